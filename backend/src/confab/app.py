@@ -1,0 +1,121 @@
+"""Application factories: `create_app` builds the Litestar JSON API, `create_asgi_app` adds Socket.IO."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+
+import socketio
+from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+from litestar import Litestar, Request, Response
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.exceptions import ValidationException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from confab import __version__
+from confab.db.engine import create_database_config
+from confab.db.schema import assert_schema_current
+from confab.domain.accounts.controller import AccountController
+from confab.domain.accounts.passwords import Passwords
+from confab.domain.accounts.tokens import build_jwt_auth
+from confab.domain.messages.controller import MessageController
+from confab.domain.system.controller import database_alive, service_index, version
+from confab.realtime.handlers import register_handlers
+from confab.realtime.hub import RealtimeHub
+from confab.schemas import ErrorBody
+from confab.settings import Settings, get_settings
+
+logger = logging.getLogger("confab")
+
+
+# Plain words for the fields whose rule is a regular expression (msgspec would quote the regex).
+FORMAT_HINTS = {
+    "nickname": "must be 2 to 32 letters, digits, '_', '.' or '-'",
+    "email": "must be an email address such as alice@example.com",
+    "name": "must not be blank or contain control characters",
+    "content": "must not be blank or contain NUL characters",
+}
+
+
+def _describe(problem: dict[str, object]) -> dict[str, str]:
+    key = str(problem.get("key") or "body")
+    message = str(problem.get("message") or "is invalid")
+    if "matching regex" in message:
+        message = FORMAT_HINTS.get(key.rsplit(".", 1)[-1], "has an invalid format")
+    source = problem.get("source")
+    return {"key": key, "message": message, "source": str(getattr(source, "value", source) or "body")}
+
+
+def validation_error(request: Request, error: ValidationException) -> Response[ErrorBody]:
+    """Say which field is wrong, and how, in `detail` itself, not only in `extra`."""
+    problems = [_describe(item) for item in (error.extra or []) if isinstance(item, dict)]
+    detail = "; ".join(f"{problem['key']}: {problem['message']}" for problem in problems) or error.detail
+    return Response(ErrorBody(status_code=400, detail=detail, extra=problems or None), status_code=400)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """The JSON API alone (tests, the CLI and the OpenAPI export use it); see `create_asgi_app`."""
+    settings = settings or get_settings()
+    database_config = create_database_config(settings)
+    hub = RealtimeHub(settings, database_config.create_session_maker())
+    register_handlers(hub)
+    jwt_auth = build_jwt_auth(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        await assert_schema_current(database_config.get_engine())
+        await hub.start()
+        try:
+            yield
+        finally:
+            await hub.stop()
+
+    openapi_config = OpenAPIConfig(
+        title="confab",
+        version=__version__,
+        description="A small self-hostable chat backend: accounts, direct messages and rooms over JSON, "
+        "with live delivery over Socket.IO (see the README's realtime protocol).",
+        path="/schema",
+        render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    bearer_format="JWT",
+                    description="The `access_token` from `POST /api/auth/token`.",
+                )
+            }
+        ),
+        security=[{"BearerToken": []}],
+    )
+    return Litestar(
+        route_handlers=[AccountController, MessageController, database_alive, version, service_index],
+        plugins=[SQLAlchemyPlugin(config=database_config)],
+        on_app_init=[jwt_auth.on_app_init],
+        lifespan=[lifespan],
+        state=State(
+            {
+                "settings": settings,
+                "database_config": database_config,
+                "hub": hub,
+                "jwt_auth": jwt_auth,
+                "passwords": Passwords(settings.password_hash_profile),
+            }
+        ),
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
+        openapi_config=openapi_config,
+        exception_handlers={ValidationException: validation_error},
+        request_max_body_size=settings.max_body_bytes,
+        debug=False,
+    )
+
+
+def create_asgi_app(settings: Settings | None = None) -> socketio.ASGIApp:
+    """The one ASGI application uvicorn serves: Socket.IO at `/socket.io/`, everything else to Litestar."""
+    app = create_app(settings)
+    return socketio.ASGIApp(app.state.hub.sio, other_asgi_app=app, socketio_path="socket.io")

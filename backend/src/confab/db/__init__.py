@@ -1,0 +1,1 @@
+"""Database plumbing: the engine configuration, the declarative base and the Alembic migrations."""

@@ -1,0 +1,73 @@
+"""Engine and session configuration shared by the app, the migrations and the benchmarks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.config import AlembicAsyncConfig, AsyncSessionConfig
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from confab.settings import Settings
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """WAL with a busy timeout, foreign keys on, and BEGIN IMMEDIATE so concurrent writers queue, never fail."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves below
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    """One engine per process; SQLite gets one connection (its writes are serial anyway), PostgreSQL a pool."""
+    if settings.is_sqlite:
+        engine = create_async_engine(
+            settings.database_url,
+            echo=settings.database_echo,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=settings.database_pool_timeout,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        settings.database_url,
+        echo=settings.database_echo,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=settings.database_pool_timeout,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+def create_database_config(settings: Settings, engine: AsyncEngine | None = None) -> SQLAlchemyAsyncConfig:
+    """The advanced-alchemy configuration: our engine, sessions that keep loaded objects after commit."""
+    return SQLAlchemyAsyncConfig(
+        engine_instance=engine or create_engine(settings),
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        before_send_handler="autocommit",
+        create_all=False,
+        alembic_config=AlembicAsyncConfig(
+            script_config=str(MIGRATIONS_DIR / "alembic.ini"),
+            script_location=str(MIGRATIONS_DIR),
+            version_table_name="alembic_version",
+        ),
+    )

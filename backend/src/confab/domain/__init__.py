@@ -1,0 +1,1 @@
+"""confab's features, one package per domain."""

@@ -1,0 +1,99 @@
+"""Account request and response bodies; constraints live in `Meta` so they are published in openapi.json."""
+
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import msgspec
+
+from confab.schemas import Id, Schema
+
+if TYPE_CHECKING:
+    from confab.domain.accounts.models import UserModel
+
+Nickname = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=2,
+        max_length=32,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="2 to 32 letters, digits, '_', '.' or '-'; unique regardless of case.",
+        examples=["alice"],
+    ),
+]
+DisplayName = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=100,
+        pattern=r"^(?=[\s\S]*\S)[^\x00-\x1f\x7f]+$",
+        description="1 to 100 characters, not blank, no control characters.",
+        examples=["Alice Liddell"],
+    ),
+]
+Email = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=3,
+        max_length=254,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="An email address; unique regardless of case.",
+        examples=["alice@example.com"],
+    ),
+]
+Password = Annotated[
+    str,
+    msgspec.Meta(min_length=8, max_length=1024, description="At least 8 characters.", examples=["correct horse"]),
+]
+
+
+class UserCreate(Schema):
+    """Sign-up form."""
+
+    name: DisplayName
+    email: Email
+    nickname: Nickname
+    password: Password
+
+
+class PublicUser(Schema):
+    """What anybody may know about a user."""
+
+    id: Id
+    name: str
+    nickname: str
+
+
+class User(PublicUser):
+    """The account as its owner sees it."""
+
+    email: str
+
+
+class PeerSummary(PublicUser):
+    """A user as listed for the caller: presence and how many of their DMs the caller has not read."""
+
+    online: bool = False
+    unread: int = 0
+
+
+class Credentials(Schema):
+    """Login form."""
+
+    nickname: Annotated[str, msgspec.Meta(min_length=1, max_length=64, examples=["alice"])]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024, examples=["correct horse"])]
+
+
+class AccessToken(Schema):
+    """A bearer token for `Authorization: Bearer ...` and for the Socket.IO `auth` payload."""
+
+    access_token: str
+    user: User
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = 0
+
+
+def to_user(row: "UserModel") -> User:
+    return User(id=row.id, name=row.name, nickname=row.nickname, email=row.email)
+
+
+def to_public_user(row: "UserModel") -> PublicUser:
+    return PublicUser(id=row.id, name=row.name, nickname=row.nickname)

@@ -1,0 +1,58 @@
+"""Account rules: sign-up, login and the people directory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from advanced_alchemy.exceptions import IntegrityError
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
+from sqlalchemy import func, select
+
+from confab.domain.accounts.models import EMAIL_INDEX, NICKNAME_INDEX, UserModel
+from confab.domain.accounts.passwords import Passwords
+from confab.domain.accounts.schemas import Credentials, UserCreate
+from confab.errors import Conflict
+
+
+class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
+    """Creates and authenticates accounts; the unique indexes, not a prior lookup, decide on duplicates."""
+
+    class Repo(SQLAlchemyAsyncRepository[UserModel]):
+        model_type = UserModel
+
+    repository_type = Repo
+
+    def __init__(self, passwords: Passwords, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.passwords = passwords
+
+    async def sign_up(self, form: UserCreate) -> UserModel:
+        user = UserModel(
+            name=form.name,
+            email=form.email,
+            nickname=form.nickname,
+            password_hash=await self.passwords.hash(form.password),
+        )
+        try:
+            return await self.repository.add(user, auto_commit=True)
+        except IntegrityError as error:
+            await self.repository.session.rollback()
+            text = f"{error} {error.__cause__}"  # the driver's message names the violated index
+            if NICKNAME_INDEX in text or "users.nickname" in text:
+                raise Conflict(f"nickname {form.nickname!r} is already taken") from error
+            if EMAIL_INDEX in text or "users.email" in text:
+                raise Conflict("that email address is already registered") from error
+            raise
+
+    async def authenticate(self, credentials: Credentials) -> UserModel | None:
+        """The user whose nickname (any case) and password match; the same work is done when none does."""
+        user = await self.repository.session.scalar(
+            select(UserModel).where(func.lower(UserModel.nickname) == credentials.nickname.lower())
+        )
+        password_ok = await self.passwords.verify(user.password_hash if user else None, credentials.password)
+        return user if password_ok else None
+
+    async def list_people(self) -> Sequence[UserModel]:
+        return await self.repository.list(order_by=[UserModel.id.asc()])

@@ -1,0 +1,113 @@
+"""Direct messages over HTTP: send one, read a history page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.params import Parameter
+from litestar.security.jwt import Token
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from confab.domain.accounts.models import UserModel
+from confab.domain.accounts.schemas import to_public_user
+from confab.domain.messages.schemas import Message, MessageCreate
+from confab.domain.messages.service import MessageService
+from confab.errors import Forbidden
+from confab.openapi import error_responses
+from confab.schemas import MAX_ID
+
+UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.")]
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """Cursor pagination shared by every history route (see `MessageService._page`)."""
+
+    limit: int
+    after: int | None
+    before: int | None
+
+
+def provide_page_query(
+    limit: Annotated[int, Parameter(ge=1, le=200, description="Page size, 1 to 200.")] = 50,
+    after: Annotated[
+        int | None, Parameter(ge=0, le=MAX_ID, description="Only messages with a larger id (oldest first).")
+    ] = None,
+    before: Annotated[
+        int | None, Parameter(ge=0, le=MAX_ID, description="Only messages with a smaller id (newest page).")
+    ] = None,
+) -> PageQuery:
+    return PageQuery(limit=limit, after=after, before=before)
+
+
+def provide_message_service(db_session: AsyncSession, state: State) -> MessageService:
+    return MessageService(session=db_session, hub=state.hub)
+
+
+PeerFilter = Annotated[
+    int | None,
+    Parameter(query="with", ge=1, le=MAX_ID, description="Only the conversation with this user id."),
+]
+
+
+class MessageController(Controller):
+    path = "/api"
+    tags = ["messages"]
+    dependencies = {
+        "messages": Provide(provide_message_service, sync_to_thread=False),
+        "page": Provide(provide_page_query, sync_to_thread=False),
+    }
+
+    @post(
+        "/messages",
+        summary="Send a direct message",
+        description="Stores the message, then pushes it on the Socket.IO channels of the recipient and the "
+        "author. The author is always the caller.",
+        responses=error_responses(401, 403, 404),
+    )
+    async def send_direct(
+        self, data: MessageCreate, request: Request[UserModel, Token, Any], messages: MessageService
+    ) -> Message:
+        return await messages.send_direct(to_public_user(request.user), data)
+
+    @get(
+        "/messages",
+        summary="My direct messages",
+        description="The caller's DMs, ascending by id; the tutorial's route, same as `GET /api/users/{me}/messages`.",
+        responses=error_responses(401),
+    )
+    async def my_history(
+        self,
+        request: Request[UserModel, Token, Any],
+        messages: MessageService,
+        page: PageQuery,
+        peer: PeerFilter,
+    ) -> list[Message]:
+        return await messages.direct_history(
+            request.user.id, peer_id=peer, after=page.after, before=page.before, limit=page.limit
+        )
+
+    @get(
+        "/users/{user_id:int}/messages",
+        summary="A user's direct messages",
+        description="DMs where the user is author or recipient, ascending by id. Only the user themself "
+        "may read them. Reconnecting clients catch up with `after=<last id seen>`.",
+        responses=error_responses(401, 403),
+    )
+    async def user_history(
+        self,
+        user_id: UserPathId,
+        request: Request[UserModel, Token, Any],
+        messages: MessageService,
+        page: PageQuery,
+        peer: PeerFilter,
+    ) -> list[Message]:
+        if user_id != request.user.id:
+            raise Forbidden("you can only read your own messages")
+        return await messages.direct_history(
+            user_id, peer_id=peer, after=page.after, before=page.before, limit=page.limit
+        )

@@ -1,0 +1,1 @@
+"""Socket.IO: the live channel next to the REST API."""

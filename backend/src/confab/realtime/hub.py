@@ -1,0 +1,100 @@
+"""The Socket.IO server and everything that pushes to it; services publish through `RealtimeHub`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+import socketio
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from confab.realtime import codec
+from confab.realtime.presence import PRESENCE_TTL_SECONDS, LocalPresence, Presence, RedisPresence
+from confab.settings import Settings
+
+if TYPE_CHECKING:
+    from confab.domain.messages.schemas import Message
+
+logger = logging.getLogger("confab.realtime")
+
+
+def user_channel(nickname: str) -> str:
+    """The Socket.IO room every socket of one user is in (the tutorial's per-nickname channel)."""
+    return f"user:{nickname}"
+
+
+def room_channel(room_id: int) -> str:
+    """The Socket.IO room every live socket of every member of a chat room is in."""
+    return f"room:{room_id}"
+
+
+class SocketUser(msgspec.Struct):
+    """What a socket's session remembers about who is connected (set once, at the handshake)."""
+
+    id: int
+    name: str
+    nickname: str
+
+
+class RealtimeHub:
+    """Owns the Socket.IO server, presence, and the channels each event goes to."""
+
+    def __init__(self, settings: Settings, session_maker: async_sessionmaker[AsyncSession]) -> None:
+        self.settings = settings
+        self.session_maker = session_maker
+        self.redis: Redis | None = None
+        manager: socketio.AsyncManager | None = None
+        if settings.redis_url:
+            self.redis = Redis.from_url(settings.redis_url)
+            manager = socketio.AsyncRedisManager(settings.redis_url, channel="confab-socketio")
+        self.presence: Presence = RedisPresence(self.redis) if self.redis else LocalPresence()
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi",
+            client_manager=manager,
+            cors_allowed_origins=list(settings.cors_origins) or None,
+            json=codec,
+            max_http_buffer_size=settings.max_body_bytes,
+            ping_interval=20,
+            ping_timeout=20,
+        )
+        self._refresher: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        if self.redis is not None:
+            self._refresher = asyncio.create_task(self._refresh_presence_forever())
+
+    async def stop(self) -> None:
+        if self._refresher is not None:
+            self._refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresher
+        if self.redis is not None:
+            await self.redis.aclose()
+
+    async def _refresh_presence_forever(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_TTL_SECONDS / 3)
+            try:
+                await self.presence.refresh()
+            except Exception:  # a Redis hiccup must not end the loop
+                logger.exception("presence refresh failed")
+
+    async def message_created(self, message: Message) -> None:
+        """Push a committed message once, to the channels of exactly the people who may see it."""
+        if message.room_id is not None:
+            channels = [room_channel(message.room_id)]
+        else:
+            channels = [user_channel(message.author.nickname)]
+            if message.recipient is not None and message.recipient.id != message.author.id:
+                channels.append(user_channel(message.recipient.nickname))
+        await self.sio.emit("message", message, to=channels)
+
+    async def emit_to_users(self, event: str, payload: Any, nicknames: Iterable[str]) -> None:
+        channels = [user_channel(nickname) for nickname in nicknames]
+        if channels:
+            await self.sio.emit(event, payload, to=channels)

@@ -1,0 +1,100 @@
+"""Runtime configuration, read once from environment variables (real variables win over `.env`)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+logger = logging.getLogger("confab.settings")
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./confab.db"
+DEFAULT_SECRET_FILE = ".confab-secret"
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    """Parse a minimal `KEY=value` file; real environment variables take precedence over it."""
+    if not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for raw_line in path.read_text().splitlines():
+        line = raw_line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() not in {"", "0", "false", "no", "off"}
+
+
+def _load_or_create_secret(path: Path) -> str:
+    """Development fallback: one random secret kept in a git-ignored file so tokens survive restarts."""
+    if path.is_file():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret + "\n")
+    path.chmod(0o600)
+    logger.warning("SECRET_KEY is not set: generated one and stored it in %s (development only)", path)
+    return secret
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything confab can be configured with; see README "Configuration" for each variable."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = ""
+    token_lifetime_seconds: int = 7 * 24 * 3600
+    redis_url: str | None = None
+    cors_origins: tuple[str, ...] = ()
+    database_pool_size: int = 10
+    database_max_overflow: int = 10
+    database_pool_timeout: float = 30.0
+    database_echo: bool = False
+    password_hash_profile: str = "RFC_9106_LOW_MEMORY"
+    rate_limits: bool = True
+    max_body_bytes: int = 64 * 1024
+    shutdown_grace_seconds: float = 10.0
+    log_json: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Build settings from `.env` (if present) overlaid with the process environment."""
+        values = _read_dotenv(Path(".env"))
+        values.update(environ if environ is not None else os.environ)
+        secret_key = values.get("SECRET_KEY") or _load_or_create_secret(
+            Path(values.get("SECRET_KEY_FILE", DEFAULT_SECRET_FILE))
+        )
+        origins = tuple(o.strip() for o in values.get("CORS_ORIGINS", "").split(",") if o.strip())
+        return cls(
+            database_url=values.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+            secret_key=secret_key,
+            token_lifetime_seconds=int(values.get("TOKEN_LIFETIME_SECONDS", 7 * 24 * 3600)),
+            redis_url=values.get("REDIS_URL") or None,
+            cors_origins=origins,
+            database_pool_size=int(values.get("DATABASE_POOL_SIZE", 10)),
+            database_max_overflow=int(values.get("DATABASE_MAX_OVERFLOW", 10)),
+            database_pool_timeout=float(values.get("DATABASE_POOL_TIMEOUT", 30)),
+            database_echo=_flag(values.get("DATABASE_ECHO", "")),
+            password_hash_profile=values.get("PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY"),
+            rate_limits=_flag(values.get("RATE_LIMITS", "on")),
+            max_body_bytes=int(values.get("MAX_BODY_BYTES", 64 * 1024)),
+            shutdown_grace_seconds=float(values.get("SHUTDOWN_GRACE_SECONDS", 10)),
+            log_json=_flag(values.get("LOG_JSON", "")),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, loaded on first use."""
+    return Settings.from_env()
