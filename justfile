@@ -73,7 +73,17 @@ test *args: backend-deps
 
 # Check style and common bugs with ruff
 lint: backend-deps
-    cd backend && .venv/bin/ruff check src tests && .venv/bin/ruff format --check src tests
+    cd backend && .venv/bin/ruff check src tests bench && .venv/bin/ruff format --check src tests bench
+
+# Load-test a fresh server and print one JSON line per scenario (`just bench --quick`, `--help`; see backend/bench/RESULTS.md)
+bench *args: backend-deps
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ ! -f .just-stamps/bench ] || [ backend/pyproject.toml -nt .just-stamps/bench ]; then
+        {{python}} -m pip install --quiet -e 'backend[test,bench]'
+        touch .just-stamps/bench
+    fi
+    cd backend && exec .venv/bin/python -m bench "$@"
 
 # Rewrite openapi.json from the code
 openapi: backend-deps

@@ -1,0 +1,50 @@
+"""The database half of the `ceiling` scenario: message rows inserted through confab's engine and nothing else."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import confab.db.models  # noqa: F401 (every table, so foreign keys resolve)
+from bench.server import backend_environment, fresh_sqlite_url, migrate
+from confab.db.engine import create_database_config
+from confab.db.types import utc_now
+from confab.domain.accounts.models import UserModel
+from confab.domain.messages.models import MessageModel
+from confab.settings import Settings
+
+
+async def insert_ceiling(directory: Path, writers: int, seconds: float) -> dict[str, float]:
+    """DMs inserted per second, one committed transaction each, with the app's engine and session settings."""
+    database_url = fresh_sqlite_url(directory, "ceiling.db")
+    migrate(database_url, backend_environment(database_url))
+    config = create_database_config(Settings(database_url=database_url, secret_key="bench"))  # noqa: S106 (signs nothing)
+    sessions = config.create_session_maker()
+    async with sessions() as session:
+        users = [
+            UserModel(name=f"Ceiling {i}", email=f"ceiling{i}@bench.example", nickname=f"ceiling{i}", password_hash="-")  # noqa: S106
+            for i in range(2)
+        ]
+        session.add_all(users)
+        await session.commit()
+        author_id, recipient_id = users[0].id, users[1].id
+
+    inserted = 0
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    async def writer() -> None:
+        nonlocal inserted
+        while time.perf_counter() < deadline:
+            async with sessions() as session:
+                session.add(
+                    MessageModel(content="ceiling", date=utc_now(), author_id=author_id, recipient_id=recipient_id)
+                )
+                await session.commit()
+            inserted += 1
+
+    await asyncio.gather(*(writer() for _ in range(writers)))
+    elapsed = time.perf_counter() - started
+    await config.get_engine().dispose()
+    return {"rows_per_s": round(inserted / elapsed, 1), "rows": inserted}

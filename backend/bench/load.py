@@ -1,0 +1,341 @@
+"""The load side: accounts and sockets created like a client would, senders, and delivery bookkeeping."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import random
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import msgspec
+import socketio
+
+from confab.realtime import codec
+
+PASSWORD = "bench password"
+_json = msgspec.json.Encoder()
+
+
+@dataclass
+class Account:
+    id: int
+    nickname: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+
+
+def percentile(sorted_values: Sequence[float], fraction: float) -> float | None:
+    """Nearest-rank percentile of an ascending sequence."""
+    if not sorted_values:
+        return None
+    rank = max(0, min(len(sorted_values) - 1, round(fraction * len(sorted_values) + 0.5) - 1))
+    return sorted_values[rank]
+
+
+def latency_summary(seconds: Sequence[float]) -> dict[str, float | None]:
+    values = sorted(seconds)
+
+    def ms(value: float | None) -> float | None:
+        return None if value is None else round(value * 1000, 2)
+
+    return {
+        "p50": ms(percentile(values, 0.50)),
+        "p95": ms(percentile(values, 0.95)),
+        "p99": ms(percentile(values, 0.99)),
+        "max": ms(values[-1] if values else None),
+    }
+
+
+@dataclass
+class Send:
+    started: float
+    expected: frozenset[int]  # the users whose sockets must receive it (author, recipient / every member)
+    measured: frozenset[int]  # whose receipt the latency is taken at (the recipient / every member)
+    accepted: bool = False
+
+
+class Deliveries:
+    """Every send of one scenario and every `message` event any socket received, keyed by client_id."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self._ids = itertools.count(1)
+        self.sends: dict[str, Send] = {}
+        self.receipts: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
+        self.errors: defaultdict[str, int] = defaultdict(int)
+        self._outstanding = 0
+        self._drained = asyncio.Event()
+
+    def start(self, expected: frozenset[int], measured: frozenset[int]) -> str:
+        client_id = f"{self.prefix}{next(self._ids):08d}"
+        self.sends[client_id] = Send(time.perf_counter(), expected, measured)
+        return client_id
+
+    def accept(self, client_id: str) -> None:
+        send = self.sends[client_id]
+        send.accepted = True
+        missing = len(send.expected - {user for user, _ in self.receipts.get(client_id, ())})
+        self._outstanding += missing
+
+    def fail(self, reason: str) -> None:
+        self.errors[reason] += 1
+
+    def received(self, user_id: int, payload: Any) -> None:
+        client_id = payload.get("client_id") if isinstance(payload, dict) else None
+        if not client_id or not client_id.startswith(self.prefix):
+            return
+        receipts = self.receipts[client_id]
+        send = self.sends.get(client_id)
+        first = all(user != user_id for user, _ in receipts)
+        receipts.append((user_id, time.perf_counter()))
+        if send is not None and send.accepted and first and user_id in send.expected:
+            self._outstanding -= 1
+            if self._outstanding <= 0:
+                self._drained.set()
+
+    async def drain(self, timeout: float) -> None:
+        """Wait until every accepted message reached every socket it was meant for, or `timeout`."""
+        if self._outstanding <= 0:
+            return
+        self._drained.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._drained.wait(), timeout)
+
+    def summary(self, elapsed: float) -> dict[str, Any]:
+        """Throughput, latency at the measured receivers (time-to-all for rooms), lost/duplicated/leaked."""
+        latencies: list[float] = []
+        lost = duplicated = leaked = accepted = 0
+        for client_id, send in self.sends.items():
+            receipts = self.receipts.get(client_id, [])
+            per_user: defaultdict[int, list[float]] = defaultdict(list)
+            for user, at in receipts:
+                per_user[user].append(at)
+            leaked += sum(len(times) for user, times in per_user.items() if user not in send.expected)
+            if not send.accepted:
+                continue
+            accepted += 1
+            lost += sum(1 for user in send.expected if user not in per_user)
+            duplicated += sum(len(times) - 1 for user, times in per_user.items() if user in send.expected)
+            measured_times = [min(per_user[user]) for user in send.measured if user in per_user]
+            if measured_times and len(measured_times) == len(send.measured):
+                latencies.append(max(measured_times) - send.started)
+        return {
+            "sent": len(self.sends),
+            "accepted": accepted,
+            "throughput_per_s": round(accepted / elapsed, 1) if elapsed else None,
+            "latency_ms": latency_summary(latencies),
+            "lost": lost,
+            "duplicated": duplicated,
+            "leaked": leaked,
+            "errors": dict(self.errors),
+        }
+
+
+class Population:
+    """The bench's users and their live sockets; each socket reports `message` events to `deliveries`."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.accounts: list[Account] = []
+        self.sockets: dict[int, socketio.AsyncClient] = {}
+        self.deliveries = Deliveries("unset")
+        # Idle keep-alive connections are dropped before uvicorn's 5 s timeout closes them under us.
+        self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=512, keepalive_timeout=2))
+        self.socket_http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+
+    async def close(self) -> None:
+        await bounded_gather([client.disconnect for client in self.sockets.values()], 64)
+        await self.http.close()
+        await self.socket_http.close()
+
+    async def post(self, path: str, body: Any, account: Account | None = None) -> tuple[int, Any]:
+        headers = account.headers if account else {"Content-Type": "application/json"}
+        async with self.http.post(self.base_url + path, data=_json.encode(body), headers=headers) as response:
+            payload = await response.read()
+            return response.status, (msgspec.json.decode(payload) if payload else None)
+
+    async def sign_up(self, count: int, prefix: str, concurrency: int = 16) -> list[Account]:
+        async def one(index: int) -> Account:
+            nickname = f"{prefix}{index}"
+            body = {"name": f"Bench {index}", "email": f"{nickname}@bench.example", "nickname": nickname}
+            status, user = await self.post("/api/users", {**body, "password": PASSWORD})
+            if status != 201:
+                raise RuntimeError(f"sign-up failed with {status}: {user}")
+            status, token = await self.post("/api/auth/token", {"nickname": nickname, "password": PASSWORD})
+            if status != 200:
+                raise RuntimeError(f"login failed with {status}: {token}")
+            return Account(id=user["id"], nickname=nickname, token=token["access_token"])
+
+        start = len(self.accounts)
+        created = await bounded_gather([lambda i=i: one(i) for i in range(start, start + count)], concurrency)
+        self.accounts.extend(created)
+        return created
+
+    def _socket_for(self, account: Account) -> socketio.AsyncClient:
+        client = socketio.AsyncClient(
+            reconnection=False, json=codec, handle_sigint=False, http_session=self.socket_http
+        )
+        client.on("message", lambda payload, user_id=account.id: self.deliveries.received(user_id, payload))
+        return client
+
+    async def connect(
+        self,
+        accounts: Sequence[Account],
+        concurrency: int = 32,
+        auth: Callable[[Account], dict[str, Any]] = lambda account: {"token": account.token},
+    ) -> None:
+        """Open one websocket-only Socket.IO client per account (those not connected yet)."""
+
+        async def one(account: Account) -> None:
+            client = self._socket_for(account)
+            await client.connect(self.base_url, auth=auth(account), transports=["websocket"], wait_timeout=60)
+            self.sockets[account.id] = client
+
+        await bounded_gather([lambda a=a: one(a) for a in accounts if a.id not in self.sockets], concurrency)
+
+    def online(self) -> list[Account]:
+        return [account for account in self.accounts if account.id in self.sockets]
+
+
+async def bounded_gather(factories: Sequence[Callable[[], Awaitable[Any]]], limit: int) -> list[Any]:
+    """Run the coroutines `factories` make, at most `limit` at a time, results in order."""
+    gate = asyncio.Semaphore(limit)
+
+    async def run(factory: Callable[[], Awaitable[Any]]) -> Any:
+        async with gate:
+            return await factory()
+
+    return await asyncio.gather(*(run(factory) for factory in factories))
+
+
+# --- senders: each sends one message and tells `Deliveries` whether it was accepted ---------------------
+
+
+async def send_direct_rest(population: Population, author: Account, recipient: Account) -> None:
+    deliveries = population.deliveries
+    client_id = deliveries.start(frozenset({author.id, recipient.id}), frozenset({recipient.id}))
+    body = {"recipient_id": recipient.id, "content": f"hello from {author.nickname}", "client_id": client_id}
+    try:
+        status, _ = await population.post("/api/messages", body, author)
+    except (aiohttp.ClientError, TimeoutError) as error:
+        deliveries.fail(type(error).__name__)
+        return
+    if status == 201:
+        deliveries.accept(client_id)
+    else:
+        deliveries.fail(f"http {status}")
+
+
+async def send_direct_socket(population: Population, author: Account, recipient: Account) -> None:
+    deliveries = population.deliveries
+    client_id = deliveries.start(frozenset({author.id, recipient.id}), frozenset({recipient.id}))
+    body = {"recipient_id": recipient.id, "content": f"hello from {author.nickname}", "client_id": client_id}
+    try:
+        ack = await population.sockets[author.id].call("send", body, timeout=30)
+    except (socketio.exceptions.SocketIOError, TimeoutError) as error:
+        deliveries.fail(type(error).__name__)
+        return
+    if isinstance(ack, dict) and ack.get("ok") and ack.get("created", True):
+        deliveries.accept(client_id)
+    else:
+        deliveries.fail(f"ack {ack.get('status') if isinstance(ack, dict) else ack!r}")
+
+
+async def send_to_room(population: Population, author: Account, room_id: int, members: frozenset[int]) -> None:
+    deliveries = population.deliveries
+    client_id = deliveries.start(members, members)
+    body = {"content": f"hello room from {author.nickname}", "client_id": client_id}
+    try:
+        status, _ = await population.post(f"/api/rooms/{room_id}/messages", body, author)
+    except (aiohttp.ClientError, TimeoutError) as error:
+        deliveries.fail(type(error).__name__)
+        return
+    if status == 201:
+        deliveries.accept(client_id)
+    else:
+        deliveries.fail(f"http {status}")
+
+
+DirectSender = Callable[[Population, Account, Account], Awaitable[None]]
+
+
+async def closed_loop(
+    population: Population, send: DirectSender, users: Sequence[Account], senders: int, seconds: float
+) -> float:
+    """`senders` loops, each sending DMs between random pairs of `users` back to back; returns the elapsed time."""
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    async def loop() -> None:
+        while time.perf_counter() < deadline:
+            author, recipient = random.sample(users, 2)
+            await send(population, author, recipient)
+
+    await asyncio.gather(*(loop() for _ in range(senders)))
+    return time.perf_counter() - started
+
+
+async def open_loop(send_one: Callable[[], Awaitable[None]], rate: float, seconds: float, max_in_flight: int) -> float:
+    """Start `send_one` at a fixed rate whatever the replies do (at most `max_in_flight` pending at once)."""
+    count = int(rate * seconds)
+    started = time.perf_counter()
+    in_flight: set[asyncio.Task[None]] = set()
+    for index in range(count):
+        delay = started + index / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if len(in_flight) >= max_in_flight:
+            await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+        task = asyncio.create_task(send_one())
+        in_flight.add(task)
+        task.add_done_callback(in_flight.discard)
+    if in_flight:
+        await asyncio.wait(in_flight)
+    return time.perf_counter() - started
+
+
+@dataclass
+class Timer:
+    """Wall time, this process's CPU time, and a server process's CPU time over one measured stretch."""
+
+    server_pid: int | None
+    wall: float = field(default_factory=time.perf_counter)
+    client_cpu: float = field(default_factory=time.process_time)
+    server_cpu: float | None = None
+
+    def __post_init__(self) -> None:
+        self.server_cpu = process_cpu_seconds(self.server_pid)
+
+    def report(self, messages: int) -> dict[str, Any]:
+        wall = time.perf_counter() - self.wall
+        result: dict[str, Any] = {"client_cpu_share": round((time.process_time() - self.client_cpu) / wall, 2)}
+        server_now = process_cpu_seconds(self.server_pid)
+        if server_now is not None and self.server_cpu is not None:
+            server_cpu = server_now - self.server_cpu
+            result["server_cpu_share"] = round(server_cpu / wall, 2)
+            if messages:
+                result["server_cpu_ms_per_message"] = round(server_cpu * 1000 / messages, 3)
+        return result
+
+
+def process_cpu_seconds(pid: int | None) -> float | None:
+    """User plus system CPU time of a process, from /proc/<pid>/stat."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks

@@ -1,0 +1,465 @@
+"""Run the benchmark scenarios and print one JSON object per scenario (progress goes to stderr).
+
+    python -m bench                      # everything, full scale (what `just bench` runs; under 5 minutes)
+    python -m bench --quick              # smaller and shorter, for a smoke test
+    python -m bench --scenarios dm-rest,idle --repeat 3
+    python -m bench --url http://127.0.0.1:8000 --server-pid 1234   # an already running server
+
+Scenarios: dm-rest, dm-socket, dm-open-loop, room-fanout, idle, ceiling; bench/RESULTS.md says what each
+measures, the targets, and the figures measured so far.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # `python bench/run.py` from backend/
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.ceiling import insert_ceiling
+from bench.load import (
+    Account,
+    Population,
+    Timer,
+    closed_loop,
+    open_loop,
+    send_direct_rest,
+    send_direct_socket,
+    send_to_room,
+)
+from bench.server import (
+    BACKEND_DIR,
+    ServerProcess,
+    backend_environment,
+    fresh_sqlite_url,
+    git_revision,
+    migrate,
+    read_status_kb,
+    reset_peak_rss,
+)
+
+SCENARIOS = ("dm-rest", "dm-socket", "dm-open-loop", "room-fanout", "idle", "ceiling")
+DRAIN_SECONDS = 10.0
+
+
+def log(text: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def raise_open_file_limit() -> int:
+    """Lift the soft open-file limit to the hard one (children, the server included, inherit it)."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--url", help="benchmark this running server instead of starting one")
+    parser.add_argument("--server-pid", type=int, help="with --url: the server's pid, for RSS and CPU figures")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated, default: all")
+    parser.add_argument("--quick", action="store_true", help="small scale and 3 s per measurement")
+    parser.add_argument("--duration", type=float, help="seconds per measurement (default 8)")
+    parser.add_argument("--repeat", type=int, default=1, help="measure each scenario N times, print medians")
+    parser.add_argument("--users", type=int, help="users online for the large runs (default 1000)")
+    parser.add_argument("--few-users", type=int, default=50, help="users online for the small runs")
+    parser.add_argument("--senders", type=int, default=8, help="closed-loop senders")
+    parser.add_argument("--rate", type=float, default=300, help="dm-open-loop offered messages per second")
+    parser.add_argument("--room-members", type=int, help="room-fanout room size (default 500)")
+    parser.add_argument("--room-rate", type=float, default=10, help="room-fanout messages per second")
+    parser.add_argument("--idle-sockets", type=int, help="idle: sockets to open (default 10000)")
+    parser.add_argument("--idle-processes", type=int, default=4, help="idle: client processes to spread them over")
+    parser.add_argument("--profile", metavar="FILE", help="py-spy the server during dm-rest (large), write FILE")
+    parser.add_argument("--uvicorn-arg", action="append", default=[], help="extra uvicorn argument (repeatable)")
+    arguments = parser.parse_args(argv)
+    quick = arguments.quick
+    arguments.duration = arguments.duration or (3.0 if quick else 8.0)
+    arguments.users = arguments.users or (200 if quick else 1000)
+    arguments.room_members = min(arguments.room_members or (100 if quick else 500), arguments.users)
+    if arguments.idle_sockets is None:
+        arguments.idle_sockets = 1000 if quick else 10000
+    arguments.few_users = min(arguments.few_users, arguments.users)
+    arguments.scenarios = [name.strip() for name in arguments.scenarios.split(",") if name.strip()]
+    unknown = set(arguments.scenarios) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    return arguments
+
+
+def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result from repeated runs: medians of the figures, sums of the failures, every run's throughput."""
+    if len(runs) == 1:
+        return runs[0]
+    merged = dict(runs[-1])
+    for key in ("throughput_per_s", "client_cpu_share", "server_cpu_share", "server_cpu_ms_per_message"):
+        values = [run[key] for run in runs if run.get(key) is not None]
+        if values:
+            merged[key] = round(statistics.median(values), 3)
+    merged["latency_ms"] = {
+        key: statistics.median([run["latency_ms"][key] for run in runs if run["latency_ms"][key] is not None] or [0])
+        for key in runs[-1]["latency_ms"]
+    }
+    for key in ("sent", "accepted", "lost", "duplicated", "leaked"):
+        merged[key] = sum(run[key] for run in runs)
+    merged["runs"] = [run.get("throughput_per_s") for run in runs]
+    return merged
+
+
+class Bench:
+    def __init__(self, arguments: argparse.Namespace, workdir: Path) -> None:
+        self.arguments = arguments
+        self.workdir = workdir
+        self.revision = git_revision()
+        self.server: ServerProcess | None = None
+        self.server_pid: int | None = arguments.server_pid
+        self.population: Population | None = None
+        self.results: dict[str, dict[str, Any]] = {}
+
+    # --- plumbing -----------------------------------------------------------------------------------
+
+    async def start_server(self) -> str:
+        if self.arguments.url:
+            return self.arguments.url.rstrip("/")
+        database_url = fresh_sqlite_url(self.workdir)
+        environment = backend_environment(database_url)
+        migrate(database_url, environment)
+        self.server = await ServerProcess("confab.asgi:app", environment, self.arguments.uvicorn_arg).start("/db/alive")
+        self.server_pid = self.server.pid
+        log(f"server pid {self.server.pid} on {self.server.url}, database {database_url}")
+        return self.server.url
+
+    def emit(self, scenario: str, parameters: dict[str, Any], figures: dict[str, Any]) -> dict[str, Any]:
+        result = {"scenario": scenario, "parameters": parameters, **figures, "git_revision": self.revision}
+        if self.server_pid is not None:
+            peak = read_status_kb(self.server_pid, "VmHWM")
+            current = read_status_kb(self.server_pid, "VmRSS")
+            result["server_peak_rss_mb"] = round(peak / 1024, 1) if peak else None
+            result["server_rss_mb"] = round(current / 1024, 1) if current else None
+        print(json.dumps(result), flush=True)
+        self.results[f"{scenario} {json.dumps(parameters, sort_keys=True)}"] = result
+        return result
+
+    async def measure(
+        self, label: str, run_once: Callable[[], Awaitable[tuple[float, Timer]]], drain: bool = True
+    ) -> dict[str, Any]:
+        """Run one measurement `--repeat` times, each with fresh delivery bookkeeping; medians of the runs."""
+        population = self.population
+        assert population is not None
+        runs = []
+        for attempt in range(self.arguments.repeat):
+            population.deliveries = type(population.deliveries)(f"{label}{attempt}x{uuid.uuid4().hex[:6]}")
+            if self.server_pid is not None:
+                reset_peak_rss(self.server_pid)
+            elapsed, timer = await run_once()
+            if drain:
+                await population.deliveries.drain(DRAIN_SECONDS)
+            summary = population.deliveries.summary(elapsed)
+            summary.update(timer.report(summary["accepted"]))
+            runs.append(summary)
+            log(f"{label}: {summary['throughput_per_s']}/s, latency {summary['latency_ms']}")
+        return median_of(runs)
+
+    # --- scenarios ----------------------------------------------------------------------------------
+
+    async def direct(self, scenario: str, users: int) -> None:
+        population = self.population
+        assert population is not None
+        await population.connect(population.accounts[:users])
+        online = population.online()[:users]
+        send = send_direct_rest if scenario == "dm-rest" else send_direct_socket
+        profiling = self.arguments.profile and scenario == "dm-rest" and users == self.arguments.users
+
+        async def once() -> tuple[float, Timer]:
+            timer = Timer(self.server_pid)
+            profiler = self.start_profiler() if profiling else None
+            elapsed = await closed_loop(population, send, online, self.arguments.senders, self.arguments.duration)
+            if profiler is not None:
+                profiler.wait()
+            return elapsed, timer
+
+        figures = await self.measure(scenario.replace("-", "") + str(users), once)
+        self.emit(
+            scenario,
+            {"users_online": len(online), "senders": self.arguments.senders, "seconds": self.arguments.duration},
+            figures,
+        )
+
+    def start_profiler(self) -> subprocess.Popen[bytes]:
+        assert self.server_pid is not None
+        output = str(Path(self.arguments.profile).resolve())
+        command = [
+            str(Path(sys.executable).parent / "py-spy"),
+            "record",
+            "--pid",
+            str(self.server_pid),
+            "--duration",
+            str(int(self.arguments.duration)),
+            "--rate",
+            "200",
+            "--nonblocking",
+            "--format",
+            "raw",
+            "--output",
+            output,
+        ]
+        log(f"profiling the server into {output}")
+        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    async def open_loop_direct(self) -> None:
+        population = self.population
+        assert population is not None
+        online = population.online()[: self.arguments.users]
+        rate = self.arguments.rate
+
+        async def once() -> tuple[float, Timer]:
+            timer = Timer(self.server_pid)
+
+            async def one() -> None:
+                author, recipient = random.sample(online, 2)
+                await send_direct_rest(population, author, recipient)
+
+            return await open_loop(one, rate, self.arguments.duration, max_in_flight=2000), timer
+
+        figures = await self.measure("openloop", once)
+        self.emit(
+            "dm-open-loop",
+            {"users_online": len(online), "offered_per_s": rate, "via": "rest", "seconds": self.arguments.duration},
+            figures,
+        )
+
+    async def room_fanout(self) -> None:
+        population = self.population
+        assert population is not None
+        members = population.online()[: self.arguments.room_members]
+        owner = members[0]
+        status, room = await population.post(
+            "/api/rooms", {"name": "fanout", "member_ids": [member.id for member in members[1:]]}, owner
+        )
+        if status != 201:
+            raise RuntimeError(f"room creation failed with {status}: {room}")
+        member_ids = frozenset(member.id for member in members)
+        await asyncio.sleep(1)  # the `room` events of the creation reach 500 sockets
+
+        async def once() -> tuple[float, Timer]:
+            timer = Timer(self.server_pid)
+
+            async def one() -> None:
+                await send_to_room(population, random.choice(members), room["id"], member_ids)
+
+            return await open_loop(one, self.arguments.room_rate, self.arguments.duration, max_in_flight=500), timer
+
+        figures = await self.measure("room", once)
+        figures["time_to_all_ms"] = figures.pop("latency_ms")
+        self.emit(
+            "room-fanout",
+            {
+                "members_online": len(members),
+                "users_online": len(population.online()),
+                "rate_per_s": self.arguments.room_rate,
+                "seconds": self.arguments.duration,
+            },
+            figures,
+        )
+
+    async def idle(self) -> None:
+        population = self.population
+        assert population is not None
+        count = self.arguments.idle_sockets
+        processes = max(1, min(self.arguments.idle_processes, count))
+        tokens_file = self.workdir / "tokens.txt"
+        tokens_file.write_text("\n".join(account.token for account in population.accounts) + "\n")
+        await asyncio.sleep(2)
+        rss_before = read_status_kb(self.server_pid, "VmRSS") if self.server_pid else None
+        started = time.perf_counter()
+        children = []
+        for index in range(processes):
+            share = count // processes + (1 if index < count % processes else 0)
+            children.append(
+                await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "bench.idle_clients",
+                    "--url",
+                    population.base_url,
+                    "--tokens-file",
+                    str(tokens_file),
+                    "--count",
+                    str(share),
+                    cwd=BACKEND_DIR,
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
+                )
+            )
+        connected, failures = 0, []
+        for child in children:
+            assert child.stdout is not None
+            line = (await asyncio.wait_for(child.stdout.readline(), 240)).decode().split(maxsplit=2)
+            if line and line[0] == "ready":
+                connected += int(line[1])
+            else:
+                failures.append(" ".join(line) or "exited")
+        connect_seconds = time.perf_counter() - started
+        await asyncio.sleep(3)
+        rss_after = read_status_kb(self.server_pid, "VmRSS") if self.server_pid else None
+        for child in children:
+            assert child.stdin is not None
+            child.stdin.close()
+        await asyncio.gather(*(asyncio.wait_for(child.wait(), 60) for child in children))
+        figures: dict[str, Any] = {
+            "sockets_connected": connected,
+            "connect_seconds": round(connect_seconds, 1),
+            "failures": failures,
+        }
+        if rss_before and rss_after and connected:
+            figures["rss_kb_per_socket"] = round((rss_after - rss_before) / connected, 1)
+        self.emit(
+            "idle",
+            {"sockets": count, "client_processes": processes, "other_sockets_online": len(population.sockets)},
+            figures,
+        )
+
+    async def ceiling(self) -> None:
+        arguments = self.arguments
+        rows = await insert_ceiling(self.workdir, arguments.senders, arguments.duration)
+        log(f"ceiling: database {rows['rows_per_s']} rows/s")
+        sockets = await self.socket_ceiling()
+        lower = min(rows["rows_per_s"], sockets["throughput_per_s"] or 0)
+        end_to_end = {}
+        for scenario in ("dm-rest", "dm-socket"):
+            for key, result in self.results.items():
+                if key.startswith(scenario + " ") and result["parameters"]["users_online"] == arguments.users:
+                    end_to_end[scenario] = {
+                        "throughput_per_s": result["throughput_per_s"],
+                        "fraction_of_lower_ceiling": round(result["throughput_per_s"] / lower, 2) if lower else None,
+                    }
+        self.emit(
+            "ceiling",
+            {"senders": arguments.senders, "users_online": arguments.users, "seconds": arguments.duration},
+            {
+                "database_insert_per_s": rows["rows_per_s"],
+                "bare_socketio": sockets,
+                "lower_ceiling_per_s": lower,
+                "end_to_end": end_to_end,
+            },
+        )
+
+    async def socket_ceiling(self) -> dict[str, Any]:
+        """dm-socket's load against a python-socketio server with no auth, validation or database."""
+        arguments = self.arguments
+        environment = backend_environment("unused")
+        bare = await ServerProcess("bench.bare_socketio:app", environment, arguments.uvicorn_arg).start(
+            "/socket.io/?EIO=4&transport=polling"
+        )
+        population = Population(bare.url)
+        previous, self.population = self.population, population
+        try:
+            population.accounts = [Account(id=i, nickname=f"bare{i}", token="") for i in range(1, arguments.users + 1)]
+            await population.connect(population.accounts, auth=lambda account: {"user": account.id})
+            log(f"ceiling: {len(population.sockets)} sockets on the bare server")
+            online = population.online()
+            server_pid, self.server_pid = self.server_pid, bare.pid
+
+            async def once() -> tuple[float, Timer]:
+                timer = Timer(bare.pid)
+                return await closed_loop(
+                    population, send_direct_socket, online, arguments.senders, arguments.duration
+                ), timer
+
+            figures = await self.measure("bare", once)
+            self.server_pid = server_pid
+            return {
+                key: figures[key]
+                for key in (
+                    "throughput_per_s",
+                    "latency_ms",
+                    "lost",
+                    "duplicated",
+                    "leaked",
+                    "server_cpu_share",
+                    "client_cpu_share",
+                )
+                if key in figures
+            }
+        finally:
+            await population.close()
+            self.population = previous
+            bare.stop()
+
+    # --- the whole run ------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        arguments = self.arguments
+        wanted = set(arguments.scenarios)
+        try:
+            if wanted - {"ceiling"}:
+                await self.run_against_confab(wanted)
+            if "ceiling" in wanted:
+                await self.ceiling()  # alone on the machine: the confab server has stopped by now
+        finally:
+            if self.population is not None:
+                await self.population.close()
+            if self.server is not None:
+                self.server.stop()
+
+    async def run_against_confab(self, wanted: set[str]) -> None:
+        arguments = self.arguments
+        url = await self.start_server()
+        self.population = population = Population(url)
+        started = time.perf_counter()
+        await population.sign_up(arguments.users, prefix=f"b{uuid.uuid4().hex[:6]}")
+        log(f"{arguments.users} users signed up in {time.perf_counter() - started:.1f}s")
+        for scenario in ("dm-rest", "dm-socket"):
+            if scenario in wanted and arguments.few_users < arguments.users:
+                await self.direct(scenario, arguments.few_users)
+        started = time.perf_counter()
+        await population.connect(population.accounts)
+        log(f"{len(population.sockets)} sockets connected in {time.perf_counter() - started:.1f}s")
+        for scenario in ("dm-rest", "dm-socket"):
+            if scenario in wanted:
+                await self.direct(scenario, arguments.users)
+        if "dm-open-loop" in wanted:
+            await self.open_loop_direct()
+        if "room-fanout" in wanted:
+            await self.room_fanout()
+        if "idle" in wanted:
+            await self.idle()
+        self.population = None
+        await population.close()
+        if self.server is not None:
+            self.server.stop()
+            self.server_pid = None
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    limit = raise_open_file_limit()
+    if arguments.idle_sockets + arguments.users > limit - 100:
+        log(f"warning: the open-file limit is {limit}; the idle scenario may fail")
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="confab-bench-") as workdir:
+        asyncio.run(Bench(arguments, Path(workdir)).run())
+    log(f"done in {time.perf_counter() - started:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
