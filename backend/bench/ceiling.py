@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from pathlib import Path
 
@@ -47,4 +48,26 @@ async def insert_ceiling(directory: Path, writers: int, seconds: float) -> dict[
     await asyncio.gather(*(writer() for _ in range(writers)))
     elapsed = time.perf_counter() - started
     await config.get_engine().dispose()
-    return {"rows_per_s": round(inserted / elapsed, 1), "rows": inserted}
+    direct = direct_insert_rate(directory / "ceiling.db", author_id, recipient_id, seconds)
+    return {"rows_per_s": round(inserted / elapsed, 1), "rows": inserted, "sqlite3_direct_rows_per_s": direct}
+
+
+def direct_insert_rate(path: Path, author_id: int, recipient_id: int, seconds: float) -> float:
+    """The same transactions through the stdlib sqlite3 module, same pragmas: what the driver stack costs."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = NORMAL")
+    connection.execute("PRAGMA foreign_keys = ON")
+    inserted = 0
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute(
+            "INSERT INTO messages (content, created_at, author_id, recipient_id) VALUES (?, ?, ?, ?) RETURNING id",
+            ("ceiling", utc_now().isoformat(), author_id, recipient_id),
+        ).fetchone()
+        connection.execute("COMMIT")
+        inserted += 1
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return round(inserted / elapsed, 1)

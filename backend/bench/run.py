@@ -72,25 +72,25 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--server-pid", type=int, help="with --url: the server's pid, for RSS and CPU figures")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated, default: all")
     parser.add_argument("--quick", action="store_true", help="small scale and 3 s per measurement")
-    parser.add_argument("--duration", type=float, help="seconds per measurement (default 8)")
+    parser.add_argument("--duration", type=float, help="seconds per measurement (default 5)")
     parser.add_argument("--repeat", type=int, default=1, help="measure each scenario N times, print medians")
     parser.add_argument("--users", type=int, help="users online for the large runs (default 1000)")
     parser.add_argument("--few-users", type=int, default=50, help="users online for the small runs")
     parser.add_argument("--senders", type=int, default=8, help="closed-loop senders")
     parser.add_argument("--rate", type=float, default=300, help="dm-open-loop offered messages per second")
     parser.add_argument("--room-members", type=int, help="room-fanout room size (default 500)")
-    parser.add_argument("--room-rate", type=float, default=10, help="room-fanout messages per second")
-    parser.add_argument("--idle-sockets", type=int, help="idle: sockets to open (default 10000)")
+    parser.add_argument("--room-rate", type=float, default=5, help="room-fanout messages per second")
+    parser.add_argument("--idle-sockets", type=int, help="idle: sockets to open (default 3000; the target is 10000)")
     parser.add_argument("--idle-processes", type=int, default=4, help="idle: client processes to spread them over")
     parser.add_argument("--profile", metavar="FILE", help="py-spy the server during dm-rest (large), write FILE")
     parser.add_argument("--uvicorn-arg", action="append", default=[], help="extra uvicorn argument (repeatable)")
     arguments = parser.parse_args(argv)
     quick = arguments.quick
-    arguments.duration = arguments.duration or (3.0 if quick else 8.0)
+    arguments.duration = arguments.duration or (3.0 if quick else 5.0)
     arguments.users = arguments.users or (200 if quick else 1000)
     arguments.room_members = min(arguments.room_members or (100 if quick else 500), arguments.users)
     if arguments.idle_sockets is None:
-        arguments.idle_sockets = 1000 if quick else 10000
+        arguments.idle_sockets = 1000 if quick else 3000
     arguments.few_users = min(arguments.few_users, arguments.users)
     arguments.scenarios = [name.strip() for name in arguments.scenarios.split(",") if name.strip()]
     unknown = set(arguments.scenarios) - set(SCENARIOS)
@@ -350,6 +350,7 @@ class Bench:
             {"senders": arguments.senders, "users_online": arguments.users, "seconds": arguments.duration},
             {
                 "database_insert_per_s": rows["rows_per_s"],
+                "sqlite3_direct_insert_per_s": rows["sqlite3_direct_rows_per_s"],
                 "bare_socketio": sockets,
                 "lower_ceiling_per_s": lower,
                 "end_to_end": end_to_end,
