@@ -80,23 +80,32 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=300, help="dm-open-loop offered messages per second")
     parser.add_argument("--room-members", type=int, help="room-fanout room size (default 500)")
     parser.add_argument("--room-rate", type=float, default=5, help="room-fanout messages per second")
-    parser.add_argument("--idle-sockets", type=int, help="idle: sockets to open (default 3000; the target is 10000)")
+    parser.add_argument("--idle-sockets", type=int, help="idle: sockets to open (default 10000)")
     parser.add_argument("--idle-processes", type=int, default=4, help="idle: client processes to spread them over")
     parser.add_argument("--profile", metavar="FILE", help="py-spy the server during dm-rest (large), write FILE")
     parser.add_argument("--uvicorn-arg", action="append", default=[], help="extra uvicorn argument (repeatable)")
+    parser.add_argument("--app", default="confab.asgi:app", help="the ASGI app uvicorn serves (to compare variants)")
     arguments = parser.parse_args(argv)
     quick = arguments.quick
     arguments.duration = arguments.duration or (3.0 if quick else 5.0)
     arguments.users = arguments.users or (200 if quick else 1000)
     arguments.room_members = min(arguments.room_members or (100 if quick else 500), arguments.users)
     if arguments.idle_sockets is None:
-        arguments.idle_sockets = 1000 if quick else 3000
+        arguments.idle_sockets = 1000 if quick else 10000
     arguments.few_users = min(arguments.few_users, arguments.users)
     arguments.scenarios = [name.strip() for name in arguments.scenarios.split(",") if name.strip()]
     unknown = set(arguments.scenarios) - set(SCENARIOS)
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
     return arguments
+
+
+async def stop_child(child: asyncio.subprocess.Process, timeout: float = 60) -> None:
+    try:
+        await asyncio.wait_for(child.wait(), timeout)
+    except TimeoutError:
+        child.kill()
+        await child.wait()
 
 
 def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -136,7 +145,9 @@ class Bench:
         database_url = fresh_sqlite_url(self.workdir)
         environment = backend_environment(database_url)
         migrate(database_url, environment)
-        self.server = await ServerProcess("confab.asgi:app", environment, self.arguments.uvicorn_arg).start("/db/alive")
+        self.server = await ServerProcess(self.arguments.app, environment, self.arguments.uvicorn_arg).start(
+            "/db/alive"
+        )
         self.server_pid = self.server.pid
         log(f"server pid {self.server.pid} on {self.server.url}, database {database_url}")
         return self.server.url
@@ -317,7 +328,7 @@ class Bench:
         for child in children:
             assert child.stdin is not None
             child.stdin.close()
-        await asyncio.gather(*(asyncio.wait_for(child.wait(), 60) for child in children))
+        await asyncio.gather(*(stop_child(child) for child in children))
         figures: dict[str, Any] = {
             "sockets_connected": connected,
             "connect_seconds": round(connect_seconds, 1),
