@@ -77,7 +77,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, help="users online for the large runs (default 1000)")
     parser.add_argument("--few-users", type=int, default=50, help="users online for the small runs")
     parser.add_argument("--senders", type=int, default=8, help="closed-loop senders")
-    parser.add_argument("--rate", type=float, default=300, help="dm-open-loop offered messages per second")
+    parser.add_argument(
+        "--rates", default="300,100", help="dm-open-loop offered messages per second, comma-separated (one run each)"
+    )
     parser.add_argument("--room-members", type=int, help="room-fanout room size (default 500)")
     parser.add_argument("--room-rate", type=float, default=5, help="room-fanout messages per second")
     parser.add_argument("--idle-sockets", type=int, help="idle: sockets to open (default 10000)")
@@ -93,6 +95,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     if arguments.idle_sockets is None:
         arguments.idle_sockets = 1000 if quick else 10000
     arguments.few_users = min(arguments.few_users, arguments.users)
+    arguments.rates = [float(rate) for rate in arguments.rates.split(",") if rate.strip()]
     arguments.scenarios = [name.strip() for name in arguments.scenarios.split(",") if name.strip()]
     unknown = set(arguments.scenarios) - set(SCENARIOS)
     if unknown:
@@ -229,11 +232,10 @@ class Bench:
         log(f"profiling the server into {output}")
         return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    async def open_loop_direct(self) -> None:
+    async def open_loop_direct(self, rate: float) -> None:
         population = self.population
         assert population is not None
         online = population.online()[: self.arguments.users]
-        rate = self.arguments.rate
 
         async def once() -> tuple[float, Timer]:
             timer = Timer(self.server_pid)
@@ -443,7 +445,8 @@ class Bench:
             if scenario in wanted:
                 await self.direct(scenario, arguments.users)
         if "dm-open-loop" in wanted:
-            await self.open_loop_direct()
+            for rate in arguments.rates:
+                await self.open_loop_direct(rate)
         if "room-fanout" in wanted:
             await self.room_fanout()
         if "idle" in wanted:
