@@ -26,9 +26,12 @@ def migrate(_arguments: argparse.Namespace) -> int:
 
 def export_openapi(arguments: argparse.Namespace) -> int:
     """Write the OpenAPI document the code describes, sorted so diffs stay readable."""
+    import msgspec
+
     from confab.app import create_app
 
-    document = create_app().openapi_schema.to_schema()
+    # msgspec first: the examples are real response Structs, whose null fields must stay in.
+    document = json.loads(msgspec.json.encode(create_app().openapi_schema.to_schema()))
     text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     if arguments.output == "-":
         sys.stdout.write(text)

@@ -8,10 +8,11 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
-from litestar.params import Parameter
+from litestar.params import Body, Parameter
 from litestar.security.jwt import JWTAuth, Token
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confab.domain.accounts import examples
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import (
     AccessToken,
@@ -27,7 +28,7 @@ from confab.domain.accounts.service import UserService
 from confab.domain.messages.controller import provide_message_service
 from confab.domain.messages.service import MessageService
 from confab.errors import NotFound
-from confab.openapi import error_responses
+from confab.openapi import answer, error_responses
 from confab.schemas import MAX_ID
 
 PathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.")]
@@ -50,10 +51,13 @@ class AccountController(Controller):
         opt={"exclude_from_auth": True},
         summary="Sign up",
         description="Create an account. Needs no token. Nickname and email are unique regardless of case.",
-        responses=error_responses(409),
+        responses={
+            **answer(201, User, "The new account; the password is never returned.", examples.ACCOUNT),
+            **error_responses(400, 409),
+        },
         security=[],
     )
-    async def sign_up(self, data: UserCreate, users: UserService) -> User:
+    async def sign_up(self, data: Annotated[UserCreate, Body(examples=[examples.SIGN_UP])], users: UserService) -> User:
         return to_user(await users.sign_up(data))
 
     @post(
@@ -63,10 +67,15 @@ class AccountController(Controller):
         summary="Log in",
         description="Exchange a nickname and password for a bearer token. Unknown nickname and wrong "
         "password get the same 401.",
-        responses=error_responses(401),
+        responses={
+            **answer(200, AccessToken, "A bearer token and the account it belongs to.", examples.ACCESS_TOKEN),
+            **error_responses(400, 401, details={401: "wrong nickname or password"}),
+        },
         security=[],
     )
-    async def log_in(self, data: Credentials, users: UserService, state: State) -> AccessToken:
+    async def log_in(
+        self, data: Annotated[Credentials, Body(examples=[examples.CREDENTIALS])], users: UserService, state: State
+    ) -> AccessToken:
         user = await users.authenticate(data)
         if user is None:
             raise NotAuthorizedException("wrong nickname or password")
@@ -81,7 +90,7 @@ class AccountController(Controller):
         "/me",
         summary="Who am I",
         description="The caller's own account, email included.",
-        responses=error_responses(401),
+        responses={**answer(200, User, "The caller's account.", examples.ACCOUNT), **error_responses(401)},
     )
     async def me(self, request: Request[UserModel, Token, Any]) -> User:
         return to_user(request.user)
@@ -91,7 +100,10 @@ class AccountController(Controller):
         summary="List people",
         description="Everybody who has an account, with whether they are online now and how many of their "
         "DMs to the caller the caller has not read.",
-        responses=error_responses(401),
+        responses={
+            **answer(200, list[PeerSummary], "Everybody, ordered by id.", examples.PEOPLE),
+            **error_responses(401),
+        },
     )
     async def list_people(
         self, request: Request[UserModel, Token, Any], users: UserService, messages: MessageService, state: State
@@ -110,7 +122,7 @@ class AccountController(Controller):
         "/users/{user_id:int}",
         summary="Show a person",
         description="One user's public profile.",
-        responses=error_responses(401, 404),
+        responses={**answer(200, PublicUser, "The profile.", examples.PERSON), **error_responses(400, 401, 404)},
     )
     async def show_person(self, user_id: PathId, users: UserService) -> PublicUser:
         row = await users.get_one_or_none(id=user_id)
