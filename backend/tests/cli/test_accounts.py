@@ -1,4 +1,4 @@
-"""`confab signup/login/logout/whoami`: tokens stored per server, privately, and clear failures."""
+"""`confab signup/login/logout/whoami`: tokens stored per server, privately, revoked on logout; clear failures."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from tests.conftest import free_port
 from tests.support.accounts import PASSWORD, unique_nickname
 
 
-async def test_signup_logs_in_and_stores_a_private_token_per_server(confab, config_home, server):
+async def test_signup_logs_in_and_stores_a_private_token_per_server(confab, config_home, server, http):
     nickname = unique_nickname("cli")
     signed_up = await confab(
         "signup", nickname, "--email", f"{nickname}@example.com", "--url", server.url, "--password-stdin",
@@ -28,8 +28,11 @@ async def test_signup_logs_in_and_stores_a_private_token_per_server(confab, conf
     assert whoami.stdout.startswith(f"{nickname} (")
     assert f"{nickname}@example.com" in whoami.stdout
 
+    token = json.loads(stored.read_text())[server.url]["token"]
     assert (await confab("logout", "--url", server.url)).exit_code == 0
     assert server.url not in json.loads(stored.read_text())
+    revoked = await http.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert revoked.status_code == 401
     logged_out = await confab("whoami", "--url", server.url)
     assert logged_out.exit_code == 4
     assert "not logged in" in logged_out.stderr

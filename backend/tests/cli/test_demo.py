@@ -28,7 +28,11 @@ async def empty_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
         database_url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('demo') / 'confab.db'}"
     settings = make_settings(database_url)
     await asyncio.to_thread(upgrade, settings)
-    backend = await BackendProcess(environment_for(settings), free_port()).start()
+    # Room for exactly one demo's sign-ups: re-runs must log in, not sign up again. (The test itself logs in a lot.)
+    environment = environment_for(
+        settings, RATE_LIMITS="on", RATE_LIMIT_SIGNUP="3/hour", RATE_LIMIT_LOGIN="1000/minute"
+    )
+    backend = await BackendProcess(environment, free_port()).start()
     try:
         yield backend
     finally:

@@ -10,7 +10,7 @@ import sys
 from confab.client import credentials
 from confab.client.api import Api, resolve_url
 from confab.client.credentials import Login
-from confab.client.errors import OK, NotLoggedIn, UsageError
+from confab.client.errors import OK, NotLoggedIn, Unreachable, UsageError
 from confab.client.output import message_line, note, person_line, print_json, room_line, say
 
 
@@ -67,11 +67,19 @@ def log_in(arguments: argparse.Namespace) -> int:
 
 
 def log_out(arguments: argparse.Namespace) -> int:
+    """Revoke the stored token on the server, then forget it (even when the server cannot be told)."""
     url = resolve_url(arguments.url)
-    if credentials.forget(url):
-        say(f"logged out of {url}")
-    else:
+    login = credentials.load(url)
+    if login is None:
         say(f"was not logged in to {url}")
+        return OK
+    try:
+        with Api(url, token=login.token) as api:
+            api.request("POST", "/api/auth/logout")
+    except (Unreachable, NotLoggedIn) as error:
+        note(f"the server was not told ({error.message}); forgetting the token anyway")
+    credentials.forget(url)
+    say(f"logged out of {url}")
     return OK
 
 

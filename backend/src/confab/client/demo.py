@@ -1,8 +1,8 @@
 """`confab demo`: the tutorial's alice, bob and charlie, their messages and a room, through the public API.
 
-Safe to run again: sign-up conflicts mean "already there" (then it logs in), every demo message has a
-fixed `client_id` so the server returns the original instead of storing a copy, and the room
-"general" is reused when alice already has one.
+Safe to run again: it logs in first and signs up only who cannot (sign-ups are rate limited per
+address, logins much less), every demo message has a fixed `client_id` so the server returns the
+original instead of storing a copy, and the room "general" is reused when alice already has one.
 """
 
 from __future__ import annotations
@@ -59,6 +59,32 @@ def _reachable_api(arguments: argparse.Namespace) -> Api:
     return api
 
 
+def _log_in_or_sign_up(url: str, user: DemoUser, existed: list[str], created: list[str]) -> Api:
+    """A client logged in as `user`, who is signed up first when the login is refused."""
+    api = Api(url)
+    try:
+        api.log_in(user.nickname, user.password)
+    except ServerRefused as error:
+        if error.status_code != 401:
+            api.close()
+            raise
+    else:
+        existed.append(f"user {user.nickname}")
+        return api
+    try:
+        api.sign_up(user.name, user.email, user.nickname, user.password)
+    except ServerRefused as error:
+        api.close()
+        if error.status_code == 409:
+            raise ClientError(
+                f"a user {user.nickname!r} exists on {url} with another password: the demo cannot use it"
+            ) from error
+        raise
+    created.append(f"user {user.nickname}")
+    api.log_in(user.nickname, user.password)
+    return api
+
+
 def _log_in(url: str, user: DemoUser, when_refused: str) -> Api:
     """A client logged in as a demo user; a refused login becomes `when_refused`."""
     api = Api(url)
@@ -72,31 +98,16 @@ def _log_in(url: str, user: DemoUser, when_refused: str) -> Api:
     return api
 
 
-def _ensure_user(api: Api, user: DemoUser, existed: list[str], created: list[str]) -> None:
-    try:
-        api.sign_up(user.name, user.email, user.nickname, user.password)
-    except ServerRefused as error:
-        if error.status_code != 409:
-            raise
-        existed.append(f"user {user.nickname}")
-        return
-    created.append(f"user {user.nickname}")
-
-
 def fill(arguments: argparse.Namespace) -> int:
     """Create whatever part of the demo data is missing and say what already existed."""
     created: list[str] = []
     existed: list[str] = []
     with _reachable_api(arguments) as api:
-        for user in DEMO_USERS:
-            _ensure_user(api, user, existed, created)
-    sessions = {
-        user.nickname: _log_in(
-            api.url, user, f"a user {user.nickname!r} exists on {api.url} with another password: the demo cannot use it"
-        )
-        for user in DEMO_USERS
-    }
+        url = api.url
+    sessions: dict[str, Api] = {}
     try:
+        for user in DEMO_USERS:
+            sessions[user.nickname] = _log_in_or_sign_up(url, user, existed, created)
         ids = {nickname: session.me()["id"] for nickname, session in sessions.items()}
         for client_id, author, recipient, content in DIRECT_MESSAGES:
             response = sessions[author.nickname].send_direct(ids[recipient.nickname], content, client_id)
@@ -123,7 +134,7 @@ def fill(arguments: argparse.Namespace) -> int:
         for session in sessions.values():
             session.close()
 
-    _report(api.url, created, existed)
+    _report(url, created, existed)
     return OK
 
 

@@ -5,9 +5,18 @@ Examples are built from the real schemas, so they cannot drift from what the API
 
 from litestar.openapi.spec import Example
 
-from confab.domain.accounts.schemas import AccessToken, Credentials, PeerSummary, PublicUser, User, UserCreate
+from confab.domain.accounts.schemas import (
+    AccessToken,
+    Credentials,
+    PasswordChange,
+    PeerSummary,
+    PublicUser,
+    User,
+    UserCreate,
+)
 
 PASSWORD = "wonderland"
+NEW_PASSWORD = "through the looking-glass"
 TOKEN = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
 ALICE = PublicUser(id=1, name="Alice Liddell", nickname="alice")
 BOB = PublicUser(id=2, name="Bob", nickname="bob")
@@ -19,6 +28,10 @@ SIGN_UP = Example(
     value=UserCreate(name="Alice Liddell", email="alice@example.com", nickname="alice", password=PASSWORD),
 )
 CREDENTIALS = Example(summary="Alice logs in", value=Credentials(nickname="alice", password=PASSWORD))
+PASSWORD_CHANGE = Example(
+    summary="Alice picks a new password",
+    value=PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD),
+)
 ACCOUNT = Example(summary="Alice's account", value=ALICE_ACCOUNT)
 ACCESS_TOKEN = Example(
     summary="A token for alice, valid for 7 days",

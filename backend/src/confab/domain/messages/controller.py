@@ -21,6 +21,7 @@ from confab.domain.messages.service import MessageService
 from confab.domain.rooms.schemas import ReadMarker
 from confab.errors import Forbidden
 from confab.openapi import answer, error_responses
+from confab.ratelimits import caller_id, rate_limited
 from confab.schemas import MAX_ID
 
 UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.")]
@@ -74,8 +75,9 @@ class MessageController(Controller):
         responses={
             **answer(201, Message, "The stored message.", examples.SENT),
             **answer(200, Message, "The message sent earlier with this `client_id`.", examples.SENT),
-            **error_responses(400, 401, 403, 404),
+            **error_responses(400, 401, 403, 404, 429),
         },
+        guards=[rate_limited("send", caller_id)],
     )
     async def send_direct(
         self,

@@ -22,6 +22,7 @@ from confab.domain.rooms import examples
 from confab.domain.rooms.schemas import MemberAdd, ReadMarker, Room, RoomCreate, RoomMessageCreate, RoomSummary
 from confab.domain.rooms.service import RoomService
 from confab.openapi import answer, error_responses
+from confab.ratelimits import caller_id, rate_limited
 from confab.schemas import MAX_ID
 
 RoomPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A room id.")]
@@ -122,8 +123,9 @@ class RoomController(Controller):
         responses={
             **answer(201, Message, "The stored message.", examples.POSTED),
             **answer(200, Message, "The message sent earlier with this `client_id`.", examples.POSTED),
-            **error_responses(400, 401, 403, 404),
+            **error_responses(400, 401, 403, 404, 429),
         },
+        guards=[rate_limited("send", caller_id)],
     )
     async def post_message(
         self,
