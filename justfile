@@ -68,6 +68,10 @@ demo *args: backend-deps
 demo-message *args: backend-deps
     @CONFAB_URL="${CONFAB_URL:-http://{{host}}:{{port}}}" backend/.venv/bin/confab demo-message "$@"
 
+# Run the command-line client, e.g. `just confab login alice` (see README "The confab command")
+confab *args: backend-deps
+    @CONFAB_URL="${CONFAB_URL:-http://{{host}}:{{port}}}" backend/.venv/bin/confab "$@"
+
 # Run every test: backend on SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set
 test *args: backend-deps
     #!/usr/bin/env bash

@@ -149,9 +149,10 @@ def _report(url: str, created: list[str], existed: list[str]) -> None:
     say(f"Demo accounts on {url} (nickname / password):")
     for user in DEMO_USERS:
         say(f"  {user.nickname:<8} {user.password}")
-    say("Log in as alice in one browser window and bob in another, or try:")
-    say(f"  confab --url {url} login alice --password {ALICE.password}")
-    say("  just demo-message    # charlie writes to alice: watch it arrive")
+    say("Next: log in as alice in one browser window and bob in another (the web app of 'just dev',")
+    say("http://127.0.0.1:5173), or watch alice's messages in a terminal:")
+    say("  just confab login alice && just confab tail")
+    say("then 'just demo-message' makes charlie write to alice: watch it arrive.")
 
 
 def send_message(arguments: argparse.Namespace) -> int:
