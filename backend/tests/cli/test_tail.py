@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from tests.conftest import free_port
@@ -73,3 +75,19 @@ async def test_tail_replays_from_since_and_needs_a_login(confab, config_home, ma
         await tail.wait_for_line("replayed with --since")
     finally:
         assert await tail.interrupt() == 0
+
+
+async def test_tail_stops_with_exit_4_when_its_session_is_ended(
+    confab, config_home, make_user, log_in_as, server, http
+):
+    alice = await make_user()
+    await log_in_as(alice)
+    tail = await RunningConfab.start("tail", "--url", server.url, config_home=config_home)
+    try:
+        await tail.wait_for_line("listening as", stream="stderr")
+        assert (await confab("logout", "--url", server.url)).exit_code == 0
+        assert await asyncio.wait_for(tail.process.wait(), 20) == 4
+        await tail.wait_for_line("logged out", stream="stderr")
+    finally:
+        if tail.process.returncode is None:
+            tail.process.kill()

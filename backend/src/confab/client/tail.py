@@ -51,6 +51,7 @@ class Tail:
         self.room_names = room_names
         self.printed: set[int] = set()
         self.stop = asyncio.Event()
+        self.ended_because: str | None = None
 
     async def on_message(self, message: dict[str, Any]) -> None:
         if message["id"] in self.printed:
@@ -67,6 +68,10 @@ class Tail:
     async def on_room(self, room: dict[str, Any]) -> None:
         self.room_names[room["id"]] = room["name"]
 
+    async def on_session_ended(self, ended: dict[str, Any]) -> None:
+        """The token was revoked (logout, password change): reconnecting with it would be refused."""
+        self.ended_because = str(ended.get("reason") or "the session ended")
+
     async def _connect(
         self, http: aiohttp.ClientSession, refusals: list[Any], lost: asyncio.Event
     ) -> socketio.AsyncClient:
@@ -77,6 +82,7 @@ class Tail:
         client.on("message", self.on_message)
         client.on("synced", self.on_synced)
         client.on("room", self.on_room)
+        client.on("session_ended", self.on_session_ended)
         auth = {"token": self.token, "last_id": self.last_id}
         await client.connect(self.url, auth=auth, transports=["websocket"], wait_timeout=10)
         return client
@@ -122,6 +128,10 @@ class Tail:
             connected_once = True
             delay = FIRST_RETRY_SECONDS
             await self._until_stopped_or_lost(client, lost)
+            if self.ended_because is not None:
+                raise NotLoggedIn(
+                    f"the server ended this session ({self.ended_because}): log in again with 'confab login'"
+                )
             if not self.stop.is_set():
                 note("connection lost; reconnecting")
         return OK
