@@ -60,6 +60,10 @@ dev: setup migrate
 backend: backend-deps migrate
     cd backend && exec .venv/bin/uvicorn confab.asgi:app --reload --host {{host}} --port {{port}}
 
+# Production server: migrate, then uvicorn with WORKERS processes (default: one per core; more than one needs REDIS_URL), JSON logs
+serve: backend-deps migrate
+    cd backend && exec .venv/bin/confab serve --host {{host}} --port {{port}}
+
 # Run every test: backend on SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set
 test *args: backend-deps
     #!/usr/bin/env bash
