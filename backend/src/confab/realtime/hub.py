@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from confab.realtime import codec
-from confab.realtime.presence import PRESENCE_TTL_SECONDS, LocalPresence, Presence, RedisPresence
+from confab.realtime.presence import LocalPresence, Presence, RedisPresence
 from confab.settings import Settings
 
 if TYPE_CHECKING:
@@ -51,8 +51,15 @@ class RealtimeHub:
         manager: socketio.AsyncManager | None = None
         if settings.redis_url:
             self.redis = Redis.from_url(settings.redis_url)
-            manager = socketio.AsyncRedisManager(settings.redis_url, channel="confab-socketio")
-        self.presence: Presence = RedisPresence(self.redis) if self.redis else LocalPresence()
+            # The prefix lets several confab deployments (or test runs) share one Redis.
+            manager = socketio.AsyncRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}socketio")
+        self.presence: Presence = (
+            RedisPresence(
+                self.redis, prefix=f"{settings.redis_prefix}presence:", ttl_seconds=settings.presence_ttl_seconds
+            )
+            if self.redis
+            else LocalPresence()
+        )
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
             client_manager=manager,
@@ -78,7 +85,7 @@ class RealtimeHub:
 
     async def _refresh_presence_forever(self) -> None:
         while True:
-            await asyncio.sleep(PRESENCE_TTL_SECONDS / 3)
+            await asyncio.sleep(self.settings.presence_ttl_seconds / 3)
             try:
                 await self.presence.refresh()
             except Exception:  # a Redis hiccup must not end the loop
