@@ -93,3 +93,24 @@ check-openapi: backend-deps
         echo "openapi.json is out of date: run 'just openapi' and commit it" >&2
         exit 1
     fi
+
+# Validate docker-compose.yml without a Docker engine (installs Debian's docker-compose when missing)
+check-compose:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if ! command -v docker-compose >/dev/null 2>&1; then
+        as_root=$([ "$(id -u)" -eq 0 ] || echo sudo)
+        $as_root apt-get install -y -q docker-compose >/dev/null || { $as_root apt-get update -q && $as_root apt-get install -y -q docker-compose >/dev/null; }
+    fi
+    # An empty env file, so a local .env cannot hide a missing guard.
+    no_env_file=$(mktemp)
+    trap 'rm -f "$no_env_file"' EXIT
+    export SECRET_KEY=check POSTGRES_PASSWORD=check
+    docker-compose --env-file "$no_env_file" -f docker-compose.yml config -q
+    for secret in SECRET_KEY POSTGRES_PASSWORD; do
+        if env -u "$secret" docker-compose --env-file "$no_env_file" -f docker-compose.yml config -q 2>/dev/null; then
+            echo "docker-compose.yml starts without $secret: its \${$secret?...} guard is missing" >&2
+            exit 1
+        fi
+    done
+    echo "docker-compose.yml is valid, and refuses to start without SECRET_KEY or POSTGRES_PASSWORD"
