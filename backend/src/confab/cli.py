@@ -99,6 +99,13 @@ def serve(arguments: argparse.Namespace) -> int:
         logger.error(problem)
         print(f"confab serve: {problem}", file=sys.stderr)
         return 1
+    if arguments.workers > 1:
+        logger.warning(
+            "several workers share one port and the kernel picks a worker per TCP connection, so a "
+            "Socket.IO client using HTTP long-polling may reach a worker that does not hold its session "
+            "(400 'unknown session'); clients should use the WebSocket transport, or run WORKERS=1 per "
+            "port behind a proxy with sticky sessions (see README 'Deploying')"
+        )
     logger.info(
         "starting confab",
         extra={

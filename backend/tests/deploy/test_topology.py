@@ -59,7 +59,7 @@ class Cluster:
     backends: list[BackendProcess] = field(default_factory=list)
     secrets: set[str] = field(default_factory=lambda: {PASSWORD})
 
-    def backend(self, name: str) -> BackendProcess:
+    def backend(self, name: str, workers: int = 1) -> BackendProcess:
         """Start one more `confab serve` on a free port against the shared database and Redis."""
         environment = backend_environment(
             DATABASE_URL=self.database_url,
@@ -72,7 +72,7 @@ class Cluster:
             DATABASE_POOL_SIZE="3",
             DATABASE_MAX_OVERFLOW="2",
         )
-        process = BackendProcess(name, free_port(), environment, self.directory).start()
+        process = BackendProcess(name, free_port(), environment, self.directory, workers=workers).start()
         self.backends.append(process)
         return process
 
@@ -111,13 +111,15 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     )
     try:
         upgrade(Settings(database_url=database_url, secret_key=topology.secret_key))
-        first, second = topology.backend("backend-a"), topology.backend("backend-b")
+        # B runs two uvicorn workers, as `just serve` does on two cores: its clients are spread over
+        # them by the kernel, so B alone already needs Redis to deliver between its own workers.
+        first, second = topology.backend("backend-a"), topology.backend("backend-b", workers=2)
         first.wait_until_ready()
         second.wait_until_ready()
         yield topology
     finally:
         for backend in topology.backends:
-            backend.stop(signal.SIGKILL if backend.running else signal.SIGTERM)
+            backend.stop(signal.SIGTERM)
         client = redis.Redis.from_url(REDIS_URL)
         for key in client.scan_iter(match=f"{prefix}*"):
             client.delete(key)

@@ -25,9 +25,10 @@ def _die_with_parent() -> None:
 class BackendProcess:
     """One `confab serve` process on its own port, its stdout (JSON logs) and stderr kept in files."""
 
-    def __init__(self, name: str, port: int, environment: dict[str, str], directory: Path) -> None:
+    def __init__(self, name: str, port: int, environment: dict[str, str], directory: Path, *, workers: int = 1) -> None:
         self.name = name
         self.port = port
+        self.workers = workers
         self.url = f"http://127.0.0.1:{port}"
         self.environment = environment
         self.stdout_path = directory / f"{name}.stdout.log"
@@ -39,8 +40,9 @@ class BackendProcess:
         command = [sys.executable, "-m", "confab.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         with self.stdout_path.open("wb") as stdout, self.stderr_path.open("wb") as stderr:
             self.process = subprocess.Popen(
-                [*command, "--workers", "1"],
+                [*command, "--workers", str(self.workers)],
                 cwd=self.directory,
+                start_new_session=True,  # its own process group: stop() can reach uvicorn's workers too
                 env=self.environment,
                 stdout=stdout,
                 stderr=stderr,
@@ -61,7 +63,8 @@ class BackendProcess:
         raise AssertionError(f"{self.name} did not answer within {timeout} s:\n{self.output()}")
 
     def stop(self, how: signal.Signals = signal.SIGTERM, timeout: float = 20) -> int:
-        """Send `how` and wait for the process to end (SIGKILL after `timeout`); returns its exit code."""
+        """Send `how` to the server and wait for it to end (SIGKILL after `timeout`), then SIGKILL any
+        worker it left behind; returns the server's exit code."""
         if self.process is None:
             return 0
         if self.process.poll() is None:
@@ -71,6 +74,8 @@ class BackendProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         return self.process.returncode
 
     @property
