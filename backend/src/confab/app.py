@@ -23,6 +23,7 @@ from confab.domain.accounts.controller import AccountController
 from confab.domain.accounts.passwords import Passwords
 from confab.domain.accounts.tokens import build_jwt_auth
 from confab.domain.messages.controller import MessageController
+from confab.domain.rooms.controller import RoomController
 from confab.domain.system.controller import database_alive, service_index, version
 from confab.logging import litestar_logging_config
 from confab.realtime.handlers import register_handlers
@@ -39,6 +40,7 @@ FORMAT_HINTS = {
     "email": "must be an email address such as alice@example.com",
     "name": "must not be blank or contain control characters",
     "content": "must not be blank or contain NUL characters",
+    "client_id": "must be 8 to 64 letters, digits, '_' or '-'",
 }
 
 
@@ -95,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         security=[{"BearerToken": []}],
     )
     return Litestar(
-        route_handlers=[AccountController, MessageController, database_alive, version, service_index],
+        route_handlers=[AccountController, MessageController, RoomController, database_alive, version, service_index],
         plugins=[SQLAlchemyPlugin(config=database_config)],
         on_app_init=[jwt_auth.on_app_init],
         lifespan=[lifespan],

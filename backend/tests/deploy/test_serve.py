@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from confab.logging import RedactQuerySecrets, json_formatter, redact_query
-from tests.support.processes import backend_environment
+from tests.support.serving import backend_environment
 
 
 def test_several_workers_without_redis_are_refused_with_the_reason(tmp_path) -> None:

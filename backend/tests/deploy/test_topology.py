@@ -28,7 +28,7 @@ from confab.settings import Settings
 from tests.conftest import free_port
 from tests.support.accounts import PASSWORD, Account, sign_up
 from tests.support.databases import create_postgres_database, drop_postgres_database
-from tests.support.processes import BackendProcess, backend_environment
+from tests.support.serving import ServeProcess, backend_environment
 from tests.support.sockets import RecordingClient, settle
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
@@ -56,10 +56,10 @@ class Cluster:
     redis_prefix: str
     secret_key: str
     directory: Path
-    backends: list[BackendProcess] = field(default_factory=list)
+    backends: list[ServeProcess] = field(default_factory=list)
     secrets: set[str] = field(default_factory=lambda: {PASSWORD})
 
-    def backend(self, name: str, workers: int = 1) -> BackendProcess:
+    def backend(self, name: str, workers: int = 1) -> ServeProcess:
         """Start one more `confab serve` on a free port against the shared database and Redis."""
         environment = backend_environment(
             DATABASE_URL=self.database_url,
@@ -72,11 +72,11 @@ class Cluster:
             DATABASE_POOL_SIZE="3",
             DATABASE_MAX_OVERFLOW="2",
         )
-        process = BackendProcess(name, free_port(), environment, self.directory, workers=workers).start()
+        process = ServeProcess(name, free_port(), environment, self.directory, workers=workers).start()
         self.backends.append(process)
         return process
 
-    async def account(self, backend: BackendProcess) -> Account:
+    async def account(self, backend: ServeProcess) -> Account:
         async with httpx.AsyncClient(base_url=backend.url, timeout=30) as http:
             account = await sign_up(http)
         self.secrets.add(account.token)
@@ -101,7 +101,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     assert POSTGRES_URL and REDIS_URL
     _check_redis(REDIS_URL)
     database_url = create_postgres_database(POSTGRES_URL)
-    prefix = f"confab-test-{uuid.uuid4().hex[:12]}:"
+    prefix = f"confab-test-{uuid.uuid4().hex[:12]}"
     topology = Cluster(
         database_url=database_url,
         redis_url=REDIS_URL,
@@ -121,24 +121,24 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         for backend in topology.backends:
             backend.stop(signal.SIGTERM)
         client = redis.Redis.from_url(REDIS_URL)
-        for key in client.scan_iter(match=f"{prefix}*"):
+        for key in client.scan_iter(match=f"{prefix}:*"):
             client.delete(key)
         client.close()
         drop_postgres_database(POSTGRES_URL, database_url)
 
 
-async def connect(backend: BackendProcess, account: Account) -> RecordingClient:
+async def connect(backend: ServeProcess, account: Account) -> RecordingClient:
     return await RecordingClient().connect(backend.url, account.token)
 
 
-async def post_message(backend: BackendProcess, author: Account, recipient: Account, content: str) -> dict[str, Any]:
+async def post_message(backend: ServeProcess, author: Account, recipient: Account, content: str) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=backend.url, timeout=30, headers=author.headers) as http:
         response = await http.post("/api/messages", json={"recipient_id": recipient.id, "content": content})
     assert response.status_code == 201, response.text
     return response.json()
 
 
-async def online(backend: BackendProcess, viewer: Account) -> dict[int, bool]:
+async def online(backend: ServeProcess, viewer: Account) -> dict[int, bool]:
     async with httpx.AsyncClient(base_url=backend.url, timeout=30, headers=viewer.headers) as http:
         response = await http.get("/api/users")
     assert response.status_code == 200, response.text
@@ -176,6 +176,39 @@ async def test_direct_messages_cross_backends_exactly_once(cluster: Cluster) -> 
             await client.disconnect()
 
 
+async def post_json(backend: ServeProcess, author: Account, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=backend.url, timeout=30, headers=author.headers) as http:
+        response = await http.post(path, json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def test_room_messages_cross_backends_exactly_once(cluster: Cluster) -> None:
+    backend_a, backend_b = cluster.backends[:2]
+    alice, bob, carol, dave = [await cluster.account(backend_a) for _ in range(4)]
+    # Everyone is connected before the room exists: joining it moves live sockets on every backend.
+    alice_on_a, bob_on_b = await connect(backend_a, alice), await connect(backend_b, bob)
+    carol_on_b, dave_on_a = await connect(backend_b, carol), await connect(backend_a, dave)
+    members = (alice_on_a, bob_on_b, carol_on_b)
+    try:
+        room = await post_json(backend_a, alice, "/api/rooms", {"name": "topology", "member_ids": [bob.id, carol.id]})
+        for client in members:
+            await client.wait_for("room", lambda data: data["id"] == room["id"])
+        from_a = await post_json(
+            backend_a, alice, f"/api/rooms/{room['id']}/messages", {"content": cluster.content("A")}
+        )
+        from_b = await post_json(backend_b, bob, f"/api/rooms/{room['id']}/messages", {"content": cluster.content("B")})
+        for client in members:
+            await client.wait_for("message", lambda data: data["id"] == from_b["id"])
+        await settle()
+        for client in members:
+            assert ids_of(client) == [from_a["id"], from_b["id"]], "each room message exactly once, in order"
+        assert dave_on_a.events == [], "not a member: nothing about the room reaches dave"
+    finally:
+        for client in (*members, dave_on_a):
+            await client.disconnect()
+
+
 async def test_presence_follows_first_connect_and_last_disconnect_across_backends(cluster: Cluster) -> None:
     backend_a, backend_b = cluster.backends[:2]
     alice, bob, carol = [await cluster.account(backend_a) for _ in range(3)]
@@ -210,7 +243,7 @@ async def test_presence_follows_first_connect_and_last_disconnect_across_backend
 
 
 async def _send_steadily(
-    backend: BackendProcess, author: Account, recipient: Account, cluster: Cluster, count: int
+    backend: ServeProcess, author: Account, recipient: Account, cluster: Cluster, count: int
 ) -> list[int]:
     sent: list[int] = []
     for number in range(count):
@@ -279,7 +312,7 @@ async def test_survivor_keeps_serving_and_clients_catch_up_without_loss(
         victim.stop(signal.SIGKILL)
 
 
-def assert_logs_are_safe(backend: BackendProcess, secrets_handed_out: set[str]) -> None:
+def assert_logs_are_safe(backend: ServeProcess, secrets_handed_out: set[str]) -> None:
     """Every stdout line is a JSON object, and no password, token or message text appears anywhere."""
     lines = [line for line in backend.logs().splitlines() if line.strip()]
     assert lines, f"{backend.name} logged nothing:\n{backend.output()}"

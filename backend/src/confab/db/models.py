@@ -2,5 +2,6 @@
 
 from confab.domain.accounts.models import UserModel
 from confab.domain.messages.models import MessageModel
+from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
 
-__all__ = ("MessageModel", "UserModel")
+__all__ = ("DirectReadMarkerModel", "MessageModel", "RoomMembershipModel", "RoomModel", "UserModel")

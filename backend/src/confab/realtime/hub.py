@@ -14,11 +14,13 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from confab.realtime import codec
+from confab.realtime.managers import GatedManager, GatedRedisManager, ReplayGate
 from confab.realtime.presence import LocalPresence, Presence, RedisPresence
 from confab.settings import Settings
 
 if TYPE_CHECKING:
     from confab.domain.messages.schemas import Message
+    from confab.domain.rooms.schemas import Room
 
 logger = logging.getLogger("confab.realtime")
 
@@ -48,21 +50,20 @@ class RealtimeHub:
         self.settings = settings
         self.session_maker = session_maker
         self.redis: Redis | None = None
-        manager: socketio.AsyncManager | None = None
+        self.manager: ReplayGate = GatedManager()
         if settings.redis_url:
             self.redis = Redis.from_url(settings.redis_url)
-            # The prefix lets several confab deployments (or test runs) share one Redis.
-            manager = socketio.AsyncRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}socketio")
+            self.manager = GatedRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}:socketio")
         self.presence: Presence = (
             RedisPresence(
-                self.redis, prefix=f"{settings.redis_prefix}presence:", ttl_seconds=settings.presence_ttl_seconds
+                self.redis, prefix=f"{settings.redis_prefix}:presence:", ttl_seconds=settings.presence_ttl_seconds
             )
             if self.redis
             else LocalPresence()
         )
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
-            client_manager=manager,
+            client_manager=self.manager,
             cors_allowed_origins=list(settings.cors_origins) or None,
             json=codec,
             max_http_buffer_size=settings.max_body_bytes,
@@ -101,7 +102,25 @@ class RealtimeHub:
                 channels.append(user_channel(message.recipient.nickname))
         await self.sio.emit("message", message, to=channels)
 
-    async def emit_to_users(self, event: str, payload: Any, nicknames: Iterable[str]) -> None:
-        channels = [user_channel(nickname) for nickname in nicknames]
+    async def emit_to(self, event: str, payload: Any, channels: list[str], skip_sids: list[str] | None = None) -> None:
         if channels:
-            await self.sio.emit(event, payload, to=channels)
+            await self.sio.emit(event, payload, to=channels, skip_sid=skip_sids)
+
+    async def members_joined(self, room: Room, user_ids: Iterable[int]) -> None:
+        """Move the new members' live sockets (on any worker) into the room, then tell every member."""
+        channel = room_channel(room.id)
+        for user_id in user_ids:
+            for sid in await self.presence.sockets_of(user_id):
+                await self.sio.enter_room(sid, channel)
+        await self.sio.emit("room", room, to=channel)
+
+    async def evict(self, room_id: int, user_id: int) -> None:
+        """Take the user's live sockets (on any worker) out of the room's channel."""
+        channel = room_channel(room_id)
+        for sid in await self.presence.sockets_of(user_id):
+            await self.sio.leave_room(sid, channel)
+
+    async def member_left(self, room: Room, nickname: str) -> None:
+        """Tell the removed user's sockets, and the remaining members."""
+        await self.sio.emit("room_removed", {"room_id": room.id}, to=user_channel(nickname))
+        await self.sio.emit("room", room, to=room_channel(room.id))

@@ -24,6 +24,8 @@ from confab.domain.accounts.schemas import (
     to_user,
 )
 from confab.domain.accounts.service import UserService
+from confab.domain.messages.controller import provide_message_service
+from confab.domain.messages.service import MessageService
 from confab.errors import NotFound
 from confab.openapi import error_responses
 from confab.schemas import MAX_ID
@@ -38,7 +40,10 @@ def provide_user_service(db_session: AsyncSession, state: State) -> UserService:
 class AccountController(Controller):
     path = "/api"
     tags = ["accounts"]
-    dependencies = {"users": Provide(provide_user_service, sync_to_thread=False)}
+    dependencies = {
+        "users": Provide(provide_user_service, sync_to_thread=False),
+        "messages": Provide(provide_message_service, sync_to_thread=False),
+    }
 
     @post(
         "/users",
@@ -84,13 +89,22 @@ class AccountController(Controller):
     @get(
         "/users",
         summary="List people",
-        description="Everybody who has an account, with whether they are online now.",
+        description="Everybody who has an account, with whether they are online now and how many of their "
+        "DMs to the caller the caller has not read.",
         responses=error_responses(401),
     )
-    async def list_people(self, users: UserService, state: State) -> list[PeerSummary]:
+    async def list_people(
+        self, request: Request[UserModel, Token, Any], users: UserService, messages: MessageService, state: State
+    ) -> list[PeerSummary]:
         people = await users.list_people()
         online = await state.hub.presence.online_among([row.id for row in people])
-        return [PeerSummary(id=row.id, name=row.name, nickname=row.nickname, online=row.id in online) for row in people]
+        unread = await messages.unread_direct_counts(request.user.id)
+        return [
+            PeerSummary(
+                id=row.id, name=row.name, nickname=row.nickname, online=row.id in online, unread=unread.get(row.id, 0)
+            )
+            for row in people
+        ]
 
     @get(
         "/users/{user_id:int}",
