@@ -52,6 +52,7 @@ def _positive_int(text: str) -> int:
 
 
 def why_workers_need_redis(workers: int) -> str:
+    """The refusal `serve` prints when several workers would have no Redis to share events through."""
     return (
         f"confab serve: refusing to start {workers} workers without REDIS_URL. Each worker process has its own "
         "Socket.IO manager and its own presence table, so a message sent through one worker would never reach "
@@ -88,12 +89,15 @@ def serve(arguments: argparse.Namespace) -> int:
         return 2
 
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from confab.logging import json_logging_config
 
-    log_config = json_logging_config() if settings.log_json else None
-    if log_config is not None:
-        logging.config.dictConfig(log_config)
+    # uvicorn applies the same configuration again in every worker, before the app is imported.
+    log_config = json_logging_config() if settings.log_json else LOGGING_CONFIG
+    logging.config.dictConfig(log_config)
+    if not settings.log_json:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     problem = asyncio.run(_schema_problem(settings))
     if problem is not None:
         logger.error(problem)
