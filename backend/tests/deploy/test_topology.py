@@ -295,6 +295,16 @@ async def test_survivor_keeps_serving_and_clients_catch_up_without_loss(
         assert caught_up == [identity for identity in sent if identity > max(seen_before)], "catch-up is exact"
         assert set(seen_before) | set(ids_of(reader_on_survivor)) | set(caught_up) == set(sent), "nothing lost"
 
+        # The other catch-up, in the handshake: a socket that says the last id it saw gets the rest replayed.
+        replaying = await RecordingClient().connect(survivor.url, reader.token, last_id=max(seen_before))
+        try:
+            synced = await replaying.wait_for("synced")
+            await settle()
+            assert synced["complete"] is True, synced
+            assert ids_of(replaying) == caught_up, "the handshake replays exactly what the REST catch-up returned"
+        finally:
+            await replaying.disconnect()
+
         # The watcher does not come back. A graceful stop says so at once; after a crash its socket,
         # no longer refreshed by the dead process, expires from Redis.
         if stop_signal is signal.SIGTERM:
