@@ -13,8 +13,10 @@ import socketio
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from confab.ratelimits import RateLimits
 from confab.realtime import codec
-from confab.realtime.managers import GatedManager, GatedRedisManager, ReplayGate
+from confab.realtime.channels import room_channel, user_channel
+from confab.realtime.managers import SESSION_ENDED_EVENT, DeliveryControl, GatedManager, GatedRedisManager
 from confab.realtime.presence import LocalPresence, Presence, RedisPresence
 from confab.settings import Settings
 
@@ -23,16 +25,6 @@ if TYPE_CHECKING:
     from confab.domain.rooms.schemas import Room
 
 logger = logging.getLogger("confab.realtime")
-
-
-def user_channel(nickname: str) -> str:
-    """The Socket.IO room every socket of one user is in (the tutorial's per-nickname channel)."""
-    return f"user:{nickname}"
-
-
-def room_channel(room_id: int) -> str:
-    """The Socket.IO room every live socket of every member of a chat room is in."""
-    return f"room:{room_id}"
 
 
 class SocketUser(msgspec.Struct):
@@ -46,11 +38,14 @@ class SocketUser(msgspec.Struct):
 class RealtimeHub:
     """Owns the Socket.IO server, presence, and the channels each event goes to."""
 
-    def __init__(self, settings: Settings, session_maker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, settings: Settings, session_maker: async_sessionmaker[AsyncSession], rate_limits: RateLimits
+    ) -> None:
         self.settings = settings
         self.session_maker = session_maker
+        self.rate_limits = rate_limits
         self.redis: Redis | None = None
-        self.manager: ReplayGate = GatedManager()
+        self.manager: DeliveryControl = GatedManager()
         if settings.redis_url:
             self.redis = Redis.from_url(settings.redis_url)
             self.manager = GatedRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}:socketio")
@@ -105,6 +100,10 @@ class RealtimeHub:
     async def emit_to(self, event: str, payload: Any, channels: list[str], skip_sids: list[str] | None = None) -> None:
         if channels:
             await self.sio.emit(event, payload, to=channels, skip_sid=skip_sids)
+
+    async def end_sessions(self, channel: str, reason: str) -> None:
+        """Send `session_ended {reason}` to every socket in `channel` (on any worker), then disconnect them."""
+        await self.sio.emit(SESSION_ENDED_EVENT, {"reason": reason}, to=channel)
 
     async def members_joined(self, room: Room, user_ids: Iterable[int]) -> None:
         """Move the new members' live sockets (on any worker) into the room, then tell every member."""

@@ -21,6 +21,7 @@ from confab.domain.messages.service import MessageService
 from confab.domain.rooms.schemas import ReadMarker
 from confab.errors import Forbidden
 from confab.openapi import error_responses
+from confab.ratelimits import caller_id, rate_limited
 from confab.schemas import MAX_ID
 
 UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.")]
@@ -73,8 +74,9 @@ class MessageController(Controller):
         "with 200 instead of 201 and stores and pushes nothing.",
         responses={
             200: ResponseSpec(Message, description="The message sent earlier with this `client_id`."),
-            **error_responses(401, 403, 404),
+            **error_responses(401, 403, 404, 429),
         },
+        guards=[rate_limited("send", caller_id)],
     )
     async def send_direct(
         self, data: MessageCreate, request: Request[UserModel, Token, Any], messages: MessageService

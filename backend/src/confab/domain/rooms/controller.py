@@ -21,6 +21,7 @@ from confab.domain.messages.service import MessageService
 from confab.domain.rooms.schemas import MemberAdd, ReadMarker, Room, RoomCreate, RoomMessageCreate, RoomSummary
 from confab.domain.rooms.service import RoomService
 from confab.openapi import error_responses
+from confab.ratelimits import caller_id, rate_limited
 from confab.schemas import MAX_ID
 
 RoomPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A room id.")]
@@ -102,8 +103,9 @@ class RoomController(Controller):
         "returns the original message with 200 instead of 201 and stores nothing.",
         responses={
             200: ResponseSpec(Message, description="The message sent earlier with this `client_id`."),
-            **error_responses(401, 403, 404),
+            **error_responses(401, 403, 404, 429),
         },
+        guards=[rate_limited("send", caller_id)],
     )
     async def post_message(
         self,
