@@ -60,6 +60,10 @@ dev: setup migrate
 backend: backend-deps migrate
     cd backend && exec .venv/bin/uvicorn confab.asgi:app --reload --host {{host}} --port {{port}}
 
+# Production server: migrate, then uvicorn with WORKERS processes (default: one per core; more than one needs REDIS_URL), JSON logs
+serve: backend-deps migrate
+    cd backend && exec .venv/bin/confab serve --host {{host}} --port {{port}}
+
 # Run every test: backend on SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set
 test *args: backend-deps
     #!/usr/bin/env bash
@@ -101,3 +105,24 @@ demo-message *args: backend-deps
 # Run the command-line client, e.g. `just confab login alice` (see README "The confab command")
 confab *args: backend-deps
     @CONFAB_URL="${CONFAB_URL:-http://{{host}}:{{port}}}" backend/.venv/bin/confab "$@"
+
+# Validate docker-compose.yml without a Docker engine (installs Debian's docker-compose when missing)
+check-compose:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if ! command -v docker-compose >/dev/null 2>&1; then
+        as_root=$([ "$(id -u)" -eq 0 ] || echo sudo)
+        $as_root apt-get install -y -q docker-compose >/dev/null || { $as_root apt-get update -q && $as_root apt-get install -y -q docker-compose >/dev/null; }
+    fi
+    # An empty env file, so a local .env cannot hide a missing guard.
+    no_env_file=$(mktemp)
+    trap 'rm -f "$no_env_file"' EXIT
+    export SECRET_KEY=check POSTGRES_PASSWORD=check
+    docker-compose --env-file "$no_env_file" -f docker-compose.yml config -q
+    for secret in SECRET_KEY POSTGRES_PASSWORD; do
+        if env -u "$secret" docker-compose --env-file "$no_env_file" -f docker-compose.yml config -q 2>/dev/null; then
+            echo "docker-compose.yml starts without $secret: its \${$secret?...} guard is missing" >&2
+            exit 1
+        fi
+    done
+    echo "docker-compose.yml is valid, and refuses to start without SECRET_KEY or POSTGRES_PASSWORD"

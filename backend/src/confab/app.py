@@ -25,6 +25,7 @@ from confab.domain.accounts.tokens import build_jwt_auth
 from confab.domain.messages.controller import MessageController
 from confab.domain.rooms.controller import RoomController
 from confab.domain.system.controller import database_alive, service_index, version
+from confab.logging import litestar_logging_config
 from confab.ratelimits import RateLimits
 from confab.realtime.handlers import register_handlers
 from confab.realtime.hub import RealtimeHub
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         openapi_config=openapi_config,
+        logging_config=litestar_logging_config(settings),
         exception_handlers={ValidationException: validation_error},
         request_max_body_size=settings.max_body_bytes,
         debug=False,

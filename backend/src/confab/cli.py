@@ -1,4 +1,4 @@
-"""The `confab` command: server chores (migrate, openapi) and a small chat client (see `confab.client`)."""
+"""The `confab` command: server chores (migrate, openapi, serve) and a small chat client (`confab.client`)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 from pathlib import Path
+
+from confab.serving import add_serve_command
 
 EXIT_CODES = """exit codes:
   0  done
@@ -47,6 +49,7 @@ def add_server_chores(commands: argparse._SubParsersAction) -> None:
     openapi = commands.add_parser("openapi", help="print or write the OpenAPI document")
     openapi.add_argument("--output", "-o", default="-", help="file to write, or - for stdout")
     openapi.set_defaults(run=export_openapi)
+    add_serve_command(commands)
 
 
 def add_client_commands(commands: argparse._SubParsersAction) -> None:

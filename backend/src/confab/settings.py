@@ -53,6 +53,7 @@ class Settings:
     token_lifetime_seconds: int = 7 * 24 * 3600
     redis_url: str | None = None
     redis_prefix: str = "confab"
+    presence_ttl_seconds: float = 60.0
     cors_origins: tuple[str, ...] = ()
     database_pool_size: int = 10
     database_max_overflow: int = 10
@@ -87,6 +88,7 @@ class Settings:
             token_lifetime_seconds=int(values.get("TOKEN_LIFETIME_SECONDS", 7 * 24 * 3600)),
             redis_url=values.get("REDIS_URL") or None,
             redis_prefix=values.get("REDIS_PREFIX", "confab"),
+            presence_ttl_seconds=float(values.get("PRESENCE_TTL_SECONDS", 60)),
             cors_origins=origins,
             database_pool_size=int(values.get("DATABASE_POOL_SIZE", 10)),
             database_max_overflow=int(values.get("DATABASE_MAX_OVERFLOW", 10)),

@@ -17,7 +17,7 @@ from confab.ratelimits import RateLimits
 from confab.realtime import codec
 from confab.realtime.channels import room_channel, user_channel
 from confab.realtime.managers import SESSION_ENDED_EVENT, DeliveryControl, GatedManager, GatedRedisManager
-from confab.realtime.presence import PRESENCE_TTL_SECONDS, LocalPresence, Presence, RedisPresence
+from confab.realtime.presence import LocalPresence, Presence, RedisPresence
 from confab.settings import Settings
 
 if TYPE_CHECKING:
@@ -50,7 +50,11 @@ class RealtimeHub:
             self.redis = Redis.from_url(settings.redis_url)
             self.manager = GatedRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}:socketio")
         self.presence: Presence = (
-            RedisPresence(self.redis, prefix=f"{settings.redis_prefix}:presence:") if self.redis else LocalPresence()
+            RedisPresence(
+                self.redis, prefix=f"{settings.redis_prefix}:presence:", ttl_seconds=settings.presence_ttl_seconds
+            )
+            if self.redis
+            else LocalPresence()
         )
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
@@ -77,7 +81,7 @@ class RealtimeHub:
 
     async def _refresh_presence_forever(self) -> None:
         while True:
-            await asyncio.sleep(PRESENCE_TTL_SECONDS / 3)
+            await asyncio.sleep(self.settings.presence_ttl_seconds / 3)
             try:
                 await self.presence.refresh()
             except Exception:  # a Redis hiccup must not end the loop
