@@ -1,0 +1,149 @@
+// The login and sign-up forms, with each error shown next to the field it is about.
+
+import { h, setChildren } from './h.js'
+
+const SIGN_UP_FIELDS = [
+  { name: 'name', label: 'Your name', type: 'text', autocomplete: 'name', hint: 'Shown to the people you talk to.' },
+  { name: 'email', label: 'Email', type: 'email', autocomplete: 'email' },
+  { name: 'nickname', label: 'Nickname', type: 'text', autocomplete: 'username', hint: '2 to 32 letters, digits, _ . or -' },
+  { name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', hint: 'At least 8 characters.' },
+]
+
+const LOG_IN_FIELDS = [
+  { name: 'nickname', label: 'Nickname', type: 'text', autocomplete: 'username' },
+  { name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password' },
+]
+
+/** "nickname: must be ..." -> "Nickname must be ..."; other sentences get a capital letter. */
+export function sentence(text, field = null) {
+  let words = String(text ?? '').trim()
+  if (field && words.toLowerCase().startsWith(`${field.toLowerCase()}: `)) words = `${field} ${words.slice(field.length + 2)}`
+  return words.charAt(0).toUpperCase() + words.slice(1)
+}
+
+/**
+ * Where each part of an error belongs: `{field: message}` for the form's fields, plus `form` for the rest.
+ * The server names fields in `extra`; a 409 names the taken field only in its words, so look for it there.
+ * A 401 (wrong nickname or password) is about the whole form: it must not say which one was wrong.
+ */
+export function placeError(error, fieldNames) {
+  const placed = {}
+  for (const problem of error.problems ?? []) {
+    const field = problem.field.split('.').at(-1)
+    if (fieldNames.includes(field) && !placed[field]) placed[field] = sentence(`${field} ${problem.message}`)
+  }
+  if (Object.keys(placed).length) return placed
+  const mentioned = error.status === 401 ? null : fieldNames.find((name) => new RegExp(`\\b${name}\\b`, 'i').test(error.detail ?? ''))
+  return { [mentioned ?? 'form']: sentence(error.detail, mentioned) }
+}
+
+/**
+ * The login or sign-up screen. `onSubmit(values)` resolves when done and rejects with an ApiError to show.
+ * `notice` is a sentence shown above the form (why you are here).
+ */
+export function renderAuth({ mode, onSubmit, notice = null }) {
+  const signingUp = mode === 'signup'
+  const fields = signingUp ? SIGN_UP_FIELDS : LOG_IN_FIELDS
+  const fieldNames = fields.map((field) => field.name)
+  const errors = new Map()
+  const inputs = new Map()
+
+  const formError = h('p', { class: 'form-error', role: 'alert', hidden: true })
+  const submit = h('button', { type: 'submit', class: 'button primary wide' }, signingUp ? 'Create account' : 'Log in')
+
+  const rows = fields.map((field) => {
+    const id = `${mode}-${field.name}`
+    const input = h('input', {
+      id,
+      name: field.name,
+      type: field.type,
+      autocomplete: field.autocomplete,
+      required: true,
+      'aria-describedby': `${id}-error${field.hint ? ` ${id}-hint` : ''}`,
+    })
+    input.addEventListener('input', () => showFieldError(field.name, null))
+    const error = h('p', { class: 'field-error', id: `${id}-error`, hidden: true })
+    inputs.set(field.name, input)
+    errors.set(field.name, error)
+    return h(
+      'div',
+      { class: 'field' },
+      h('label', { for: id }, field.label),
+      input,
+      field.hint ? h('p', { class: 'hint', id: `${id}-hint` }, field.hint) : null,
+      error,
+    )
+  })
+
+  function showFieldError(name, message) {
+    const element = errors.get(name)
+    setChildren(element, message ?? '')
+    element.hidden = !message
+    inputs.get(name).setAttribute('aria-invalid', message ? 'true' : 'false')
+  }
+
+  function showFormError(message) {
+    setChildren(formError, message ?? '')
+    formError.hidden = !message
+  }
+
+  const form = h(
+    'form',
+    {
+      class: 'auth-form',
+      novalidate: true,
+      'aria-labelledby': `${mode}-title`,
+      async onsubmit(event) {
+        event.preventDefault()
+        for (const name of fieldNames) showFieldError(name, null)
+        showFormError(null)
+        const values = Object.fromEntries(fieldNames.map((name) => [name, inputs.get(name).value]))
+        const missing = fields.find((field) => !values[field.name].trim())
+        if (missing) {
+          showFieldError(missing.name, `${missing.label} is required.`)
+          inputs.get(missing.name).focus()
+          return
+        }
+        submit.disabled = true
+        submit.setAttribute('aria-busy', 'true')
+        try {
+          await onSubmit(values)
+        } catch (error) {
+          const placed = placeError(error, fieldNames)
+          for (const [name, message] of Object.entries(placed)) {
+            if (name === 'form') showFormError(message)
+            else showFieldError(name, message)
+          }
+          const firstField = fieldNames.find((name) => placed[name])
+          if (firstField) inputs.get(firstField).focus()
+        } finally {
+          submit.disabled = false
+          submit.removeAttribute('aria-busy')
+        }
+      },
+    },
+    rows,
+    formError,
+    submit,
+  )
+
+  return h(
+    'main',
+    { class: 'auth' },
+    h(
+      'div',
+      { class: 'auth-card' },
+      h('div', { class: 'brand brand-large' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'confab'),
+      h('h1', { id: `${mode}-title` }, signingUp ? 'Create your account' : 'Welcome back'),
+      h('p', { class: 'auth-lead' }, signingUp ? 'Chat with people and rooms, live.' : 'Log in to pick up your conversations.'),
+      notice ? h('p', { class: 'notice', role: 'status' }, notice) : null,
+      form,
+      h(
+        'p',
+        { class: 'auth-switch' },
+        signingUp ? 'Already have an account? ' : 'New to confab? ',
+        h('a', { href: signingUp ? '#/login' : '#/signup' }, signingUp ? 'Log in' : 'Create an account'),
+      ),
+    ),
+  )
+}
