@@ -17,6 +17,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
+import redis.asyncio
 import uvicorn
 from litestar import Litestar
 
@@ -58,6 +60,27 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """`TEST_REDIS_URL`; unset means the Redis tests were not asked for (skipped, with the reason shown)."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL is not set (CI sets it)")
+    try:
+        asyncio.run(_ping_redis(url))
+    except (OSError, redis.RedisError) as error:
+        pytest.fail(f"TEST_REDIS_URL={url} was asked for but cannot be reached: {error}")
+    return url
+
+
+async def _ping_redis(url: str) -> None:
+    client = redis.asyncio.Redis.from_url(url, socket_connect_timeout=5)
+    try:
+        await client.ping()
+    finally:
+        await client.aclose()
 
 
 @pytest.fixture(scope="session")

@@ -52,6 +52,7 @@ class Settings:
     secret_key: str = ""
     token_lifetime_seconds: int = 7 * 24 * 3600
     redis_url: str | None = None
+    redis_prefix: str = "confab"
     cors_origins: tuple[str, ...] = ()
     database_pool_size: int = 10
     database_max_overflow: int = 10
@@ -81,6 +82,7 @@ class Settings:
             secret_key=secret_key,
             token_lifetime_seconds=int(values.get("TOKEN_LIFETIME_SECONDS", 7 * 24 * 3600)),
             redis_url=values.get("REDIS_URL") or None,
+            redis_prefix=values.get("REDIS_PREFIX", "confab"),
             cors_origins=origins,
             database_pool_size=int(values.get("DATABASE_POOL_SIZE", 10)),
             database_max_overflow=int(values.get("DATABASE_MAX_OVERFLOW", 10)),

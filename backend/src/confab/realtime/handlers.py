@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import msgspec
+import socketio
 from litestar.exceptions import HTTPException, NotAuthorizedException
 
 from confab.domain.accounts.models import UserModel
@@ -46,11 +47,11 @@ def register_handlers(hub: RealtimeHub) -> None:
         try:
             user_id = decode_user_id(token, hub.settings)
         except NotAuthorizedException as error:
-            raise ConnectionRefusedError(f"unauthorized: {error.detail}") from error
+            raise socketio.exceptions.ConnectionRefusedError(f"unauthorized: {error.detail}") from error
         async with hub.session_maker() as session:
             row = await session.get(UserModel, user_id)
             if row is None:
-                raise ConnectionRefusedError("unauthorized: the account no longer exists")
+                raise socketio.exceptions.ConnectionRefusedError("unauthorized: the account no longer exists")
             user = SocketUser(id=row.id, name=row.name, nickname=row.nickname)
         await sio.save_session(sid, {"user": user})
         await sio.enter_room(sid, user_channel(user.nickname))

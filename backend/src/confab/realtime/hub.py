@@ -51,8 +51,10 @@ class RealtimeHub:
         manager: socketio.AsyncManager | None = None
         if settings.redis_url:
             self.redis = Redis.from_url(settings.redis_url)
-            manager = socketio.AsyncRedisManager(settings.redis_url, channel="confab-socketio")
-        self.presence: Presence = RedisPresence(self.redis) if self.redis else LocalPresence()
+            manager = socketio.AsyncRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}:socketio")
+        self.presence: Presence = (
+            RedisPresence(self.redis, prefix=f"{settings.redis_prefix}:presence:") if self.redis else LocalPresence()
+        )
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
             client_manager=manager,
