@@ -161,16 +161,7 @@ function showMain(path) {
   const match = /^\/(people|rooms)\/(\d+)$/.exec(path)
   if (path === '/rooms/new') {
     store.setActive(null)
-    const view = renderNewRoom({
-      store,
-      async onCreate(name, memberIds) {
-        const room = await api.createRoom(name, memberIds)
-        store.upsertRoom(room)
-        navigate(`#/rooms/${room.id}`)
-      },
-    })
-    replaceView(view, 'main')
-    view.focus()
+    showNewRoom()
   } else if (match) {
     const key = match[1] === 'rooms' ? roomKey(Number(match[2])) : directKey(Number(match[2]))
     if (!store.describe(key)) {
@@ -186,7 +177,27 @@ function showMain(path) {
   }
 }
 
-function history(key, parameters) {
+/** The new-room form, with the people list fetched again: whoever signed up since is invitable. */
+async function showNewRoom() {
+  try {
+    store.setPeople(await api.people())
+  } catch {
+    // The list already loaded is good enough to invite from.
+  }
+  if (location.hash !== '#/rooms/new' || !session) return
+  const view = renderNewRoom({
+    store,
+    async onCreate(name, memberIds) {
+      const room = await api.createRoom(name, memberIds)
+      store.upsertRoom(room)
+      navigate(`#/rooms/${room.id}`)
+    },
+  })
+  replaceView(view, 'main')
+  view.focus()
+}
+
+function fetchHistory(key, parameters) {
   const { kind, id } = parseKey(key)
   return kind === 'room' ? api.roomMessages(id, parameters) : api.directMessages({ peerId: id, ...parameters })
 }
@@ -211,11 +222,11 @@ function conversationActions(key) {
   const { id } = parseKey(key)
   return {
     async loadNewest() {
-      store.addHistoryPage(key, await history(key, { limit: PAGE_SIZE }))
+      store.addHistoryPage(key, await fetchHistory(key, { limit: PAGE_SIZE }))
     },
     async loadOlder() {
       const before = store.conversation(key).messages[0]?.id
-      store.addHistoryPage(key, await history(key, { before, limit: PAGE_SIZE }))
+      store.addHistoryPage(key, await fetchHistory(key, { before, limit: PAGE_SIZE }))
     },
     send(content) {
       deliver(key, store.addPending(key, content))

@@ -116,6 +116,8 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
      */
     async send(key, content, clientId) {
       const payload = { ...addressOf(key), content, client_id: clientId }
+      // The other side stops showing "typing" when the message lands, so the next keystroke must tell again.
+      lastTypingSent.delete(key)
       for (let attempt = 1; ; attempt += 1) {
         await connected()
         let ack
