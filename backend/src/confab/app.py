@@ -23,10 +23,13 @@ from confab.domain.accounts.controller import AccountController
 from confab.domain.accounts.passwords import Passwords
 from confab.domain.accounts.tokens import build_jwt_auth
 from confab.domain.messages.controller import MessageController
+from confab.domain.rooms.controller import RoomController
 from confab.domain.system.controller import database_alive, service_index, version
+from confab.ratelimits import RateLimits
 from confab.realtime.handlers import register_handlers
 from confab.realtime.hub import RealtimeHub
 from confab.schemas import ErrorBody
+from confab.security_headers import SecurityHeaders
 from confab.settings import Settings, get_settings
 
 logger = logging.getLogger("confab")
@@ -38,6 +41,7 @@ FORMAT_HINTS = {
     "email": "must be an email address such as alice@example.com",
     "name": "must not be blank or contain control characters",
     "content": "must not be blank or contain NUL characters",
+    "client_id": "must be 8 to 64 letters, digits, '_' or '-'",
 }
 
 
@@ -61,7 +65,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """The JSON API alone (tests, the CLI and the OpenAPI export use it); see `create_asgi_app`."""
     settings = settings or get_settings()
     database_config = create_database_config(settings)
-    hub = RealtimeHub(settings, database_config.create_session_maker())
+    rate_limits = RateLimits(settings)
+    hub = RealtimeHub(settings, database_config.create_session_maker(), rate_limits)
     register_handlers(hub)
     jwt_auth = build_jwt_auth(settings)
 
@@ -94,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         security=[{"BearerToken": []}],
     )
     return Litestar(
-        route_handlers=[AccountController, MessageController, database_alive, version, service_index],
+        route_handlers=[AccountController, MessageController, RoomController, database_alive, version, service_index],
         plugins=[SQLAlchemyPlugin(config=database_config)],
         on_app_init=[jwt_auth.on_app_init],
         lifespan=[lifespan],
@@ -103,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "settings": settings,
                 "database_config": database_config,
                 "hub": hub,
+                "rate_limits": rate_limits,
                 "jwt_auth": jwt_auth,
                 "passwords": Passwords(settings.password_hash_profile),
             }
@@ -115,7 +121,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
 
-def create_asgi_app(settings: Settings | None = None) -> socketio.ASGIApp:
+class ConfabASGI(SecurityHeaders):
     """The one ASGI application uvicorn serves: Socket.IO at `/socket.io/`, everything else to Litestar."""
-    app = create_app(settings)
-    return socketio.ASGIApp(app.state.hub.sio, other_asgi_app=app, socketio_path="socket.io")
+
+    def __init__(self, api: Litestar) -> None:
+        super().__init__(socketio.ASGIApp(api.state.hub.sio, other_asgi_app=api, socketio_path="socket.io"))
+        self.api = api
+
+
+def create_asgi_app(settings: Settings | None = None) -> ConfabASGI:
+    return ConfabASGI(create_app(settings))

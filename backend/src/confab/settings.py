@@ -60,6 +60,10 @@ class Settings:
     database_echo: bool = False
     password_hash_profile: str = "RFC_9106_LOW_MEMORY"
     rate_limits: bool = True
+    rate_limit_signup: str = "10/hour"
+    rate_limit_login: str = "20/minute"
+    rate_limit_send: str = "120/minute"
+    rate_limit_typing: str = "1/second"
     max_body_bytes: int = 64 * 1024
     shutdown_grace_seconds: float = 10.0
     log_json: bool = False
@@ -90,6 +94,10 @@ class Settings:
             database_echo=_flag(values.get("DATABASE_ECHO", "")),
             password_hash_profile=values.get("PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY"),
             rate_limits=_flag(values.get("RATE_LIMITS", "on")),
+            rate_limit_signup=values.get("RATE_LIMIT_SIGNUP", "10/hour"),
+            rate_limit_login=values.get("RATE_LIMIT_LOGIN", "20/minute"),
+            rate_limit_send=values.get("RATE_LIMIT_SEND", "120/minute"),
+            rate_limit_typing=values.get("RATE_LIMIT_TYPING", "1/second"),
             max_body_bytes=int(values.get("MAX_BODY_BYTES", 64 * 1024)),
             shutdown_grace_seconds=float(values.get("SHUTDOWN_GRACE_SECONDS", 10)),
             log_json=_flag(values.get("LOG_JSON", "")),

@@ -5,21 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import jwt
-import pytest
-import socketio
 
-from tests.support.sockets import RecordingClient
-
-
-async def refusal(server_url: str, auth: dict | None) -> str:
-    """The reason a client's `connect_error` handler is given when the server refuses it."""
-    client = socketio.AsyncClient(reconnection=False)
-    reasons: list[object] = []
-    client.on("connect_error", reasons.append)
-    with pytest.raises(socketio.exceptions.ConnectionError):
-        await client.connect(server_url, auth=auth, transports=["websocket"], wait_timeout=10)
-    assert not client.connected
-    return str(reasons)
+from tests.support.sockets import RecordingClient, refusal
 
 
 async def test_connections_without_a_valid_token_are_refused_with_a_reason(server, make_user):

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import socketio
 
 
@@ -55,3 +56,14 @@ class RecordingClient:
 async def settle(seconds: float = 0.3) -> None:
     """Give in-flight events a moment, before asserting that something did NOT arrive."""
     await asyncio.sleep(seconds)
+
+
+async def refusal(server_url: str, auth: dict | None) -> str:
+    """The reason a client's `connect_error` handler is given when the server refuses it."""
+    client = socketio.AsyncClient(reconnection=False)
+    reasons: list[object] = []
+    client.on("connect_error", reasons.append)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await client.connect(server_url, auth=auth, transports=["websocket"], wait_timeout=10)
+    assert not client.connected
+    return str(reasons)

@@ -1,4 +1,4 @@
-"""Socket.IO events: the authenticated handshake, `send`, and presence on first connect / last disconnect."""
+"""Socket.IO events: the authenticated handshake with catch-up, `send`, `typing`, and presence."""
 
 from __future__ import annotations
 
@@ -11,12 +11,20 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import PublicUser
-from confab.domain.accounts.tokens import decode_user_id
+from confab.domain.accounts.tokens import decode_token, user_for_token
 from confab.domain.messages.schemas import MessageCreate
-from confab.domain.messages.service import MessageService
-from confab.realtime.hub import RealtimeHub, SocketUser, user_channel
+from confab.domain.messages.service import MessageService, Sent
+from confab.domain.rooms.schemas import RoomMessageCreate
+from confab.domain.rooms.service import RoomService
+from confab.ratelimits import TooManyRequests
+from confab.realtime.hub import RealtimeHub, SocketUser, room_channel, token_channel, user_channel
+from confab.realtime.managers import message_id
+from confab.schemas import Cursor, Id
 
 logger = logging.getLogger("confab.realtime")
+
+# At most this many missed messages are replayed in the handshake; the rest is paged through REST.
+REPLAY_LIMIT = 500
 
 
 class Presence(msgspec.Struct):
@@ -24,9 +32,37 @@ class Presence(msgspec.Struct):
     online: bool
 
 
+class Synced(msgspec.Struct):
+    last_id: int
+    complete: bool
+
+
+class HandshakeAuth(msgspec.Struct):
+    token: str
+    last_id: Cursor | None = None
+
+
+class RoomTarget(msgspec.Struct):
+    room_id: Id
+
+
+class TypingTarget(msgspec.Struct, forbid_unknown_fields=True):
+    room_id: Id | None = None
+    recipient_id: Id | None = None
+
+
 def failure(status: int, detail: str) -> dict[str, Any]:
     """The acknowledgement of a refused client event, shaped like a REST error."""
     return {"ok": False, "status": status, "detail": detail}
+
+
+async def send_from_socket(service: MessageService, author: PublicUser, data: Any) -> Sent:
+    """Validate a `send` payload exactly as the REST bodies are validated, then send it."""
+    if isinstance(data, dict) and "room_id" in data:
+        fields = dict(data)
+        room = msgspec.convert({"room_id": fields.pop("room_id")}, RoomTarget)
+        return await service.send_to_room(author, room.room_id, msgspec.convert(fields, RoomMessageCreate))
+    return await service.send_direct(author, msgspec.convert(data, MessageCreate))
 
 
 def register_handlers(hub: RealtimeHub) -> None:
@@ -36,49 +72,121 @@ def register_handlers(hub: RealtimeHub) -> None:
     async def socket_user(sid: str) -> SocketUser:
         return (await sio.get_session(sid))["user"]
 
-    async def announce_presence(user: SocketUser, *, online: bool) -> None:
+    async def announce_presence(user: SocketUser, sid: str, *, online: bool) -> None:
+        """Tell everyone who shares a conversation or a room with the user (not the user's own sockets)."""
         async with hub.session_maker() as session:
             correspondents = await MessageService(session=session, hub=hub).correspondents(user.id)
-        await hub.emit_to_users("presence", Presence(user_id=user.id, online=online), correspondents)
+            room_ids = await RoomService(session=session, hub=hub).room_ids_of(user.id)
+        channels = [user_channel(nickname) for nickname in correspondents] + [room_channel(i) for i in room_ids]
+        await hub.emit_to("presence", Presence(user_id=user.id, online=online), channels, skip_sids=[sid])
+
+    async def replay(sid: str, user: SocketUser, last_id: int) -> None:
+        """Send what the socket missed after `last_id`, then `synced`, then what arrived meanwhile."""
+        gate = hub.manager
+        try:
+            async with hub.session_maker() as session:
+                room_ids = await RoomService(session=session, hub=hub).room_ids_of(user.id)
+                missed = await MessageService(session=session, hub=hub).visible_since(
+                    user.id, room_ids, after=last_id, limit=REPLAY_LIMIT + 1
+                )
+            complete = len(missed) <= REPLAY_LIMIT
+            missed = missed[:REPLAY_LIMIT]
+            for message in missed:
+                await gate.send_to_socket(sid, "message", message)
+            synced_up_to = missed[-1].id if missed else last_id
+            await gate.send_to_socket(sid, "synced", Synced(last_id=synced_up_to, complete=complete))
+            replayed = {message.id for message in missed}
+            while held := gate.take_held(sid):
+                for payload in held:
+                    if message_id(payload) not in replayed:
+                        await gate.send_to_socket(sid, "message", payload)
+        except Exception:
+            logger.exception("catch-up replay failed; the client can page through REST")
+        finally:
+            gate.release(sid)
 
     @sio.event
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        token = auth.get("token") if isinstance(auth, dict) else None
         try:
-            user_id = decode_user_id(token, hub.settings)
+            handshake = msgspec.convert(auth, HandshakeAuth)
+            token = decode_token(handshake.token, hub.settings)
+        except msgspec.ValidationError as error:
+            raise socketio.exceptions.ConnectionRefusedError(f"unauthorized: bad auth payload ({error})") from error
         except NotAuthorizedException as error:
             raise socketio.exceptions.ConnectionRefusedError(f"unauthorized: {error.detail}") from error
         async with hub.session_maker() as session:
-            row = await session.get(UserModel, user_id)
+            row = await user_for_token(session, token)
             if row is None:
-                raise socketio.exceptions.ConnectionRefusedError("unauthorized: the account no longer exists")
+                raise socketio.exceptions.ConnectionRefusedError("unauthorized: the token was revoked")
             user = SocketUser(id=row.id, name=row.name, nickname=row.nickname)
+            room_ids = await RoomService(session=session, hub=hub).room_ids_of(user.id)
         await sio.save_session(sid, {"user": user})
+        if handshake.last_id is not None:
+            hub.manager.hold(sid)  # before joining: every live message from here on is held or replayed
+        if token.jti:
+            await sio.enter_room(sid, token_channel(token.jti))
         await sio.enter_room(sid, user_channel(user.nickname))
+        for room_id in room_ids:
+            await sio.enter_room(sid, room_channel(room_id))
         if await hub.presence.connected(user.id, sid):
-            await announce_presence(user, online=True)
+            await announce_presence(user, sid, online=True)
+        if handshake.last_id is not None:
+            # Runs once this handler has returned and the CONNECT packet is queued ahead of the replay.
+            sio.start_background_task(replay, sid, user, handshake.last_id)
 
     @sio.event
     async def disconnect(sid: str, reason: str | None = None) -> None:
+        hub.manager.release(sid)
         user = (await sio.get_session(sid)).get("user")
         if user is not None and await hub.presence.disconnected(user.id, sid):
-            await announce_presence(user, online=False)
+            await announce_presence(user, sid, online=False)
 
     @sio.on("send")
     async def send(sid: str, data: Any = None) -> dict[str, Any]:
-        """Same path as `POST /api/messages`; the return value is the acknowledgement."""
+        """`{recipient_id, content}` or `{room_id, content}`, the same path as the REST routes; returns the ack."""
         user = await socket_user(sid)
-        try:
-            form = msgspec.convert(data, MessageCreate)
-        except msgspec.ValidationError as error:
-            return failure(400, f"invalid message: {error}")
         author = PublicUser(id=user.id, name=user.name, nickname=user.nickname)
         try:
+            await hub.rate_limits.spend("send", str(user.id))
             async with hub.session_maker() as session:
-                message = await MessageService(session=session, hub=hub).send_direct(author, form)
+                sent = await send_from_socket(MessageService(session=session, hub=hub), author, data)
+        except msgspec.ValidationError as error:
+            return failure(400, f"invalid message: {error}")
+        except TooManyRequests as error:
+            return {**failure(error.status_code, error.detail), "retry_after": error.retry_after}
         except HTTPException as error:
             return failure(error.status_code, error.detail)
         except Exception:
             logger.exception("send failed")
             return failure(500, "the message could not be stored; try again")
-        return {"ok": True, "message": message}
+        return {"ok": True, "message": sent.message, "created": sent.created}
+
+    @sio.on("typing")
+    async def typing(sid: str, data: Any = None) -> dict[str, Any]:
+        """Relay "typing..." to the other parties of a room or DM, within the socket's typing budget."""
+        user = await socket_user(sid)
+        try:
+            target = msgspec.convert(data, TypingTarget)
+        except msgspec.ValidationError as error:
+            return failure(400, f"invalid typing event: {error}")
+        if (target.room_id is None) == (target.recipient_id is None):
+            return failure(400, "give exactly one of room_id or recipient_id")
+        try:
+            await hub.rate_limits.spend("typing", sid)
+        except TooManyRequests as error:
+            return {**failure(error.status_code, error.detail), "retry_after": error.retry_after}
+        own_sockets = await hub.presence.sockets_of(user.id)
+        if target.room_id is not None:
+            if room_channel(target.room_id) not in sio.rooms(sid):
+                return failure(403, "you are not a member of this room")
+            payload = {"user_id": user.id, "room_id": target.room_id}
+            await hub.emit_to("typing", payload, [room_channel(target.room_id)], skip_sids=own_sockets)
+            return {"ok": True}
+        async with hub.session_maker() as db:
+            recipient = await db.get(UserModel, target.recipient_id)
+        if recipient is None:
+            return failure(404, f"no user with id {target.recipient_id}")
+        if recipient.id != user.id:
+            payload = {"user_id": user.id, "recipient_id": recipient.id}
+            await hub.emit_to("typing", payload, [user_channel(recipient.nickname)], skip_sids=own_sockets)
+        return {"ok": True}

@@ -13,12 +13,15 @@ import socketio
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from confab.ratelimits import RateLimits
 from confab.realtime import codec
+from confab.realtime.managers import SESSION_ENDED_EVENT, DeliveryControl, GatedManager, GatedRedisManager
 from confab.realtime.presence import PRESENCE_TTL_SECONDS, LocalPresence, Presence, RedisPresence
 from confab.settings import Settings
 
 if TYPE_CHECKING:
     from confab.domain.messages.schemas import Message
+    from confab.domain.rooms.schemas import Room
 
 logger = logging.getLogger("confab.realtime")
 
@@ -26,6 +29,11 @@ logger = logging.getLogger("confab.realtime")
 def user_channel(nickname: str) -> str:
     """The Socket.IO room every socket of one user is in (the tutorial's per-nickname channel)."""
     return f"user:{nickname}"
+
+
+def token_channel(jti: str) -> str:
+    """The Socket.IO room of the sockets opened with one token, so logging out can close exactly those."""
+    return f"token:{jti}"
 
 
 def room_channel(room_id: int) -> str:
@@ -44,20 +52,23 @@ class SocketUser(msgspec.Struct):
 class RealtimeHub:
     """Owns the Socket.IO server, presence, and the channels each event goes to."""
 
-    def __init__(self, settings: Settings, session_maker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, settings: Settings, session_maker: async_sessionmaker[AsyncSession], rate_limits: RateLimits
+    ) -> None:
         self.settings = settings
         self.session_maker = session_maker
+        self.rate_limits = rate_limits
         self.redis: Redis | None = None
-        manager: socketio.AsyncManager | None = None
+        self.manager: DeliveryControl = GatedManager()
         if settings.redis_url:
             self.redis = Redis.from_url(settings.redis_url)
-            manager = socketio.AsyncRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}:socketio")
+            self.manager = GatedRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}:socketio")
         self.presence: Presence = (
             RedisPresence(self.redis, prefix=f"{settings.redis_prefix}:presence:") if self.redis else LocalPresence()
         )
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
-            client_manager=manager,
+            client_manager=self.manager,
             cors_allowed_origins=list(settings.cors_origins) or None,
             json=codec,
             max_http_buffer_size=settings.max_body_bytes,
@@ -96,7 +107,29 @@ class RealtimeHub:
                 channels.append(user_channel(message.recipient.nickname))
         await self.sio.emit("message", message, to=channels)
 
-    async def emit_to_users(self, event: str, payload: Any, nicknames: Iterable[str]) -> None:
-        channels = [user_channel(nickname) for nickname in nicknames]
+    async def emit_to(self, event: str, payload: Any, channels: list[str], skip_sids: list[str] | None = None) -> None:
         if channels:
-            await self.sio.emit(event, payload, to=channels)
+            await self.sio.emit(event, payload, to=channels, skip_sid=skip_sids)
+
+    async def end_sessions(self, channel: str, reason: str) -> None:
+        """Send `session_ended {reason}` to every socket in `channel` (on any worker), then disconnect them."""
+        await self.sio.emit(SESSION_ENDED_EVENT, {"reason": reason}, to=channel)
+
+    async def members_joined(self, room: Room, user_ids: Iterable[int]) -> None:
+        """Move the new members' live sockets (on any worker) into the room, then tell every member."""
+        channel = room_channel(room.id)
+        for user_id in user_ids:
+            for sid in await self.presence.sockets_of(user_id):
+                await self.sio.enter_room(sid, channel)
+        await self.sio.emit("room", room, to=channel)
+
+    async def evict(self, room_id: int, user_id: int) -> None:
+        """Take the user's live sockets (on any worker) out of the room's channel."""
+        channel = room_channel(room_id)
+        for sid in await self.presence.sockets_of(user_id):
+            await self.sio.leave_room(sid, channel)
+
+    async def member_left(self, room: Room, nickname: str) -> None:
+        """Tell the removed user's sockets, and the remaining members."""
+        await self.sio.emit("room_removed", {"room_id": room.id}, to=user_channel(nickname))
+        await self.sio.emit("room", room, to=room_channel(room.id))

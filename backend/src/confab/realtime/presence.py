@@ -22,6 +22,9 @@ class Presence(Protocol):
     async def online_among(self, user_ids: Iterable[int]) -> set[int]:
         """The subset of `user_ids` with at least one live socket."""
 
+    async def sockets_of(self, user_id: int) -> list[str]:
+        """The ids of the user's live sockets, on every worker."""
+
     async def refresh(self) -> None:
         """Confirm this process's live sockets (Redis expires those of a process that died)."""
 
@@ -49,6 +52,9 @@ class LocalPresence:
 
     async def online_among(self, user_ids: Iterable[int]) -> set[int]:
         return {user_id for user_id in user_ids if user_id in self._sockets}
+
+    async def sockets_of(self, user_id: int) -> list[str]:
+        return list(self._sockets.get(user_id, ()))
 
     async def refresh(self) -> None:
         return None
@@ -101,6 +107,10 @@ class RedisPresence:
                 pipe.zcount(self._key(user_id), now, "+inf")
             counts = await pipe.execute()
         return {user_id for user_id, count in zip(ids, counts, strict=True) if count}
+
+    async def sockets_of(self, user_id: int) -> list[str]:
+        members = await self._redis.zrangebyscore(self._key(user_id), time.time(), "+inf")
+        return [member.decode() if isinstance(member, bytes) else member for member in members]
 
     async def refresh(self) -> None:
         expiry = time.time() + PRESENCE_TTL_SECONDS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
@@ -16,6 +16,7 @@ from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import (
     AccessToken,
     Credentials,
+    PasswordChange,
     PeerSummary,
     PublicUser,
     User,
@@ -24,11 +25,24 @@ from confab.domain.accounts.schemas import (
     to_user,
 )
 from confab.domain.accounts.service import UserService
+from confab.domain.accounts.tokens import issue_token
+from confab.domain.messages.controller import provide_message_service
+from confab.domain.messages.service import MessageService
 from confab.errors import NotFound
 from confab.openapi import error_responses
+from confab.ratelimits import client_address, rate_limited
+from confab.realtime.hub import token_channel, user_channel
 from confab.schemas import MAX_ID
 
 PathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.")]
+
+
+def access_token_for(user: UserModel, jwt_auth: JWTAuth[UserModel]) -> AccessToken:
+    return AccessToken(
+        access_token=issue_token(jwt_auth, user),
+        user=to_user(user),
+        expires_in=int(jwt_auth.default_token_expiration.total_seconds()),
+    )
 
 
 def provide_user_service(db_session: AsyncSession, state: State) -> UserService:
@@ -38,14 +52,19 @@ def provide_user_service(db_session: AsyncSession, state: State) -> UserService:
 class AccountController(Controller):
     path = "/api"
     tags = ["accounts"]
-    dependencies = {"users": Provide(provide_user_service, sync_to_thread=False)}
+    dependencies = {
+        "users": Provide(provide_user_service, sync_to_thread=False),
+        "messages": Provide(provide_message_service, sync_to_thread=False),
+    }
 
     @post(
         "/users",
         opt={"exclude_from_auth": True},
+        guards=[rate_limited("signup", client_address)],
         summary="Sign up",
-        description="Create an account. Needs no token. Nickname and email are unique regardless of case.",
-        responses=error_responses(409),
+        description="Create an account. Needs no token. Nickname and email are unique regardless of case. "
+        "Limited per client address.",
+        responses=error_responses(409, 429),
         security=[],
     )
     async def sign_up(self, data: UserCreate, users: UserService) -> User:
@@ -55,22 +74,45 @@ class AccountController(Controller):
         "/auth/token",
         status_code=200,
         opt={"exclude_from_auth": True},
+        guards=[rate_limited("login", client_address)],
         summary="Log in",
-        description="Exchange a nickname and password for a bearer token. Unknown nickname and wrong "
-        "password get the same 401.",
-        responses=error_responses(401),
+        description="Exchange a nickname (any case) and password for a bearer token. Unknown nickname and "
+        "wrong password get the same 401 after the same work. Limited per client address.",
+        responses=error_responses(401, 429),
         security=[],
     )
     async def log_in(self, data: Credentials, users: UserService, state: State) -> AccessToken:
         user = await users.authenticate(data)
         if user is None:
             raise NotAuthorizedException("wrong nickname or password")
-        jwt_auth: JWTAuth[UserModel] = state.jwt_auth
-        return AccessToken(
-            access_token=jwt_auth.create_token(identifier=str(user.id)),
-            user=to_user(user),
-            expires_in=int(jwt_auth.default_token_expiration.total_seconds()),
-        )
+        return access_token_for(user, state.jwt_auth)
+
+    @post(
+        "/auth/logout",
+        status_code=204,
+        summary="Log out",
+        description="Revokes the token used for this request; its live sockets are disconnected with a "
+        "`session_ended` event. Other tokens of the same user keep working.",
+        responses=error_responses(401),
+    )
+    async def log_out(self, request: Request[UserModel, Token, Any], users: UserService, state: State) -> None:
+        await users.log_out(request.auth)
+        if request.auth.jti:
+            await state.hub.end_sessions(token_channel(request.auth.jti), reason="logged out")
+
+    @put(
+        "/me/password",
+        summary="Change my password",
+        description="Needs the current password. Every token issued before the change stops working and "
+        "its sockets are disconnected; the answer carries a fresh token for this client.",
+        responses=error_responses(401, 403),
+    )
+    async def change_password(
+        self, data: PasswordChange, request: Request[UserModel, Token, Any], users: UserService, state: State
+    ) -> AccessToken:
+        user = await users.change_password(request.user, data)
+        await state.hub.end_sessions(user_channel(user.nickname), reason="password changed")
+        return access_token_for(user, state.jwt_auth)
 
     @get(
         "/me",
@@ -84,13 +126,22 @@ class AccountController(Controller):
     @get(
         "/users",
         summary="List people",
-        description="Everybody who has an account, with whether they are online now.",
+        description="Everybody who has an account, with whether they are online now and how many of their "
+        "DMs to the caller the caller has not read.",
         responses=error_responses(401),
     )
-    async def list_people(self, users: UserService, state: State) -> list[PeerSummary]:
+    async def list_people(
+        self, request: Request[UserModel, Token, Any], users: UserService, messages: MessageService, state: State
+    ) -> list[PeerSummary]:
         people = await users.list_people()
         online = await state.hub.presence.online_among([row.id for row in people])
-        return [PeerSummary(id=row.id, name=row.name, nickname=row.nickname, online=row.id in online) for row in people]
+        unread = await messages.unread_direct_counts(request.user.id)
+        return [
+            PeerSummary(
+                id=row.id, name=row.name, nickname=row.nickname, online=row.id in online, unread=unread.get(row.id, 0)
+            )
+            for row in people
+        ]
 
     @get(
         "/users/{user_id:int}",

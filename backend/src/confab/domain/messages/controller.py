@@ -5,19 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from litestar.security.jwt import Token
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import to_public_user
 from confab.domain.messages.schemas import Message, MessageCreate
 from confab.domain.messages.service import MessageService
+from confab.domain.rooms.schemas import ReadMarker
 from confab.errors import Forbidden
 from confab.openapi import error_responses
+from confab.ratelimits import caller_id, rate_limited
 from confab.schemas import MAX_ID
 
 UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.")]
@@ -66,13 +70,19 @@ class MessageController(Controller):
         "/messages",
         summary="Send a direct message",
         description="Stores the message, then pushes it on the Socket.IO channels of the recipient and the "
-        "author. The author is always the caller.",
-        responses=error_responses(401, 403, 404),
+        "author. The author is always the caller. Repeating a `client_id` returns the original message "
+        "with 200 instead of 201 and stores and pushes nothing.",
+        responses={
+            200: ResponseSpec(Message, description="The message sent earlier with this `client_id`."),
+            **error_responses(401, 403, 404, 429),
+        },
+        guards=[rate_limited("send", caller_id)],
     )
     async def send_direct(
         self, data: MessageCreate, request: Request[UserModel, Token, Any], messages: MessageService
-    ) -> Message:
-        return await messages.send_direct(to_public_user(request.user), data)
+    ) -> Response[Message]:
+        sent = await messages.send_direct(to_public_user(request.user), data)
+        return Response(sent.message, status_code=HTTP_201_CREATED if sent.created else HTTP_200_OK)
 
     @get(
         "/messages",
@@ -111,3 +121,16 @@ class MessageController(Controller):
         return await messages.direct_history(
             user_id, peer_id=peer, after=page.after, before=page.before, limit=page.limit
         )
+
+    @put(
+        "/users/{peer_id:int}/read",
+        status_code=204,
+        summary="Mark a conversation read",
+        description="Moves the caller's read marker for the DMs `peer_id` sent them forward to `last_read_id` "
+        "(never backwards); `GET /api/users` counts what is unread after it.",
+        responses=error_responses(401, 404),
+    )
+    async def mark_direct_read(
+        self, peer_id: UserPathId, data: ReadMarker, request: Request[UserModel, Token, Any], messages: MessageService
+    ) -> None:
+        await messages.mark_direct_read(request.user.id, peer_id, data.last_read_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, ForeignKey, Index, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from confab.db.base import IdentityBase
@@ -20,6 +20,9 @@ class MessageModel(IdentityBase):
     date: Mapped[datetime] = mapped_column("created_at", DateTimeUTC(timezone=True), default=utc_now)
     author_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
     recipient_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    room_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("rooms.id", ondelete="CASCADE"))
+    # Chosen by the sending client so that a retried send is recognised instead of stored twice.
+    client_id: Mapped[str | None] = mapped_column(String(64))
 
     author: Mapped[UserModel] = relationship(foreign_keys=[author_id], lazy="joined", innerjoin=True)
     recipient: Mapped[UserModel | None] = relationship(foreign_keys=[recipient_id], lazy="joined")
@@ -29,4 +32,7 @@ class MessageModel(IdentityBase):
         # (`author_id = ? AND recipient_id = ?`, both directions) are served by these two indexes.
         Index("ix_messages_author_recipient_id", "author_id", "recipient_id", "id"),
         Index("ix_messages_recipient_author_id", "recipient_id", "author_id", "id"),
+        Index("ix_messages_room_id_id", "room_id", "id"),
+        CheckConstraint("(recipient_id IS NULL) <> (room_id IS NULL)", name="dm_or_room"),
+        UniqueConstraint("author_id", "client_id", name="uq_messages_author_id_client_id"),
     )

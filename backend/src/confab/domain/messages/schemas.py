@@ -24,12 +24,25 @@ Content = Annotated[
     ),
 ]
 
+ClientId = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Chosen by the client (a UUID, say) so a retried send returns the original message "
+        "instead of storing a second one.",
+        examples=["5f0c7b1e-8d2a-4c55-9a57-0c3f4d1e2b6a"],
+    ),
+]
+
 
 class MessageCreate(Schema):
     """A direct message to send. `author_id`, if present, must be the caller's own id."""
 
     recipient_id: Id
     content: Content
+    client_id: ClientId | None = None
     author_id: Id | None = None
 
 
@@ -42,6 +55,7 @@ class Message(Schema):
     author: PublicUser
     recipient: PublicUser | None = None
     room_id: int | None = None
+    client_id: str | None = None
 
 
 def to_message(row: MessageModel) -> Message:
@@ -51,4 +65,6 @@ def to_message(row: MessageModel) -> Message:
         date=row.date,
         author=to_public_user(row.author),
         recipient=to_public_user(row.recipient) if row.recipient is not None else None,
+        room_id=row.room_id,
+        client_id=row.client_id,
     )

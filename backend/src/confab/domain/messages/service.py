@@ -3,25 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from advanced_alchemy.exceptions import IntegrityError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import ColumnElement, Select, and_, select, union
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, text, union
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import PublicUser, to_public_user
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.schemas import Message, MessageCreate, to_message
+from confab.domain.rooms.access import require_membership
+from confab.domain.rooms.models import DirectReadMarkerModel
 from confab.errors import Forbidden, NotFound
 
 if TYPE_CHECKING:
+    from confab.domain.rooms.schemas import RoomMessageCreate
     from confab.realtime.hub import RealtimeHub
 
 
+# An arbitrary, fixed advisory-lock key ("confab" in ASCII) that only message writes take.
+MESSAGE_ORDER_LOCK = 0x636F6E666162
+
+
+class Sent(NamedTuple):
+    """A send's outcome: the message, and whether this call created it (False: a repeated client_id)."""
+
+    message: Message
+    created: bool
+
+
 class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
-    """The one way to send a message: REST handlers and Socket.IO handlers both call `send_direct`."""
+    """The one way to send and read messages: REST and Socket.IO handlers both call these methods."""
 
     class Repo(SQLAlchemyAsyncRepository[MessageModel]):
         model_type = MessageModel
@@ -32,26 +49,65 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         super().__init__(**kwargs)
         self.hub = hub
 
-    async def send_direct(self, author: PublicUser, form: MessageCreate) -> Message:
+    async def send_direct(self, author: PublicUser, form: MessageCreate) -> Sent:
         """Store a DM, commit it, and only then push it to both parties' channels."""
         if form.author_id is not None and form.author_id != author.id:
             raise Forbidden("you can only send messages as yourself")
-        session = self.repository.session
-        recipient = await session.get(UserModel, form.recipient_id)
+        recipient = await self.repository.session.get(UserModel, form.recipient_id)
         if recipient is None:
             raise NotFound(f"no user with id {form.recipient_id}")
-        row = MessageModel(content=form.content, date=utc_now(), author_id=author.id, recipient_id=recipient.id)
+        row = MessageModel(
+            content=form.content,
+            date=utc_now(),
+            author_id=author.id,
+            recipient_id=recipient.id,
+            client_id=form.client_id,
+        )
+        return await self._store(row, author=author, recipient=to_public_user(recipient))
+
+    async def send_to_room(self, author: PublicUser, room_id: int, form: RoomMessageCreate) -> Sent:
+        """Store a room message (members only), commit it, then push it once to the room's channel."""
+        await require_membership(self.repository.session, room_id, author.id)
+        row = MessageModel(
+            content=form.content, date=utc_now(), author_id=author.id, room_id=room_id, client_id=form.client_id
+        )
+        return await self._store(row, author=author, recipient=None)
+
+    async def _store(self, row: MessageModel, *, author: PublicUser, recipient: PublicUser | None) -> Sent:
+        session = self.repository.session
+        if session.get_bind().dialect.name == "postgresql":
+            # Catch-up cursors (`after=<last id seen>`) need ids to become visible in id order. PostgreSQL
+            # hands out ids before commit, so two writers could commit out of order and a reconnecting
+            # client would skip the later-committed lower id; this lock serializes message writes until
+            # commit. (SQLite's BEGIN IMMEDIATE already serializes them.)
+            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MESSAGE_ORDER_LOCK})
         session.add(row)
-        await session.commit()
+        try:
+            await session.commit()
+        except SQLAlchemyIntegrityError as error:
+            await session.rollback()
+            if row.client_id is None or "client_id" not in str(error.orig):  # the driver names the columns
+                raise
+            return Sent(await self._already_sent(author.id, row.client_id), created=False)
         message = Message(
             id=row.id,
             content=row.content,
             date=row.date,
             author=author,
-            recipient=to_public_user(recipient),
+            recipient=recipient,
+            room_id=row.room_id,
+            client_id=row.client_id,
         )
         await self.hub.message_created(message)
-        return message
+        return Sent(message, created=True)
+
+    async def _already_sent(self, author_id: int, client_id: str) -> Message:
+        original = await self.repository.session.scalar(
+            select(MessageModel).where(MessageModel.author_id == author_id, MessageModel.client_id == client_id)
+        )
+        if original is None:  # the constraint fired, so the row exists; losing it in between is a bug
+            raise IntegrityError(detail="client_id conflict without an original message")
+        return to_message(original)
 
     async def direct_history(
         self, user_id: int, *, peer_id: int | None, after: int | None, before: int | None, limit: int
@@ -67,17 +123,31 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
                 and_(MessageModel.author_id == user_id, MessageModel.recipient_id == peer_id),
                 and_(MessageModel.author_id == peer_id, MessageModel.recipient_id == user_id),
             ]
-        rows = await self._page(branches, after=after, before=before, limit=limit)
-        return [to_message(row) for row in rows]
+        return await self._page(branches, after=after, before=before, limit=limit)
+
+    async def room_history(
+        self, user_id: int, room_id: int, *, after: int | None, before: int | None, limit: int
+    ) -> list[Message]:
+        await require_membership(self.repository.session, room_id, user_id)
+        return await self._page([MessageModel.room_id == room_id], after=after, before=before, limit=limit)
+
+    async def visible_since(self, user_id: int, room_ids: Sequence[int], *, after: int, limit: int) -> list[Message]:
+        """Every message the user may see (their DMs, their rooms') with an id above `after`, oldest first."""
+        branches: list[ColumnElement[bool]] = [
+            and_(MessageModel.author_id == user_id, MessageModel.recipient_id.is_not(None)),
+            MessageModel.recipient_id == user_id,
+        ]
+        branches += [MessageModel.room_id == room_id for room_id in room_ids]
+        return await self._page(branches, after=after, before=None, limit=limit)
 
     async def _page(
         self, branches: Sequence[ColumnElement[bool]], *, after: int | None, before: int | None, limit: int
-    ) -> Sequence[MessageModel]:
+    ) -> list[Message]:
         """One page of the messages matching any branch.
 
         With `after`, the oldest `limit` messages past it (catching up); otherwise the newest `limit`
         (below `before` if given). Each branch is its own index range scan, merged with a UNION, so a
-        user's page costs the same however large the table is.
+        page costs the same however large the table is. The result is always ascending by id.
         """
         forward = after is not None
         order = MessageModel.id.asc() if forward else MessageModel.id.desc()
@@ -91,11 +161,14 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             return select(query.order_by(order).limit(limit).subquery().c.id)
 
         page_ids = union(*(branch_ids(condition) for condition in branches)).subquery()
-        rows = await self.repository.session.scalars(
-            select(MessageModel).where(MessageModel.id.in_(select(page_ids.c.id))).order_by(order).limit(limit)
+        rows = list(
+            await self.repository.session.scalars(
+                select(MessageModel).where(MessageModel.id.in_(select(page_ids.c.id))).order_by(order).limit(limit)
+            )
         )
-        ordered = list(rows)
-        return ordered if forward else ordered[::-1]
+        if not forward:
+            rows.reverse()
+        return [to_message(row) for row in rows]
 
     async def correspondents(self, user_id: int) -> list[str]:
         """Nicknames of everyone the user has exchanged a DM with (they are shown the user's presence)."""
@@ -108,3 +181,43 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             select(UserModel.nickname).where(UserModel.id.in_(select(peers.c.peer_id)), UserModel.id != user_id)
         )
         return list(rows)
+
+    async def unread_direct_counts(self, user_id: int) -> dict[int, int]:
+        """Per peer, how many DMs they sent the user after the user's read marker for them."""
+        marker = DirectReadMarkerModel
+        rows = await self.repository.session.execute(
+            select(MessageModel.author_id, func.count())
+            .outerjoin(marker, and_(marker.user_id == user_id, marker.peer_id == MessageModel.author_id))
+            .where(
+                MessageModel.recipient_id == user_id,
+                MessageModel.author_id != user_id,
+                MessageModel.id > func.coalesce(marker.last_read_id, 0),
+            )
+            .group_by(MessageModel.author_id)
+        )
+        return {peer_id: count for peer_id, count in rows.tuples()}
+
+    async def mark_direct_read(self, user_id: int, peer_id: int, last_read_id: int) -> None:
+        """Move the user's marker for `peer_id`'s DMs forward (never back, never past the latest one)."""
+        session = self.repository.session
+        if await session.get(UserModel, peer_id) is None:
+            raise NotFound(f"no user with id {peer_id}")
+        latest = await session.scalar(
+            select(func.max(MessageModel.id)).where(
+                MessageModel.author_id == peer_id, MessageModel.recipient_id == user_id
+            )
+        )
+        value = min(last_read_id, latest or 0)
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        statement = insert(DirectReadMarkerModel).values(user_id=user_id, peer_id=peer_id, last_read_id=value)
+        current = DirectReadMarkerModel.__table__.c.last_read_id
+        statement = statement.on_conflict_do_update(
+            index_elements=["user_id", "peer_id"],
+            set_={
+                "last_read_id": case(
+                    (current < statement.excluded.last_read_id, statement.excluded.last_read_id), else_=current
+                )
+            },
+        )
+        await session.execute(statement)
+        await session.commit()

@@ -1,0 +1,1 @@
+"""Multi-person rooms: membership, room messages, read markers."""

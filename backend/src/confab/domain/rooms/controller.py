@@ -1,0 +1,147 @@
+"""Rooms over HTTP: create, list, membership, room messages and read markers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter
+from litestar.security.jwt import Token
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from confab.domain.accounts.models import UserModel
+from confab.domain.accounts.schemas import to_public_user
+from confab.domain.messages.controller import PageQuery, provide_message_service, provide_page_query
+from confab.domain.messages.schemas import Message
+from confab.domain.messages.service import MessageService
+from confab.domain.rooms.schemas import MemberAdd, ReadMarker, Room, RoomCreate, RoomMessageCreate, RoomSummary
+from confab.domain.rooms.service import RoomService
+from confab.openapi import error_responses
+from confab.ratelimits import caller_id, rate_limited
+from confab.schemas import MAX_ID
+
+RoomPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A room id.")]
+UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.")]
+
+
+def provide_room_service(db_session: AsyncSession, state: State) -> RoomService:
+    return RoomService(session=db_session, hub=state.hub)
+
+
+class RoomController(Controller):
+    path = "/api/rooms"
+    tags = ["rooms"]
+    dependencies = {
+        "rooms": Provide(provide_room_service, sync_to_thread=False),
+        "messages": Provide(provide_message_service, sync_to_thread=False),
+        "page": Provide(provide_page_query, sync_to_thread=False),
+    }
+
+    @post(
+        "/",
+        summary="Create a room",
+        description="The caller becomes owner and first member; `member_ids` are added too. An unknown "
+        "member id is a 404 and creates nothing. Members' live sockets join the room at once.",
+        responses=error_responses(401, 404),
+    )
+    async def create_room(self, data: RoomCreate, request: Request[UserModel, Token, Any], rooms: RoomService) -> Room:
+        return await rooms.create(to_public_user(request.user), data)
+
+    @get(
+        "/",
+        summary="My rooms",
+        description="The rooms the caller belongs to, most recently active first, each with its last message "
+        "and the caller's unread count (messages from others after the caller's read marker).",
+        responses=error_responses(401),
+    )
+    async def list_rooms(self, request: Request[UserModel, Token, Any], rooms: RoomService) -> list[RoomSummary]:
+        return await rooms.list_for(request.user.id)
+
+    @get(
+        "/{room_id:int}",
+        summary="Show a room",
+        description="Members only: a room that exists answers 403 to anyone else.",
+        responses=error_responses(401, 403, 404),
+    )
+    async def show_room(self, room_id: RoomPathId, request: Request[UserModel, Token, Any], rooms: RoomService) -> Room:
+        return await rooms.show(request.user.id, room_id)
+
+    @post(
+        "/{room_id:int}/members",
+        status_code=HTTP_200_OK,
+        summary="Add a member",
+        description="Any member may add anyone; adding an existing member changes nothing. The new member's "
+        "live sockets join the room and receive a `room` event.",
+        responses=error_responses(401, 403, 404),
+    )
+    async def add_member(
+        self, room_id: RoomPathId, data: MemberAdd, request: Request[UserModel, Token, Any], rooms: RoomService
+    ) -> Room:
+        return await rooms.add_member(request.user.id, room_id, data.user_id)
+
+    @delete(
+        "/{room_id:int}/members/{user_id:int}",
+        summary="Remove a member, or leave",
+        description="A member may remove themself; the owner may remove anyone. When the owner leaves, the "
+        "longest-standing member becomes owner. The removed user's sockets leave the room at once and "
+        "receive `room_removed`.",
+        responses=error_responses(401, 403, 404),
+    )
+    async def remove_member(
+        self, room_id: RoomPathId, user_id: UserPathId, request: Request[UserModel, Token, Any], rooms: RoomService
+    ) -> None:
+        await rooms.remove_member(request.user.id, room_id, user_id)
+
+    @post(
+        "/{room_id:int}/messages",
+        summary="Post to a room",
+        description="Members only. Stored, then pushed once to the room's channel. Repeating a `client_id` "
+        "returns the original message with 200 instead of 201 and stores nothing.",
+        responses={
+            200: ResponseSpec(Message, description="The message sent earlier with this `client_id`."),
+            **error_responses(401, 403, 404, 429),
+        },
+        guards=[rate_limited("send", caller_id)],
+    )
+    async def post_message(
+        self,
+        room_id: RoomPathId,
+        data: RoomMessageCreate,
+        request: Request[UserModel, Token, Any],
+        messages: MessageService,
+    ) -> Response[Message]:
+        sent = await messages.send_to_room(to_public_user(request.user), room_id, data)
+        return Response(sent.message, status_code=HTTP_201_CREATED if sent.created else HTTP_200_OK)
+
+    @get(
+        "/{room_id:int}/messages",
+        summary="Room history",
+        description="Members only; ascending by id, with the same cursors as direct messages.",
+        responses=error_responses(401, 403, 404),
+    )
+    async def room_history(
+        self,
+        room_id: RoomPathId,
+        request: Request[UserModel, Token, Any],
+        messages: MessageService,
+        page: PageQuery,
+    ) -> list[Message]:
+        return await messages.room_history(
+            request.user.id, room_id, after=page.after, before=page.before, limit=page.limit
+        )
+
+    @put(
+        "/{room_id:int}/read",
+        status_code=204,
+        summary="Mark a room read",
+        description="Moves the caller's read marker forward to `last_read_id` (never backwards).",
+        responses=error_responses(401, 403, 404),
+    )
+    async def mark_read(
+        self, room_id: RoomPathId, data: ReadMarker, request: Request[UserModel, Token, Any], rooms: RoomService
+    ) -> None:
+        await rooms.mark_read(request.user.id, room_id, data.last_read_id)

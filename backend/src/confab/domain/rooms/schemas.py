@@ -1,0 +1,77 @@
+"""Room request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import msgspec
+
+from confab.domain.accounts.schemas import PublicUser, to_public_user
+from confab.domain.messages.schemas import ClientId, Content, Message
+from confab.schemas import Cursor, Id, Schema
+
+if TYPE_CHECKING:
+    from confab.domain.rooms.models import RoomModel
+
+RoomName = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=80,
+        pattern=r"^(?=[\s\S]*\S)[^\x00-\x1f\x7f]+$",
+        description="1 to 80 characters, not blank, no control characters.",
+        examples=["general"],
+    ),
+]
+
+
+class RoomCreate(Schema):
+    """A new room; the creator becomes its owner and first member."""
+
+    name: RoomName
+    member_ids: Annotated[list[Id], msgspec.Meta(max_length=500)] = msgspec.field(default_factory=list)
+
+
+class Room(Schema):
+    """A room and its members, longest-standing first. `owner` is null once everybody has left."""
+
+    id: Id
+    name: str
+    owner: PublicUser | None
+    members: list[PublicUser]
+    created_at: datetime
+
+
+class RoomSummary(Room):
+    """A room as listed for one member: its latest message and how many the member has not read."""
+
+    last_message: Message | None = None
+    unread: int = 0
+
+
+class MemberAdd(Schema):
+    user_id: Id
+
+
+class RoomMessageCreate(Schema):
+    """A message to post in a room."""
+
+    content: Content
+    client_id: ClientId | None = None
+
+
+class ReadMarker(Schema):
+    """The id of the last message read; a marker never moves backwards."""
+
+    last_read_id: Cursor
+
+
+def to_room(row: RoomModel) -> Room:
+    return Room(
+        id=row.id,
+        name=row.name,
+        owner=to_public_user(row.owner) if row.owner is not None else None,
+        members=[to_public_user(membership.user) for membership in row.memberships],
+        created_at=row.created_at,
+    )

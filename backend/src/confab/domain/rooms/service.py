@@ -1,0 +1,184 @@
+"""Room rules: creating rooms, who may add or remove whom, ownership hand-over, read markers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from confab.db.types import utc_now
+from confab.domain.accounts.models import UserModel
+from confab.domain.accounts.schemas import PublicUser
+from confab.domain.messages.models import MessageModel
+from confab.domain.messages.schemas import to_message
+from confab.domain.rooms.access import require_membership
+from confab.domain.rooms.models import RoomMembershipModel, RoomModel
+from confab.domain.rooms.schemas import Room, RoomCreate, RoomSummary, to_room
+from confab.errors import Forbidden, NotFound
+
+if TYPE_CHECKING:
+    from confab.realtime.hub import RealtimeHub
+
+
+class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
+    """Every change is committed before the live sockets concerned are told (and moved in or out)."""
+
+    class Repo(SQLAlchemyAsyncRepository[RoomModel]):
+        model_type = RoomModel
+
+    repository_type = Repo
+
+    def __init__(self, hub: RealtimeHub, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.hub = hub
+
+    async def create(self, owner: PublicUser, form: RoomCreate) -> Room:
+        session = self.repository.session
+        member_ids = list(dict.fromkeys([owner.id, *form.member_ids]))
+        found = set(await session.scalars(select(UserModel.id).where(UserModel.id.in_(member_ids))))
+        missing = [user_id for user_id in member_ids if user_id not in found]
+        if missing:
+            raise NotFound(f"no user with id {missing[0]}")
+        now = utc_now()
+        room = RoomModel(name=form.name, owner_id=owner.id, created_at=now)
+        room.memberships = [RoomMembershipModel(user_id=user_id, joined_at=now) for user_id in member_ids]
+        session.add(room)
+        await session.commit()
+        created = await self._load(room.id)
+        await self.hub.members_joined(created, member_ids)
+        return created
+
+    async def show(self, caller_id: int, room_id: int) -> Room:
+        await require_membership(self.repository.session, room_id, caller_id)
+        return await self._load(room_id)
+
+    async def list_for(self, caller_id: int) -> list[RoomSummary]:
+        """The caller's rooms, most recently active first, each with its last message and unread count."""
+        session = self.repository.session
+        memberships = (
+            await session.scalars(select(RoomMembershipModel).where(RoomMembershipModel.user_id == caller_id))
+        ).all()
+        if not memberships:
+            return []
+        room_ids = [membership.room_id for membership in memberships]
+        rooms = {room.id: room for room in await session.scalars(select(RoomModel).where(RoomModel.id.in_(room_ids)))}
+        latest_ids = await session.execute(
+            select(MessageModel.room_id, func.max(MessageModel.id))
+            .where(MessageModel.room_id.in_(room_ids))
+            .group_by(MessageModel.room_id)
+        )
+        latest = {
+            row.room_id: to_message(row)
+            for row in await session.scalars(
+                select(MessageModel).where(MessageModel.id.in_([latest_id for _room, latest_id in latest_ids.tuples()]))
+            )
+        }
+        unread = await self._unread_counts(caller_id, memberships)
+        summaries = [
+            RoomSummary(
+                **msgspec.structs.asdict(to_room(rooms[room_id])),
+                last_message=latest.get(room_id),
+                unread=unread.get(room_id, 0),
+            )
+            for room_id in room_ids
+        ]
+        summaries.sort(
+            key=lambda summary: (summary.last_message.date if summary.last_message else summary.created_at, summary.id),
+            reverse=True,
+        )
+        return summaries
+
+    async def _unread_counts(self, caller_id: int, memberships: Sequence[RoomMembershipModel]) -> dict[int, int]:
+        rows = await self.repository.session.execute(
+            select(MessageModel.room_id, func.count())
+            .join(
+                RoomMembershipModel,
+                and_(RoomMembershipModel.room_id == MessageModel.room_id, RoomMembershipModel.user_id == caller_id),
+            )
+            .where(MessageModel.id > RoomMembershipModel.last_read_id, MessageModel.author_id != caller_id)
+            .group_by(MessageModel.room_id)
+        )
+        return {room_id: count for room_id, count in rows.tuples()}
+
+    async def add_member(self, caller_id: int, room_id: int, user_id: int) -> Room:
+        """Any member may add anyone; adding a member again changes nothing."""
+        session = self.repository.session
+        await require_membership(session, room_id, caller_id)
+        if await session.get(UserModel, user_id) is None:
+            raise NotFound(f"no user with id {user_id}")
+        already = await session.get(RoomMembershipModel, (room_id, user_id))
+        if already is None:
+            session.add(RoomMembershipModel(room_id=room_id, user_id=user_id, joined_at=utc_now()))
+            try:
+                await session.commit()
+            except IntegrityError:  # a concurrent request added them first: same outcome
+                await session.rollback()
+            room = await self._load(room_id)
+            await self.hub.members_joined(room, [user_id])
+            return room
+        return await self._load(room_id)
+
+    async def remove_member(self, caller_id: int, room_id: int, user_id: int) -> None:
+        """A member may leave; the owner may remove anyone. When the owner goes, the longest-standing
+        remaining member becomes owner; when the last member goes, the room stays, frozen, with its history."""
+        session = self.repository.session
+        await require_membership(session, room_id, caller_id)
+        room = await session.get(RoomModel, room_id)
+        assert room is not None  # require_membership found the room
+        if caller_id != user_id and caller_id != room.owner_id:
+            raise Forbidden("only the room's owner can remove other members")
+        target = await session.get(RoomMembershipModel, (room_id, user_id))
+        if target is None:
+            raise NotFound(f"user {user_id} is not a member of this room")
+        nickname = (await session.get(UserModel, user_id)).nickname  # type: ignore[union-attr]
+        await session.delete(target)
+        if room.owner_id == user_id:
+            successor = await session.scalar(
+                select(RoomMembershipModel.user_id)
+                .where(RoomMembershipModel.room_id == room_id, RoomMembershipModel.user_id != user_id)
+                .order_by(RoomMembershipModel.joined_at, RoomMembershipModel.user_id)
+                .limit(1)
+            )
+            room.owner_id = successor
+        # Out of the channel before the commit: once the removal is visible, no room event may reach them.
+        await self.hub.evict(room_id, user_id)
+        await session.commit()
+        await self.hub.member_left(await self._load(room_id), nickname)
+
+    async def mark_read(self, caller_id: int, room_id: int, last_read_id: int) -> None:
+        """Move the caller's read marker forward (never back, never past the room's latest message)."""
+        session = self.repository.session
+        await require_membership(session, room_id, caller_id)
+        latest = await session.scalar(select(func.max(MessageModel.id)).where(MessageModel.room_id == room_id))
+        value = min(last_read_id, latest or 0)
+        await session.execute(
+            update(RoomMembershipModel)
+            .where(
+                RoomMembershipModel.room_id == room_id,
+                RoomMembershipModel.user_id == caller_id,
+                RoomMembershipModel.last_read_id < value,
+            )
+            .values(last_read_id=value)
+        )
+        await session.commit()
+
+    async def room_ids_of(self, user_id: int) -> list[int]:
+        return list(
+            await self.repository.session.scalars(
+                select(RoomMembershipModel.room_id).where(RoomMembershipModel.user_id == user_id)
+            )
+        )
+
+    async def _load(self, room_id: int) -> Room:
+        session = self.repository.session
+        row = await session.scalar(
+            select(RoomModel).where(RoomModel.id == room_id).execution_options(populate_existing=True)
+        )
+        if row is None:
+            raise NotFound(f"no room with id {room_id}")
+        return to_room(row)

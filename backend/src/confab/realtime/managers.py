@@ -1,0 +1,71 @@
+"""Socket.IO client managers that add two things to local delivery, on every worker.
+
+- Ending sessions: a `session_ended` event is delivered and then its recipients are disconnected,
+  so logging out or changing a password closes the right sockets wherever they are connected.
+- A replay gate for the catch-up right after a handshake: while a socket replays what it missed,
+  live `message` events addressed to it are held back, then delivered after the replay minus those
+  the replay already contained, so nothing is lost and nothing arrives twice.
+
+Both sit in the manager's local delivery step, which the in-process manager and the Redis manager
+(for events published by other workers) alike go through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import socketio
+
+MESSAGE_EVENT = "message"
+SESSION_ENDED_EVENT = "session_ended"
+
+
+def message_id(payload: Any) -> int:
+    return payload["id"] if isinstance(payload, dict) else payload.id
+
+
+class DeliveryControl(socketio.AsyncManager):
+    """Holds live messages for replaying sockets and closes ended sessions; see the module docstring."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.held: dict[str, list[Any]] = {}
+
+    def hold(self, sid: str) -> None:
+        self.held[sid] = []
+
+    def take_held(self, sid: str) -> list[Any]:
+        """What was held back so far (oldest first); the socket stays gated until `release`."""
+        payloads, self.held[sid] = self.held.get(sid, []), []
+        return sorted(payloads, key=message_id)
+
+    def release(self, sid: str) -> None:
+        self.held.pop(sid, None)
+
+    async def send_to_socket(self, sid: str, event: str, payload: Any, namespace: str = "/") -> None:
+        """Deliver straight to one local socket, past the gate (the replay itself uses this)."""
+        await socketio.AsyncManager.emit(self, event, payload, namespace, to=sid)
+
+    async def emit(
+        self, event: str, data: Any, namespace: str, room: Any = None, skip_sid: Any = None, **kwargs: Any
+    ) -> None:
+        target = kwargs.pop("to", None) or room
+        if event == MESSAGE_EVENT and self.held:
+            skipped = list(skip_sid) if isinstance(skip_sid, list) else ([skip_sid] if skip_sid else [])
+            for sid, _eio_sid in self.get_participants(namespace, target):
+                if sid in self.held and sid not in skipped:
+                    self.held[sid].append(data)
+                    skipped.append(sid)
+            skip_sid = skipped
+        ending = list(self.get_participants(namespace, target)) if event == SESSION_ENDED_EVENT else []
+        await super().emit(event, data, namespace, room=target, skip_sid=skip_sid, **kwargs)
+        for sid, _eio_sid in ending:
+            await self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
+
+
+class GatedManager(DeliveryControl):
+    """The in-process manager (one worker, no Redis)."""
+
+
+class GatedRedisManager(socketio.AsyncRedisManager, DeliveryControl):
+    """The Redis manager: events from every worker reach this worker's sockets through the gate."""
