@@ -107,6 +107,14 @@ export function createApi({
       setToken(answer.access_token)
       return answer
     },
+    /** Revoke the token on the server (its sockets are disconnected too), then forget it here. */
+    async logOut() {
+      try {
+        if (token()) await request('POST', '/api/auth/logout')
+      } finally {
+        forgetToken()
+      }
+    },
     me: () => request('GET', '/api/me'),
     people: () => request('GET', '/api/users'),
     person: (id) => request('GET', `/api/users/${id}`),

@@ -13,7 +13,8 @@ import { createSidebar } from './views/sidebar.js'
 const baseUrl = (import.meta.env.VITE_API_URL ?? '').replace(/\/+$/, '')
 const root = document.getElementById('app')
 const store = new Store()
-const api = createApi({ baseUrl, onUnauthorized: () => endSession('Your session has ended. Please log in again.') })
+const SESSION_ENDED = 'Your session has ended. Please log in again.'
+const api = createApi({ baseUrl, onUnauthorized: () => endSession(SESSION_ENDED) })
 
 let session = null
 let starting = null
@@ -66,6 +67,17 @@ function endSession(notice) {
   showAuth('login', notice)
 }
 
+/** Stop listening first (the server disconnects this token's sockets), revoke the token, show the login. */
+async function logOut() {
+  session?.connection.stop()
+  try {
+    await api.logOut()
+  } catch {
+    // The token is forgotten here either way; an unreachable server cannot keep the session alive.
+  }
+  endSession('You are logged out.')
+}
+
 async function refresh() {
   const [people, rooms] = await Promise.all([api.people(), api.rooms()])
   store.setPeople(people)
@@ -97,9 +109,9 @@ async function startSession() {
     api,
     store,
     refresh,
-    onUnauthorized: () => endSession('Your session has ended. Please log in again.'),
+    onUnauthorized: (error) => endSession(`${error.detail} Please log in again.`),
   })
-  const sidebar = createSidebar({ store, onLogOut: () => endSession('You are logged out.') })
+  const sidebar = createSidebar({ store, onLogOut: logOut })
   const banner = h('div', { class: 'banner', role: 'status', hidden: true })
   const main = h('main', { class: 'main', id: 'main' })
   const shell = h('div', { class: 'app', dataset: { pane: 'list' } }, banner, h('div', { class: 'columns' }, sidebar.element, main))

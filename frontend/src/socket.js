@@ -70,10 +70,15 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
   socket.on('connect_error', (error) => {
     if (String(error?.message ?? '').startsWith('unauthorized')) {
       socket.disconnect()
-      onUnauthorized(new ApiError(401, 'Your session has ended; please log in again.'))
+      onUnauthorized(new ApiError(401, 'Your session has ended.'))
       return
     }
     store.setConnection('offline')
+  })
+  // The token was revoked (logged out elsewhere with it, or the password changed): the server hangs up next.
+  socket.on('session_ended', (event) => {
+    socket.disconnect()
+    onUnauthorized(new ApiError(401, event?.reason ? `Your session has ended (${event.reason}).` : 'Your session has ended.'))
   })
   socket.on('message', (message) => {
     const peer = message.room_id == null && (message.author.id === store.me?.id ? message.recipient : message.author)
