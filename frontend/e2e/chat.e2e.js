@@ -26,8 +26,8 @@ async function eventually(assertion, timeoutMs = 15000) {
 }
 
 /** A new browser context (its own sessionStorage: one person) on the site. */
-async function openBrowser(viewport = DESKTOP) {
-  const context = await stack.browser.newContext({ viewport })
+async function openBrowser(viewport = DESKTOP, options = {}) {
+  const context = await stack.browser.newContext({ viewport, ...options })
   context.setDefaultTimeout(15000)
   const page = await context.newPage()
   const dialogs = []
@@ -155,6 +155,13 @@ describe('confab in a browser', () => {
     await send(bob, 'Sounds good.\nSee you there.')
     await eventually(async () => expect(await bubbles(alice.page)).toEqual(['Hi Bob! Are you around?', 'Lunch at noon', 'Sounds good.\nSee you there.']))
     await shot(alice.page, 'conversation')
+
+    // The read marker went to the server: a reload (same tab, same session) shows no unread badge.
+    await bob.page.reload()
+    await conversationLink(bob.page, 'Alice Liddell').waitFor()
+    expect(await conversationLink(bob.page, 'Alice Liddell').locator('.badge').count()).toBe(0)
+    await openConversation(bob, 'Alice Liddell')
+    await eventually(async () => expect((await bubbles(bob.page)).at(-1)).toBe('Sounds good.\nSee you there.'))
   })
 
   it('shows a message made of HTML as text, and runs nothing', async () => {
@@ -204,6 +211,34 @@ describe('confab in a browser', () => {
     await eventually(async () => expect(await bubbles(alice.page)).toEqual(expected))
   })
 
+  it('loads older messages when scrolling up, each once and in order', async () => {
+    const token = await people.alice.page.evaluate(() => sessionStorage.getItem('confab.token'))
+    const bobId = Number((await conversationLink(people.alice.page, 'Bob Builder').getAttribute('href')).split('/').at(-1))
+    for (let index = 1; index <= 60; index += 1) {
+      const response = await fetch(`${stack.backend.url}/api/messages`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ recipient_id: bobId, content: `Backlog ${index}` }),
+      })
+      expect(response.status).toBe(201)
+    }
+    const reader = await openBrowser()
+    await reader.page.getByLabel('Nickname').fill('bob')
+    await reader.page.getByLabel('Password').fill(people.bob.password)
+    await reader.page.getByRole('button', { name: 'Log in' }).click()
+    await openConversation(reader, 'Alice Liddell')
+    await eventually(async () => expect(await bubbles(reader.page)).toHaveLength(50))
+    expect((await bubbles(reader.page)).at(-1)).toBe('Backlog 60')
+    const everything = await bubbles(people.bob.page)
+    await eventually(async () => {
+      await reader.page.locator('.scroller').evaluate((scroller) => scroller.scrollTo(0, 0))
+      expect(await bubbles(reader.page)).toEqual(everything)
+    })
+    expect(everything.filter((text) => text.startsWith('Backlog'))).toEqual(Array.from({ length: 60 }, (_, index) => `Backlog ${index + 1}`))
+    expect(await reader.page.locator('.load-older').isHidden()).toBe(true)
+    await reader.context.close()
+  })
+
   it('runs a room with three members: create, talk, live membership, leave', async () => {
     const { alice, bob } = people
     people.carol = await signUp(account('carol', 'Carol Danvers'))
@@ -243,8 +278,8 @@ describe('confab in a browser', () => {
     await shot(alice.page, 'room')
   })
 
-  it('fits a phone screen: the list, then one conversation with a way back', async () => {
-    const phone = await openBrowser(PHONE)
+  it('fits a phone screen (in dark mode): the list, then one conversation with a way back', async () => {
+    const phone = await openBrowser(PHONE, { colorScheme: 'dark' })
     const { page } = phone
     await page.getByLabel('Nickname').fill('carol')
     await page.getByLabel('Password').fill(people.carol.password)
