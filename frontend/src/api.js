@@ -96,10 +96,8 @@ export function createApi({
   }
 
   return {
-    baseUrl: root,
     token,
     forgetToken,
-    request,
 
     signUp: (form) => request('POST', '/api/users', { body: form, authenticated: false }),
     async logIn(credentials) {
@@ -117,10 +115,7 @@ export function createApi({
     },
     me: () => request('GET', '/api/me'),
     people: () => request('GET', '/api/users'),
-    person: (id) => request('GET', `/api/users/${id}`),
 
-    sendDirect: (recipientId, content, clientId) =>
-      request('POST', '/api/messages', { body: { recipient_id: recipientId, content, client_id: clientId } }),
     /** My direct messages, optionally with one peer; `after`/`before`/`limit` page them. */
     directMessages: ({ peerId, after, before, limit } = {}) =>
       request('GET', '/api/messages', { params: { with: peerId, after, before, limit } }),
@@ -128,12 +123,9 @@ export function createApi({
       request('PUT', `/api/users/${peerId}/read`, { body: { last_read_id: lastReadId } }),
 
     rooms: () => request('GET', '/api/rooms'),
-    room: (id) => request('GET', `/api/rooms/${id}`),
     createRoom: (name, memberIds = []) => request('POST', '/api/rooms', { body: { name, member_ids: memberIds } }),
     addMember: (roomId, userId) => request('POST', `/api/rooms/${roomId}/members`, { body: { user_id: userId } }),
     removeMember: (roomId, userId) => request('DELETE', `/api/rooms/${roomId}/members/${userId}`),
-    sendToRoom: (roomId, content, clientId) =>
-      request('POST', `/api/rooms/${roomId}/messages`, { body: { content, client_id: clientId } }),
     roomMessages: (roomId, { after, before, limit } = {}) =>
       request('GET', `/api/rooms/${roomId}/messages`, { params: { after, before, limit } }),
     markRoomRead: (roomId, lastReadId) =>

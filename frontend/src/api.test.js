@@ -106,4 +106,16 @@ describe('api client', () => {
     expect(JSON.parse(calls[0].body)).toEqual({ last_read_id: 42 })
     expect(calls[0].headers['Content-Type']).toBe('application/json')
   })
+
+  it('revokes the token on log out, and forgets it even when the server cannot be reached', async () => {
+    const { api, calls, storage } = client([new Response(null, { status: 204 }), new TypeError('Failed to fetch')])
+    storage.setItem('confab.token', 'token-1')
+    await api.logOut()
+    expect(calls[0]).toMatchObject({ url: 'http://api.test/api/auth/logout', method: 'POST' })
+    expect(calls[0].headers.Authorization).toBe('Bearer token-1')
+    expect(api.token()).toBeNull()
+    storage.setItem('confab.token', 'token-2')
+    await expect(api.logOut()).rejects.toMatchObject({ status: 0 })
+    expect(api.token()).toBeNull()
+  })
 })

@@ -57,6 +57,7 @@ function endSession(notice) {
   session?.connection.stop()
   session?.sidebar.destroy()
   for (const [type, listener] of session?.listeners ?? []) store.removeEventListener(type, listener)
+  window.removeEventListener('focus', refreshQuietly)
   currentView?.destroy?.()
   currentView = null
   session = null
@@ -82,6 +83,10 @@ async function refresh() {
   const [people, rooms] = await Promise.all([api.people(), api.rooms()])
   store.setPeople(people)
   store.setRooms(rooms)
+}
+
+function refreshQuietly() {
+  refresh().catch(() => {})
 }
 
 async function startSession() {
@@ -138,6 +143,8 @@ async function startSession() {
   ]
   for (const [type, listener] of listeners) store.addEventListener(type, listener)
   session = { connection, sidebar, main, shell, listeners }
+  // Nobody is told when someone signs up: coming back to the tab is a good moment to look.
+  window.addEventListener('focus', refreshQuietly)
   showUnreadInTitle()
 
   setChildren(root, shell)

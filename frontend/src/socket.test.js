@@ -121,6 +121,14 @@ describe('connection', () => {
     expect(onUnauthorized.mock.calls[0][0]).toBeInstanceOf(ApiError)
   })
 
+  it('ends the session, with the server’s reason, when the token is revoked', async () => {
+    const { socket, onUnauthorized } = setUp()
+    await socket.up()
+    await socket.fire('session_ended', { reason: 'password changed' })
+    expect(socket.connected).toBe(false)
+    expect(onUnauthorized.mock.calls[0][0].detail).toBe('Your session has ended (password changed).')
+  })
+
   it('shows a message once, however many times it arrives', async () => {
     const { store, socket } = setUp()
     await socket.up()

@@ -154,12 +154,6 @@ export class Store extends EventTarget {
     return person ? { ...parsed, title: person.name, person } : null
   }
 
-  unreadOf(key) {
-    const parsed = parseKey(key)
-    if (!parsed) return 0
-    return (parsed.kind === 'room' ? this.rooms : this.people).get(parsed.id)?.unread ?? 0
-  }
-
   clearUnread(key) {
     const parsed = parseKey(key)
     const holder = parsed && (parsed.kind === 'room' ? this.rooms : this.people).get(parsed.id)
