@@ -17,7 +17,8 @@ from confab.domain.messages.service import MessageService, Sent
 from confab.domain.rooms.schemas import RoomMessageCreate
 from confab.domain.rooms.service import RoomService
 from confab.ratelimits import TooManyRequests
-from confab.realtime.hub import RealtimeHub, SocketUser, room_channel, token_channel, user_channel
+from confab.realtime.channels import room_channel, token_channel, user_channel
+from confab.realtime.hub import RealtimeHub, SocketUser
 from confab.realtime.managers import message_id
 from confab.schemas import Cursor, Id
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from confab.ratelimits import RateLimits
 from confab.realtime import codec
+from confab.realtime.channels import room_channel, user_channel
 from confab.realtime.managers import SESSION_ENDED_EVENT, DeliveryControl, GatedManager, GatedRedisManager
 from confab.realtime.presence import PRESENCE_TTL_SECONDS, LocalPresence, Presence, RedisPresence
 from confab.settings import Settings
@@ -24,21 +25,6 @@ if TYPE_CHECKING:
     from confab.domain.rooms.schemas import Room
 
 logger = logging.getLogger("confab.realtime")
-
-
-def user_channel(nickname: str) -> str:
-    """The Socket.IO room every socket of one user is in (the tutorial's per-nickname channel)."""
-    return f"user:{nickname}"
-
-
-def token_channel(jti: str) -> str:
-    """The Socket.IO room of the sockets opened with one token, so logging out can close exactly those."""
-    return f"token:{jti}"
-
-
-def room_channel(room_id: int) -> str:
-    """The Socket.IO room every live socket of every member of a chat room is in."""
-    return f"room:{room_id}"
 
 
 class SocketUser(msgspec.Struct):

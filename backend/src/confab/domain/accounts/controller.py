@@ -31,7 +31,6 @@ from confab.domain.messages.service import MessageService
 from confab.errors import NotFound
 from confab.openapi import error_responses
 from confab.ratelimits import client_address, rate_limited
-from confab.realtime.hub import token_channel, user_channel
 from confab.schemas import MAX_ID
 
 PathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.")]
@@ -46,7 +45,7 @@ def access_token_for(user: UserModel, jwt_auth: JWTAuth[UserModel]) -> AccessTok
 
 
 def provide_user_service(db_session: AsyncSession, state: State) -> UserService:
-    return UserService(session=db_session, passwords=state.passwords)
+    return UserService(session=db_session, passwords=state.passwords, hub=state.hub)
 
 
 class AccountController(Controller):
@@ -95,10 +94,8 @@ class AccountController(Controller):
         "`session_ended` event. Other tokens of the same user keep working.",
         responses=error_responses(401),
     )
-    async def log_out(self, request: Request[UserModel, Token, Any], users: UserService, state: State) -> None:
+    async def log_out(self, request: Request[UserModel, Token, Any], users: UserService) -> None:
         await users.log_out(request.auth)
-        if request.auth.jti:
-            await state.hub.end_sessions(token_channel(request.auth.jti), reason="logged out")
 
     @put(
         "/me/password",
@@ -110,9 +107,7 @@ class AccountController(Controller):
     async def change_password(
         self, data: PasswordChange, request: Request[UserModel, Token, Any], users: UserService, state: State
     ) -> AccessToken:
-        user = await users.change_password(request.user, data)
-        await state.hub.end_sessions(user_channel(user.nickname), reason="password changed")
-        return access_token_for(user, state.jwt_auth)
+        return access_token_for(await users.change_password(request.user, data), state.jwt_auth)
 
     @get(
         "/me",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advanced_alchemy.exceptions import IntegrityError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
@@ -16,6 +16,10 @@ from confab.domain.accounts.models import EMAIL_INDEX, NICKNAME_INDEX, RevokedTo
 from confab.domain.accounts.passwords import Passwords
 from confab.domain.accounts.schemas import Credentials, PasswordChange, UserCreate
 from confab.errors import Conflict, Forbidden
+from confab.realtime.channels import token_channel, user_channel
+
+if TYPE_CHECKING:
+    from confab.realtime.hub import RealtimeHub
 
 
 class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
@@ -26,9 +30,10 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
 
     repository_type = Repo
 
-    def __init__(self, passwords: Passwords, **kwargs: Any) -> None:
+    def __init__(self, passwords: Passwords, hub: RealtimeHub, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.passwords = passwords
+        self.hub = hub
 
     async def sign_up(self, form: UserCreate) -> UserModel:
         user = UserModel(
@@ -57,12 +62,14 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
         return user if password_ok else None
 
     async def log_out(self, token: Token) -> None:
-        """Revoke this one token until it expires; expired revocations are forgotten on the way."""
+        """Revoke this one token until it expires and close its sockets; expired revocations are forgotten."""
         session = self.repository.session
         await session.execute(delete(RevokedTokenModel).where(RevokedTokenModel.expires_at < utc_now()))
         if token.jti and await session.get(RevokedTokenModel, token.jti) is None:
             session.add(RevokedTokenModel(jti=token.jti, expires_at=token.exp))
         await session.commit()
+        if token.jti:
+            await self.hub.end_sessions(token_channel(token.jti), reason="logged out")
 
     async def change_password(self, user: UserModel, change: PasswordChange) -> UserModel:
         """Check the current password, store the new one, and revoke every token issued before now."""
@@ -71,6 +78,7 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
         user.password_hash = await self.passwords.hash(change.new_password)
         user.token_generation += 1
         await self.repository.session.commit()
+        await self.hub.end_sessions(user_channel(user.nickname), reason="password changed")
         return user
 
     async def list_people(self) -> Sequence[UserModel]:
