@@ -174,6 +174,21 @@ describe('auth view', () => {
     for (const input of view.querySelectorAll('input')) expect(view.querySelector(`label[for="${input.id}"]`)).not.toBeNull()
   })
 
+  it('says what is missing or too short before asking the server', () => {
+    const onSubmit = vi.fn()
+    const view = renderAuth({ mode: 'signup', onSubmit })
+    document.body.append(view)
+    view.querySelector('input[name="name"]').value = 'Alice'
+    view.querySelector('input[name="password"]').value = 'short'
+    view.querySelector('form').dispatchEvent(new Event('submit', { cancelable: true }))
+    expect(onSubmit).not.toHaveBeenCalled()
+    expect(view.querySelector('#signup-email-error').textContent).toBe('Email is required.')
+    expect(view.querySelector('#signup-nickname-error').textContent).toBe('Nickname is required.')
+    expect(view.querySelector('#signup-password-error').textContent).toBe('Password must be at least 8 characters.')
+    expect(view.querySelector('#signup-name-error').hidden).toBe(true)
+    expect(document.activeElement).toBe(view.querySelector('#signup-email'))
+  })
+
   it('places field problems, and keeps a failed login about the whole form', () => {
     const fields = ['name', 'email', 'nickname', 'password']
     const invalid = new ApiError(400, 'password: Expected `str` of length >= 8', [{ field: 'password', message: 'Expected `str` of length >= 8' }])

@@ -6,7 +6,14 @@ const SIGN_UP_FIELDS = [
   { name: 'name', label: 'Your name', type: 'text', autocomplete: 'name', hint: 'Shown to the people you talk to.' },
   { name: 'email', label: 'Email', type: 'email', autocomplete: 'email' },
   { name: 'nickname', label: 'Nickname', type: 'text', autocomplete: 'username', hint: '2 to 32 letters, digits, _ . or -' },
-  { name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', hint: 'At least 8 characters.' },
+  {
+    name: 'password',
+    label: 'Password',
+    type: 'password',
+    autocomplete: 'new-password',
+    hint: 'At least 8 characters.',
+    problem: (value) => (value.length < 8 ? 'Password must be at least 8 characters.' : null),
+  },
 ]
 
 const LOG_IN_FIELDS = [
@@ -98,10 +105,12 @@ export function renderAuth({ mode, onSubmit, notice = null }) {
         for (const name of fieldNames) showFieldError(name, null)
         showFormError(null)
         const values = Object.fromEntries(fieldNames.map((name) => [name, inputs.get(name).value]))
-        const missing = fields.find((field) => !values[field.name].trim())
-        if (missing) {
-          showFieldError(missing.name, `${missing.label} is required.`)
-          inputs.get(missing.name).focus()
+        const problems = fields
+          .map((field) => [field, values[field.name].trim() ? field.problem?.(values[field.name]) : `${field.label} is required.`])
+          .filter(([, problem]) => problem)
+        if (problems.length) {
+          for (const [field, problem] of problems) showFieldError(field.name, problem)
+          inputs.get(problems[0][0].name).focus()
           return
         }
         submit.disabled = true

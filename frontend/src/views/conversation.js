@@ -93,7 +93,7 @@ export function createConversationView({ store, key, actions }) {
   const olderButton = h('button', { type: 'button', class: 'button ghost small load-older', hidden: true }, 'Load older messages')
   const historyStatus = h('p', { class: 'history-status', role: 'status' })
   const list = h('ol', { class: 'messages', 'aria-labelledby': 'conversation-title' })
-  const scroller = h('div', { class: 'scroller', tabindex: '0', 'aria-label': 'Message history' }, olderButton, historyStatus, list)
+  const scroller = h('div', { class: 'scroller', role: 'region', tabindex: '0', 'aria-label': 'Message history' }, olderButton, historyStatus, list)
   const liveRegion = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'false' })
   const typingLine = h('p', { class: 'typing', 'aria-live': 'polite' })
 
