@@ -88,6 +88,13 @@ describe('conversation view', () => {
     textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
     expect(handlers.send).toHaveBeenCalledWith('line one')
     expect(textarea.value).toBe('')
+    textarea.value = '😀'.repeat(4001)
+    textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+    expect(view.element.querySelector('#composer-error').textContent).toBe('A message can be at most 4000 characters; this one has 4001.')
+    expect(handlers.send).toHaveBeenCalledTimes(1)
+    textarea.value = '😀'.repeat(4000)
+    textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+    expect(handlers.send).toHaveBeenCalledTimes(2)
   })
 
   it('shows a pending bubble, then its failure in words with a retry', () => {

@@ -101,7 +101,6 @@ export function createConversationView({ store, key, actions }) {
     id: 'composer-input',
     name: 'content',
     rows: '1',
-    maxlength: String(MAX_CONTENT),
     placeholder: 'Write a message',
     'aria-describedby': 'composer-error composer-hint',
     enterkeyhint: 'send',
@@ -378,8 +377,10 @@ export function createConversationView({ store, key, actions }) {
       showComposerError('Write something first.')
       return
     }
-    if (content.length > MAX_CONTENT) {
-      showComposerError(`A message can be at most ${MAX_CONTENT} characters; this one has ${content.length}.`)
+    // The server counts characters (code points), not UTF-16 units: an emoji is one.
+    const length = [...content].length
+    if (length > MAX_CONTENT) {
+      showComposerError(`A message can be at most ${MAX_CONTENT} characters; this one has ${length}.`)
       return
     }
     showComposerError(null)
