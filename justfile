@@ -72,7 +72,7 @@ test *args: backend-deps
             CONFAB_TEST_DATABASE=postgres .venv/bin/pytest "$@"
         fi
     )
-    just frontend-test e2e
+    {{just_executable()}} frontend-test e2e
 
 # Build the web frontend into frontend/dist (set VITE_API_URL when the API is not on the site's own origin)
 build: frontend-deps
@@ -90,7 +90,7 @@ e2e: backend-deps frontend-deps
         echo "Chromium is missing: installing Debian's package"
         as_root=$([ "$(id -u)" = 0 ] || echo sudo)
         $as_root apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq chromium
+        $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
     fi
     cd frontend && npx vitest run --config e2e/vitest.config.js
 
