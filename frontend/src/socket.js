@@ -63,7 +63,8 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
 
   socket.on('connect', () => store.setConnection('online'))
   socket.on('disconnect', (reason) => {
-    store.setConnection('offline')
+    // Closing it ourselves (logging out) is not a lost connection.
+    store.setConnection(reason === 'io client disconnect' ? 'idle' : 'offline')
     // The client only reconnects by itself after a transport failure, not when the server hung up.
     if (reason === 'io server disconnect') socket.connect()
   })

@@ -112,6 +112,8 @@ describe('connection', () => {
     expect(socket.connectCalls).toBe(0)
     await socket.fire('disconnect', 'io server disconnect')
     expect(socket.connectCalls).toBe(1)
+    await socket.fire('disconnect', 'io client disconnect')
+    expect(store.connection).toBe('idle')
   })
 
   it('sends the person back to the login when the token is refused', async () => {
