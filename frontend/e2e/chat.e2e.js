@@ -229,6 +229,7 @@ describe('confab in a browser', () => {
     await openConversation(reader, 'Alice Liddell')
     await eventually(async () => expect(await bubbles(reader.page)).toHaveLength(50))
     expect((await bubbles(reader.page)).at(-1)).toBe('Backlog 60')
+    await eventually(async () => expect((await bubbles(people.bob.page)).at(-1)).toBe('Backlog 60'))
     const everything = await bubbles(people.bob.page)
     await eventually(async () => {
       await reader.page.locator('.scroller').evaluate((scroller) => scroller.scrollTo(0, 0))
