@@ -123,6 +123,7 @@ async function startSession() {
 
   const showConnection = () => {
     const lost = store.connection === 'offline'
+    shell.dataset.connection = store.connection
     banner.hidden = !lost
     setChildren(banner, lost ? 'Connection lost. Reconnecting… Messages you send will go out once it is back.' : '')
   }

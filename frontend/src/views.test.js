@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ApiError } from './api.js'
 import { Store, directKey, roomKey } from './store.js'
-import { placeError, renderAuth } from './views/auth.js'
+import { renderAuth } from './views/auth.js'
 import { createConversationView, typingSentence } from './views/conversation.js'
+import { placeError } from './views/errors.js'
 import { h } from './views/h.js'
+import { renderNewRoom } from './views/newRoom.js'
 import { createSidebar } from './views/sidebar.js'
 
 const alice = { id: 1, name: 'Alice', nickname: 'alice' }
@@ -134,6 +136,29 @@ describe('conversation view', () => {
     view.element.querySelector('.add-member').dispatchEvent(new Event('submit', { cancelable: true }))
     await vi.waitFor(() => expect(view.element.querySelector('#add-member-error').textContent).toBe('only members can add people'))
     expect(handlers.addMember).toHaveBeenCalledWith(2)
+  })
+})
+
+describe('new room form', () => {
+  it('asks for a name, sends the invited people, and shows the server’s refusal next to the name', async () => {
+    const store = storeWithBob()
+    const onCreate = vi.fn(async () =>
+      Promise.reject(new ApiError(400, 'name: must not be blank or contain control characters', [{ field: 'name', message: 'must not be blank or contain control characters' }])),
+    )
+    const view = renderNewRoom({ store, onCreate })
+    document.body.append(view.element)
+    const form = view.element.querySelector('form')
+    form.dispatchEvent(new Event('submit', { cancelable: true }))
+    expect(view.element.querySelector('#room-name-error').textContent).toBe('Give the room a name.')
+    expect(onCreate).not.toHaveBeenCalled()
+    view.element.querySelector('#room-name').value = 'team\u0007'
+    view.element.querySelector('#invite-2').checked = true
+    form.dispatchEvent(new Event('submit', { cancelable: true }))
+    await vi.waitFor(() =>
+      expect(view.element.querySelector('#room-name-error').textContent).toBe('Name must not be blank or contain control characters'),
+    )
+    expect(onCreate).toHaveBeenCalledWith('team\u0007', [2])
+    expect(view.element.querySelector('label[for="invite-2"]').textContent).toContain('Bob')
   })
 })
 

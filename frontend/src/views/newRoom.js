@@ -1,6 +1,6 @@
 // The "new room" form: a name and the people to invite.
 
-import { sentence } from './auth.js'
+import { placeError } from './errors.js'
 import { avatar, h, setChildren } from './h.js'
 
 /** `onCreate(name, memberIds)` resolves when the room exists, or rejects with an ApiError to show. */
@@ -49,11 +49,13 @@ export function renderNewRoom({ store, onCreate }) {
         try {
           await onCreate(name, memberIds)
         } catch (error) {
-          if (error.field === 'name' || /\bname\b/i.test(error.detail)) {
-            show(nameError, sentence(error.problems?.[0]?.message ? `name ${error.problems[0].message}` : error.detail, 'name'))
+          const placed = placeError(error, ['name'])
+          show(formError, placed.form)
+          if (placed.name) {
+            show(nameError, placed.name)
             nameInput.setAttribute('aria-invalid', 'true')
             nameInput.focus()
-          } else show(formError, sentence(error.detail))
+          }
         } finally {
           submit.disabled = false
         }
