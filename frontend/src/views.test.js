@@ -133,9 +133,14 @@ describe('conversation view', () => {
     const select = view.element.querySelector('#add-member-select')
     expect(view.element.querySelector('label[for="add-member-select"]')).not.toBeNull()
     select.value = '2'
+    store.setPresence(2, false)
+    expect(view.element.querySelector('#add-member-select').value).toBe('2')
     view.element.querySelector('.add-member').dispatchEvent(new Event('submit', { cancelable: true }))
     await vi.waitFor(() => expect(view.element.querySelector('#add-member-error').textContent).toBe('only members can add people'))
     expect(handlers.addMember).toHaveBeenCalledWith(2)
+    store.upsertRoom({ ...store.rooms.get(3), members: [alice, bob] })
+    expect(view.element.querySelector('.member-list').textContent).toContain('Bob')
+    expect(view.element.querySelector('#add-member-select option').textContent).toBe('Everybody is already here')
   })
 })
 

@@ -1,7 +1,7 @@
 // The login and sign-up forms, with each error shown next to the field it is about.
 
 import { placeError } from './errors.js'
-import { h, setChildren } from './h.js'
+import { h, showText } from './h.js'
 
 const SIGN_UP_FIELDS = [
   { name: 'name', label: 'Your name', type: 'text', autocomplete: 'name', hint: 'Shown to the people you talk to.' },
@@ -61,15 +61,8 @@ export function renderAuth({ mode, onSubmit, notice = null }) {
   })
 
   function showFieldError(name, message) {
-    const element = errors.get(name)
-    setChildren(element, message ?? '')
-    element.hidden = !message
+    showText(errors.get(name), message)
     inputs.get(name).setAttribute('aria-invalid', message ? 'true' : 'false')
-  }
-
-  function showFormError(message) {
-    setChildren(formError, message ?? '')
-    formError.hidden = !message
   }
 
   const form = h(
@@ -81,7 +74,7 @@ export function renderAuth({ mode, onSubmit, notice = null }) {
       async onsubmit(event) {
         event.preventDefault()
         for (const name of fieldNames) showFieldError(name, null)
-        showFormError(null)
+        showText(formError, null)
         const values = Object.fromEntries(fieldNames.map((name) => [name, inputs.get(name).value]))
         const problems = fields
           .map((field) => [field, values[field.name].trim() ? field.problem?.(values[field.name]) : `${field.label} is required.`])
@@ -98,7 +91,7 @@ export function renderAuth({ mode, onSubmit, notice = null }) {
         } catch (error) {
           const placed = placeError(error, fieldNames)
           for (const [name, message] of Object.entries(placed)) {
-            if (name === 'form') showFormError(message)
+            if (name === 'form') showText(formError, message)
             else showFieldError(name, message)
           }
           const firstField = fieldNames.find((name) => placed[name])

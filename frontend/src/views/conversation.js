@@ -2,7 +2,7 @@
 // pending bubbles, the typing line, the composer, and for rooms the members panel.
 
 import { keyOf, parseKey } from '../store.js'
-import { avatar, h, setChildren } from './h.js'
+import { avatar, h, setChildren, showText } from './h.js'
 
 export const MAX_CONTENT = 4000
 const RUN_GAP_MS = 5 * 60 * 1000
@@ -163,44 +163,33 @@ export function createConversationView({ store, key, actions }) {
     }
   }
 
-  function renderPanel() {
-    if (!isRoom) return
-    const room = describe()?.room
-    if (!room) return
-    const memberIds = new Set((room.members ?? []).map((member) => member.id))
-    const candidates = store.peopleByName().filter((person) => !memberIds.has(person.id))
-    const select = h(
-      'select',
-      { id: 'add-member-select', name: 'user_id', 'aria-describedby': 'add-member-error' },
-      h('option', { value: '' }, candidates.length ? 'Choose a person' : 'Everybody is already here'),
-      candidates.map((person) => h('option', { value: String(person.id) }, `${person.name} (@${person.nickname})`)),
-    )
+  /** The members panel of a room: built once, so a half-filled form survives presence and membership news. */
+  function buildPanel() {
+    const memberList = h('ul', { class: 'member-list' })
+    const select = h('select', { id: 'add-member-select', name: 'user_id', 'aria-describedby': 'add-member-error' })
+    const addButton = h('button', { type: 'submit', class: 'button' }, 'Add')
     const addError = h('p', { class: 'field-error', id: 'add-member-error', role: 'alert', hidden: true })
-    const showAddError = (message) => {
-      setChildren(addError, message ?? '')
-      addError.hidden = !message
-    }
     const addForm = h(
       'form',
       {
         class: 'add-member',
         async onsubmit(event) {
           event.preventDefault()
-          showAddError(null)
+          showText(addError, null)
           if (!select.value) {
-            showAddError('Choose the person to add.')
+            showText(addError, 'Choose the person to add.')
             select.focus()
             return
           }
           try {
             await actions.addMember(Number(select.value))
           } catch (error) {
-            showAddError(error.detail)
+            showText(addError, error.detail)
           }
         },
       },
       h('label', { for: 'add-member-select' }, 'Add a person'),
-      h('div', { class: 'inline-row' }, select, h('button', { type: 'submit', class: 'button', disabled: !candidates.length }, 'Add')),
+      h('div', { class: 'inline-row' }, select, addButton),
       addError,
     )
     const leaveError = h('p', { class: 'field-error', role: 'alert', hidden: true })
@@ -210,7 +199,7 @@ export function createConversationView({ store, key, actions }) {
     function confirmLeave() {
       setChildren(
         leaveRow,
-        h('p', { class: 'confirm-text' }, `Leave ${room.name}? You can only come back if a member adds you.`),
+        h('p', { class: 'confirm-text' }, `Leave ${describe()?.title ?? 'this room'}? You can only come back if a member adds you.`),
         h(
           'div',
           { class: 'inline-row' },
@@ -224,8 +213,7 @@ export function createConversationView({ store, key, actions }) {
                   await actions.leave()
                 } catch (error) {
                   askToLeave()
-                  setChildren(leaveError, error.detail)
-                  leaveError.hidden = false
+                  showText(leaveError, error.detail)
                 }
               },
             },
@@ -237,13 +225,15 @@ export function createConversationView({ store, key, actions }) {
       leaveRow.querySelector('button')?.focus()
     }
     askToLeave()
-    setChildren(
-      panel,
-      h('h2', {}, 'Members'),
-      h(
-        'ul',
-        { class: 'member-list' },
-        (room.members ?? []).map((member) =>
+    setChildren(panel, h('h2', {}, 'Members'), memberList, addForm, leaveRow)
+
+    return function renderMembers() {
+      const room = describe()?.room
+      if (!room) return
+      const members = room.members ?? []
+      setChildren(
+        memberList,
+        members.map((member) =>
           h(
             'li',
             {},
@@ -254,11 +244,20 @@ export function createConversationView({ store, key, actions }) {
             member.id === store.me?.id ? h('span', { class: 'tag' }, 'you') : null,
           ),
         ),
-      ),
-      addForm,
-      leaveRow,
-    )
+      )
+      const memberIds = new Set(members.map((member) => member.id))
+      const candidates = store.peopleByName().filter((person) => !memberIds.has(person.id))
+      const chosen = select.value
+      setChildren(
+        select,
+        h('option', { value: '' }, candidates.length ? 'Choose a person' : 'Everybody is already here'),
+        candidates.map((person) => h('option', { value: String(person.id) }, `${person.name} (@${person.nickname})`)),
+      )
+      if (candidates.some((person) => String(person.id) === chosen)) select.value = chosen
+      addButton.disabled = !candidates.length
+    }
   }
+  const renderPanel = isRoom ? buildPanel() : () => {}
 
   function toggleMembers(open = !membersOpen) {
     membersOpen = open
@@ -361,11 +360,6 @@ export function createConversationView({ store, key, actions }) {
     }
   }
 
-  function showComposerError(message) {
-    setChildren(composerError, message ?? '')
-    composerError.hidden = !message
-  }
-
   function resizeTextarea() {
     textarea.style.height = 'auto'
     textarea.style.height = `${Math.min(textarea.scrollHeight, 160)}px`
@@ -374,16 +368,16 @@ export function createConversationView({ store, key, actions }) {
   function submit() {
     const content = textarea.value
     if (!content.trim()) {
-      showComposerError('Write something first.')
+      showText(composerError, 'Write something first.')
       return
     }
     // The server counts characters (code points), not UTF-16 units: an emoji is one.
     const length = [...content].length
     if (length > MAX_CONTENT) {
-      showComposerError(`A message can be at most ${MAX_CONTENT} characters; this one has ${length}.`)
+      showText(composerError, `A message can be at most ${MAX_CONTENT} characters; this one has ${length}.`)
       return
     }
-    showComposerError(null)
+    showText(composerError, null)
     textarea.value = ''
     resizeTextarea()
     actions.send(content)
@@ -403,7 +397,7 @@ export function createConversationView({ store, key, actions }) {
   })
   textarea.addEventListener('input', () => {
     resizeTextarea()
-    if (!composerError.hidden) showComposerError(null)
+    if (!composerError.hidden) showText(composerError, null)
     if (textarea.value.trim()) actions.typing()
   })
   scroller.addEventListener('scroll', () => {

@@ -28,6 +28,12 @@ export function setChildren(element, ...children) {
   return element
 }
 
+/** Put a sentence in an element (an error line, say), or hide the element when there is none. */
+export function showText(element, text) {
+  setChildren(element, text ?? '')
+  element.hidden = !text
+}
+
 function flatten(children) {
   return children.flat(Infinity).filter((child) => child != null && child !== false).map((child) => (child instanceof Node ? child : String(child)))
 }

@@ -1,7 +1,7 @@
 // The "new room" form: a name and the people to invite.
 
 import { placeError } from './errors.js'
-import { avatar, h, setChildren } from './h.js'
+import { avatar, h, showText } from './h.js'
 
 /** `onCreate(name, memberIds)` resolves when the room exists, or rejects with an ApiError to show. */
 export function renderNewRoom({ store, onCreate }) {
@@ -22,11 +22,6 @@ export function renderNewRoom({ store, onCreate }) {
   )
   const submit = h('button', { type: 'submit', class: 'button primary' }, 'Create room')
 
-  const show = (element, message) => {
-    setChildren(element, message ?? '')
-    element.hidden = !message
-  }
-
   const form = h(
     'form',
     {
@@ -34,12 +29,12 @@ export function renderNewRoom({ store, onCreate }) {
       novalidate: true,
       async onsubmit(event) {
         event.preventDefault()
-        show(nameError, null)
-        show(formError, null)
+        showText(nameError, null)
+        showText(formError, null)
         nameInput.removeAttribute('aria-invalid')
         const name = nameInput.value.trim()
         if (!name) {
-          show(nameError, 'Give the room a name.')
+          showText(nameError, 'Give the room a name.')
           nameInput.setAttribute('aria-invalid', 'true')
           nameInput.focus()
           return
@@ -50,9 +45,9 @@ export function renderNewRoom({ store, onCreate }) {
           await onCreate(name, memberIds)
         } catch (error) {
           const placed = placeError(error, ['name'])
-          show(formError, placed.form)
+          showText(formError, placed.form)
           if (placed.name) {
-            show(nameError, placed.name)
+            showText(nameError, placed.name)
             nameInput.setAttribute('aria-invalid', 'true')
             nameInput.focus()
           }
