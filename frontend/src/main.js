@@ -94,7 +94,9 @@ async function startSession() {
   try {
     store.setSession(await api.me())
     const [newestDirect] = await Promise.all([api.directMessages({ limit: 1 }), refresh()])
+    // Where the socket resumes from if it drops before any message arrives.
     for (const message of newestDirect) store.noteSeen(message.id)
+    for (const room of store.rooms.values()) if (room.last_message) store.noteSeen(room.last_message.id)
   } catch (error) {
     if (error.status === 401) return
     setChildren(

@@ -8,6 +8,7 @@ export const ACK_TIMEOUT_MS = 8000
 export const SEND_ATTEMPTS = 4
 export const TYPING_THROTTLE_MS = 2000
 export const CATCH_UP_PAGE = 200
+export const CATCH_UP_RETRY_MS = 2000
 
 /** The `send`/`typing` payload that addresses a conversation. */
 export function addressOf(key) {
@@ -43,13 +44,16 @@ export async function catchUpThroughRest(api, store, afterId, { pageSize = CATCH
 export function createConnection({ url, api, store, refresh, onUnauthorized, io = defaultIo }) {
   const socket = io(url || undefined, {
     autoConnect: false,
-    // A function, so every reconnect sends the current token and the highest message id seen.
-    auth: (callback) => callback({ token: api.token(), last_id: store.lastId }),
+    // A function, so every reconnect sends the current token and where to resume from.
+    auth: (callback) => callback({ token: api.token(), last_id: resumeFrom ?? store.lastId }),
     reconnectionDelay: 500,
     reconnectionDelayMax: 3000,
   })
   const lastTypingSent = new Map()
   let peopleRefresh = null
+  // While a REST catch-up runs, ids above the gap arrive first: resume from the gap if the socket drops.
+  let resumeFrom = null
+  let stopped = false
 
   function refreshPeopleSoon() {
     peopleRefresh ??= api
@@ -100,9 +104,17 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
   socket.on('synced', async ({ last_id: lastId, complete }) => {
     try {
       await refresh()
-      if (!complete) await catchUpThroughRest(api, store, lastId)
+      if (!complete) {
+        resumeFrom = lastId
+        await catchUpThroughRest(api, store, lastId)
+        resumeFrom = null
+      }
     } catch (error) {
-      if (error?.status !== 401) store.setConnection('offline')
+      if (error?.status === 401 || stopped) return
+      // Start over in a moment: a fresh handshake replays from where the gap began.
+      socket.disconnect()
+      store.setConnection('offline')
+      setTimeout(() => stopped || socket.connect(), CATCH_UP_RETRY_MS)
     }
   })
 
@@ -113,8 +125,14 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
 
   return {
     socket,
-    start: () => socket.connect(),
-    stop: () => socket.disconnect(),
+    start() {
+      stopped = false
+      socket.connect()
+    },
+    stop() {
+      stopped = true
+      socket.disconnect()
+    },
 
     /**
      * Send a message with its client id; on an acknowledgement timeout send it again with the same id

@@ -273,4 +273,40 @@ describe('catch-up', () => {
     expect(refresh).toHaveBeenCalledOnce()
     expect(api.directMessages).toHaveBeenCalledWith({ after: 500, limit: 200 })
   })
+
+  it('starts over with a fresh handshake when the REST catch-up fails', async () => {
+    vi.useFakeTimers()
+    try {
+      const { store, socket } = setUp({
+        api: { directMessages: vi.fn(async () => Promise.reject(new ApiError(503, 'database unavailable'))) },
+      })
+      await socket.up()
+      await socket.fire('synced', { last_id: 500, complete: false })
+      expect(socket.connected).toBe(false)
+      expect(store.connection).toBe('offline')
+      expect(socket.connectCalls).toBe(0)
+      await vi.advanceTimersByTimeAsync(2000)
+      expect(socket.connectCalls).toBe(1)
+      expect((await new Promise((resolve) => socket.options.auth(resolve))).last_id).toBe(500)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('resumes from the gap, not from newer live messages, if the socket drops during a REST catch-up', async () => {
+    let finishPage
+    const { store, socket } = setUp({
+      api: { directMessages: vi.fn(() => new Promise((resolve) => (finishPage = resolve))) },
+    })
+    const auth = () => new Promise((resolve) => socket.options.auth(resolve))
+    await socket.up()
+    const synced = socket.fire('synced', { last_id: 500, complete: false })
+    await vi.waitFor(() => expect(finishPage).toBeTypeOf('function'))
+    await socket.fire('message', dm(900))
+    expect(store.lastId).toBe(900)
+    expect((await auth()).last_id).toBe(500)
+    finishPage([dm(501)])
+    await synced
+    expect((await auth()).last_id).toBe(900)
+  })
 })

@@ -102,7 +102,6 @@ export class Store extends EventTarget {
 
   setRooms(list) {
     this.rooms = new Map(list.map((room) => [room.id, { last_message: null, unread: 0, ...room }]))
-    for (const room of this.rooms.values()) if (room.last_message) this.noteSeen(room.last_message.id)
     this.clearUnread(this.active)
     this.announce('rooms')
   }
