@@ -112,3 +112,15 @@ check-openapi: backend-deps
         echo "openapi.json is out of date: run 'just openapi' and commit it" >&2
         exit 1
     fi
+
+# Fill the running server (CONFAB_URL, default http://HOST:PORT) with the tutorial's alice, bob, charlie, messages and a room
+demo *args: backend-deps
+    @CONFAB_URL="${CONFAB_URL:-http://{{host}}:{{port}}}" backend/.venv/bin/confab demo "$@"
+
+# Send one more message to alice from charlie, to watch it arrive live (after `just demo`)
+demo-message *args: backend-deps
+    @CONFAB_URL="${CONFAB_URL:-http://{{host}}:{{port}}}" backend/.venv/bin/confab demo-message "$@"
+
+# Run the command-line client, e.g. `just confab login alice` (see README "The confab command")
+confab *args: backend-deps
+    @CONFAB_URL="${CONFAB_URL:-http://{{host}}:{{port}}}" backend/.venv/bin/confab "$@"
