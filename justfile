@@ -41,7 +41,7 @@ frontend-deps:
 migrate: backend-deps
     cd backend && .venv/bin/confab migrate
 
-# Migrate, then run the API with auto-reload (and the frontend dev server once it exists)
+# Migrate, then run the API with auto-reload and the frontend's dev server (Ctrl-C stops both)
 dev: setup migrate
     #!/usr/bin/env bash
     set -euo pipefail
@@ -64,16 +64,39 @@ backend: backend-deps migrate
 serve: backend-deps migrate
     cd backend && exec .venv/bin/confab serve --host {{host}} --port {{port}}
 
-# Run every test: backend on SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set
+# Run every test: backend on SQLite (and PostgreSQL when TEST_POSTGRES_URL is set), then the frontend's unit and browser tests
 test *args: backend-deps
     #!/usr/bin/env bash
     set -euo pipefail
-    cd backend
-    .venv/bin/pytest "$@"
-    if [ -n "${TEST_POSTGRES_URL:-}" ]; then
-        echo "--- the same suite on PostgreSQL ---"
-        CONFAB_TEST_DATABASE=postgres .venv/bin/pytest "$@"
+    (
+        cd backend
+        .venv/bin/pytest "$@"
+        if [ -n "${TEST_POSTGRES_URL:-}" ]; then
+            echo "--- the same suite on PostgreSQL ---"
+            CONFAB_TEST_DATABASE=postgres .venv/bin/pytest "$@"
+        fi
+    )
+    {{just_executable()}} frontend-test e2e
+
+# Build the web frontend into frontend/dist (set VITE_API_URL when the API is not on the site's own origin)
+build: frontend-deps
+    cd frontend && npx vite build
+
+# Run the frontend's unit tests (Vitest, views in jsdom)
+frontend-test: frontend-deps
+    cd frontend && npx vitest run
+
+# Run the browser tests: the built site against a real backend in Debian's Chromium (installed when missing)
+e2e: backend-deps frontend-deps
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then
+        echo "Chromium is missing: installing Debian's package"
+        as_root=$([ "$(id -u)" = 0 ] || echo sudo)
+        $as_root apt-get update -qq
+        $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
     fi
+    cd frontend && npx vitest run --config e2e/vitest.config.js
 
 # Check style and common bugs with ruff
 lint: backend-deps
