@@ -44,6 +44,10 @@ export async function catchUpThroughRest(api, store, afterId, { pageSize = CATCH
 export function createConnection({ url, api, store, refresh, onUnauthorized, io = defaultIo }) {
   const socket = io(url || undefined, {
     autoConnect: false,
+    // WebSocket first: it needs no sticky sessions, so it works behind several workers on one port;
+    // long-polling remains the fallback where a proxy blocks WebSockets.
+    transports: ['websocket', 'polling'],
+    tryAllTransports: true,
     // A function, so every reconnect sends the current token and where to resume from.
     auth: (callback) => callback({ token: api.token(), last_id: resumeFrom ?? store.lastId }),
     reconnectionDelay: 500,
