@@ -90,14 +90,14 @@ class Deliveries:
     def fail(self, reason: str) -> None:
         self.errors[reason] += 1
 
-    def received(self, user_id: int, payload: Any) -> None:
+    def received(self, user_id: int, payload: Any, at: float | None = None) -> None:
         client_id = payload.get("client_id") if isinstance(payload, dict) else None
         if not client_id or not client_id.startswith(self.prefix):
             return
         receipts = self.receipts[client_id]
         send = self.sends.get(client_id)
         first = all(user != user_id for user, _ in receipts)
-        receipts.append((user_id, time.perf_counter()))
+        receipts.append((user_id, at if at is not None else time.perf_counter()))
         if send is not None and send.accepted and first and user_id in send.expected:
             self._outstanding -= 1
             if self._outstanding <= 0:

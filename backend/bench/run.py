@@ -34,6 +34,7 @@ from bench.load import (
     Account,
     Population,
     Timer,
+    bounded_gather,
     closed_loop,
     open_loop,
     send_direct_rest,
@@ -53,6 +54,8 @@ from bench.server import (
 
 SCENARIOS = ("dm-rest", "dm-socket", "dm-open-loop", "room-fanout", "idle", "ceiling")
 DRAIN_SECONDS = 10.0
+# After the last room message, how long the helper processes are given to receive it before they report.
+HOLDER_SETTLE_SECONDS = 5.0
 
 
 def log(text: str) -> None:
@@ -82,6 +85,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--room-members", type=int, help="room-fanout room size (default 500)")
     parser.add_argument("--room-rate", type=float, default=5, help="room-fanout messages per second")
+    parser.add_argument(
+        "--room-processes", type=int, default=0, help="room-fanout: helper processes holding the members' sockets"
+    )
     parser.add_argument("--idle-sockets", type=int, help="idle: sockets to open (default 10000)")
     parser.add_argument("--idle-processes", type=int, default=4, help="idle: client processes to spread them over")
     parser.add_argument("--profile", metavar="FILE", help="py-spy the server during dm-rest (large), write FILE")
@@ -254,9 +260,18 @@ class Bench:
         )
 
     async def room_fanout(self) -> None:
+        """One room, every member online; with `--room-processes N` their sockets live in N helper processes."""
         population = self.population
         assert population is not None
         members = population.online()[: self.arguments.room_members]
+        processes = self.arguments.room_processes
+        holders: list[asyncio.subprocess.Process] = []
+        if processes:
+            await bounded_gather([population.sockets.pop(member.id).disconnect for member in members], 64)
+            groups = [members[index::processes] for index in range(processes)]
+            holders, connected, failures = await self.start_holders([(group, None) for group in groups], "room")
+            if failures or connected != len(members):
+                raise RuntimeError(f"room members: {connected} of {len(members)} connected: {failures}")
         owner = members[0]
         status, room = await population.post(
             "/api/rooms", {"name": "fanout", "member_ids": [member.id for member in members[1:]]}, owner
@@ -265,6 +280,7 @@ class Bench:
             raise RuntimeError(f"room creation failed with {status}: {room}")
         member_ids = frozenset(member.id for member in members)
         await asyncio.sleep(1)  # the `room` events of the creation reach 500 sockets
+        await self.collect_receipts(holders)  # and are dropped
 
         async def once() -> tuple[float, Timer]:
             timer = Timer(self.server_pid)
@@ -272,48 +288,53 @@ class Bench:
             async def one() -> None:
                 await send_to_room(population, random.choice(members), room["id"], member_ids)
 
-            return await open_loop(one, self.arguments.room_rate, self.arguments.duration, max_in_flight=500), timer
+            elapsed = await open_loop(one, self.arguments.room_rate, self.arguments.duration, max_in_flight=500)
+            if holders:
+                await asyncio.sleep(HOLDER_SETTLE_SECONDS)
+                await self.collect_receipts(holders)
+            return elapsed, timer
 
-        figures = await self.measure("room", once)
+        try:
+            figures = await self.measure("room", once)
+        finally:
+            for holder in holders:
+                assert holder.stdin is not None
+                holder.stdin.close()
+            await asyncio.gather(*(stop_child(holder) for holder in holders))
         figures["time_to_all_ms"] = figures.pop("latency_ms")
         self.emit(
             "room-fanout",
             {
                 "members_online": len(members),
-                "users_online": len(population.online()),
+                "member_client_processes": processes or 1,
+                "users_online": len(population.online()) + (len(members) if processes else 0),
                 "rate_per_s": self.arguments.room_rate,
                 "seconds": self.arguments.duration,
             },
             figures,
         )
 
-    async def idle(self) -> None:
+    async def start_holders(
+        self, shares: list[tuple[list[Account], int | None]], name: str
+    ) -> tuple[list[asyncio.subprocess.Process], int, list[str]]:
+        """One `bench.socket_holder` per share (its accounts, how many sockets); waits until they are connected."""
         population = self.population
         assert population is not None
-        count = self.arguments.idle_sockets
-        processes = max(1, min(self.arguments.idle_processes, count))
-        tokens_file = self.workdir / "tokens.txt"
-        tokens_file.write_text("\n".join(account.token for account in population.accounts) + "\n")
-        await asyncio.sleep(2)
-        rss_before = read_status_kb(self.server_pid, "VmRSS") if self.server_pid else None
-        started = time.perf_counter()
         children = []
-        for index in range(processes):
-            share = count // processes + (1 if index < count % processes else 0)
+        for index, (accounts, count) in enumerate(shares):
+            tokens_file = self.workdir / f"{name}-{index}.txt"
+            tokens_file.write_text("".join(f"{account.id} {account.token}\n" for account in accounts))
+            command = ["-m", "bench.socket_holder", "--url", population.base_url, "--tokens-file", str(tokens_file)]
+            if count is not None:
+                command += ["--count", str(count)]
             children.append(
                 await asyncio.create_subprocess_exec(
                     sys.executable,
-                    "-m",
-                    "bench.idle_clients",
-                    "--url",
-                    population.base_url,
-                    "--tokens-file",
-                    str(tokens_file),
-                    "--count",
-                    str(share),
+                    *command,
                     cwd=BACKEND_DIR,
                     stdin=asyncio.subprocess.PIPE,
                     stdout=asyncio.subprocess.PIPE,
+                    limit=64 * 1024 * 1024,  # a report of receipts is one long line
                 )
             )
         connected, failures = 0, []
@@ -324,6 +345,33 @@ class Bench:
                 connected += int(line[1])
             else:
                 failures.append(" ".join(line) or "exited")
+        return children, connected, failures
+
+    async def collect_receipts(self, holders: list[asyncio.subprocess.Process]) -> None:
+        """Ask each holder for the `message` events its sockets received, and record them."""
+        deliveries = self.population.deliveries if self.population else None
+        for holder in holders:
+            assert holder.stdin is not None and holder.stdout is not None
+            holder.stdin.write(b"\n")
+            await holder.stdin.drain()
+            line = await asyncio.wait_for(holder.stdout.readline(), 60)
+            for client_id, user_id, at in json.loads(line):
+                if deliveries is not None:
+                    deliveries.received(user_id, {"client_id": client_id}, at=at)
+
+    async def idle(self) -> None:
+        population = self.population
+        assert population is not None
+        count = self.arguments.idle_sockets
+        processes = max(1, min(self.arguments.idle_processes, count))
+        await asyncio.sleep(2)
+        rss_before = read_status_kb(self.server_pid, "VmRSS") if self.server_pid else None
+        started = time.perf_counter()
+        shares = [
+            (population.accounts, count // processes + (1 if index < count % processes else 0))
+            for index in range(processes)
+        ]
+        children, connected, failures = await self.start_holders(shares, "idle")
         connect_seconds = time.perf_counter() - started
         await asyncio.sleep(3)
         rss_after = read_status_kb(self.server_pid, "VmRSS") if self.server_pid else None
