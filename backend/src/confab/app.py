@@ -25,6 +25,7 @@ from confab.domain.accounts.tokens import build_jwt_auth
 from confab.domain.messages.controller import MessageController
 from confab.domain.rooms.controller import RoomController
 from confab.domain.system.controller import database_alive, service_index, version
+from confab.openapi import ClosedStructSchemaPlugin
 from confab.realtime.handlers import register_handlers
 from confab.realtime.hub import RealtimeHub
 from confab.schemas import ErrorBody
@@ -97,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     return Litestar(
         route_handlers=[AccountController, MessageController, RoomController, database_alive, version, service_index],
-        plugins=[SQLAlchemyPlugin(config=database_config)],
+        plugins=[SQLAlchemyPlugin(config=database_config), ClosedStructSchemaPlugin()],
         on_app_init=[jwt_auth.on_app_init],
         lifespan=[lifespan],
         state=State(

@@ -27,10 +27,10 @@ from confab.domain.accounts.service import UserService
 from confab.domain.messages.controller import provide_message_service
 from confab.domain.messages.service import MessageService
 from confab.errors import NotFound
-from confab.openapi import error_responses
-from confab.schemas import MAX_ID
+from confab.openapi import PublicOperation, error_responses
+from confab.schemas import ID_BOUNDS, MAX_ID
 
-PathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.")]
+PathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.", schema_extra=ID_BOUNDS)]
 
 
 def provide_user_service(db_session: AsyncSession, state: State) -> UserService:
@@ -51,7 +51,7 @@ class AccountController(Controller):
         summary="Sign up",
         description="Create an account. Needs no token. Nickname and email are unique regardless of case.",
         responses=error_responses(409),
-        security=[],
+        operation_class=PublicOperation,
     )
     async def sign_up(self, data: UserCreate, users: UserService) -> User:
         return to_user(await users.sign_up(data))
@@ -64,7 +64,7 @@ class AccountController(Controller):
         description="Exchange a nickname and password for a bearer token. Unknown nickname and wrong "
         "password get the same 401.",
         responses=error_responses(401),
-        security=[],
+        operation_class=PublicOperation,
     )
     async def log_in(self, data: Credentials, users: UserService, state: State) -> AccessToken:
         user = await users.authenticate(data)

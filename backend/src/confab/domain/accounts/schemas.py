@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import msgspec
 
-from confab.schemas import Id, Schema
+from confab.schemas import NOT_BLANK, WHITESPACE, Id, Schema
 
 if TYPE_CHECKING:
     from confab.domain.accounts.models import UserModel
@@ -24,7 +24,7 @@ DisplayName = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=100,
-        pattern=r"^(?=[\s\S]*\S)[^\x00-\x1f\x7f]+$",
+        pattern=NOT_BLANK + r"[^\x00-\x1f\x7f]+$",
         description="1 to 100 characters, not blank, no control characters.",
         examples=["Alice Liddell"],
     ),
@@ -34,7 +34,7 @@ Email = Annotated[
     msgspec.Meta(
         min_length=3,
         max_length=254,
-        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        pattern=rf"^[^@{WHITESPACE}]+@[^@{WHITESPACE}]+\.[^@{WHITESPACE}]+$",
         description="An email address; unique regardless of case.",
         examples=["alice@example.com"],
     ),

@@ -21,9 +21,9 @@ from confab.domain.messages.service import MessageService
 from confab.domain.rooms.schemas import ReadMarker
 from confab.errors import Forbidden
 from confab.openapi import error_responses
-from confab.schemas import MAX_ID
+from confab.schemas import CURSOR_BOUNDS, ID_BOUNDS, MAX_ID
 
-UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.")]
+UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.", schema_extra=ID_BOUNDS)]
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,16 @@ class PageQuery:
 def provide_page_query(
     limit: Annotated[int, Parameter(ge=1, le=200, description="Page size, 1 to 200.")] = 50,
     after: Annotated[
-        int | None, Parameter(ge=0, le=MAX_ID, description="Only messages with a larger id (oldest first).")
+        int | None,
+        Parameter(
+            ge=0, le=MAX_ID, description="Only messages with a larger id (oldest first).", schema_extra=CURSOR_BOUNDS
+        ),
     ] = None,
     before: Annotated[
-        int | None, Parameter(ge=0, le=MAX_ID, description="Only messages with a smaller id (newest page).")
+        int | None,
+        Parameter(
+            ge=0, le=MAX_ID, description="Only messages with a smaller id (newest page).", schema_extra=CURSOR_BOUNDS
+        ),
     ] = None,
 ) -> PageQuery:
     return PageQuery(limit=limit, after=after, before=before)
@@ -53,7 +59,9 @@ def provide_message_service(db_session: AsyncSession, state: State) -> MessageSe
 
 PeerFilter = Annotated[
     int | None,
-    Parameter(query="with", ge=1, le=MAX_ID, description="Only the conversation with this user id."),
+    Parameter(
+        query="with", ge=1, le=MAX_ID, description="Only the conversation with this user id.", schema_extra=ID_BOUNDS
+    ),
 ]
 
 
@@ -93,7 +101,7 @@ class MessageController(Controller):
         request: Request[UserModel, Token, Any],
         messages: MessageService,
         page: PageQuery,
-        peer: PeerFilter,
+        peer: PeerFilter = None,
     ) -> list[Message]:
         return await messages.direct_history(
             request.user.id, peer_id=peer, after=page.after, before=page.before, limit=page.limit
@@ -104,7 +112,7 @@ class MessageController(Controller):
         summary="A user's direct messages",
         description="DMs where the user is author or recipient, ascending by id. Only the user themself "
         "may read them. Reconnecting clients catch up with `after=<last id seen>`.",
-        responses=error_responses(401, 403),
+        responses=error_responses(401, 403, 404),
     )
     async def user_history(
         self,
@@ -112,7 +120,7 @@ class MessageController(Controller):
         request: Request[UserModel, Token, Any],
         messages: MessageService,
         page: PageQuery,
-        peer: PeerFilter,
+        peer: PeerFilter = None,
     ) -> list[Message]:
         if user_id != request.user.id:
             raise Forbidden("you can only read your own messages")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import msgspec
 
 from confab.domain.accounts.schemas import PublicUser, to_public_user
-from confab.schemas import Id, Schema
+from confab.schemas import NOT_BLANK, Id, Schema
 
 if TYPE_CHECKING:
     from confab.domain.messages.models import MessageModel
@@ -18,7 +18,7 @@ Content = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=4000,
-        pattern=r"^(?=[\s\S]*\S)[^\x00]+$",
+        pattern=NOT_BLANK + r"[^\x00]+$",
         description="1 to 4000 characters, not blank; stored and returned exactly as sent.",
         examples=["trois petits chats"],
     ),

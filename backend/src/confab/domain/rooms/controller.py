@@ -21,10 +21,10 @@ from confab.domain.messages.service import MessageService
 from confab.domain.rooms.schemas import MemberAdd, ReadMarker, Room, RoomCreate, RoomMessageCreate, RoomSummary
 from confab.domain.rooms.service import RoomService
 from confab.openapi import error_responses
-from confab.schemas import MAX_ID
+from confab.schemas import ID_BOUNDS, MAX_ID
 
-RoomPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A room id.")]
-UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.")]
+RoomPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A room id.", schema_extra=ID_BOUNDS)]
+UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.", schema_extra=ID_BOUNDS)]
 
 
 def provide_room_service(db_session: AsyncSession, state: State) -> RoomService:

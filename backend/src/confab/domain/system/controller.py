@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab import __version__
-from confab.openapi import error_responses
+from confab.openapi import PublicOperation, error_responses
 
 
 class Alive(msgspec.Struct):
@@ -35,7 +35,7 @@ class ServiceIndex(msgspec.Struct):
     summary="Database probe",
     description="200 when the database answers a query, 503 otherwise. Needs no token.",
     responses=error_responses(503),
-    security=[],
+    operation_class=PublicOperation,
 )
 async def database_alive(db_session: AsyncSession) -> Alive:
     try:
@@ -51,7 +51,7 @@ async def database_alive(db_session: AsyncSession) -> Alive:
     tags=["system"],
     summary="Version",
     description="The running confab version. Needs no token.",
-    security=[],
+    operation_class=PublicOperation,
 )
 async def version() -> Version:
     return Version(version=__version__)
@@ -64,7 +64,7 @@ async def version() -> Version:
     summary="Service index",
     description="What this server is and where its API documentation lives.",
     media_type=MediaType.JSON,
-    security=[],
+    operation_class=PublicOperation,
 )
 async def service_index() -> ServiceIndex:
     return ServiceIndex(name="confab", version=__version__, docs="/schema", openapi="/schema/openapi.json")
