@@ -71,9 +71,19 @@ test *args: backend-deps
         CONFAB_TEST_DATABASE=postgres .venv/bin/pytest "$@"
     fi
 
+# Fuzz a fresh server against openapi.json with schemathesis (bounded; extra arguments go to schemathesis)
+fuzz *args: backend-deps
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ ! -f .just-stamps/fuzz ] || [ backend/pyproject.toml -nt .just-stamps/fuzz ]; then
+        {{python}} -m pip install --quiet -e 'backend[test,fuzz]'
+        touch .just-stamps/fuzz
+    fi
+    {{python}} backend/fuzz/run.py "$@"
+
 # Check style and common bugs with ruff
 lint: backend-deps
-    cd backend && .venv/bin/ruff check src tests && .venv/bin/ruff format --check src tests
+    cd backend && .venv/bin/ruff check src tests fuzz && .venv/bin/ruff format --check src tests fuzz
 
 # Rewrite openapi.json from the code
 openapi: backend-deps
