@@ -22,6 +22,9 @@ Cursor = Annotated[int, msgspec.Meta(ge=0, le=MAX_ID, extra_json_schema={"extra"
 WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # Start of a pattern for text that is not blank: some non-whitespace character follows any leading whitespace.
 NOT_BLANK = rf"^(?=[{WHITESPACE}]*[^{WHITESPACE}])"
+# End of a pattern: the end of the text. Python's `$` also matches before a final newline (so "alice\n"
+# would pass as a nickname); ECMAScript's does not; `(?!\n)` makes both mean the very end.
+END = r"$(?!\n)"
 
 
 class Schema(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=False):
