@@ -50,7 +50,7 @@ class AccountController(Controller):
         opt={"exclude_from_auth": True},
         summary="Sign up",
         description="Create an account. Needs no token. Nickname and email are unique regardless of case.",
-        responses=error_responses(409),
+        responses=error_responses(400, 409, 413),
         operation_class=PublicOperation,
     )
     async def sign_up(self, data: UserCreate, users: UserService) -> User:
@@ -63,7 +63,7 @@ class AccountController(Controller):
         summary="Log in",
         description="Exchange a nickname and password for a bearer token. Unknown nickname and wrong "
         "password get the same 401.",
-        responses=error_responses(401),
+        responses=error_responses(400, 401, 413),
         operation_class=PublicOperation,
     )
     async def log_in(self, data: Credentials, users: UserService, state: State) -> AccessToken:
@@ -110,7 +110,7 @@ class AccountController(Controller):
         "/users/{user_id:int}",
         summary="Show a person",
         description="One user's public profile.",
-        responses=error_responses(401, 404),
+        responses=error_responses(400, 401, 404),
     )
     async def show_person(self, user_id: PathId, users: UserService) -> PublicUser:
         row = await users.get_one_or_none(id=user_id)

@@ -81,7 +81,7 @@ class MessageController(Controller):
         "with 200 instead of 201 and stores and pushes nothing.",
         responses={
             200: ResponseSpec(Message, description="The message sent earlier with this `client_id`."),
-            **error_responses(401, 403, 404),
+            **error_responses(400, 401, 403, 404, 413),
         },
     )
     async def send_direct(
@@ -94,7 +94,7 @@ class MessageController(Controller):
         "/messages",
         summary="My direct messages",
         description="The caller's DMs, ascending by id; the tutorial's route, same as `GET /api/users/{me}/messages`.",
-        responses=error_responses(401),
+        responses=error_responses(400, 401),
     )
     async def my_history(
         self,
@@ -112,7 +112,7 @@ class MessageController(Controller):
         summary="A user's direct messages",
         description="DMs where the user is author or recipient, ascending by id. Only the user themself "
         "may read them. Reconnecting clients catch up with `after=<last id seen>`.",
-        responses=error_responses(401, 403, 404),
+        responses=error_responses(400, 401, 403, 404),
     )
     async def user_history(
         self,
@@ -134,7 +134,7 @@ class MessageController(Controller):
         summary="Mark a conversation read",
         description="Moves the caller's read marker for the DMs `peer_id` sent them forward to `last_read_id` "
         "(never backwards); `GET /api/users` counts what is unread after it.",
-        responses=error_responses(401, 404),
+        responses=error_responses(400, 401, 404, 413),
     )
     async def mark_direct_read(
         self, peer_id: UserPathId, data: ReadMarker, request: Request[UserModel, Token, Any], messages: MessageService

@@ -45,7 +45,7 @@ class RoomController(Controller):
         summary="Create a room",
         description="The caller becomes owner and first member; `member_ids` are added too. An unknown "
         "member id is a 404 and creates nothing. Members' live sockets join the room at once.",
-        responses=error_responses(401, 404),
+        responses=error_responses(400, 401, 404, 413),
     )
     async def create_room(self, data: RoomCreate, request: Request[UserModel, Token, Any], rooms: RoomService) -> Room:
         return await rooms.create(to_public_user(request.user), data)
@@ -64,7 +64,7 @@ class RoomController(Controller):
         "/{room_id:int}",
         summary="Show a room",
         description="Members only: a room that exists answers 403 to anyone else.",
-        responses=error_responses(401, 403, 404),
+        responses=error_responses(400, 401, 403, 404),
     )
     async def show_room(self, room_id: RoomPathId, request: Request[UserModel, Token, Any], rooms: RoomService) -> Room:
         return await rooms.show(request.user.id, room_id)
@@ -75,7 +75,7 @@ class RoomController(Controller):
         summary="Add a member",
         description="Any member may add anyone; adding an existing member changes nothing. The new member's "
         "live sockets join the room and receive a `room` event.",
-        responses=error_responses(401, 403, 404),
+        responses=error_responses(400, 401, 403, 404, 413),
     )
     async def add_member(
         self, room_id: RoomPathId, data: MemberAdd, request: Request[UserModel, Token, Any], rooms: RoomService
@@ -88,7 +88,7 @@ class RoomController(Controller):
         description="A member may remove themself; the owner may remove anyone. When the owner leaves, the "
         "longest-standing member becomes owner. The removed user's sockets leave the room at once and "
         "receive `room_removed`.",
-        responses=error_responses(401, 403, 404),
+        responses=error_responses(400, 401, 403, 404),
     )
     async def remove_member(
         self, room_id: RoomPathId, user_id: UserPathId, request: Request[UserModel, Token, Any], rooms: RoomService
@@ -102,7 +102,7 @@ class RoomController(Controller):
         "returns the original message with 200 instead of 201 and stores nothing.",
         responses={
             200: ResponseSpec(Message, description="The message sent earlier with this `client_id`."),
-            **error_responses(401, 403, 404),
+            **error_responses(400, 401, 403, 404, 413),
         },
     )
     async def post_message(
@@ -119,7 +119,7 @@ class RoomController(Controller):
         "/{room_id:int}/messages",
         summary="Room history",
         description="Members only; ascending by id, with the same cursors as direct messages.",
-        responses=error_responses(401, 403, 404),
+        responses=error_responses(400, 401, 403, 404),
     )
     async def room_history(
         self,
@@ -137,7 +137,7 @@ class RoomController(Controller):
         status_code=204,
         summary="Mark a room read",
         description="Moves the caller's read marker forward to `last_read_id` (never backwards).",
-        responses=error_responses(401, 403, 404),
+        responses=error_responses(400, 401, 403, 404, 413),
     )
     async def mark_read(
         self, room_id: RoomPathId, data: ReadMarker, request: Request[UserModel, Token, Any], rooms: RoomService
