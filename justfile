@@ -41,7 +41,7 @@ frontend-deps:
 migrate: backend-deps
     cd backend && .venv/bin/confab migrate
 
-# Migrate, then run the API with auto-reload (and the frontend dev server once it exists)
+# Migrate, then run the API with auto-reload and the frontend's dev server (Ctrl-C stops both)
 dev: setup migrate
     #!/usr/bin/env bash
     set -euo pipefail
@@ -60,16 +60,43 @@ dev: setup migrate
 backend: backend-deps migrate
     cd backend && exec .venv/bin/uvicorn confab.asgi:app --reload --host {{host}} --port {{port}}
 
-# Run every test: backend on SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set
+# Production server: migrate, then uvicorn with WORKERS processes (default: one per core; more than one needs REDIS_URL), JSON logs
+serve: backend-deps migrate
+    cd backend && exec .venv/bin/confab serve --host {{host}} --port {{port}}
+
+# Run every test: backend on SQLite (and PostgreSQL when TEST_POSTGRES_URL is set), then the frontend's unit and browser tests
 test *args: backend-deps
     #!/usr/bin/env bash
     set -euo pipefail
-    cd backend
-    .venv/bin/pytest "$@"
-    if [ -n "${TEST_POSTGRES_URL:-}" ]; then
-        echo "--- the same suite on PostgreSQL ---"
-        CONFAB_TEST_DATABASE=postgres .venv/bin/pytest "$@"
+    (
+        cd backend
+        .venv/bin/pytest "$@"
+        if [ -n "${TEST_POSTGRES_URL:-}" ]; then
+            echo "--- the same suite on PostgreSQL ---"
+            CONFAB_TEST_DATABASE=postgres .venv/bin/pytest "$@"
+        fi
+    )
+    {{just_executable()}} frontend-test e2e
+
+# Build the web frontend into frontend/dist (set VITE_API_URL when the API is not on the site's own origin)
+build: frontend-deps
+    cd frontend && npx vite build
+
+# Run the frontend's unit tests (Vitest, views in jsdom)
+frontend-test: frontend-deps
+    cd frontend && npx vitest run
+
+# Run the browser tests: the built site against a real backend in Debian's Chromium (installed when missing)
+e2e: backend-deps frontend-deps
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then
+        echo "Chromium is missing: installing Debian's package"
+        as_root=$([ "$(id -u)" = 0 ] || echo sudo)
+        $as_root apt-get update -qq
+        $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
     fi
+    cd frontend && npx vitest run --config e2e/vitest.config.js
 
 # Fuzz a fresh server against openapi.json with schemathesis (bounded; extra arguments go to schemathesis)
 fuzz *args: backend-deps
@@ -99,3 +126,36 @@ check-openapi: backend-deps
         echo "openapi.json is out of date: run 'just openapi' and commit it" >&2
         exit 1
     fi
+
+# Fill the running server (CONFAB_URL, default http://HOST:PORT) with the tutorial's alice, bob, charlie, messages and a room
+demo *args: backend-deps
+    @CONFAB_URL="${CONFAB_URL:-http://{{host}}:{{port}}}" backend/.venv/bin/confab demo "$@"
+
+# Send one more message to alice from charlie, to watch it arrive live (after `just demo`)
+demo-message *args: backend-deps
+    @CONFAB_URL="${CONFAB_URL:-http://{{host}}:{{port}}}" backend/.venv/bin/confab demo-message "$@"
+
+# Run the command-line client, e.g. `just confab login alice` (see README "The confab command")
+confab *args: backend-deps
+    @CONFAB_URL="${CONFAB_URL:-http://{{host}}:{{port}}}" backend/.venv/bin/confab "$@"
+
+# Validate docker-compose.yml without a Docker engine (installs Debian's docker-compose when missing)
+check-compose:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if ! command -v docker-compose >/dev/null 2>&1; then
+        as_root=$([ "$(id -u)" -eq 0 ] || echo sudo)
+        $as_root apt-get install -y -q docker-compose >/dev/null || { $as_root apt-get update -q && $as_root apt-get install -y -q docker-compose >/dev/null; }
+    fi
+    # An empty env file, so a local .env cannot hide a missing guard.
+    no_env_file=$(mktemp)
+    trap 'rm -f "$no_env_file"' EXIT
+    export SECRET_KEY=check POSTGRES_PASSWORD=check
+    docker-compose --env-file "$no_env_file" -f docker-compose.yml config -q
+    for secret in SECRET_KEY POSTGRES_PASSWORD; do
+        if env -u "$secret" docker-compose --env-file "$no_env_file" -f docker-compose.yml config -q 2>/dev/null; then
+            echo "docker-compose.yml starts without $secret: its \${$secret?...} guard is missing" >&2
+            exit 1
+        fi
+    done
+    echo "docker-compose.yml is valid, and refuses to start without SECRET_KEY or POSTGRES_PASSWORD"

@@ -44,9 +44,15 @@ def wait_until_ready(client: httpx.Client, server: subprocess.Popen[bytes], log_
     sys.exit(f"the server did not answer within 60 s:\n{log_path.read_text(errors='replace')}")
 
 
-def seed(client: httpx.Client) -> str:
-    """Create the ids the config names (users 1 and 2, room 1, a DM) and return the fuzzer's token."""
-    for nickname in ("fuzzer", "peer"):
+def log_in(client: httpx.Client, nickname: str) -> str:
+    response = client.post("/api/auth/token", json={"nickname": nickname, "password": PASSWORD})
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+def seed(client: httpx.Client) -> dict[str, str]:
+    """Create the ids the config names (users 1 and 2, room 1, a DM, a spare user 3); return the tokens."""
+    for nickname in ("fuzzer", "peer", "spare"):
         body = {
             "name": nickname.title(),
             "email": f"{nickname}@example.com",
@@ -54,18 +60,16 @@ def seed(client: httpx.Client) -> str:
             "password": PASSWORD,
         }
         client.post("/api/users", json=body).raise_for_status()
-    login = client.post("/api/auth/token", json={"nickname": "fuzzer", "password": PASSWORD})
-    login.raise_for_status()
-    token = login.json()["access_token"]
+    token = log_in(client, "fuzzer")
     headers = {"Authorization": f"Bearer {token}"}
     room = client.post("/api/rooms", headers=headers, json={"name": "fuzz", "member_ids": [2]})
     room.raise_for_status()
     message = client.post("/api/messages", headers=headers, json={"recipient_id": 2, "content": "hello"})
     message.raise_for_status()
-    ids = (login.json()["user"]["id"], room.json()["id"], message.json()["recipient"]["id"])
+    ids = (message.json()["author"]["id"], room.json()["id"], message.json()["recipient"]["id"])
     if ids != (1, 1, 2):
         sys.exit(f"expected fresh ids (user 1, room 1, peer 2), got {ids}: is the database really new?")
-    return token
+    return {"CONFAB_FUZZ_TOKEN": token, "CONFAB_FUZZ_SPARE_TOKEN": log_in(client, "spare")}
 
 
 def main() -> int:
@@ -92,7 +96,7 @@ def main() -> int:
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
                 wait_until_ready(client, server, log_path)
-                token = seed(client)
+                tokens = seed(client)
             command = [
                 str(Path(sys.executable).with_name("schemathesis")),
                 "--config-file",
@@ -104,7 +108,7 @@ def main() -> int:
                 "--no-color",
                 *sys.argv[1:],
             ]
-            result = subprocess.run(command, env={**environment, "CONFAB_FUZZ_TOKEN": token}, check=False)
+            result = subprocess.run(command, env={**environment, **tokens}, check=False)
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -8,10 +8,12 @@ by signing up fresh users, as real clients would.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import secrets
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,7 +128,21 @@ class RunningServer:
 async def server(settings: Settings) -> AsyncIterator[LiveServer]:
     asgi_app = create_asgi_app(settings)
     async with RunningServer(asgi_app) as running:
-        yield LiveServer(url=f"http://127.0.0.1:{running.port}", app=asgi_app.other_asgi_app, settings=settings)
+        yield LiveServer(url=f"http://127.0.0.1:{running.port}", app=asgi_app.api, settings=settings)
+
+
+@pytest.fixture
+def start_server(settings: Settings) -> Callable[..., AbstractAsyncContextManager[LiveServer]]:
+    """Another live server on the session's database, with some settings changed (rate limits, CORS...)."""
+
+    @asynccontextmanager
+    async def start(**overrides: object) -> AsyncIterator[LiveServer]:
+        changed = dataclasses.replace(settings, **overrides)
+        asgi_app = create_asgi_app(changed)
+        async with RunningServer(asgi_app) as running:
+            yield LiveServer(url=f"http://127.0.0.1:{running.port}", app=asgi_app.api, settings=changed)
+
+    return start
 
 
 @pytest.fixture

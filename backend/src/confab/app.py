@@ -25,10 +25,13 @@ from confab.domain.accounts.tokens import build_jwt_auth
 from confab.domain.messages.controller import MessageController
 from confab.domain.rooms.controller import RoomController
 from confab.domain.system.controller import database_alive, service_index, version
+from confab.logging import litestar_logging_config
 from confab.openapi import ClosedStructSchemaPlugin
+from confab.ratelimits import RateLimits
 from confab.realtime.handlers import register_handlers
 from confab.realtime.hub import RealtimeHub
 from confab.schemas import ErrorBody
+from confab.security_headers import SecurityHeaders
 from confab.settings import Settings, get_settings
 
 logger = logging.getLogger("confab")
@@ -64,7 +67,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """The JSON API alone (tests, the CLI and the OpenAPI export use it); see `create_asgi_app`."""
     settings = settings or get_settings()
     database_config = create_database_config(settings)
-    hub = RealtimeHub(settings, database_config.create_session_maker())
+    rate_limits = RateLimits(settings)
+    hub = RealtimeHub(settings, database_config.create_session_maker(), rate_limits)
     register_handlers(hub)
     jwt_auth = build_jwt_auth(settings)
 
@@ -106,19 +110,27 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "settings": settings,
                 "database_config": database_config,
                 "hub": hub,
+                "rate_limits": rate_limits,
                 "jwt_auth": jwt_auth,
                 "passwords": Passwords(settings.password_hash_profile),
             }
         ),
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         openapi_config=openapi_config,
+        logging_config=litestar_logging_config(settings),
         exception_handlers={ValidationException: validation_error},
         request_max_body_size=settings.max_body_bytes,
         debug=False,
     )
 
 
-def create_asgi_app(settings: Settings | None = None) -> socketio.ASGIApp:
+class ConfabASGI(SecurityHeaders):
     """The one ASGI application uvicorn serves: Socket.IO at `/socket.io/`, everything else to Litestar."""
-    app = create_app(settings)
-    return socketio.ASGIApp(app.state.hub.sio, other_asgi_app=app, socketio_path="socket.io")
+
+    def __init__(self, api: Litestar) -> None:
+        super().__init__(socketio.ASGIApp(api.state.hub.sio, other_asgi_app=api, socketio_path="socket.io"))
+        self.api = api
+
+
+def create_asgi_app(settings: Settings | None = None) -> ConfabASGI:
+    return ConfabASGI(create_app(settings))

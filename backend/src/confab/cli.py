@@ -1,4 +1,4 @@
-"""The `confab` command: server chores (migrate, openapi) and, later, a small chat client."""
+"""The `confab` command: server chores (migrate, openapi, serve) and a small chat client (`confab.client`)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,20 @@ import json
 import sys
 from pathlib import Path
 
-from confab.settings import get_settings
+from confab.serving import add_serve_command
+
+EXIT_CODES = """exit codes:
+  0  done
+  1  the server refused (its reason is printed)
+  2  wrong usage
+  3  cannot reach the server
+  4  not logged in, or the stored token was refused
+"""
 
 
 def migrate(_arguments: argparse.Namespace) -> int:
     from confab.db.schema import upgrade
+    from confab.settings import get_settings
 
     upgrade(get_settings())
     return 0
@@ -19,9 +28,12 @@ def migrate(_arguments: argparse.Namespace) -> int:
 
 def export_openapi(arguments: argparse.Namespace) -> int:
     """Write the OpenAPI document the code describes, sorted so diffs stay readable."""
+    import msgspec
+
     from confab.app import create_app
 
-    document = create_app().openapi_schema.to_schema()
+    # msgspec first: the examples are real response Structs, whose null fields must stay in.
+    document = json.loads(msgspec.json.encode(create_app().openapi_schema.to_schema()))
     text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     if arguments.output == "-":
         sys.stdout.write(text)
@@ -30,21 +42,95 @@ def export_openapi(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="confab", description="confab chat: server chores and client.")
-    commands = parser.add_subparsers(dest="command", required=True)
+def add_server_chores(commands: argparse._SubParsersAction) -> None:
     commands.add_parser("migrate", help="upgrade the database (DATABASE_URL) to the latest schema").set_defaults(
         run=migrate
     )
     openapi = commands.add_parser("openapi", help="print or write the OpenAPI document")
     openapi.add_argument("--output", "-o", default="-", help="file to write, or - for stdout")
     openapi.set_defaults(run=export_openapi)
+    add_serve_command(commands)
+
+
+def add_client_commands(commands: argparse._SubParsersAction) -> None:
+    from confab.client import commands as client
+    from confab.client import demo
+
+    server = argparse.ArgumentParser(add_help=False)
+    server.add_argument("--url", default=argparse.SUPPRESS, help="the confab server (default: $CONFAB_URL)")
+    password = argparse.ArgumentParser(add_help=False)
+    password.add_argument("--password", help="the password (visible to other local users: prefer the prompt)")
+    password.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of stdin"
+    )
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print the server's JSON instead of lines")
+
+    def add(name: str, run, summary: str, parents=()) -> argparse.ArgumentParser:
+        parser = commands.add_parser(name, help=summary, description=summary, parents=[server, *parents])
+        parser.set_defaults(run=run)
+        return parser
+
+    signup = add("signup", client.sign_up, "create an account, then log in with it", [password])
+    signup.add_argument("nickname")
+    signup.add_argument("--email", required=True)
+    signup.add_argument("--name", help="display name (default: the nickname)")
+    add("login", client.log_in, "log in and store the token for this server", [password]).add_argument("nickname")
+    add("logout", client.log_out, "forget the token stored for this server")
+    add("whoami", client.who_am_i, "show the account you are logged in as", [as_json])
+    add("users", client.list_users, "list everybody, with presence and unread counts", [as_json])
+    add("rooms", client.list_rooms, "list your rooms, with their last message", [as_json])
+
+    send = add("send", client.send, "send a direct message or post to a room")
+    target = send.add_mutually_exclusive_group(required=True)
+    target.add_argument("--to", metavar="NICKNAME", help="send a direct message to this person")
+    target.add_argument("--room", metavar="ROOM", help="post to this room (name or id)")
+    send.add_argument("--client-id", help="an id of yours that makes a retry harmless (8-64 of A-Z a-z 0-9 _ -)")
+    send.add_argument("content", nargs="+", help="the text (- reads it from stdin)")
+
+    history = add("history", client.history, "show messages, oldest first", [as_json])
+    which = history.add_mutually_exclusive_group()
+    which.add_argument("--with", dest="peer", metavar="NICKNAME", help="only the conversation with this person")
+    which.add_argument("--room", metavar="ROOM", help="this room's messages (name or id)")
+    history.add_argument("--limit", type=int, default=50, help="how many messages (1 to 200, default 50)")
+    history.add_argument("--before", type=int, metavar="ID", help="only messages older than this id")
+    history.add_argument("--after", type=int, metavar="ID", help="only messages newer than this id")
+
+    tail = add("tail", client.tail, "print messages as they arrive, until Ctrl-C")
+    tail.add_argument("--since", type=int, metavar="ID", help="first replay what came after this message id")
+
+    add("demo", demo.fill, "fill the server with the tutorial's alice, bob, charlie, messages and a room")
+    demo_message = add("demo-message", demo.send_message, "send one more message to alice from charlie")
+    demo_message.add_argument("content", nargs="*", help="the text (default: a greeting with the time)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="confab",
+        description="confab chat: server chores and a command-line client.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--url", help="the confab server for client commands (default: $CONFAB_URL, else http://127.0.0.1:8000)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+    add_server_chores(commands)
+    add_client_commands(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from confab.client.errors import ClientError
+
     arguments = build_parser().parse_args(argv)
-    return arguments.run(arguments)
+    try:
+        return arguments.run(arguments)
+    except ClientError as error:
+        sys.stderr.write(f"confab: {error.message}\n")
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""Helpers that keep the published contract complete and exact: every error a route can answer is
-documented, public routes say they need no token, closed bodies say they are closed."""
+"""Helpers that keep the published contract complete and exact: every answer a route gives is documented, with
+examples; public routes say they need no token; closed bodies say they are closed."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 # Litestar exports no public base for a struct schema plugin; this one is pinned by `litestar<3`.
 from litestar._openapi.schema_generation.plugins import StructSchemaPlugin
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Operation
+from litestar.openapi.spec import Example, Operation
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -30,12 +30,47 @@ _ERROR_MEANINGS = {
     503: "A dependency (the database) is not available.",
 }
 
+_NICKNAME_RULE = "must be 2 to 32 letters, digits, '_', '.' or '-'"
+_ERROR_EXAMPLES = {
+    400: ErrorBody(
+        status_code=400,
+        detail=f"nickname: {_NICKNAME_RULE}",
+        extra=[{"key": "nickname", "message": _NICKNAME_RULE, "source": "body"}],
+    ),
+    401: ErrorBody(status_code=401, detail="No JWT token found in request header"),
+    403: ErrorBody(status_code=403, detail="you are not a member of this room"),
+    404: ErrorBody(status_code=404, detail="no user with id 42"),
+    409: ErrorBody(status_code=409, detail="nickname 'alice' is already taken"),
+    413: ErrorBody(status_code=413, detail="Request Entity Too Large"),
+    422: ErrorBody(status_code=422, detail="this room has no members left"),
+    429: ErrorBody(status_code=429, detail="too many requests"),
+    503: ErrorBody(status_code=503, detail="the database does not answer"),
+}
 
-def error_responses(*status_codes: int) -> dict[int, ResponseSpec]:
-    """OpenAPI response entries for the given error statuses, all with the `ErrorBody` shape."""
+
+def error_responses(*status_codes: int, details: dict[int, str] | None = None) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the given error statuses, all with the `ErrorBody` shape and an example; `details`
+    replaces an example's `detail` with the route's own words."""
+    specs = {}
+    for code in status_codes:
+        example = _ERROR_EXAMPLES[code]
+        if details and code in details:
+            example = ErrorBody(status_code=code, detail=details[code])
+        specs[code] = ResponseSpec(
+            data_container=ErrorBody,
+            description=_ERROR_MEANINGS[code],
+            generate_examples=False,
+            examples=[Example(summary=_ERROR_MEANINGS[code], value=example)],
+        )
+    return specs
+
+
+def answer(status_code: int, data_container: Any, description: str, *examples: Example) -> dict[int, ResponseSpec]:
+    """The OpenAPI entry for a successful answer, described in words and shown by example."""
     return {
-        code: ResponseSpec(data_container=ErrorBody, description=_ERROR_MEANINGS[code], generate_examples=False)
-        for code in status_codes
+        status_code: ResponseSpec(
+            data_container=data_container, description=description, generate_examples=False, examples=list(examples)
+        )
     }
 
 

@@ -53,6 +53,7 @@ class Settings:
     token_lifetime_seconds: int = 7 * 24 * 3600
     redis_url: str | None = None
     redis_prefix: str = "confab"
+    presence_ttl_seconds: float = 60.0
     cors_origins: tuple[str, ...] = ()
     database_pool_size: int = 10
     database_max_overflow: int = 10
@@ -60,6 +61,10 @@ class Settings:
     database_echo: bool = False
     password_hash_profile: str = "RFC_9106_LOW_MEMORY"
     rate_limits: bool = True
+    rate_limit_signup: str = "10/hour"
+    rate_limit_login: str = "20/minute"
+    rate_limit_send: str = "120/minute"
+    rate_limit_typing: str = "1/second"
     max_body_bytes: int = 64 * 1024
     shutdown_grace_seconds: float = 10.0
     log_json: bool = False
@@ -83,6 +88,7 @@ class Settings:
             token_lifetime_seconds=int(values.get("TOKEN_LIFETIME_SECONDS", 7 * 24 * 3600)),
             redis_url=values.get("REDIS_URL") or None,
             redis_prefix=values.get("REDIS_PREFIX", "confab"),
+            presence_ttl_seconds=float(values.get("PRESENCE_TTL_SECONDS", 60)),
             cors_origins=origins,
             database_pool_size=int(values.get("DATABASE_POOL_SIZE", 10)),
             database_max_overflow=int(values.get("DATABASE_MAX_OVERFLOW", 10)),
@@ -90,6 +96,10 @@ class Settings:
             database_echo=_flag(values.get("DATABASE_ECHO", "")),
             password_hash_profile=values.get("PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY"),
             rate_limits=_flag(values.get("RATE_LIMITS", "on")),
+            rate_limit_signup=values.get("RATE_LIMIT_SIGNUP", "10/hour"),
+            rate_limit_login=values.get("RATE_LIMIT_LOGIN", "20/minute"),
+            rate_limit_send=values.get("RATE_LIMIT_SEND", "120/minute"),
+            rate_limit_typing=values.get("RATE_LIMIT_TYPING", "1/second"),
             max_body_bytes=int(values.get("MAX_BODY_BYTES", 64 * 1024)),
             shutdown_grace_seconds=float(values.get("SHUTDOWN_GRACE_SECONDS", 10)),
             log_json=_flag(values.get("LOG_JSON", "")),

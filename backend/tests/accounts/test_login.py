@@ -43,7 +43,9 @@ async def test_expired_and_forged_tokens_are_refused(http, make_user, server):
         secret,
         "HS256",
     )
-    forged = Token(sub=str(alice.id), exp=datetime.now(UTC) + timedelta(hours=1)).encode("not-the-secret", "HS256")
+    forged = Token(sub=str(alice.id), exp=datetime.now(UTC) + timedelta(hours=1)).encode(
+        "not-the-secret-but-long-enough-for-hs256", "HS256"
+    )
     for token in (expired, forged, "garbage", alice.token + "x"):
         response = await http.get("/api/me", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401

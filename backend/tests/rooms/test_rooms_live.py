@@ -90,7 +90,7 @@ async def test_sockets_join_their_rooms_at_the_handshake(server, http, make_user
         await bob_socket.disconnect()
 
 
-async def test_typing_reaches_the_other_parties_only_and_is_rate_limited(server, http, make_user):
+async def test_typing_reaches_the_other_parties_only(server, http, make_user):
     alice, bob, carol, dave = [await make_user() for _ in range(4)]
     room = await create_room(http, alice, members=[bob, carol])
     sockets = await connect_all(server, alice, alice, bob, carol, dave)
@@ -100,9 +100,6 @@ async def test_typing_reaches_the_other_parties_only_and_is_rate_limited(server,
         expected = {"user_id": alice.id, "room_id": room["id"]}
         assert await bob_socket.wait_for("typing") == expected
         assert await carol_socket.wait_for("typing") == expected
-        for _ in range(5):
-            limited = await alice_socket.call("typing", {"room_id": room["id"]})
-            assert limited["ok"] is False and limited["status"] == 429
 
         assert (await carol_socket.call("typing", {"recipient_id": dave.id}))["ok"] is True
         assert await dave_socket.wait_for("typing") == {"user_id": carol.id, "recipient_id": dave.id}

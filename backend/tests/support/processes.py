@@ -32,7 +32,8 @@ def environment_for(settings: Settings, **extra: str) -> dict[str, str]:
 
 
 class BackendProcess:
-    """`uvicorn confab.asgi:app` in a child process; its output goes to a log file shown on failure."""
+    """`confab serve` (one worker, as `just serve` runs it) in a child process; its output goes to a log
+    file shown on failure."""
 
     def __init__(self, environment: dict[str, str], port: int) -> None:
         self.environment = environment
@@ -42,7 +43,18 @@ class BackendProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "uvicorn", "confab.asgi:app", "--host", "127.0.0.1", "--port", str(self.port)]
+        return [
+            sys.executable,
+            "-m",
+            "confab.cli",
+            "serve",
+            "--workers",
+            "1",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+        ]
 
     async def start(self, timeout: float = 30) -> BackendProcess:
         with self.log_path.open("ab") as log:

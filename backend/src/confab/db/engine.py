@@ -55,6 +55,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=settings.database_pool_timeout,
         pool_pre_ping=True,
         pool_recycle=1800,
+        # Database errors end up in logs; their bound values would be passwords hashes and message contents.
+        hide_parameters=True,
     )
 
 

@@ -1,7 +1,14 @@
 """Imports every model so that Alembic and the app see the complete metadata."""
 
-from confab.domain.accounts.models import UserModel
+from confab.domain.accounts.models import RevokedTokenModel, UserModel
 from confab.domain.messages.models import MessageModel
 from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
 
-__all__ = ("DirectReadMarkerModel", "MessageModel", "RoomMembershipModel", "RoomModel", "UserModel")
+__all__ = (
+    "DirectReadMarkerModel",
+    "MessageModel",
+    "RevokedTokenModel",
+    "RoomMembershipModel",
+    "RoomModel",
+    "UserModel",
+)

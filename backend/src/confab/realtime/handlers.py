@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -12,12 +11,14 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import PublicUser
-from confab.domain.accounts.tokens import decode_user_id
+from confab.domain.accounts.tokens import decode_token, user_for_token
 from confab.domain.messages.schemas import MessageCreate
 from confab.domain.messages.service import MessageService, Sent
 from confab.domain.rooms.schemas import RoomMessageCreate
 from confab.domain.rooms.service import RoomService
-from confab.realtime.hub import RealtimeHub, SocketUser, room_channel, user_channel
+from confab.ratelimits import TooManyRequests
+from confab.realtime.channels import room_channel, token_channel, user_channel
+from confab.realtime.hub import RealtimeHub, SocketUser
 from confab.realtime.managers import message_id
 from confab.schemas import Cursor, Id
 
@@ -25,8 +26,6 @@ logger = logging.getLogger("confab.realtime")
 
 # At most this many missed messages are replayed in the handshake; the rest is paged through REST.
 REPLAY_LIMIT = 500
-# A socket's `typing` events are relayed at most once per this many seconds; extra ones are dropped.
-TYPING_INTERVAL_SECONDS = 1.0
 
 
 class Presence(msgspec.Struct):
@@ -111,20 +110,22 @@ def register_handlers(hub: RealtimeHub) -> None:
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         try:
             handshake = msgspec.convert(auth, HandshakeAuth)
-            user_id = decode_user_id(handshake.token, hub.settings)
+            token = decode_token(handshake.token, hub.settings)
         except msgspec.ValidationError as error:
             raise socketio.exceptions.ConnectionRefusedError(f"unauthorized: bad auth payload ({error})") from error
         except NotAuthorizedException as error:
             raise socketio.exceptions.ConnectionRefusedError(f"unauthorized: {error.detail}") from error
         async with hub.session_maker() as session:
-            row = await session.get(UserModel, user_id)
+            row = await user_for_token(session, token)
             if row is None:
-                raise socketio.exceptions.ConnectionRefusedError("unauthorized: the account no longer exists")
+                raise socketio.exceptions.ConnectionRefusedError("unauthorized: the token was revoked")
             user = SocketUser(id=row.id, name=row.name, nickname=row.nickname)
             room_ids = await RoomService(session=session, hub=hub).room_ids_of(user.id)
-        await sio.save_session(sid, {"user": user, "typed_at": 0.0})
+        await sio.save_session(sid, {"user": user})
         if handshake.last_id is not None:
             hub.manager.hold(sid)  # before joining: every live message from here on is held or replayed
+        if token.jti:
+            await sio.enter_room(sid, token_channel(token.jti))
         await sio.enter_room(sid, user_channel(user.nickname))
         for room_id in room_ids:
             await sio.enter_room(sid, room_channel(room_id))
@@ -147,10 +148,13 @@ def register_handlers(hub: RealtimeHub) -> None:
         user = await socket_user(sid)
         author = PublicUser(id=user.id, name=user.name, nickname=user.nickname)
         try:
+            await hub.rate_limits.spend("send", str(user.id))
             async with hub.session_maker() as session:
                 sent = await send_from_socket(MessageService(session=session, hub=hub), author, data)
         except msgspec.ValidationError as error:
             return failure(400, f"invalid message: {error}")
+        except TooManyRequests as error:
+            return {**failure(error.status_code, error.detail), "retry_after": error.retry_after}
         except HTTPException as error:
             return failure(error.status_code, error.detail)
         except Exception:
@@ -160,19 +164,18 @@ def register_handlers(hub: RealtimeHub) -> None:
 
     @sio.on("typing")
     async def typing(sid: str, data: Any = None) -> dict[str, Any]:
-        """Relay "typing..." to the other parties of a room or DM, at most once per interval per socket."""
-        session = await sio.get_session(sid)
-        user: SocketUser = session["user"]
+        """Relay "typing..." to the other parties of a room or DM, within the socket's typing budget."""
+        user = await socket_user(sid)
         try:
             target = msgspec.convert(data, TypingTarget)
         except msgspec.ValidationError as error:
             return failure(400, f"invalid typing event: {error}")
         if (target.room_id is None) == (target.recipient_id is None):
             return failure(400, "give exactly one of room_id or recipient_id")
-        now = asyncio.get_running_loop().time()
-        if now - session["typed_at"] < TYPING_INTERVAL_SECONDS:
-            return failure(429, "typing events are limited to one per second")
-        session["typed_at"] = now
+        try:
+            await hub.rate_limits.spend("typing", sid)
+        except TooManyRequests as error:
+            return {**failure(error.status_code, error.detail), "retry_after": error.retry_after}
         own_sockets = await hub.presence.sockets_of(user.id)
         if target.room_id is not None:
             if room_channel(target.room_id) not in sio.rooms(sid):

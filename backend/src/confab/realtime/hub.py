@@ -13,9 +13,11 @@ import socketio
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from confab.ratelimits import RateLimits
 from confab.realtime import codec
-from confab.realtime.managers import GatedManager, GatedRedisManager, ReplayGate
-from confab.realtime.presence import PRESENCE_TTL_SECONDS, LocalPresence, Presence, RedisPresence
+from confab.realtime.channels import room_channel, user_channel
+from confab.realtime.managers import SESSION_ENDED_EVENT, DeliveryControl, GatedManager, GatedRedisManager
+from confab.realtime.presence import LocalPresence, Presence, RedisPresence
 from confab.settings import Settings
 
 if TYPE_CHECKING:
@@ -23,16 +25,6 @@ if TYPE_CHECKING:
     from confab.domain.rooms.schemas import Room
 
 logger = logging.getLogger("confab.realtime")
-
-
-def user_channel(nickname: str) -> str:
-    """The Socket.IO room every socket of one user is in (the tutorial's per-nickname channel)."""
-    return f"user:{nickname}"
-
-
-def room_channel(room_id: int) -> str:
-    """The Socket.IO room every live socket of every member of a chat room is in."""
-    return f"room:{room_id}"
 
 
 class SocketUser(msgspec.Struct):
@@ -46,16 +38,23 @@ class SocketUser(msgspec.Struct):
 class RealtimeHub:
     """Owns the Socket.IO server, presence, and the channels each event goes to."""
 
-    def __init__(self, settings: Settings, session_maker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, settings: Settings, session_maker: async_sessionmaker[AsyncSession], rate_limits: RateLimits
+    ) -> None:
         self.settings = settings
         self.session_maker = session_maker
+        self.rate_limits = rate_limits
         self.redis: Redis | None = None
-        self.manager: ReplayGate = GatedManager()
+        self.manager: DeliveryControl = GatedManager()
         if settings.redis_url:
             self.redis = Redis.from_url(settings.redis_url)
             self.manager = GatedRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}:socketio")
         self.presence: Presence = (
-            RedisPresence(self.redis, prefix=f"{settings.redis_prefix}:presence:") if self.redis else LocalPresence()
+            RedisPresence(
+                self.redis, prefix=f"{settings.redis_prefix}:presence:", ttl_seconds=settings.presence_ttl_seconds
+            )
+            if self.redis
+            else LocalPresence()
         )
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
@@ -82,7 +81,7 @@ class RealtimeHub:
 
     async def _refresh_presence_forever(self) -> None:
         while True:
-            await asyncio.sleep(PRESENCE_TTL_SECONDS / 3)
+            await asyncio.sleep(self.settings.presence_ttl_seconds / 3)
             try:
                 await self.presence.refresh()
             except Exception:  # a Redis hiccup must not end the loop
@@ -101,6 +100,10 @@ class RealtimeHub:
     async def emit_to(self, event: str, payload: Any, channels: list[str], skip_sids: list[str] | None = None) -> None:
         if channels:
             await self.sio.emit(event, payload, to=channels, skip_sid=skip_sids)
+
+    async def end_sessions(self, channel: str, reason: str) -> None:
+        """Send `session_ended {reason}` to every socket in `channel` (on any worker), then disconnect them."""
+        await self.sio.emit(SESSION_ENDED_EVENT, {"reason": reason}, to=channel)
 
     async def members_joined(self, room: Room, user_ids: Iterable[int]) -> None:
         """Move the new members' live sockets (on any worker) into the room, then tell every member."""

@@ -1,9 +1,13 @@
-"""Socket.IO client managers with a replay gate, for the catch-up that runs right after a handshake.
+"""Socket.IO client managers that add two things to local delivery, on every worker.
 
-While a socket replays what it missed, live `message` events addressed to it are held back instead of
-sent, then delivered after the replay, minus those the replay already contained: nothing is lost,
-nothing arrives twice. The gate sits in the manager's local delivery step, which both the in-process
-manager and the Redis manager (for events published by other workers) go through.
+- Ending sessions: a `session_ended` event is delivered and then its recipients are disconnected,
+  so logging out or changing a password closes the right sockets wherever they are connected.
+- A replay gate for the catch-up right after a handshake: while a socket replays what it missed,
+  live `message` events addressed to it are held back, then delivered after the replay minus those
+  the replay already contained, so nothing is lost and nothing arrives twice.
+
+Both sit in the manager's local delivery step, which the in-process manager and the Redis manager
+(for events published by other workers) alike go through.
 """
 
 from __future__ import annotations
@@ -13,14 +17,15 @@ from typing import Any
 import socketio
 
 MESSAGE_EVENT = "message"
+SESSION_ENDED_EVENT = "session_ended"
 
 
 def message_id(payload: Any) -> int:
     return payload["id"] if isinstance(payload, dict) else payload.id
 
 
-class ReplayGate(socketio.AsyncManager):
-    """Holds live messages for sockets that are replaying; see the module docstring."""
+class DeliveryControl(socketio.AsyncManager):
+    """Holds live messages for replaying sockets and closes ended sessions; see the module docstring."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -52,12 +57,15 @@ class ReplayGate(socketio.AsyncManager):
                     self.held[sid].append(data)
                     skipped.append(sid)
             skip_sid = skipped
+        ending = list(self.get_participants(namespace, target)) if event == SESSION_ENDED_EVENT else []
         await super().emit(event, data, namespace, room=target, skip_sid=skip_sid, **kwargs)
+        for sid, _eio_sid in ending:
+            await self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
 
 
-class GatedManager(ReplayGate):
+class GatedManager(DeliveryControl):
     """The in-process manager (one worker, no Redis)."""
 
 
-class GatedRedisManager(socketio.AsyncRedisManager, ReplayGate):
+class GatedRedisManager(socketio.AsyncRedisManager, DeliveryControl):
     """The Redis manager: events from every worker reach this worker's sockets through the gate."""

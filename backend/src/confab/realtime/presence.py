@@ -64,12 +64,15 @@ class RedisPresence:
     """Presence shared by every worker: one sorted set per user, socket id scored by its expiry time.
 
     Workers refresh their sockets' expiry periodically, so sockets of a worker that was killed stop
-    counting after `PRESENCE_TTL_SECONDS` instead of keeping their user online forever.
+    counting after `ttl_seconds` instead of keeping their user online forever.
     """
 
-    def __init__(self, redis: Redis, prefix: str = "confab:presence:") -> None:
+    def __init__(
+        self, redis: Redis, prefix: str = "confab:presence:", ttl_seconds: float = PRESENCE_TTL_SECONDS
+    ) -> None:
         self._redis = redis
         self._prefix = prefix
+        self.ttl_seconds = ttl_seconds
         self._local_sockets: dict[str, int] = {}
 
     def _key(self, user_id: int) -> str:
@@ -81,9 +84,9 @@ class RedisPresence:
         self._local_sockets[sid] = user_id
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.zremrangebyscore(key, "-inf", now)
-            pipe.zadd(key, {sid: now + PRESENCE_TTL_SECONDS})
+            pipe.zadd(key, {sid: now + self.ttl_seconds})
             pipe.zcard(key)
-            pipe.expire(key, PRESENCE_TTL_SECONDS * 2)
+            pipe.expire(key, max(1, round(self.ttl_seconds * 2)))
             _, _, count, _ = await pipe.execute()
         return int(count) == 1
 
@@ -113,9 +116,9 @@ class RedisPresence:
         return [member.decode() if isinstance(member, bytes) else member for member in members]
 
     async def refresh(self) -> None:
-        expiry = time.time() + PRESENCE_TTL_SECONDS
+        expiry = time.time() + self.ttl_seconds
         async with self._redis.pipeline(transaction=False) as pipe:
             for sid, user_id in list(self._local_sockets.items()):
                 pipe.zadd(self._key(user_id), {sid: expiry})
-                pipe.expire(self._key(user_id), PRESENCE_TTL_SECONDS * 2)
+                pipe.expire(self._key(user_id), max(1, round(self.ttl_seconds * 2)))
             await pipe.execute()

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
-from litestar.params import Parameter
+from litestar.params import Body, Parameter
 from litestar.security.jwt import JWTAuth, Token
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confab.domain.accounts import examples
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import (
     AccessToken,
     Credentials,
+    PasswordChange,
     PeerSummary,
     PublicUser,
     User,
@@ -24,17 +26,27 @@ from confab.domain.accounts.schemas import (
     to_user,
 )
 from confab.domain.accounts.service import UserService
+from confab.domain.accounts.tokens import issue_token
 from confab.domain.messages.controller import provide_message_service
 from confab.domain.messages.service import MessageService
 from confab.errors import NotFound
-from confab.openapi import PublicOperation, error_responses
+from confab.openapi import PublicOperation, answer, error_responses
+from confab.ratelimits import client_address, rate_limited
 from confab.schemas import ID_BOUNDS, MAX_ID
 
 PathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.", schema_extra=ID_BOUNDS)]
 
 
+def access_token_for(user: UserModel, jwt_auth: JWTAuth[UserModel]) -> AccessToken:
+    return AccessToken(
+        access_token=issue_token(jwt_auth, user),
+        user=to_user(user),
+        expires_in=int(jwt_auth.default_token_expiration.total_seconds()),
+    )
+
+
 def provide_user_service(db_session: AsyncSession, state: State) -> UserService:
-    return UserService(session=db_session, passwords=state.passwords)
+    return UserService(session=db_session, passwords=state.passwords, hub=state.hub)
 
 
 class AccountController(Controller):
@@ -48,40 +60,76 @@ class AccountController(Controller):
     @post(
         "/users",
         opt={"exclude_from_auth": True},
+        guards=[rate_limited("signup", client_address)],
         summary="Sign up",
-        description="Create an account. Needs no token. Nickname and email are unique regardless of case.",
-        responses=error_responses(400, 409, 413),
+        description="Create an account. Needs no token. Nickname and email are unique regardless of case. "
+        "Limited per client address.",
+        responses={
+            **answer(201, User, "The new account; the password is never returned.", examples.ACCOUNT),
+            **error_responses(400, 409, 413, 429),
+        },
         operation_class=PublicOperation,
     )
-    async def sign_up(self, data: UserCreate, users: UserService) -> User:
+    async def sign_up(self, data: Annotated[UserCreate, Body(examples=[examples.SIGN_UP])], users: UserService) -> User:
         return to_user(await users.sign_up(data))
 
     @post(
         "/auth/token",
         status_code=200,
         opt={"exclude_from_auth": True},
+        guards=[rate_limited("login", client_address)],
         summary="Log in",
-        description="Exchange a nickname and password for a bearer token. Unknown nickname and wrong "
-        "password get the same 401.",
-        responses=error_responses(400, 401, 413),
+        description="Exchange a nickname (any case) and password for a bearer token. Unknown nickname and "
+        "wrong password get the same 401 after the same work. Limited per client address.",
+        responses={
+            **answer(200, AccessToken, "A bearer token and the account it belongs to.", examples.ACCESS_TOKEN),
+            **error_responses(400, 401, 413, 429, details={401: "wrong nickname or password"}),
+        },
         operation_class=PublicOperation,
     )
-    async def log_in(self, data: Credentials, users: UserService, state: State) -> AccessToken:
+    async def log_in(
+        self, data: Annotated[Credentials, Body(examples=[examples.CREDENTIALS])], users: UserService, state: State
+    ) -> AccessToken:
         user = await users.authenticate(data)
         if user is None:
             raise NotAuthorizedException("wrong nickname or password")
-        jwt_auth: JWTAuth[UserModel] = state.jwt_auth
-        return AccessToken(
-            access_token=jwt_auth.create_token(identifier=str(user.id)),
-            user=to_user(user),
-            expires_in=int(jwt_auth.default_token_expiration.total_seconds()),
-        )
+        return access_token_for(user, state.jwt_auth)
+
+    @post(
+        "/auth/logout",
+        status_code=204,
+        summary="Log out",
+        description="Revokes the token used for this request; its live sockets are disconnected with a "
+        "`session_ended` event. Other tokens of the same user keep working.",
+        responses=error_responses(401),
+    )
+    async def log_out(self, request: Request[UserModel, Token, Any], users: UserService) -> None:
+        await users.log_out(request.auth)
+
+    @put(
+        "/me/password",
+        summary="Change my password",
+        description="Needs the current password. Every token issued before the change stops working and "
+        "its sockets are disconnected; the answer carries a fresh token for this client.",
+        responses={
+            **answer(200, AccessToken, "A fresh token; older ones no longer work.", examples.ACCESS_TOKEN),
+            **error_responses(400, 401, 403),
+        },
+    )
+    async def change_password(
+        self,
+        data: Annotated[PasswordChange, Body(examples=[examples.PASSWORD_CHANGE])],
+        request: Request[UserModel, Token, Any],
+        users: UserService,
+        state: State,
+    ) -> AccessToken:
+        return access_token_for(await users.change_password(request.user, data), state.jwt_auth)
 
     @get(
         "/me",
         summary="Who am I",
         description="The caller's own account, email included.",
-        responses=error_responses(401),
+        responses={**answer(200, User, "The caller's account.", examples.ACCOUNT), **error_responses(401)},
     )
     async def me(self, request: Request[UserModel, Token, Any]) -> User:
         return to_user(request.user)
@@ -91,7 +139,10 @@ class AccountController(Controller):
         summary="List people",
         description="Everybody who has an account, with whether they are online now and how many of their "
         "DMs to the caller the caller has not read.",
-        responses=error_responses(401),
+        responses={
+            **answer(200, list[PeerSummary], "Everybody, ordered by id.", examples.PEOPLE),
+            **error_responses(401),
+        },
     )
     async def list_people(
         self, request: Request[UserModel, Token, Any], users: UserService, messages: MessageService, state: State
@@ -110,7 +161,7 @@ class AccountController(Controller):
         "/users/{user_id:int}",
         summary="Show a person",
         description="One user's public profile.",
-        responses=error_responses(400, 401, 404),
+        responses={**answer(200, PublicUser, "The profile.", examples.PERSON), **error_responses(400, 401, 404)},
     )
     async def show_person(self, user_id: PathId, users: UserService) -> PublicUser:
         row = await users.get_one_or_none(id=user_id)

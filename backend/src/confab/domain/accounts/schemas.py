@@ -82,6 +82,13 @@ class Credentials(Schema):
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024, examples=["correct horse"])]
 
 
+class PasswordChange(Schema):
+    """The current password proves it is the owner; every token issued before the change stops working."""
+
+    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+    new_password: Password
+
+
 class AccessToken(Schema):
     """A bearer token for `Authorization: Bearer ...` and for the Socket.IO `auth` payload."""
 

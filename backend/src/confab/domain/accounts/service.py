@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advanced_alchemy.exceptions import IntegrityError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import func, select
+from litestar.security.jwt import Token
+from sqlalchemy import delete, func, select
 
-from confab.domain.accounts.models import EMAIL_INDEX, NICKNAME_INDEX, UserModel
+from confab.db.types import utc_now
+from confab.domain.accounts.models import EMAIL_INDEX, NICKNAME_INDEX, RevokedTokenModel, UserModel
 from confab.domain.accounts.passwords import Passwords
-from confab.domain.accounts.schemas import Credentials, UserCreate
-from confab.errors import Conflict
+from confab.domain.accounts.schemas import Credentials, PasswordChange, UserCreate
+from confab.errors import Conflict, Forbidden
+from confab.realtime.channels import token_channel, user_channel
+
+if TYPE_CHECKING:
+    from confab.realtime.hub import RealtimeHub
 
 
 class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
@@ -24,9 +30,10 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
 
     repository_type = Repo
 
-    def __init__(self, passwords: Passwords, **kwargs: Any) -> None:
+    def __init__(self, passwords: Passwords, hub: RealtimeHub, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.passwords = passwords
+        self.hub = hub
 
     async def sign_up(self, form: UserCreate) -> UserModel:
         user = UserModel(
@@ -53,6 +60,26 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
         )
         password_ok = await self.passwords.verify(user.password_hash if user else None, credentials.password)
         return user if password_ok else None
+
+    async def log_out(self, token: Token) -> None:
+        """Revoke this one token until it expires and close its sockets; expired revocations are forgotten."""
+        session = self.repository.session
+        await session.execute(delete(RevokedTokenModel).where(RevokedTokenModel.expires_at < utc_now()))
+        if token.jti and await session.get(RevokedTokenModel, token.jti) is None:
+            session.add(RevokedTokenModel(jti=token.jti, expires_at=token.exp))
+        await session.commit()
+        if token.jti:
+            await self.hub.end_sessions(token_channel(token.jti), reason="logged out")
+
+    async def change_password(self, user: UserModel, change: PasswordChange) -> UserModel:
+        """Check the current password, store the new one, and revoke every token issued before now."""
+        if not await self.passwords.verify(user.password_hash, change.current_password):
+            raise Forbidden("the current password is wrong")
+        user.password_hash = await self.passwords.hash(change.new_password)
+        user.token_generation += 1
+        await self.repository.session.commit()
+        await self.hub.end_sessions(user_channel(user.nickname), reason="password changed")
+        return user
 
     async def list_people(self) -> Sequence[UserModel]:
         return await self.repository.list(order_by=[UserModel.id.asc()])

@@ -1,28 +1,56 @@
-"""Bearer tokens: one signed JWT serves REST (Litestar's JWTAuth) and the Socket.IO handshake."""
+"""Bearer tokens: one signed JWT serves REST (Litestar's JWTAuth) and the Socket.IO handshake.
+
+Each token has a unique `jti` (so logging out can revoke exactly that token) and carries the user's
+token generation (a password change bumps it, revoking every older token at once).
+"""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.security.jwt import JWTAuth, Token
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from confab.domain.accounts.models import UserModel
+from confab.domain.accounts.models import RevokedTokenModel, UserModel
 from confab.settings import Settings
 
 TOKEN_ALGORITHM = "HS256"
+GENERATION_CLAIM = "gen"
 
 
-async def _load_token_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> UserModel | None:
-    """Resolve the token's subject within the request's own database session (no extra connection)."""
+def issue_token(jwt_auth: JWTAuth[UserModel], user: UserModel) -> str:
+    return jwt_auth.create_token(
+        identifier=str(user.id),
+        token_unique_jwt_id=uuid.uuid4().hex,
+        token_extras={GENERATION_CLAIM: user.token_generation},
+    )
+
+
+async def user_for_token(session: AsyncSession, token: Token) -> UserModel | None:
+    """The token's user, unless the token was logged out or predates a password change (one query)."""
     try:
         user_id = int(token.sub)
     except ValueError:
         return None
+    revoked = select(RevokedTokenModel.jti).where(RevokedTokenModel.jti == (token.jti or "")).exists()
+    row = (await session.execute(select(UserModel, revoked).where(UserModel.id == user_id))).first()
+    if row is None:
+        return None
+    user, is_revoked = row
+    if is_revoked or token.extras.get(GENERATION_CLAIM, 0) != user.token_generation:
+        return None
+    return user
+
+
+async def _load_token_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> UserModel | None:
+    """Resolve the token's user within the request's own database session (no extra connection)."""
     session = connection.app.state.database_config.provide_session(connection.app.state, connection.scope)
-    return await session.get(UserModel, user_id)
+    return await user_for_token(session, token)
 
 
 def build_jwt_auth(settings: Settings) -> JWTAuth[UserModel]:
@@ -38,12 +66,8 @@ def build_jwt_auth(settings: Settings) -> JWTAuth[UserModel]:
     )
 
 
-def decode_user_id(encoded: object, settings: Settings) -> int:
-    """The user id inside a token, or `NotAuthorizedException` when the token is missing, forged or expired."""
+def decode_token(encoded: object, settings: Settings) -> Token:
+    """The verified token, or `NotAuthorizedException` when it is missing, forged or expired."""
     if not isinstance(encoded, str) or not encoded:
         raise NotAuthorizedException("missing token")
-    token = Token.decode(encoded, secret=settings.secret_key, algorithm=TOKEN_ALGORITHM)
-    try:
-        return int(token.sub)
-    except ValueError as error:
-        raise NotAuthorizedException("invalid token") from error
+    return Token.decode(encoded, secret=settings.secret_key, algorithm=TOKEN_ALGORITHM)

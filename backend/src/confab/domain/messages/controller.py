@@ -8,19 +8,20 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import Body, Parameter
 from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import to_public_user
+from confab.domain.messages import examples
 from confab.domain.messages.schemas import Message, MessageCreate
 from confab.domain.messages.service import MessageService
 from confab.domain.rooms.schemas import ReadMarker
 from confab.errors import Forbidden
-from confab.openapi import error_responses
+from confab.openapi import answer, error_responses
+from confab.ratelimits import caller_id, rate_limited
 from confab.schemas import CURSOR_BOUNDS, ID_BOUNDS, MAX_ID
 
 UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.", schema_extra=ID_BOUNDS)]
@@ -80,12 +81,17 @@ class MessageController(Controller):
         "author. The author is always the caller. Repeating a `client_id` returns the original message "
         "with 200 instead of 201 and stores and pushes nothing.",
         responses={
-            200: ResponseSpec(Message, description="The message sent earlier with this `client_id`."),
-            **error_responses(400, 401, 403, 404, 413),
+            **answer(201, Message, "The stored message.", examples.SENT),
+            **answer(200, Message, "The message sent earlier with this `client_id`.", examples.SENT),
+            **error_responses(400, 401, 403, 404, 413, 429),
         },
+        guards=[rate_limited("send", caller_id)],
     )
     async def send_direct(
-        self, data: MessageCreate, request: Request[UserModel, Token, Any], messages: MessageService
+        self,
+        data: Annotated[MessageCreate, Body(examples=[examples.SEND_DIRECT])],
+        request: Request[UserModel, Token, Any],
+        messages: MessageService,
     ) -> Response[Message]:
         sent = await messages.send_direct(to_public_user(request.user), data)
         return Response(sent.message, status_code=HTTP_201_CREATED if sent.created else HTTP_200_OK)
@@ -94,7 +100,10 @@ class MessageController(Controller):
         "/messages",
         summary="My direct messages",
         description="The caller's DMs, ascending by id; the tutorial's route, same as `GET /api/users/{me}/messages`.",
-        responses=error_responses(400, 401),
+        responses={
+            **answer(200, list[Message], "A page of messages, oldest first.", examples.HISTORY),
+            **error_responses(400, 401),
+        },
     )
     async def my_history(
         self,
@@ -112,7 +121,10 @@ class MessageController(Controller):
         summary="A user's direct messages",
         description="DMs where the user is author or recipient, ascending by id. Only the user themself "
         "may read them. Reconnecting clients catch up with `after=<last id seen>`.",
-        responses=error_responses(400, 401, 403, 404),
+        responses={
+            **answer(200, list[Message], "A page of messages, oldest first.", examples.HISTORY),
+            **error_responses(400, 401, 403, 404),
+        },
     )
     async def user_history(
         self,
@@ -137,6 +149,10 @@ class MessageController(Controller):
         responses=error_responses(400, 401, 404, 413),
     )
     async def mark_direct_read(
-        self, peer_id: UserPathId, data: ReadMarker, request: Request[UserModel, Token, Any], messages: MessageService
+        self,
+        peer_id: UserPathId,
+        data: Annotated[ReadMarker, Body(examples=[examples.READ_UP_TO])],
+        request: Request[UserModel, Token, Any],
+        messages: MessageService,
     ) -> None:
         await messages.mark_direct_read(request.user.id, peer_id, data.last_read_id)

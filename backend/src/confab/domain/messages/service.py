@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from advanced_alchemy.exceptions import IntegrityError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import ColumnElement, Select, and_, case, func, select, union
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, text, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
@@ -24,6 +24,10 @@ from confab.errors import Forbidden, NotFound
 if TYPE_CHECKING:
     from confab.domain.rooms.schemas import RoomMessageCreate
     from confab.realtime.hub import RealtimeHub
+
+
+# An arbitrary, fixed advisory-lock key ("confab" in ASCII) that only message writes take.
+MESSAGE_ORDER_LOCK = 0x636F6E666162
 
 
 class Sent(NamedTuple):
@@ -71,6 +75,12 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
 
     async def _store(self, row: MessageModel, *, author: PublicUser, recipient: PublicUser | None) -> Sent:
         session = self.repository.session
+        if session.get_bind().dialect.name == "postgresql":
+            # Catch-up cursors (`after=<last id seen>`) need ids to become visible in id order. PostgreSQL
+            # hands out ids before commit, so two writers could commit out of order and a reconnecting
+            # client would skip the later-committed lower id; this lock serializes message writes until
+            # commit. (SQLite's BEGIN IMMEDIATE already serializes them.)
+            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MESSAGE_ORDER_LOCK})
         session.add(row)
         try:
             await session.commit()

@@ -7,20 +7,22 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import Body, Parameter
 from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import to_public_user
+from confab.domain.messages import examples as message_examples
 from confab.domain.messages.controller import PageQuery, provide_message_service, provide_page_query
 from confab.domain.messages.schemas import Message
 from confab.domain.messages.service import MessageService
+from confab.domain.rooms import examples
 from confab.domain.rooms.schemas import MemberAdd, ReadMarker, Room, RoomCreate, RoomMessageCreate, RoomSummary
 from confab.domain.rooms.service import RoomService
-from confab.openapi import error_responses
+from confab.openapi import answer, error_responses
+from confab.ratelimits import caller_id, rate_limited
 from confab.schemas import ID_BOUNDS, MAX_ID
 
 RoomPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A room id.", schema_extra=ID_BOUNDS)]
@@ -45,9 +47,17 @@ class RoomController(Controller):
         summary="Create a room",
         description="The caller becomes owner and first member; `member_ids` are added too. An unknown "
         "member id is a 404 and creates nothing. Members' live sockets join the room at once.",
-        responses=error_responses(400, 401, 404, 413),
+        responses={
+            **answer(201, Room, "The new room.", examples.ROOM_CREATED),
+            **error_responses(400, 401, 404, 413),
+        },
     )
-    async def create_room(self, data: RoomCreate, request: Request[UserModel, Token, Any], rooms: RoomService) -> Room:
+    async def create_room(
+        self,
+        data: Annotated[RoomCreate, Body(examples=[examples.CREATE_ROOM])],
+        request: Request[UserModel, Token, Any],
+        rooms: RoomService,
+    ) -> Room:
         return await rooms.create(to_public_user(request.user), data)
 
     @get(
@@ -55,7 +65,10 @@ class RoomController(Controller):
         summary="My rooms",
         description="The rooms the caller belongs to, most recently active first, each with its last message "
         "and the caller's unread count (messages from others after the caller's read marker).",
-        responses=error_responses(401),
+        responses={
+            **answer(200, list[RoomSummary], "The caller's rooms.", examples.MY_ROOMS),
+            **error_responses(401),
+        },
     )
     async def list_rooms(self, request: Request[UserModel, Token, Any], rooms: RoomService) -> list[RoomSummary]:
         return await rooms.list_for(request.user.id)
@@ -64,7 +77,7 @@ class RoomController(Controller):
         "/{room_id:int}",
         summary="Show a room",
         description="Members only: a room that exists answers 403 to anyone else.",
-        responses=error_responses(400, 401, 403, 404),
+        responses={**answer(200, Room, "The room.", examples.ROOM_CREATED), **error_responses(400, 401, 403, 404)},
     )
     async def show_room(self, room_id: RoomPathId, request: Request[UserModel, Token, Any], rooms: RoomService) -> Room:
         return await rooms.show(request.user.id, room_id)
@@ -75,10 +88,17 @@ class RoomController(Controller):
         summary="Add a member",
         description="Any member may add anyone; adding an existing member changes nothing. The new member's "
         "live sockets join the room and receive a `room` event.",
-        responses=error_responses(400, 401, 403, 404, 413),
+        responses={
+            **answer(200, Room, "The room with its members now.", examples.ROOM_CREATED),
+            **error_responses(400, 401, 403, 404, 413),
+        },
     )
     async def add_member(
-        self, room_id: RoomPathId, data: MemberAdd, request: Request[UserModel, Token, Any], rooms: RoomService
+        self,
+        room_id: RoomPathId,
+        data: Annotated[MemberAdd, Body(examples=[examples.ADD_MEMBER])],
+        request: Request[UserModel, Token, Any],
+        rooms: RoomService,
     ) -> Room:
         return await rooms.add_member(request.user.id, room_id, data.user_id)
 
@@ -101,14 +121,16 @@ class RoomController(Controller):
         description="Members only. Stored, then pushed once to the room's channel. Repeating a `client_id` "
         "returns the original message with 200 instead of 201 and stores nothing.",
         responses={
-            200: ResponseSpec(Message, description="The message sent earlier with this `client_id`."),
-            **error_responses(400, 401, 403, 404, 413),
+            **answer(201, Message, "The stored message.", examples.POSTED),
+            **answer(200, Message, "The message sent earlier with this `client_id`.", examples.POSTED),
+            **error_responses(400, 401, 403, 404, 413, 429),
         },
+        guards=[rate_limited("send", caller_id)],
     )
     async def post_message(
         self,
         room_id: RoomPathId,
-        data: RoomMessageCreate,
+        data: Annotated[RoomMessageCreate, Body(examples=[examples.POST_MESSAGE])],
         request: Request[UserModel, Token, Any],
         messages: MessageService,
     ) -> Response[Message]:
@@ -119,7 +141,10 @@ class RoomController(Controller):
         "/{room_id:int}/messages",
         summary="Room history",
         description="Members only; ascending by id, with the same cursors as direct messages.",
-        responses=error_responses(400, 401, 403, 404),
+        responses={
+            **answer(200, list[Message], "A page of messages, oldest first.", examples.ROOM_HISTORY),
+            **error_responses(400, 401, 403, 404),
+        },
     )
     async def room_history(
         self,
@@ -140,6 +165,10 @@ class RoomController(Controller):
         responses=error_responses(400, 401, 403, 404, 413),
     )
     async def mark_read(
-        self, room_id: RoomPathId, data: ReadMarker, request: Request[UserModel, Token, Any], rooms: RoomService
+        self,
+        room_id: RoomPathId,
+        data: Annotated[ReadMarker, Body(examples=[message_examples.READ_UP_TO])],
+        request: Request[UserModel, Token, Any],
+        rooms: RoomService,
     ) -> None:
         await rooms.mark_read(request.user.id, room_id, data.last_read_id)

@@ -10,7 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab import __version__
-from confab.openapi import PublicOperation, error_responses
+from confab.domain.system import examples
+from confab.openapi import PublicOperation, answer, error_responses
 
 
 class Alive(msgspec.Struct):
@@ -34,7 +35,7 @@ class ServiceIndex(msgspec.Struct):
     tags=["system"],
     summary="Database probe",
     description="200 when the database answers a query, 503 otherwise. Needs no token.",
-    responses=error_responses(503),
+    responses={**answer(200, Alive, "The database answers.", examples.ALIVE), **error_responses(503)},
     operation_class=PublicOperation,
 )
 async def database_alive(db_session: AsyncSession) -> Alive:
@@ -51,6 +52,7 @@ async def database_alive(db_session: AsyncSession) -> Alive:
     tags=["system"],
     summary="Version",
     description="The running confab version. Needs no token.",
+    responses=answer(200, Version, "The version.", examples.VERSION),
     operation_class=PublicOperation,
 )
 async def version() -> Version:
@@ -62,7 +64,9 @@ async def version() -> Version:
     opt={"exclude_from_auth": True},
     tags=["system"],
     summary="Service index",
-    description="What this server is and where its API documentation lives.",
+    description="What this server is and where its API documentation lives: `docs` is the interactive "
+    "documentation (Scalar; Swagger UI at `/schema/swagger`), `openapi` the machine-readable contract. Needs no token.",
+    responses=answer(200, ServiceIndex, "Name, version and links.", examples.INDEX),
     media_type=MediaType.JSON,
     operation_class=PublicOperation,
 )

@@ -1,0 +1,130 @@
+"""A small synchronous client for confab's public HTTP API, turning failures into `ClientError`s."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import httpx
+
+from confab.client.errors import NotLoggedIn, ServerRefused, Unreachable
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+
+def resolve_url(explicit: str | None) -> str:
+    """`--url`, else `CONFAB_URL`, else the address `just dev` serves on; without a trailing slash."""
+    url = explicit or os.environ.get("CONFAB_URL") or DEFAULT_URL
+    if "://" not in url:
+        url = "http://" + url
+    return url.rstrip("/")
+
+
+def error_detail(response: httpx.Response) -> str:
+    """The server's `detail`, or the status line when the body is not confab's error shape."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("detail"), str):
+        return body["detail"]
+    return f"HTTP {response.status_code} {response.reason_phrase}".strip()
+
+
+class Api:
+    """One server, optionally one bearer token. Every method returns the decoded JSON body."""
+
+    def __init__(self, url: str, token: str | None = None, timeout: float = 15) -> None:
+        self.url = url
+        self.token = token
+        self._http = httpx.Client(base_url=url, timeout=timeout)
+
+    def __enter__(self) -> Api:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def request(self, method: str, path: str, **options: Any) -> httpx.Response:
+        """Send one request; raise `Unreachable` when nobody answers and `ServerRefused` on an error status."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            response = self._http.request(method, path, headers=headers, **options)
+        except httpx.TransportError as error:
+            raise Unreachable(f"cannot reach a confab server at {self.url} ({error.__class__.__name__})") from error
+        if response.status_code == 401 and self.token:
+            raise NotLoggedIn(f"{error_detail(response)}: log in again with 'confab login'")
+        if response.status_code >= 400:
+            raise ServerRefused(response.status_code, error_detail(response))
+        return response
+
+    def get(self, path: str, **params: Any) -> Any:
+        query = {key: value for key, value in params.items() if value is not None}
+        return self.request("GET", path, params=query).json()
+
+    def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        return self.request("POST", path, json=body)
+
+    def version(self) -> str:
+        return self.get("/api/version")["version"]
+
+    def sign_up(self, name: str, email: str, nickname: str, password: str) -> dict[str, Any]:
+        body = {"name": name, "email": email, "nickname": nickname, "password": password}
+        return self.post("/api/users", body).json()
+
+    def log_in(self, nickname: str, password: str) -> dict[str, Any]:
+        """Exchange credentials for a token; this client uses the token from now on."""
+        granted = self.post("/api/auth/token", {"nickname": nickname, "password": password}).json()
+        self.token = granted["access_token"]
+        return granted
+
+    def me(self) -> dict[str, Any]:
+        return self.get("/api/me")
+
+    def users(self) -> list[dict[str, Any]]:
+        return self.get("/api/users")
+
+    def rooms(self) -> list[dict[str, Any]]:
+        return self.get("/api/rooms")
+
+    def user_named(self, nickname: str) -> dict[str, Any]:
+        """The person with this nickname (any case), or `ServerRefused` 404."""
+        for person in self.users():
+            if person["nickname"].lower() == nickname.lower():
+                return person
+        raise ServerRefused(404, f"no user with nickname {nickname!r}")
+
+    def room_named(self, name: str) -> dict[str, Any]:
+        """One of the caller's rooms by exact name, else by id; an ambiguous name is refused."""
+        rooms = self.rooms()
+        matches = [room for room in rooms if room["name"] == name]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            ids = ", ".join(str(room["id"]) for room in matches)
+            raise ServerRefused(409, f"you are in several rooms named {name!r} (ids {ids}): give the id instead")
+        for room in rooms:
+            if str(room["id"]) == name:
+                return room
+        raise ServerRefused(404, f"you are not in a room named {name!r}")
+
+    def send_direct(self, recipient_id: int, content: str, client_id: str | None = None) -> httpx.Response:
+        body: dict[str, Any] = {"recipient_id": recipient_id, "content": content}
+        if client_id:
+            body["client_id"] = client_id
+        return self.post("/api/messages", body)
+
+    def send_to_room(self, room_id: int, content: str, client_id: str | None = None) -> httpx.Response:
+        body: dict[str, Any] = {"content": content}
+        if client_id:
+            body["client_id"] = client_id
+        return self.post(f"/api/rooms/{room_id}/messages", body)
+
+    def create_room(self, name: str, member_ids: list[int]) -> dict[str, Any]:
+        return self.post("/api/rooms", {"name": name, "member_ids": member_ids}).json()
+
+    def add_member(self, room_id: int, user_id: int) -> dict[str, Any]:
+        return self.post(f"/api/rooms/{room_id}/members", {"user_id": user_id}).json()

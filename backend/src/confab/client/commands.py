@@ -1,0 +1,168 @@
+"""The client subcommands of `confab`; each takes the parsed arguments and returns an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+
+from confab.client import credentials
+from confab.client.api import Api, resolve_url
+from confab.client.credentials import Login
+from confab.client.errors import OK, NotLoggedIn, Unreachable, UsageError
+from confab.client.output import message_line, note, person_line, print_json, room_line, say
+
+
+def read_password(arguments: argparse.Namespace) -> str:
+    """`--password`, else one line of stdin with `--password-stdin`, else a prompt on the terminal."""
+    if arguments.password is not None:
+        return arguments.password
+    if arguments.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise UsageError("no password: give --password-stdin (or --password) when not on a terminal")
+    return getpass.getpass(f"password for {arguments.nickname}: ")
+
+
+def logged_in_api(arguments: argparse.Namespace) -> Api:
+    """An API client carrying the token stored for this server, or `NotLoggedIn`."""
+    url = resolve_url(arguments.url)
+    return Api(url, token=stored_login(url).token)
+
+
+def stored_login(url: str) -> Login:
+    login = credentials.load(url)
+    if login is None:
+        raise NotLoggedIn(f"not logged in to {url}: run 'confab login <nickname>' first")
+    return login
+
+
+def _log_in_and_store(api: Api, nickname: str, password: str) -> dict:
+    granted = api.log_in(nickname, password)
+    user = granted["user"]
+    path = credentials.save(
+        api.url, Login(token=granted["access_token"], nickname=user["nickname"], user_id=user["id"])
+    )
+    note(f"token stored in {path}")
+    return user
+
+
+def sign_up(arguments: argparse.Namespace) -> int:
+    """Create an account, then log in with it."""
+    password = read_password(arguments)
+    with Api(resolve_url(arguments.url)) as api:
+        user = api.sign_up(arguments.name or arguments.nickname, arguments.email, arguments.nickname, password)
+        say(f"signed up as {user['nickname']} (id {user['id']}) on {api.url}")
+        _log_in_and_store(api, arguments.nickname, password)
+    return OK
+
+
+def log_in(arguments: argparse.Namespace) -> int:
+    password = read_password(arguments)
+    with Api(resolve_url(arguments.url)) as api:
+        user = _log_in_and_store(api, arguments.nickname, password)
+        say(f"logged in as {user['nickname']} (id {user['id']}) on {api.url}")
+    return OK
+
+
+def log_out(arguments: argparse.Namespace) -> int:
+    """Revoke the stored token on the server, then forget it (even when the server cannot be told)."""
+    url = resolve_url(arguments.url)
+    login = credentials.load(url)
+    if login is None:
+        say(f"was not logged in to {url}")
+        return OK
+    try:
+        with Api(url, token=login.token) as api:
+            api.request("POST", "/api/auth/logout")
+    except (Unreachable, NotLoggedIn) as error:
+        note(f"the server was not told ({error.message}); forgetting the token anyway")
+    credentials.forget(url)
+    say(f"logged out of {url}")
+    return OK
+
+
+def who_am_i(arguments: argparse.Namespace) -> int:
+    with logged_in_api(arguments) as api:
+        me = api.me()
+        if arguments.json:
+            print_json(me)
+        else:
+            say(f"{me['nickname']} ({me['name']}, {me['email']}, id {me['id']}) on {api.url}")
+    return OK
+
+
+def list_users(arguments: argparse.Namespace) -> int:
+    with logged_in_api(arguments) as api:
+        people = api.users()
+    if arguments.json:
+        print_json(people)
+        return OK
+    for person in people:
+        say(person_line(person))
+    return OK
+
+
+def list_rooms(arguments: argparse.Namespace) -> int:
+    with logged_in_api(arguments) as api:
+        rooms = api.rooms()
+    if arguments.json:
+        print_json(rooms)
+        return OK
+    if not rooms:
+        note("you are in no room yet")
+    for room in rooms:
+        say(room_line(room))
+    return OK
+
+
+def send(arguments: argparse.Namespace) -> int:
+    """Send a DM (`--to nickname`) or post to a room (`--room name`); `-` as the text reads stdin."""
+    content = " ".join(arguments.content)
+    if content == "-":
+        content = sys.stdin.read().rstrip("\n")
+    with logged_in_api(arguments) as api:
+        if arguments.to:
+            target = api.user_named(arguments.to)
+            response = api.send_direct(target["id"], content, arguments.client_id)
+            where = target["nickname"]
+        else:
+            room = api.room_named(arguments.room)
+            response = api.send_to_room(room["id"], content, arguments.client_id)
+            where = f"room {room['name']}"
+    message = response.json()
+    verb = "sent" if response.status_code == 201 else "already sent (same --client-id)"
+    say(f"{verb} #{message['id']} to {where}")
+    return OK
+
+
+def history(arguments: argparse.Namespace) -> int:
+    """A page of messages, oldest first: all my DMs, the DMs with one person, or one room's."""
+    query = {"limit": arguments.limit, "before": arguments.before, "after": arguments.after}
+    room_names: dict[int, str] = {}
+    with logged_in_api(arguments) as api:
+        if arguments.room:
+            room = api.room_named(arguments.room)
+            room_names[room["id"]] = room["name"]
+            messages = api.get(f"/api/rooms/{room['id']}/messages", **query)
+        else:
+            if arguments.peer:
+                query["with"] = api.user_named(arguments.peer)["id"]
+            messages = api.get("/api/messages", **query)
+    if arguments.json:
+        print_json(messages)
+        return OK
+    for message in messages:
+        say(message_line(message, room_names))
+    return OK
+
+
+def tail(arguments: argparse.Namespace) -> int:
+    """Print messages live until Ctrl-C, reconnecting and catching up after any interruption."""
+    from confab.client.tail import follow
+
+    url = resolve_url(arguments.url)
+    login = stored_login(url)
+    with Api(url, token=login.token) as api:
+        return asyncio.run(follow(api, login.token, login.nickname, arguments.since))

@@ -1,0 +1,61 @@
+"""How the client prints things: one line per message, person or room, readable and grep-able."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+
+def say(line: str = "") -> None:
+    """A line of results on stdout, flushed so pipes and `tail` readers see it at once."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def note(line: str) -> None:
+    """Progress and diagnostics on stderr, so stdout stays clean for scripts."""
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def print_json(value: Any) -> None:
+    say(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def local_time(iso_date: str) -> str:
+    """The server's UTC timestamp in the local time zone, to the second."""
+    try:
+        moment = datetime.fromisoformat(iso_date.replace("Z", "+00:00"))
+    except ValueError:
+        return iso_date
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def message_line(message: dict[str, Any], room_names: dict[int, str] | None = None) -> str:
+    """`2026-11-25 10:00:00 #12 alice -> bob: hi` for a DM, `... #14 [general] alice: hi` in a room."""
+    author = message["author"]["nickname"]
+    if message.get("room_id") is not None:
+        room = (room_names or {}).get(message["room_id"], f"room {message['room_id']}")
+        where = f"[{room}] {author}"
+    else:
+        recipient = message.get("recipient") or {}
+        where = f"{author} -> {recipient.get('nickname', '?')}"
+    return f"{local_time(message['date'])} #{message['id']} {where}: {message['content']}"
+
+
+def person_line(person: dict[str, Any]) -> str:
+    state = "online " if person.get("online") else "offline"
+    unread = f"  {person['unread']} unread" if person.get("unread") else ""
+    return f"{person['nickname']:<20} {state}  {person['name']}{unread}"
+
+
+def room_line(room: dict[str, Any]) -> str:
+    members = ", ".join(member["nickname"] for member in room["members"])
+    unread = f", {room['unread']} unread" if room.get("unread") else ""
+    line = f"#{room['id']} {room['name']} ({members}{unread})"
+    last = room.get("last_message")
+    if last:
+        line += f"  last: {last['author']['nickname']}: {last['content']}"
+    return line

@@ -1,0 +1,153 @@
+"""`confab tail`: print messages as they arrive over Socket.IO, surviving restarts without gaps or repeats.
+
+The handshake carries `last_id`, the highest message id printed so far (or, at start, the newest id
+the user can already see), so after every reconnection the server first replays what was missed,
+then sends `synced`, then live messages again. Ids already printed are skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import signal
+from contextlib import suppress
+from typing import Any
+
+import aiohttp
+import socketio
+
+from confab.client.api import Api
+from confab.client.errors import OK, NotLoggedIn, Unreachable
+from confab.client.output import message_line, note, say
+
+FIRST_RETRY_SECONDS = 1.0
+MAX_RETRY_SECONDS = 30.0
+
+
+def newest_visible_id(api: Api, rooms: list[dict[str, Any]]) -> int:
+    """The id of the newest message the caller can already read (0 when there is none)."""
+    newest_direct = api.get("/api/messages", limit=1)
+    ids = [message["id"] for message in newest_direct]
+    ids += [room["last_message"]["id"] for room in rooms if room.get("last_message")]
+    return max(ids, default=0)
+
+
+def refusal_reason(refusals: list[Any], error: Exception) -> str:
+    """The server's `connect_error` message when it refused us, else what went wrong on the way."""
+    last = refusals[-1] if refusals else None
+    if isinstance(last, dict) and last.get("message"):
+        return str(last["message"])
+    text = str(last or error)
+    return "the server does not answer" if text in {"Connection error", ""} else text
+
+
+class Tail:
+    """One Socket.IO connection at a time, replaced with backoff whenever it drops, until `stop` is set."""
+
+    def __init__(self, url: str, token: str, last_id: int, room_names: dict[int, str]) -> None:
+        self.url = url
+        self.token = token
+        self.last_id = last_id
+        self.room_names = room_names
+        self.printed: set[int] = set()
+        self.stop = asyncio.Event()
+        self.ended_because: str | None = None
+
+    async def on_message(self, message: dict[str, Any]) -> None:
+        if message["id"] in self.printed:
+            return
+        self.printed.add(message["id"])
+        self.last_id = max(self.last_id, message["id"])
+        say(message_line(message, self.room_names))
+
+    async def on_synced(self, synced: dict[str, Any]) -> None:
+        self.last_id = max(self.last_id, synced["last_id"])
+        if not synced.get("complete", True):
+            note(f"more messages were missed than the server replays: see 'confab history --after {self.last_id}'")
+
+    async def on_room(self, room: dict[str, Any]) -> None:
+        self.room_names[room["id"]] = room["name"]
+
+    async def on_session_ended(self, ended: dict[str, Any]) -> None:
+        """The token was revoked (logout, password change): reconnecting with it would be refused."""
+        self.ended_because = str(ended.get("reason") or "the session ended")
+
+    async def _connect(
+        self, http: aiohttp.ClientSession, refusals: list[Any], lost: asyncio.Event
+    ) -> socketio.AsyncClient:
+        """A fresh connection; our own loop does the reconnecting, and Ctrl-C is ours to handle."""
+        client = socketio.AsyncClient(reconnection=False, handle_sigint=False, http_session=http)
+        client.on("connect_error", refusals.append)
+        client.on("disconnect", lambda *_reason: lost.set())
+        client.on("message", self.on_message)
+        client.on("synced", self.on_synced)
+        client.on("room", self.on_room)
+        client.on("session_ended", self.on_session_ended)
+        auth = {"token": self.token, "last_id": self.last_id}
+        await client.connect(self.url, auth=auth, transports=["websocket"], wait_timeout=10)
+        return client
+
+    async def _until_stopped_or_lost(self, client: socketio.AsyncClient, lost: asyncio.Event) -> None:
+        waiters = [asyncio.create_task(self.stop.wait()), asyncio.create_task(lost.wait())]
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+        if self.stop.is_set() and client.connected:
+            await client.disconnect()
+
+    async def run(self, nickname: str) -> int:
+        async with aiohttp.ClientSession() as http:
+            return await self._run(http, nickname)
+
+    async def _run(self, http: aiohttp.ClientSession, nickname: str) -> int:
+        delay = FIRST_RETRY_SECONDS
+        connected_once = False
+        while not self.stop.is_set():
+            refusals: list[Any] = []
+            lost = asyncio.Event()
+            try:
+                client = await self._connect(http, refusals, lost)
+            except socketio.exceptions.ConnectionError as error:
+                reason = refusal_reason(refusals, error)
+                if "unauthorized" in reason:
+                    raise NotLoggedIn(
+                        f"the server refused the token ({reason}): log in again with 'confab login'"
+                    ) from error
+                if not connected_once:
+                    raise Unreachable(f"cannot reach a confab server at {self.url} ({reason})") from error
+                pause = delay * random.uniform(0.8, 1.2)
+                note(f"cannot reconnect ({reason}); retrying in {pause:.1f}s")
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self.stop.wait(), pause)
+                delay = min(delay * 2, MAX_RETRY_SECONDS)
+                continue
+            if connected_once:
+                note(f"reconnected; catching up after #{self.last_id}")
+            else:
+                note(f"listening as {nickname} on {self.url} (Ctrl-C to stop)")
+            connected_once = True
+            delay = FIRST_RETRY_SECONDS
+            await self._until_stopped_or_lost(client, lost)
+            if self.ended_because is not None:
+                raise NotLoggedIn(
+                    f"the server ended this session ({self.ended_because}): log in again with 'confab login'"
+                )
+            if not self.stop.is_set():
+                note("connection lost; reconnecting")
+        return OK
+
+
+async def follow(api: Api, token: str, nickname: str, since: int | None) -> int:
+    """Print messages live until Ctrl-C (or SIGTERM); starts after `since`, else after what exists now."""
+    rooms = api.rooms()
+    room_names = {room["id"]: room["name"] for room in rooms}
+    start = since if since is not None else newest_visible_id(api, rooms)
+    tail = Tail(api.url, token, start, room_names)
+    loop = asyncio.get_running_loop()
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(stop_signal, tail.stop.set)
+    try:
+        return await tail.run(nickname)
+    finally:
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(stop_signal)

@@ -1,0 +1,88 @@
+"""Request budgets per client address, user or socket, with the `limits` library.
+
+The counters live in Redis when REDIS_URL is set, so every worker draws from the same budget;
+otherwise in this process's memory. `RATE_LIMITS=off` disables all of them (load tests, black-box
+test suites that sign up hundreds of users from one address).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any, Literal
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from litestar.connection import ASGIConnection
+from litestar.exceptions import HTTPException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
+
+from confab.settings import Settings
+
+Bucket = Literal["signup", "login", "send", "typing"]
+
+
+class TooManyRequests(HTTPException):
+    status_code = HTTP_429_TOO_MANY_REQUESTS
+
+    def __init__(self, bucket: str, retry_after: int) -> None:
+        super().__init__(
+            detail=f"too many {bucket} requests; retry in {retry_after} s", headers={"Retry-After": str(retry_after)}
+        )
+        self.retry_after = retry_after
+
+
+class RateLimits:
+    """One moving-window budget per bucket, e.g. "send": 120 per minute per user."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.enabled = settings.rate_limits
+        storage: Storage = (
+            RedisStorage(
+                "async+" + settings.redis_url,
+                implementation="redispy",
+                key_prefix=f"{settings.redis_prefix}:limits",
+            )
+            if settings.redis_url
+            else MemoryStorage()
+        )
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._rules: dict[str, RateLimitItem] = {
+            "signup": parse(settings.rate_limit_signup),
+            "login": parse(settings.rate_limit_login),
+            "send": parse(settings.rate_limit_send),
+            "typing": parse(settings.rate_limit_typing),
+        }
+
+    async def spend(self, bucket: Bucket, key: str) -> None:
+        """Use one unit of `key`'s budget in `bucket`, or raise `TooManyRequests` with the wait."""
+        if not self.enabled:
+            return
+        rule = self._rules[bucket]
+        if await self._limiter.hit(rule, bucket, key):
+            return
+        window = await self._limiter.get_window_stats(rule, bucket, key)
+        raise TooManyRequests(bucket, retry_after=max(1, math.ceil(window.reset_time - time.time())))
+
+
+def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The peer address (behind a proxy, run uvicorn with --proxy-headers so this is the real client)."""
+    return connection.client.host if connection.client else "unknown"
+
+
+def caller_id(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    return str(connection.user.id)
+
+
+def rate_limited(
+    bucket: Bucket, key_of: Callable[[ASGIConnection[Any, Any, Any, Any]], str]
+) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Any]:
+    """A route guard that spends one unit of `bucket` for the key `key_of` picks (address or user)."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+        await connection.app.state.rate_limits.spend(bucket, key_of(connection))
+
+    return guard

@@ -1,0 +1,80 @@
+"""`confab send/history/users/rooms` against a live server, checked through the API as well."""
+
+from __future__ import annotations
+
+import json
+
+from tests.support.rooms import create_room
+
+
+async def test_send_a_direct_message_by_nickname_and_read_it_back(confab, log_in_as, make_user, server, http):
+    alice, bob = await make_user(), await make_user()
+    await log_in_as(alice)
+
+    sent = await confab("send", "--url", server.url, "--to", bob.nickname, "trois", "petits", "chats")
+    assert sent.exit_code == 0, sent.stderr
+    assert sent.stdout.startswith("sent #")
+    bobs = (await http.get("/api/messages", headers=bob.headers, params={"with": alice.id})).json()
+    assert [message["content"] for message in bobs] == ["trois petits chats"]
+
+    history = await confab("history", "--url", server.url, "--with", bob.nickname)
+    assert history.exit_code == 0, history.stderr
+    assert history.lines[-1].endswith(f"{alice.nickname} -> {bob.nickname}: trois petits chats")
+    assert f"#{bobs[0]['id']} " in history.lines[-1]
+
+    as_json = await confab("history", "--url", server.url, "--with", bob.nickname, "--json", "--limit", "1")
+    assert json.loads(as_json.stdout) == bobs
+
+
+async def test_a_repeated_client_id_is_sent_once(confab, log_in_as, make_user, server, http):
+    alice, bob = await make_user(), await make_user()
+    await log_in_as(alice)
+    first = await confab("send", "--url", server.url, "--to", bob.nickname, "--client-id", "cli-test-once", "hello")
+    again = await confab("send", "--url", server.url, "--to", bob.nickname, "--client-id", "cli-test-once", "hello")
+    assert first.stdout.startswith("sent #")
+    assert again.stdout.startswith("already sent")
+    assert len((await http.get("/api/messages", headers=bob.headers)).json()) == 1
+
+
+async def test_users_lists_people_with_presence_and_unread(confab, log_in_as, make_user, server, http):
+    alice, bob = await make_user(), await make_user()
+    await http.post("/api/messages", headers=bob.headers, json={"recipient_id": alice.id, "content": "unread one"})
+    await log_in_as(alice)
+    users = await confab("users", "--url", server.url)
+    assert users.exit_code == 0, users.stderr
+    bob_line = next(line for line in users.lines if line.startswith(bob.nickname))
+    assert "1 unread" in bob_line
+    listed = json.loads((await confab("users", "--url", server.url, "--json")).stdout)
+    assert {person["nickname"] for person in listed} >= {alice.nickname, bob.nickname}
+
+
+async def test_rooms_post_and_history_by_room_name(confab, log_in_as, make_user, server, http):
+    alice, bob = await make_user(), await make_user()
+    room_name = f"room-{alice.nickname}"
+    room = await create_room(http, bob, name=room_name, members=[alice])
+    await log_in_as(alice)
+
+    posted = await confab("send", "--url", server.url, "--room", room_name, "hello", "room")
+    assert posted.exit_code == 0, posted.stderr
+    rooms = await confab("rooms", "--url", server.url)
+    line = next(line for line in rooms.lines if line.startswith(f"#{room['id']} {room_name} ("))
+    assert bob.nickname in line
+    assert line.endswith(f"last: {alice.nickname}: hello room")
+
+    history = await confab("history", "--url", server.url, "--room", room_name)
+    assert history.lines[-1].endswith(f"[{room_name}] {alice.nickname}: hello room")
+    by_id = await confab("history", "--url", server.url, "--room", str(room["id"]), "--json")
+    assert [message["content"] for message in json.loads(by_id.stdout)] == ["hello room"]
+
+
+async def test_unknown_people_and_rooms_and_refused_sends_exit_1_with_one_line(confab, log_in_as, make_user, server):
+    alice, carol = await make_user(), await make_user()
+    await log_in_as(alice)
+    nobody = await confab("send", "--url", server.url, "--to", "nobody-at-all", "hi")
+    assert (nobody.exit_code, nobody.stderr) == (1, "confab: no user with nickname 'nobody-at-all'\n")
+    no_room = await confab("history", "--url", server.url, "--room", "not-a-room-of-mine")
+    assert no_room.exit_code == 1
+    blank = await confab("send", "--url", server.url, "--to", carol.nickname, "   ")
+    assert blank.exit_code == 1
+    assert blank.stderr.startswith("confab: content:")
+    assert len(blank.stderr.splitlines()) == 1

@@ -1,0 +1,15 @@
+// Browser tests: one file, run in order in a single process, with room for a backend start and a restart.
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  test: {
+    include: ['e2e/**/*.e2e.js'],
+    environment: 'node',
+    fileParallelism: false,
+    testTimeout: 60000,
+    hookTimeout: 180000,
+    reporters: ['verbose'],
+  },
+})

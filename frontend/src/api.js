@@ -1,0 +1,134 @@
+// The JSON API client: fetch with the bearer token, and every error turned into an ApiError with words for people.
+
+const TOKEN_KEY = 'confab.token'
+
+/**
+ * An API failure: `status` (0 when the server could not be reached), `detail` for people, `field` when
+ * the server named one, and `problems`: every `{field, message}` the server listed.
+ */
+export class ApiError extends Error {
+  constructor(status, detail, problems = []) {
+    super(detail)
+    this.name = 'ApiError'
+    this.status = status
+    this.detail = detail
+    this.problems = problems
+    this.field = problems[0]?.field ?? null
+  }
+}
+
+/** The fields an error body names in `extra[]`, as `{field, message}`, without a `body.` prefix. */
+export function problemsOf(body) {
+  if (!Array.isArray(body?.extra)) return []
+  return body.extra
+    .filter((item) => item?.key)
+    .map((item) => ({ field: String(item.key).replace(/^body\./, ''), message: String(item.message ?? '') }))
+}
+
+/** Turn a failed response into an ApiError, whatever its body looks like. */
+export async function errorFrom(response) {
+  let body = null
+  try {
+    body = await response.json()
+  } catch {
+    body = null
+  }
+  const detail = typeof body?.detail === 'string' && body.detail ? body.detail : describeStatus(response.status)
+  return new ApiError(response.status, detail, problemsOf(body))
+}
+
+function describeStatus(status) {
+  if (status === 401) return 'Please log in again.'
+  if (status === 403) return 'You are not allowed to do that.'
+  if (status === 404) return 'That does not exist (any more).'
+  if (status === 413) return 'That is too large to send.'
+  if (status === 429) return 'Too many requests; wait a moment and try again.'
+  if (status >= 500) return 'The server had a problem; try again in a moment.'
+  return `The request failed (HTTP ${status}).`
+}
+
+function query(parameters) {
+  const entries = Object.entries(parameters ?? {}).filter(([, value]) => value != null)
+  return entries.length ? `?${new URLSearchParams(entries.map(([key, value]) => [key, String(value)]))}` : ''
+}
+
+/**
+ * Create the client. `onUnauthorized` runs when a request that carried a token gets a 401,
+ * after the token is forgotten; the request still rejects with the ApiError.
+ */
+export function createApi({
+  baseUrl = '',
+  fetchImpl = (...args) => globalThis.fetch(...args),
+  storage = globalThis.sessionStorage,
+  onUnauthorized = () => {},
+} = {}) {
+  const root = baseUrl.replace(/\/+$/, '')
+
+  const token = () => storage.getItem(TOKEN_KEY)
+  const setToken = (value) => storage.setItem(TOKEN_KEY, value)
+  const forgetToken = () => storage.removeItem(TOKEN_KEY)
+
+  async function request(method, path, { body, params, authenticated = true } = {}) {
+    const headers = { Accept: 'application/json' }
+    if (body !== undefined) headers['Content-Type'] = 'application/json'
+    const bearer = authenticated ? token() : null
+    if (bearer) headers.Authorization = `Bearer ${bearer}`
+    let response
+    try {
+      response = await fetchImpl(`${root}${path}${query(params)}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+    } catch {
+      throw new ApiError(0, 'The server cannot be reached; check your connection and try again.')
+    }
+    if (!response.ok) {
+      const error = await errorFrom(response)
+      if (response.status === 401 && bearer) {
+        forgetToken()
+        onUnauthorized(error)
+      }
+      throw error
+    }
+    if (response.status === 204) return null
+    return response.json()
+  }
+
+  return {
+    token,
+    forgetToken,
+
+    signUp: (form) => request('POST', '/api/users', { body: form, authenticated: false }),
+    async logIn(credentials) {
+      const answer = await request('POST', '/api/auth/token', { body: credentials, authenticated: false })
+      setToken(answer.access_token)
+      return answer
+    },
+    /** Revoke the token on the server (its sockets are disconnected too), then forget it here. */
+    async logOut() {
+      try {
+        if (token()) await request('POST', '/api/auth/logout')
+      } finally {
+        forgetToken()
+      }
+    },
+    me: () => request('GET', '/api/me'),
+    people: () => request('GET', '/api/users'),
+
+    /** My direct messages, optionally with one peer; `after`/`before`/`limit` page them. */
+    directMessages: ({ peerId, after, before, limit } = {}) =>
+      request('GET', '/api/messages', { params: { with: peerId, after, before, limit } }),
+    markDirectRead: (peerId, lastReadId) =>
+      request('PUT', `/api/users/${peerId}/read`, { body: { last_read_id: lastReadId } }),
+
+    rooms: () => request('GET', '/api/rooms'),
+    createRoom: (name, memberIds = []) => request('POST', '/api/rooms', { body: { name, member_ids: memberIds } }),
+    addMember: (roomId, userId) => request('POST', `/api/rooms/${roomId}/members`, { body: { user_id: userId } }),
+    removeMember: (roomId, userId) => request('DELETE', `/api/rooms/${roomId}/members/${userId}`),
+    roomMessages: (roomId, { after, before, limit } = {}) =>
+      request('GET', `/api/rooms/${roomId}/messages`, { params: { after, before, limit } }),
+    markRoomRead: (roomId, lastReadId) =>
+      request('PUT', `/api/rooms/${roomId}/read`, { body: { last_read_id: lastReadId } }),
+  }
+}

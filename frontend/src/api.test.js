@@ -1,0 +1,121 @@
+import { describe, expect, it, vi } from 'vitest'
+import { ApiError, createApi } from './api.js'
+
+function memoryStorage() {
+  const values = new Map()
+  return {
+    getItem: (key) => values.get(key) ?? null,
+    setItem: (key, value) => values.set(key, String(value)),
+    removeItem: (key) => values.delete(key),
+  }
+}
+
+function jsonResponse(status, body) {
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' },
+  })
+}
+
+function client(responses, options = {}) {
+  const calls = []
+  const fetchImpl = vi.fn(async (url, init) => {
+    calls.push({ url, ...init, headers: init.headers })
+    const next = responses.shift()
+    if (next instanceof Error) throw next
+    return next
+  })
+  const storage = memoryStorage()
+  const api = createApi({ baseUrl: 'http://api.test/', fetchImpl, storage, ...options })
+  return { api, calls, storage }
+}
+
+describe('api client', () => {
+  it('keeps the login token and sends it as a bearer token', async () => {
+    const { api, calls } = client([
+      jsonResponse(200, { access_token: 'token-1', token_type: 'bearer', user: { id: 1 }, expires_in: 60 }),
+      jsonResponse(200, { id: 1, name: 'Alice', nickname: 'alice', email: 'a@example.com' }),
+    ])
+    await api.logIn({ nickname: 'alice', password: 'wonderland' })
+    expect(api.token()).toBe('token-1')
+    expect(calls[0].headers.Authorization).toBeUndefined()
+    await api.me()
+    expect(calls[1].url).toBe('http://api.test/api/me')
+    expect(calls[1].headers.Authorization).toBe('Bearer token-1')
+  })
+
+  it('builds history queries from the cursors that are set', async () => {
+    const { api, calls } = client([jsonResponse(200, []), jsonResponse(200, [])])
+    await api.directMessages({ peerId: 2, before: 120, limit: 50 })
+    await api.roomMessages(7, { after: 9 })
+    expect(calls[0].url).toBe('http://api.test/api/messages?with=2&before=120&limit=50')
+    expect(calls[1].url).toBe('http://api.test/api/rooms/7/messages?after=9')
+  })
+
+  it('turns a 409 into an ApiError with the server’s words', async () => {
+    const { api } = client([jsonResponse(409, { status_code: 409, detail: "nickname 'alice' is already taken" })])
+    const error = await api.signUp({ name: 'A', email: 'a@example.com', nickname: 'alice', password: 'password1' }).catch((caught) => caught)
+    expect(error).toBeInstanceOf(ApiError)
+    expect(error).toMatchObject({ status: 409, detail: "nickname 'alice' is already taken", field: null })
+  })
+
+  it('names the field of a validation error from extra[].key', async () => {
+    const { api } = client([
+      jsonResponse(400, {
+        status_code: 400,
+        detail: "nickname: must be 2 to 32 letters, digits, '_', '.' or '-'",
+        extra: [{ key: 'nickname', message: "must be 2 to 32 letters, digits, '_', '.' or '-'", source: 'body' }],
+      }),
+    ])
+    const error = await api.signUp({}).catch((caught) => caught)
+    expect(error.field).toBe('nickname')
+    expect(error.problems).toEqual([{ field: 'nickname', message: "must be 2 to 32 letters, digits, '_', '.' or '-'" }])
+  })
+
+  it('forgets the token and calls back on a 401 with a token', async () => {
+    const onUnauthorized = vi.fn()
+    const { api, storage } = client([jsonResponse(401, { status_code: 401, detail: 'token expired' })], { onUnauthorized })
+    storage.setItem('confab.token', 'stale')
+    const error = await api.people().catch((caught) => caught)
+    expect(error.status).toBe(401)
+    expect(api.token()).toBeNull()
+    expect(onUnauthorized).toHaveBeenCalledOnce()
+  })
+
+  it('does not treat a failed login as a lost session', async () => {
+    const onUnauthorized = vi.fn()
+    const { api } = client([jsonResponse(401, { status_code: 401, detail: 'wrong nickname or password' })], { onUnauthorized })
+    const error = await api.logIn({ nickname: 'alice', password: 'nope' }).catch((caught) => caught)
+    expect(error.detail).toBe('wrong nickname or password')
+    expect(onUnauthorized).not.toHaveBeenCalled()
+  })
+
+  it('explains a body that is not JSON, and an unreachable server, in words', async () => {
+    const { api } = client([new Response('Bad gateway', { status: 502 }), new TypeError('Failed to fetch')])
+    const gateway = await api.people().catch((caught) => caught)
+    expect(gateway).toMatchObject({ status: 502, detail: 'The server had a problem; try again in a moment.' })
+    const offline = await api.people().catch((caught) => caught)
+    expect(offline.status).toBe(0)
+    expect(offline.detail).toMatch(/cannot be reached/)
+  })
+
+  it('returns null for 204 and sends JSON bodies', async () => {
+    const { api, calls } = client([new Response(null, { status: 204 })])
+    expect(await api.markRoomRead(7, 42)).toBeNull()
+    expect(calls[0].method).toBe('PUT')
+    expect(JSON.parse(calls[0].body)).toEqual({ last_read_id: 42 })
+    expect(calls[0].headers['Content-Type']).toBe('application/json')
+  })
+
+  it('revokes the token on log out, and forgets it even when the server cannot be reached', async () => {
+    const { api, calls, storage } = client([new Response(null, { status: 204 }), new TypeError('Failed to fetch')])
+    storage.setItem('confab.token', 'token-1')
+    await api.logOut()
+    expect(calls[0]).toMatchObject({ url: 'http://api.test/api/auth/logout', method: 'POST' })
+    expect(calls[0].headers.Authorization).toBe('Bearer token-1')
+    expect(api.token()).toBeNull()
+    storage.setItem('confab.token', 'token-2')
+    await expect(api.logOut()).rejects.toMatchObject({ status: 0 })
+    expect(api.token()).toBeNull()
+  })
+})

@@ -1,0 +1,277 @@
+// Wiring: the API client, the store and the socket, the hash routes, and which view fills the page.
+
+import './styles.css'
+import { createApi } from './api.js'
+import { createConnection } from './socket.js'
+import { PAGE_SIZE, Store, directKey, parseKey, roomKey } from './store.js'
+import { renderAuth } from './views/auth.js'
+import { createConversationView } from './views/conversation.js'
+import { h, setChildren } from './views/h.js'
+import { renderNewRoom } from './views/newRoom.js'
+import { createSidebar } from './views/sidebar.js'
+
+const baseUrl = (import.meta.env.VITE_API_URL ?? '').replace(/\/+$/, '')
+const root = document.getElementById('app')
+const store = new Store()
+const SESSION_ENDED = 'Your session has ended. Please log in again.'
+const api = createApi({ baseUrl, onUnauthorized: () => endSession(SESSION_ENDED) })
+
+let session = null
+let starting = null
+let currentView = null
+const readMarkers = new Map()
+
+function navigate(hash) {
+  if (location.hash === hash) route()
+  else location.hash = hash
+}
+
+function route() {
+  const path = location.hash.replace(/^#/, '') || '/'
+  if (!api.token()) {
+    showAuth(path === '/signup' ? 'signup' : 'login')
+    return
+  }
+  if (!session) {
+    starting ??= startSession().finally(() => {
+      starting = null
+    })
+    return
+  }
+  showMain(path)
+}
+
+function showAuth(mode, notice = null) {
+  document.title = mode === 'signup' ? 'Sign up · confab' : 'Log in · confab'
+  const onSubmit = async (values) => {
+    if (mode === 'signup') await api.signUp(values)
+    await api.logIn({ nickname: values.nickname, password: values.password })
+    navigate('#/')
+  }
+  setChildren(root, renderAuth({ mode, onSubmit, notice }))
+  root.querySelector('input')?.focus()
+}
+
+/** Forget the token and everything loaded with it, and show the login form (with a reason). */
+function endSession(notice) {
+  session?.connection.stop()
+  session?.sidebar.destroy()
+  for (const [type, listener] of session?.listeners ?? []) store.removeEventListener(type, listener)
+  window.removeEventListener('focus', refreshQuietly)
+  currentView?.destroy?.()
+  currentView = null
+  session = null
+  api.forgetToken()
+  store.clear()
+  readMarkers.clear()
+  history.replaceState(null, '', '#/login')
+  showAuth('login', notice)
+}
+
+/** Stop listening first (the server disconnects this token's sockets), revoke the token, show the login. */
+async function logOut() {
+  session?.connection.stop()
+  try {
+    await api.logOut()
+  } catch {
+    // The token is forgotten here either way; an unreachable server cannot keep the session alive.
+  }
+  endSession('You are logged out.')
+}
+
+async function refresh() {
+  const [people, rooms] = await Promise.all([api.people(), api.rooms()])
+  store.setPeople(people)
+  store.setRooms(rooms)
+}
+
+function refreshQuietly() {
+  refresh().catch(() => {})
+}
+
+async function startSession() {
+  setChildren(root, h('div', { class: 'splash', role: 'status' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'Loading your conversations…'))
+  try {
+    store.setSession(await api.me())
+    const [newestDirect] = await Promise.all([api.directMessages({ limit: 1 }), refresh()])
+    // Where the socket resumes from if it drops before any message arrives.
+    for (const message of newestDirect) store.noteSeen(message.id)
+    for (const room of store.rooms.values()) if (room.last_message) store.noteSeen(room.last_message.id)
+  } catch (error) {
+    if (error.status === 401) return
+    setChildren(
+      root,
+      h(
+        'div',
+        { class: 'splash', role: 'alert' },
+        h('p', {}, `confab could not load: ${error.detail}`),
+        h('button', { type: 'button', class: 'button primary', onclick: () => route() }, 'Try again'),
+      ),
+    )
+    return
+  }
+
+  const connection = createConnection({
+    url: baseUrl,
+    api,
+    store,
+    refresh,
+    onUnauthorized: (error) => endSession(`${error.detail} Please log in again.`),
+  })
+  const sidebar = createSidebar({ store, onLogOut: logOut })
+  const banner = h('div', { class: 'banner', role: 'status', hidden: true })
+  const main = h('main', { class: 'main', id: 'main' })
+  const shell = h('div', { class: 'app', dataset: { pane: 'list' } }, banner, h('div', { class: 'columns' }, sidebar.element, main))
+
+  const showConnection = () => {
+    const lost = store.connection === 'offline'
+    shell.dataset.connection = store.connection
+    banner.hidden = !lost
+    setChildren(banner, lost ? 'Connection lost. Reconnecting… Messages you send will go out once it is back.' : '')
+  }
+  const showUnreadInTitle = () => {
+    let unread = 0
+    for (const holder of [...store.people.values(), ...store.rooms.values()]) unread += holder.unread ?? 0
+    document.title = unread ? `(${unread}) confab` : 'confab'
+  }
+  const leaveRemovedRoom = () => {
+    const active = parseKey(store.active)
+    if (active?.kind === 'room' && !store.rooms.has(active.id)) showPlaceholder('You are no longer a member of that room.')
+  }
+  const listeners = [
+    ['connection', showConnection],
+    ['people', showUnreadInTitle],
+    ['rooms', showUnreadInTitle],
+    ['rooms', leaveRemovedRoom],
+  ]
+  for (const [type, listener] of listeners) store.addEventListener(type, listener)
+  session = { connection, sidebar, main, shell, listeners }
+  // Nobody is told when someone signs up: coming back to the tab is a good moment to look.
+  window.addEventListener('focus', refreshQuietly)
+  showUnreadInTitle()
+
+  setChildren(root, shell)
+  store.setConnection('connecting')
+  connection.start()
+  route()
+}
+
+function replaceView(view, pane) {
+  currentView?.destroy?.()
+  currentView = view
+  session.shell.dataset.pane = pane
+  setChildren(session.main, view.element)
+}
+
+function showPlaceholder(text) {
+  store.setActive(null)
+  replaceView(
+    {
+      element: h(
+        'div',
+        { class: 'placeholder' },
+        h('span', { class: 'brand-mark large', 'aria-hidden': 'true' }),
+        h('h1', {}, text),
+        h('p', {}, 'Pick a person or a room on the left, or start a new room.'),
+      ),
+    },
+    'list',
+  )
+}
+
+function showMain(path) {
+  const match = /^\/(people|rooms)\/(\d+)$/.exec(path)
+  if (path === '/rooms/new') {
+    store.setActive(null)
+    showNewRoom()
+  } else if (match) {
+    const key = match[1] === 'rooms' ? roomKey(Number(match[2])) : directKey(Number(match[2]))
+    if (!store.describe(key)) {
+      showPlaceholder(match[1] === 'rooms' ? 'That room does not exist, or you are not in it.' : 'That person is not here.')
+      return
+    }
+    store.setActive(key)
+    const view = createConversationView({ store, key, actions: conversationActions(key) })
+    replaceView(view, 'main')
+    view.focusComposer()
+  } else {
+    showPlaceholder('Welcome to confab')
+  }
+}
+
+/** The new-room form, with the people list fetched again: whoever signed up since is invitable. */
+async function showNewRoom() {
+  try {
+    store.setPeople(await api.people())
+  } catch {
+    // The list already loaded is good enough to invite from.
+  }
+  if (location.hash !== '#/rooms/new' || !session) return
+  const view = renderNewRoom({
+    store,
+    async onCreate(name, memberIds) {
+      const room = await api.createRoom(name, memberIds)
+      store.upsertRoom(room)
+      navigate(`#/rooms/${room.id}`)
+    },
+  })
+  replaceView(view, 'main')
+  view.focus()
+}
+
+function fetchHistory(key, parameters) {
+  const { kind, id } = parseKey(key)
+  return kind === 'room' ? api.roomMessages(id, parameters) : api.directMessages({ peerId: id, ...parameters })
+}
+
+function deliver(key, pending) {
+  session.connection
+    .send(key, pending.content, pending.client_id)
+    .catch((error) => store.setPendingStatus(key, pending.client_id, 'failed', error.detail))
+}
+
+/** Tell the server how far I have read, once per new message (markers never move backwards). */
+function markRead(key, lastId) {
+  if ((readMarkers.get(key) ?? 0) >= lastId) return
+  readMarkers.set(key, lastId)
+  const { kind, id } = parseKey(key)
+  const request = kind === 'room' ? api.markRoomRead(id, lastId) : api.markDirectRead(id, lastId)
+  // A missed read marker only leaves a stale badge for next time; it is not worth interrupting anyone.
+  request.catch(() => readMarkers.delete(key))
+}
+
+function conversationActions(key) {
+  const { id } = parseKey(key)
+  return {
+    async loadNewest() {
+      store.addHistoryPage(key, await fetchHistory(key, { limit: PAGE_SIZE }))
+    },
+    async loadOlder() {
+      const before = store.conversation(key).messages[0]?.id
+      store.addHistoryPage(key, await fetchHistory(key, { before, limit: PAGE_SIZE }))
+    },
+    send(content) {
+      deliver(key, store.addPending(key, content))
+    },
+    retry(clientId) {
+      const pending = store.conversation(key).pending.get(clientId)
+      if (!pending) return
+      store.setPendingStatus(key, clientId, 'sending')
+      deliver(key, pending)
+    },
+    discard: (clientId) => store.discardPending(key, clientId),
+    typing: () => session?.connection.typing(key),
+    seen: (lastId) => markRead(key, lastId),
+    async addMember(userId) {
+      store.upsertRoom(await api.addMember(id, userId))
+    },
+    async leave() {
+      await api.removeMember(id, store.me.id)
+      store.removeRoom(id)
+      navigate('#/')
+    },
+  }
+}
+
+window.addEventListener('hashchange', route)
+route()

@@ -1,0 +1,176 @@
+// The live channel: socket.io-client with the bearer token, reconnection with catch-up, sends with retries.
+
+import { io as defaultIo } from 'socket.io-client'
+import { ApiError } from './api.js'
+import { directKey, parseKey, roomKey } from './store.js'
+
+export const ACK_TIMEOUT_MS = 8000
+export const SEND_ATTEMPTS = 4
+export const TYPING_THROTTLE_MS = 2000
+export const CATCH_UP_PAGE = 200
+export const CATCH_UP_RETRY_MS = 2000
+
+/** The `send`/`typing` payload that addresses a conversation. */
+export function addressOf(key) {
+  const target = parseKey(key)
+  return target.kind === 'room' ? { room_id: target.id } : { recipient_id: target.id }
+}
+
+/**
+ * Fetch, through REST, every message after `afterId` that the socket replay left out
+ * (`synced.complete` false): direct messages, then each room's, oldest first, page by page.
+ */
+export async function catchUpThroughRest(api, store, afterId, { pageSize = CATCH_UP_PAGE } = {}) {
+  const sources = [
+    (after) => api.directMessages({ after, limit: pageSize }),
+    ...[...store.rooms.keys()].map((roomId) => (after) => api.roomMessages(roomId, { after, limit: pageSize })),
+  ]
+  for (const fetchPage of sources) {
+    let cursor = afterId
+    for (;;) {
+      const page = await fetchPage(cursor)
+      store.addMessages(page)
+      if (page.length < pageSize) break
+      cursor = page.at(-1).id
+    }
+  }
+}
+
+/**
+ * Create the connection (not yet opened: call `start()`).
+ * `refresh()` reloads people and rooms through REST; it runs after every catch-up, since presence,
+ * unread counts and memberships may have changed while the socket was away.
+ */
+export function createConnection({ url, api, store, refresh, onUnauthorized, io = defaultIo }) {
+  const socket = io(url || undefined, {
+    autoConnect: false,
+    // WebSocket first: it needs no sticky sessions, so it works behind several workers on one port;
+    // long-polling remains the fallback where a proxy blocks WebSockets.
+    transports: ['websocket', 'polling'],
+    tryAllTransports: true,
+    // A function, so every reconnect sends the current token and where to resume from.
+    auth: (callback) => callback({ token: api.token(), last_id: resumeFrom ?? store.lastId }),
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 3000,
+  })
+  const lastTypingSent = new Map()
+  let peopleRefresh = null
+  // While a REST catch-up runs, ids above the gap arrive first: resume from the gap if the socket drops.
+  let resumeFrom = null
+  let stopped = false
+
+  function refreshPeopleSoon() {
+    peopleRefresh ??= api
+      .people()
+      .then((people) => store.setPeople(people))
+      .catch(() => {})
+      .finally(() => {
+        peopleRefresh = null
+      })
+  }
+
+  socket.on('connect', () => store.setConnection('online'))
+  socket.on('disconnect', (reason) => {
+    // Closing it ourselves (logging out) is not a lost connection.
+    store.setConnection(reason === 'io client disconnect' ? 'idle' : 'offline')
+    // The client only reconnects by itself after a transport failure, not when the server hung up.
+    if (reason === 'io server disconnect') socket.connect()
+  })
+  socket.on('connect_error', (error) => {
+    if (String(error?.message ?? '').startsWith('unauthorized')) {
+      socket.disconnect()
+      onUnauthorized(new ApiError(401, 'Your session has ended.'))
+      return
+    }
+    store.setConnection('offline')
+  })
+  // The token was revoked (logged out elsewhere with it, or the password changed): the server hangs up next.
+  socket.on('session_ended', (event) => {
+    socket.disconnect()
+    onUnauthorized(new ApiError(401, event?.reason ? `Your session has ended (${event.reason}).` : 'Your session has ended.'))
+  })
+  socket.on('message', (message) => {
+    const peer = message.room_id == null && (message.author.id === store.me?.id ? message.recipient : message.author)
+    const unknownPeer = peer && peer.id !== store.me?.id && !store.people.has(peer.id)
+    store.addMessages([message], { live: true })
+    if (unknownPeer) refreshPeopleSoon()
+  })
+  socket.on('presence', ({ user_id: userId, online }) => {
+    if (store.people.has(userId)) store.setPresence(userId, online)
+    else if (userId !== store.me?.id) refreshPeopleSoon()
+  })
+  socket.on('typing', (event) => {
+    if (event.user_id === store.me?.id) return
+    store.setTyping(event.room_id != null ? roomKey(event.room_id) : directKey(event.user_id), event.user_id)
+  })
+  socket.on('room', (room) => store.upsertRoom(room))
+  socket.on('room_removed', ({ room_id: roomId }) => store.removeRoom(roomId))
+  socket.on('synced', async ({ last_id: lastId, complete }) => {
+    try {
+      await refresh()
+      if (!complete) {
+        resumeFrom = lastId
+        await catchUpThroughRest(api, store, lastId)
+        resumeFrom = null
+      }
+    } catch (error) {
+      if (error?.status === 401 || stopped) return
+      // Start over in a moment: a fresh handshake replays from where the gap began.
+      socket.disconnect()
+      store.setConnection('offline')
+      setTimeout(() => stopped || socket.connect(), CATCH_UP_RETRY_MS)
+    }
+  })
+
+  function connected() {
+    if (socket.connected) return Promise.resolve()
+    return new Promise((resolve) => socket.once('connect', resolve))
+  }
+
+  return {
+    socket,
+    start() {
+      stopped = false
+      socket.connect()
+    },
+    stop() {
+      stopped = true
+      socket.disconnect()
+    },
+
+    /**
+     * Send a message with its client id; on an acknowledgement timeout send it again with the same id
+     * (the server stores it once). Resolves with the stored message, rejects with an ApiError.
+     */
+    async send(key, content, clientId) {
+      const payload = { ...addressOf(key), content, client_id: clientId }
+      // The other side stops showing "typing" when the message lands, so the next keystroke must tell again.
+      lastTypingSent.delete(key)
+      for (let attempt = 1; ; attempt += 1) {
+        await connected()
+        let ack
+        try {
+          ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('send', payload)
+        } catch {
+          if (attempt < SEND_ATTEMPTS) continue
+          throw new ApiError(0, 'The server did not confirm this message. Try again.')
+        }
+        if (ack?.ok) {
+          store.addMessages([ack.message])
+          return ack.message
+        }
+        const error = new ApiError(ack?.status ?? 0, ack?.detail || 'The message was refused.')
+        if (error.status === 401) onUnauthorized(error)
+        throw error
+      }
+    },
+
+    /** Tell the other side I am typing, at most once every two seconds per conversation. */
+    typing(key) {
+      const now = Date.now()
+      if (!socket.connected || now - (lastTypingSent.get(key) ?? -Infinity) < TYPING_THROTTLE_MS) return
+      lastTypingSent.set(key, now)
+      socket.emit('typing', addressOf(key))
+    },
+  }
+}

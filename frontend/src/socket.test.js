@@ -1,0 +1,312 @@
+import { describe, expect, it, vi } from 'vitest'
+import { ApiError } from './api.js'
+import { catchUpThroughRest, createConnection } from './socket.js'
+import { Store, directKey, roomKey } from './store.js'
+
+const alice = { id: 1, name: 'Alice', nickname: 'alice' }
+const bob = { id: 2, name: 'Bob', nickname: 'bob' }
+
+function dm(id, author = bob, recipient = alice, extra = {}) {
+  return { id, content: `message ${id}`, date: '2026-11-25T10:00:00Z', author, recipient, room_id: null, client_id: null, ...extra }
+}
+
+/** Stands in for a socket.io-client socket: the test plays the server. */
+class FakeSocket {
+  constructor(url, options) {
+    this.url = url
+    this.options = options
+    this.handlers = new Map()
+    this.connected = false
+    this.emitted = []
+    this.answers = []
+    this.connectCalls = 0
+  }
+
+  on(type, handler) {
+    if (!this.handlers.has(type)) this.handlers.set(type, [])
+    this.handlers.get(type).push(handler)
+  }
+
+  once(type, handler) {
+    const wrapper = (...args) => {
+      this.handlers.set(type, this.handlers.get(type).filter((known) => known !== wrapper))
+      handler(...args)
+    }
+    this.on(type, wrapper)
+  }
+
+  fire(type, ...args) {
+    return Promise.all([...(this.handlers.get(type) ?? [])].map((handler) => handler(...args)))
+  }
+
+  connect() {
+    this.connectCalls += 1
+  }
+
+  disconnect() {
+    this.connected = false
+  }
+
+  emit(type, payload) {
+    this.emitted.push([type, payload])
+  }
+
+  timeout() {
+    return {
+      emitWithAck: async (type, payload) => {
+        this.emitted.push([type, payload])
+        const answer = this.answers.shift()
+        return answer(payload)
+      },
+    }
+  }
+
+  /** The handshake succeeded. */
+  up() {
+    this.connected = true
+    return this.fire('connect')
+  }
+}
+
+function setUp({ api = {} } = {}) {
+  const store = new Store()
+  store.setSession(alice)
+  store.setPeople([{ ...bob, online: false, unread: 0 }])
+  let socket
+  const io = (url, options) => {
+    socket = new FakeSocket(url, options)
+    return socket
+  }
+  const fullApi = {
+    token: () => 'token-1',
+    people: vi.fn(async () => [{ ...bob, online: true, unread: 0 }]),
+    directMessages: vi.fn(async () => []),
+    roomMessages: vi.fn(async () => []),
+    ...api,
+  }
+  const refresh = vi.fn(async () => {})
+  const onUnauthorized = vi.fn()
+  const connection = createConnection({ url: 'http://api.test', api: fullApi, store, refresh, onUnauthorized, io })
+  return { store, socket, connection, api: fullApi, refresh, onUnauthorized }
+}
+
+describe('connection', () => {
+  it('sends the token and the highest id seen on every handshake', () => {
+    const { store, socket } = setUp()
+    const auth = () => new Promise((resolve) => socket.options.auth(resolve))
+    return auth()
+      .then((first) => {
+        expect(first).toEqual({ token: 'token-1', last_id: 0 })
+        store.addMessages([dm(41)])
+        return auth()
+      })
+      .then((second) => expect(second).toEqual({ token: 'token-1', last_id: 41 }))
+  })
+
+  it('goes offline on disconnect, and reconnects itself when the server hung up', async () => {
+    const { store, socket } = setUp()
+    await socket.up()
+    expect(store.connection).toBe('online')
+    await socket.fire('disconnect', 'transport close')
+    expect(store.connection).toBe('offline')
+    expect(socket.connectCalls).toBe(0)
+    await socket.fire('disconnect', 'io server disconnect')
+    expect(socket.connectCalls).toBe(1)
+    await socket.fire('disconnect', 'io client disconnect')
+    expect(store.connection).toBe('idle')
+  })
+
+  it('sends the person back to the login when the token is refused', async () => {
+    const { socket, onUnauthorized } = setUp()
+    await socket.fire('connect_error', new Error('unauthorized: token expired'))
+    expect(onUnauthorized).toHaveBeenCalledOnce()
+    expect(onUnauthorized.mock.calls[0][0]).toBeInstanceOf(ApiError)
+  })
+
+  it('ends the session, with the server’s reason, when the token is revoked', async () => {
+    const { socket, onUnauthorized } = setUp()
+    await socket.up()
+    await socket.fire('session_ended', { reason: 'password changed' })
+    expect(socket.connected).toBe(false)
+    expect(onUnauthorized.mock.calls[0][0].detail).toBe('Your session has ended (password changed).')
+  })
+
+  it('shows a message once, however many times it arrives', async () => {
+    const { store, socket } = setUp()
+    await socket.up()
+    await socket.fire('message', dm(5))
+    await socket.fire('message', dm(5))
+    const messages = store.conversation(directKey(2)).messages
+    expect(messages.map((message) => message.id)).toEqual([5])
+    expect(store.people.get(2).unread).toBe(1)
+  })
+
+  it('asks for the people list again when a stranger writes', async () => {
+    const { socket, api } = setUp()
+    await socket.up()
+    await socket.fire('message', dm(6, { id: 9, name: 'Zed', nickname: 'zed' }))
+    expect(api.people).toHaveBeenCalledOnce()
+  })
+
+  it('retries a send that timed out with the same client id, and keeps one message', async () => {
+    const { store, socket, connection } = setUp()
+    await socket.up()
+    const pending = store.addPending(directKey(2), 'hello')
+    const stored = dm(7, alice, bob, { content: 'hello', client_id: pending.client_id })
+    socket.answers.push(
+      () => Promise.reject(new Error('operation has timed out')),
+      () => Promise.resolve({ ok: true, message: stored }),
+    )
+    // The server's push of the same message may arrive before the acknowledgement.
+    await socket.fire('message', stored)
+    const message = await connection.send(directKey(2), 'hello', pending.client_id)
+    expect(message.id).toBe(7)
+    const sends = socket.emitted.filter(([type]) => type === 'send')
+    expect(sends).toHaveLength(2)
+    expect(sends[0][1]).toEqual({ recipient_id: 2, content: 'hello', client_id: pending.client_id })
+    expect(sends[1][1]).toEqual(sends[0][1])
+    const conversation = store.conversation(directKey(2))
+    expect(conversation.messages).toHaveLength(1)
+    expect(conversation.pending.size).toBe(0)
+  })
+
+  it('waits for the connection before sending', async () => {
+    const { store, socket, connection } = setUp()
+    socket.answers.push((payload) => ({ ok: true, message: { ...dm(8, alice, null), room_id: 3, client_id: payload.client_id } }))
+    const sent = connection.send(roomKey(3), 'hi room', 'client-id-0001')
+    await Promise.resolve()
+    expect(socket.emitted).toHaveLength(0)
+    await socket.up()
+    await expect(sent).resolves.toMatchObject({ id: 8, room_id: 3 })
+    expect(socket.emitted[0][1]).toEqual({ room_id: 3, content: 'hi room', client_id: 'client-id-0001' })
+    expect(store.conversation(roomKey(3)).messages).toHaveLength(1)
+  })
+
+  it('rejects a refused send with the server’s words', async () => {
+    const { socket, connection } = setUp()
+    await socket.up()
+    socket.answers.push(() => ({ ok: false, status: 403, detail: 'you are not a member of this room' }))
+    await expect(connection.send(roomKey(3), 'hi', 'client-id-0002')).rejects.toMatchObject({
+      status: 403,
+      detail: 'you are not a member of this room',
+    })
+  })
+
+  it('gives up after a few silent attempts', async () => {
+    const { socket, connection } = setUp()
+    await socket.up()
+    for (let attempt = 0; attempt < 4; attempt += 1) socket.answers.push(() => Promise.reject(new Error('timeout')))
+    await expect(connection.send(directKey(2), 'hi', 'client-id-0003')).rejects.toMatchObject({ status: 0 })
+    expect(socket.emitted.filter(([type]) => type === 'send')).toHaveLength(4)
+  })
+
+  it('files typing under the conversation and throttles my own', async () => {
+    const { store, socket, connection } = setUp()
+    await socket.up()
+    await socket.fire('typing', { user_id: 2, recipient_id: 1 })
+    await socket.fire('typing', { user_id: 2, room_id: 3 })
+    expect(store.typingIn(directKey(2))).toEqual([2])
+    expect(store.typingIn(roomKey(3))).toEqual([2])
+    connection.typing(directKey(2))
+    connection.typing(directKey(2))
+    connection.typing(roomKey(3))
+    expect(socket.emitted).toEqual([
+      ['typing', { recipient_id: 2 }],
+      ['typing', { room_id: 3 }],
+    ])
+  })
+
+  it('follows presence and room membership', async () => {
+    const { store, socket } = setUp()
+    await socket.up()
+    await socket.fire('presence', { user_id: 2, online: true })
+    expect(store.people.get(2).online).toBe(true)
+    await socket.fire('room', { id: 3, name: 'team', owner: bob, members: [alice, bob], created_at: '2026-11-25T09:00:00Z' })
+    expect(store.rooms.get(3).name).toBe('team')
+    await socket.fire('room_removed', { room_id: 3 })
+    expect(store.rooms.has(3)).toBe(false)
+  })
+})
+
+describe('catch-up', () => {
+  it('after a complete replay only refreshes people and rooms', async () => {
+    const { store, socket, api, refresh } = setUp()
+    await socket.up()
+    await socket.fire('message', dm(11))
+    await socket.fire('message', dm(12))
+    await socket.fire('synced', { last_id: 12, complete: true })
+    expect(refresh).toHaveBeenCalledOnce()
+    expect(api.directMessages).not.toHaveBeenCalled()
+    expect(store.conversation(directKey(2)).messages.map((message) => message.id)).toEqual([11, 12])
+  })
+
+  it('pages the rest through REST after an incomplete replay, without doubles', async () => {
+    const pages = {
+      dm: [[dm(13), dm(14)], [dm(15)]],
+      room: [[{ ...dm(16, bob, null), room_id: 3 }]],
+    }
+    const { store, socket, api } = setUp({
+      api: {
+        directMessages: vi.fn(async () => pages.dm.shift() ?? []),
+        roomMessages: vi.fn(async () => pages.room.shift() ?? []),
+      },
+    })
+    store.setRooms([{ id: 3, name: 'team', owner: bob, members: [alice, bob], created_at: '2026-11-25T09:00:00Z', last_message: null, unread: 0 }])
+    await socket.up()
+    await socket.fire('message', dm(12))
+    await socket.fire('message', dm(13))
+    await catchUpThroughRest(api, store, 13, { pageSize: 2 })
+    expect(api.directMessages.mock.calls.map(([query]) => query)).toEqual([
+      { after: 13, limit: 2 },
+      { after: 14, limit: 2 },
+    ])
+    expect(api.roomMessages).toHaveBeenCalledWith(3, { after: 13, limit: 2 })
+    expect(store.conversation(directKey(2)).messages.map((message) => message.id)).toEqual([12, 13, 14, 15])
+    expect(store.conversation(roomKey(3)).messages.map((message) => message.id)).toEqual([16])
+    expect(store.lastId).toBe(16)
+  })
+
+  it('runs the REST catch-up when the server says the replay was cut short', async () => {
+    const { socket, api, refresh } = setUp()
+    await socket.up()
+    await socket.fire('synced', { last_id: 500, complete: false })
+    expect(refresh).toHaveBeenCalledOnce()
+    expect(api.directMessages).toHaveBeenCalledWith({ after: 500, limit: 200 })
+  })
+
+  it('starts over with a fresh handshake when the REST catch-up fails', async () => {
+    vi.useFakeTimers()
+    try {
+      const { store, socket } = setUp({
+        api: { directMessages: vi.fn(async () => Promise.reject(new ApiError(503, 'database unavailable'))) },
+      })
+      await socket.up()
+      await socket.fire('synced', { last_id: 500, complete: false })
+      expect(socket.connected).toBe(false)
+      expect(store.connection).toBe('offline')
+      expect(socket.connectCalls).toBe(0)
+      await vi.advanceTimersByTimeAsync(2000)
+      expect(socket.connectCalls).toBe(1)
+      expect((await new Promise((resolve) => socket.options.auth(resolve))).last_id).toBe(500)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('resumes from the gap, not from newer live messages, if the socket drops during a REST catch-up', async () => {
+    let finishPage
+    const { store, socket } = setUp({
+      api: { directMessages: vi.fn(() => new Promise((resolve) => (finishPage = resolve))) },
+    })
+    const auth = () => new Promise((resolve) => socket.options.auth(resolve))
+    await socket.up()
+    const synced = socket.fire('synced', { last_id: 500, complete: false })
+    await vi.waitFor(() => expect(finishPage).toBeTypeOf('function'))
+    await socket.fire('message', dm(900))
+    expect(store.lastId).toBe(900)
+    expect((await auth()).last_id).toBe(500)
+    finishPage([dm(501)])
+    await synced
+    expect((await auth()).last_id).toBe(900)
+  })
+})

@@ -1,0 +1,281 @@
+// The client's state in one place, as an EventTarget: views listen, the API and socket modules feed it.
+//
+// Events (CustomEvent, `detail` in brackets): `session`, `connection`, `people`, `rooms`, `active`,
+// `conversation` {key}, `typing` {key}, `incoming` {messages}: new messages from other people, live.
+
+export const PAGE_SIZE = 50
+export const TYPING_VISIBLE_MS = 4000
+
+/** The conversation key of a direct conversation with one person. */
+export const directKey = (peerId) => `user:${peerId}`
+/** The conversation key of a room. */
+export const roomKey = (roomId) => `room:${roomId}`
+
+/** Split a conversation key into its kind (`user` or `room`) and numeric id; null when it is not one. */
+export function parseKey(key) {
+  const match = /^(user|room):(\d+)$/.exec(key ?? '')
+  return match ? { kind: match[1], id: Number(match[2]) } : null
+}
+
+/** The conversation a message belongs to, seen by the user `myId`. */
+export function keyOf(message, myId) {
+  if (message.room_id != null) return roomKey(message.room_id)
+  const peer = message.author.id === myId ? message.recipient?.id ?? myId : message.author.id
+  return directKey(peer)
+}
+
+/** A client id for an outgoing message, so a retried send is stored once (8..64 of [A-Za-z0-9_-]). */
+export function newClientId() {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID()
+  // randomUUID needs a secure context; a self-hosted site on plain http still has getRandomValues.
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('')
+}
+
+function insertionIndex(messages, id) {
+  let low = 0
+  let high = messages.length
+  while (low < high) {
+    const middle = (low + high) >> 1
+    if (messages[middle].id < id) low = middle + 1
+    else high = middle
+  }
+  return low
+}
+
+export class Store extends EventTarget {
+  constructor() {
+    super()
+    this.clear()
+  }
+
+  /** Forget everything (logging out). */
+  clear() {
+    this.me = null
+    this.connection = 'idle'
+    this.people = new Map()
+    this.rooms = new Map()
+    this.conversations = new Map()
+    this.active = null
+    this.lastId = 0
+    for (const timers of this.typing?.values() ?? []) for (const timer of timers.values()) clearTimeout(timer)
+    this.typing = new Map()
+  }
+
+  announce(type, detail = {}) {
+    this.dispatchEvent(new CustomEvent(type, { detail }))
+  }
+
+  setSession(me) {
+    this.me = me
+    this.announce('session')
+  }
+
+  /** `idle` (not started), `connecting`, `online` or `offline` (was connected or tried, and is not). */
+  setConnection(state) {
+    if (this.connection === state) return
+    this.connection = state
+    this.announce('connection')
+  }
+
+  /** The highest message id seen: where a reconnecting socket asks the server to resume from. */
+  noteSeen(id) {
+    if (id > this.lastId) this.lastId = id
+  }
+
+  /** Replace the people list with the server's (it knows presence and unread counts best). */
+  setPeople(list) {
+    this.people = new Map(
+      list
+        .filter((person) => person.id !== this.me?.id)
+        .map((person) => [person.id, { online: false, unread: 0, ...person }]),
+    )
+    this.clearUnread(this.active)
+    this.announce('people')
+  }
+
+  setPresence(userId, online) {
+    const person = this.people.get(userId)
+    if (!person || person.online === online) return
+    person.online = online
+    this.announce('people')
+  }
+
+  setRooms(list) {
+    this.rooms = new Map(list.map((room) => [room.id, { last_message: null, unread: 0, ...room }]))
+    this.clearUnread(this.active)
+    this.announce('rooms')
+  }
+
+  /** A room was created, or I was added to one, or its members changed: keep its preview and unread count. */
+  upsertRoom(room) {
+    const known = this.rooms.get(room.id)
+    this.rooms.set(room.id, { last_message: null, unread: 0, ...known, ...room })
+    this.announce('rooms')
+  }
+
+  removeRoom(roomId) {
+    if (!this.rooms.delete(roomId)) return
+    this.conversations.delete(roomKey(roomId))
+    this.announce('rooms')
+  }
+
+  /** Rooms, most recently active first. */
+  roomsByActivity() {
+    const activity = (room) => room.last_message?.date ?? room.created_at ?? ''
+    return [...this.rooms.values()].sort((a, b) => activity(b).localeCompare(activity(a)) || b.id - a.id)
+  }
+
+  /** People, alphabetically by name. */
+  peopleByName() {
+    return [...this.people.values()].sort(
+      (a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }) || a.id - b.id,
+    )
+  }
+
+  conversation(key) {
+    let conversation = this.conversations.get(key)
+    if (!conversation) {
+      conversation = { key, messages: [], ids: new Set(), pending: new Map(), loaded: false, hasOlder: false }
+      this.conversations.set(key, conversation)
+    }
+    return conversation
+  }
+
+  /** The conversation's subject: `{kind, id, title, person?, room?}`, or null when it is unknown. */
+  describe(key) {
+    const parsed = parseKey(key)
+    if (!parsed) return null
+    if (parsed.kind === 'room') {
+      const room = this.rooms.get(parsed.id)
+      return room ? { ...parsed, title: room.name, room } : null
+    }
+    const person = this.people.get(parsed.id)
+    return person ? { ...parsed, title: person.name, person } : null
+  }
+
+  clearUnread(key) {
+    const parsed = parseKey(key)
+    const holder = parsed && (parsed.kind === 'room' ? this.rooms : this.people).get(parsed.id)
+    if (holder?.unread) {
+      holder.unread = 0
+      return true
+    }
+    return false
+  }
+
+  setActive(key) {
+    this.active = key
+    if (key) this.conversation(key)
+    const parsed = parseKey(key)
+    if (this.clearUnread(key)) this.announce(parsed.kind === 'room' ? 'rooms' : 'people')
+    this.announce('active')
+  }
+
+  /**
+   * Add messages from any source (history page, socket event, send acknowledgement, catch-up).
+   * Each id is kept once; a message carrying the client id of a pending bubble replaces it.
+   * `live` messages from other people count as unread outside the open conversation.
+   * Returns the messages that were new.
+   */
+  addMessages(messages, { live = false } = {}) {
+    const added = []
+    const touched = new Set()
+    let peopleChanged = false
+    let roomsChanged = false
+    for (const message of messages) {
+      const key = keyOf(message, this.me?.id)
+      const conversation = this.conversation(key)
+      this.noteSeen(message.id)
+      if (message.client_id && conversation.pending.delete(message.client_id)) touched.add(key)
+      if (conversation.ids.has(message.id)) continue
+      conversation.ids.add(message.id)
+      const list = conversation.messages
+      if (!list.length || list.at(-1).id < message.id) list.push(message)
+      else list.splice(insertionIndex(list, message.id), 0, message)
+      added.push(message)
+      touched.add(key)
+      this.stopTyping(key, message.author.id)
+
+      const fromSomeoneElse = message.author.id !== this.me?.id
+      if (message.room_id != null) {
+        const room = this.rooms.get(message.room_id)
+        if (room) {
+          if (!room.last_message || room.last_message.id < message.id) room.last_message = message
+          if (live && fromSomeoneElse && key !== this.active) room.unread = (room.unread ?? 0) + 1
+          roomsChanged = true
+        }
+      } else {
+        const peer = message.author.id === this.me?.id ? message.recipient : message.author
+        if (peer && peer.id !== this.me?.id) {
+          if (!this.people.has(peer.id)) this.people.set(peer.id, { ...peer, online: false, unread: 0 })
+          const person = this.people.get(peer.id)
+          if (live && fromSomeoneElse && key !== this.active) {
+            person.unread = (person.unread ?? 0) + 1
+          }
+          peopleChanged = true
+        }
+      }
+    }
+    if (peopleChanged) this.announce('people')
+    if (roomsChanged) this.announce('rooms')
+    for (const key of touched) this.announce('conversation', { key })
+    const incoming = added.filter((message) => message.author.id !== this.me?.id)
+    if (live && incoming.length) this.announce('incoming', { messages: incoming })
+    return added
+  }
+
+  /** Record a backwards page of history (the newest page, or an older one below `before`). */
+  addHistoryPage(key, messages, { limit = PAGE_SIZE } = {}) {
+    const conversation = this.conversation(key)
+    conversation.loaded = true
+    conversation.hasOlder = messages.length >= limit
+    this.addMessages(messages)
+    this.announce('conversation', { key })
+  }
+
+  /** Show an outgoing message right away, as pending, with a fresh client id. */
+  addPending(key, content) {
+    const pending = { client_id: newClientId(), content, date: new Date().toISOString(), status: 'sending', error: null }
+    this.conversation(key).pending.set(pending.client_id, pending)
+    this.announce('conversation', { key })
+    return pending
+  }
+
+  /** Mark a pending message as failed (with the reason in words) or back to sending. */
+  setPendingStatus(key, clientId, status, error = null) {
+    const pending = this.conversation(key).pending.get(clientId)
+    if (!pending) return
+    pending.status = status
+    pending.error = error
+    this.announce('conversation', { key })
+  }
+
+  discardPending(key, clientId) {
+    if (this.conversation(key).pending.delete(clientId)) this.announce('conversation', { key })
+  }
+
+  /** Somebody is typing in a conversation; it fades after a few seconds without news. */
+  setTyping(key, userId) {
+    if (!this.typing.has(key)) this.typing.set(key, new Map())
+    const timers = this.typing.get(key)
+    clearTimeout(timers.get(userId))
+    timers.set(
+      userId,
+      setTimeout(() => this.stopTyping(key, userId), TYPING_VISIBLE_MS),
+    )
+    this.announce('typing', { key })
+  }
+
+  stopTyping(key, userId) {
+    const timers = this.typing.get(key)
+    if (!timers?.has(userId)) return
+    clearTimeout(timers.get(userId))
+    timers.delete(userId)
+    this.announce('typing', { key })
+  }
+
+  /** The ids of the people typing in a conversation right now. */
+  typingIn(key) {
+    return [...(this.typing.get(key)?.keys() ?? [])]
+  }
+}

@@ -1,0 +1,236 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ApiError } from './api.js'
+import { Store, directKey, roomKey } from './store.js'
+import { renderAuth } from './views/auth.js'
+import { createConversationView, typingSentence } from './views/conversation.js'
+import { placeError } from './views/errors.js'
+import { h } from './views/h.js'
+import { renderNewRoom } from './views/newRoom.js'
+import { createSidebar } from './views/sidebar.js'
+
+const alice = { id: 1, name: 'Alice', nickname: 'alice' }
+const bob = { id: 2, name: 'Bob', nickname: 'bob' }
+const attack = '<img src=x onerror=alert(1)>'
+
+function message(id, author, extra = {}) {
+  return { id, content: `message ${id}`, date: '2026-11-25T10:00:00Z', author, recipient: author.id === 1 ? bob : alice, room_id: null, client_id: null, ...extra }
+}
+
+function storeWithBob() {
+  const store = new Store()
+  store.setSession(alice)
+  store.setPeople([{ ...bob, online: true, unread: 0 }])
+  return store
+}
+
+function actions(overrides = {}) {
+  return {
+    loadNewest: vi.fn(async () => {}),
+    loadOlder: vi.fn(async () => {}),
+    send: vi.fn(),
+    retry: vi.fn(),
+    discard: vi.fn(),
+    typing: vi.fn(),
+    seen: vi.fn(),
+    addMember: vi.fn(async () => {}),
+    leave: vi.fn(async () => {}),
+    ...overrides,
+  }
+}
+
+afterEach(() => document.body.replaceChildren())
+
+describe('h', () => {
+  it('puts strings in as text, never as markup', () => {
+    const element = h('p', { class: 'x', title: attack }, attack, null, false, ['a', 1])
+    expect(element.textContent).toBe(`${attack}a1`)
+    expect(element.querySelector('img')).toBeNull()
+    expect(element.getAttribute('title')).toBe(attack)
+  })
+})
+
+describe('conversation view', () => {
+  it('shows a message that looks like HTML as text', () => {
+    const store = storeWithBob()
+    store.addHistoryPage(directKey(2), [message(1, bob, { content: attack })])
+    const view = createConversationView({ store, key: directKey(2), actions: actions() })
+    document.body.append(view.element)
+    const contents = [...view.element.querySelectorAll('.message .content')].map((node) => node.textContent)
+    expect(contents).toEqual([attack])
+    expect(view.element.querySelector('img')).toBeNull()
+  })
+
+  it('is a labelled list with a live region, and a labelled composer', () => {
+    const store = storeWithBob()
+    store.addHistoryPage(directKey(2), [message(1, bob)])
+    const view = createConversationView({ store, key: directKey(2), actions: actions() })
+    document.body.append(view.element)
+    expect(view.element.querySelector('ol.messages').getAttribute('aria-labelledby')).toBe('conversation-title')
+    expect(view.element.querySelector('#conversation-title').textContent).toBe('Bob')
+    const textarea = view.element.querySelector('textarea')
+    expect(view.element.querySelector(`label[for="${textarea.id}"]`).textContent).toBe('Message Bob')
+    store.addMessages([message(2, bob, { content: 'new here' })], { live: true })
+    expect(view.element.querySelector('[aria-live="polite"]').textContent).toBe('Bob: new here')
+  })
+
+  it('sends with Enter, keeps Shift+Enter for new lines, and refuses a blank message in words', () => {
+    const store = storeWithBob()
+    store.addHistoryPage(directKey(2), [])
+    const handlers = actions()
+    const view = createConversationView({ store, key: directKey(2), actions: handlers })
+    document.body.append(view.element)
+    const textarea = view.element.querySelector('textarea')
+    textarea.value = '   '
+    textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+    expect(handlers.send).not.toHaveBeenCalled()
+    expect(view.element.querySelector('#composer-error').textContent).toBe('Write something first.')
+    textarea.value = 'line one'
+    textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, bubbles: true }))
+    expect(handlers.send).not.toHaveBeenCalled()
+    textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+    expect(handlers.send).toHaveBeenCalledWith('line one')
+    expect(textarea.value).toBe('')
+    textarea.value = '😀'.repeat(4001)
+    textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+    expect(view.element.querySelector('#composer-error').textContent).toBe('A message can be at most 4000 characters; this one has 4001.')
+    expect(handlers.send).toHaveBeenCalledTimes(1)
+    textarea.value = '😀'.repeat(4000)
+    textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+    expect(handlers.send).toHaveBeenCalledTimes(2)
+  })
+
+  it('shows a pending bubble, then its failure in words with a retry', () => {
+    const store = storeWithBob()
+    store.addHistoryPage(directKey(2), [])
+    const handlers = actions()
+    const view = createConversationView({ store, key: directKey(2), actions: handlers })
+    document.body.append(view.element)
+    const pending = store.addPending(directKey(2), attack)
+    expect(view.element.querySelector('.pending .status').textContent).toBe('Sending…')
+    expect(view.element.querySelector('.pending .content').textContent).toBe(attack)
+    store.setPendingStatus(directKey(2), pending.client_id, 'failed', 'content: must not be blank')
+    expect(view.element.querySelector('.failed .status').textContent).toBe('Not sent: content: must not be blank')
+    view.element.querySelector('.failed button').click()
+    expect(handlers.retry).toHaveBeenCalledWith(pending.client_id)
+  })
+
+  it('says who is typing', () => {
+    const store = storeWithBob()
+    store.addHistoryPage(directKey(2), [])
+    const view = createConversationView({ store, key: directKey(2), actions: actions() })
+    store.setTyping(directKey(2), 2)
+    expect(view.element.querySelector('.typing').textContent).toBe('Bob is typing…')
+    expect(typingSentence(['A', 'B', 'C'])).toBe('3 people are typing…')
+  })
+
+  it('shows why adding a member failed next to the form', async () => {
+    const store = storeWithBob()
+    store.setRooms([{ id: 3, name: 'team', owner: alice, members: [alice], created_at: '2026-11-25T09:00:00Z', last_message: null, unread: 0 }])
+    store.addHistoryPage(roomKey(3), [])
+    const handlers = actions({ addMember: vi.fn(async () => Promise.reject(new ApiError(403, 'only members can add people'))) })
+    const view = createConversationView({ store, key: roomKey(3), actions: handlers })
+    document.body.append(view.element)
+    const select = view.element.querySelector('#add-member-select')
+    expect(view.element.querySelector('label[for="add-member-select"]')).not.toBeNull()
+    select.value = '2'
+    store.setPresence(2, false)
+    expect(view.element.querySelector('#add-member-select').value).toBe('2')
+    view.element.querySelector('.add-member').dispatchEvent(new Event('submit', { cancelable: true }))
+    await vi.waitFor(() => expect(view.element.querySelector('#add-member-error').textContent).toBe('only members can add people'))
+    expect(handlers.addMember).toHaveBeenCalledWith(2)
+    store.upsertRoom({ ...store.rooms.get(3), members: [alice, bob] })
+    expect(view.element.querySelector('.member-list').textContent).toContain('Bob')
+    expect(view.element.querySelector('#add-member-select option').textContent).toBe('Everybody is already here')
+  })
+})
+
+describe('new room form', () => {
+  it('asks for a name, sends the invited people, and shows the server’s refusal next to the name', async () => {
+    const store = storeWithBob()
+    const onCreate = vi.fn(async () =>
+      Promise.reject(new ApiError(400, 'name: must not be blank or contain control characters', [{ field: 'name', message: 'must not be blank or contain control characters' }])),
+    )
+    const view = renderNewRoom({ store, onCreate })
+    document.body.append(view.element)
+    const form = view.element.querySelector('form')
+    form.dispatchEvent(new Event('submit', { cancelable: true }))
+    expect(view.element.querySelector('#room-name-error').textContent).toBe('Give the room a name.')
+    expect(onCreate).not.toHaveBeenCalled()
+    view.element.querySelector('#room-name').value = 'team\u0007'
+    view.element.querySelector('#invite-2').checked = true
+    form.dispatchEvent(new Event('submit', { cancelable: true }))
+    await vi.waitFor(() =>
+      expect(view.element.querySelector('#room-name-error').textContent).toBe('Name must not be blank or contain control characters'),
+    )
+    expect(onCreate).toHaveBeenCalledWith('team\u0007', [2])
+    expect(view.element.querySelector('label[for="invite-2"]').textContent).toContain('Bob')
+  })
+})
+
+describe('sidebar', () => {
+  it('shows unread badges, presence and a room preview as text', () => {
+    const store = storeWithBob()
+    store.setPeople([{ ...bob, online: true, unread: 3 }])
+    store.setRooms([
+      {
+        id: 3,
+        name: 'team',
+        owner: alice,
+        members: [alice, bob],
+        created_at: '2026-11-25T09:00:00Z',
+        last_message: { ...message(9, bob, { content: attack }), recipient: null, room_id: 3 },
+        unread: 1,
+      },
+    ])
+    const sidebar = createSidebar({ store, onLogOut: () => {} })
+    const person = sidebar.element.querySelector('a[href="#/people/2"]')
+    expect(person.getAttribute('aria-label')).toBe('Bob, online, 3 unread')
+    expect(person.querySelector('.presence.online')).not.toBeNull()
+    const room = sidebar.element.querySelector('a[href="#/rooms/3"]')
+    expect(room.querySelector('.item-subtitle').textContent).toBe(`Bob: ${attack}`)
+    expect(room.querySelector('.badge').textContent).toBe('1')
+    expect(sidebar.element.querySelector('img')).toBeNull()
+    store.setActive(directKey(2))
+    expect(sidebar.element.querySelector('a[href="#/people/2"]').getAttribute('aria-current')).toBe('page')
+    expect(sidebar.element.querySelector('a[href="#/people/2"] .badge')).toBeNull()
+    sidebar.destroy()
+  })
+})
+
+describe('auth view', () => {
+  it('puts a taken nickname next to the nickname field', async () => {
+    const onSubmit = vi.fn(async () => Promise.reject(new ApiError(409, "nickname 'alice' is already taken")))
+    const view = renderAuth({ mode: 'signup', onSubmit })
+    document.body.append(view)
+    for (const [name, value] of Object.entries({ name: 'Alice', email: 'a@example.com', nickname: 'alice', password: 'wonderland' })) {
+      view.querySelector(`input[name="${name}"]`).value = value
+    }
+    view.querySelector('form').dispatchEvent(new Event('submit', { cancelable: true }))
+    await vi.waitFor(() => expect(view.querySelector('#signup-nickname-error').textContent).toBe("Nickname 'alice' is already taken"))
+    expect(view.querySelector('#signup-nickname').getAttribute('aria-invalid')).toBe('true')
+    for (const input of view.querySelectorAll('input')) expect(view.querySelector(`label[for="${input.id}"]`)).not.toBeNull()
+  })
+
+  it('says what is missing or too short before asking the server', () => {
+    const onSubmit = vi.fn()
+    const view = renderAuth({ mode: 'signup', onSubmit })
+    document.body.append(view)
+    view.querySelector('input[name="name"]').value = 'Alice'
+    view.querySelector('input[name="password"]').value = 'short'
+    view.querySelector('form').dispatchEvent(new Event('submit', { cancelable: true }))
+    expect(onSubmit).not.toHaveBeenCalled()
+    expect(view.querySelector('#signup-email-error').textContent).toBe('Email is required.')
+    expect(view.querySelector('#signup-nickname-error').textContent).toBe('Nickname is required.')
+    expect(view.querySelector('#signup-password-error').textContent).toBe('Password must be at least 8 characters.')
+    expect(view.querySelector('#signup-name-error').hidden).toBe(true)
+    expect(document.activeElement).toBe(view.querySelector('#signup-email'))
+  })
+
+  it('places field problems, and keeps a failed login about the whole form', () => {
+    const fields = ['name', 'email', 'nickname', 'password']
+    const invalid = new ApiError(400, 'password: Expected `str` of length >= 8', [{ field: 'password', message: 'Expected `str` of length >= 8' }])
+    expect(placeError(invalid, fields)).toEqual({ password: 'Password Expected `str` of length >= 8' })
+    expect(placeError(new ApiError(409, 'that email address is already registered'), fields)).toEqual({ email: 'That email address is already registered' })
+    expect(placeError(new ApiError(401, 'wrong nickname or password'), ['nickname', 'password'])).toEqual({ form: 'Wrong nickname or password' })
+  })
+})
