@@ -17,6 +17,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from confab import __version__
+from confab.bodies import strict_json_body
 from confab.db.engine import create_database_config
 from confab.db.schema import assert_schema_current
 from confab.domain.accounts.controller import AccountController
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi_config,
         logging_config=litestar_logging_config(settings),
         exception_handlers={ValidationException: validation_error},
+        guards=[strict_json_body],
         request_max_body_size=settings.max_body_bytes,
         debug=False,
     )
