@@ -51,8 +51,8 @@ def log_in(client: httpx.Client, nickname: str) -> str:
 
 
 def seed(client: httpx.Client) -> dict[str, str]:
-    """Create the ids the config names (users 1 and 2, room 1, a DM, a spare user 3); return the tokens."""
-    for nickname in ("fuzzer", "peer", "spare"):
+    """Create the ids the config names (users 1 and 2, room 1, a DM) and two spare users; return the tokens."""
+    for nickname in ("fuzzer", "peer", "leaver", "changer"):
         body = {
             "name": nickname.title(),
             "email": f"{nickname}@example.com",
@@ -69,7 +69,11 @@ def seed(client: httpx.Client) -> dict[str, str]:
     ids = (message.json()["author"]["id"], room.json()["id"], message.json()["recipient"]["id"])
     if ids != (1, 1, 2):
         sys.exit(f"expected fresh ids (user 1, room 1, peer 2), got {ids}: is the database really new?")
-    return {"CONFAB_FUZZ_TOKEN": token, "CONFAB_FUZZ_SPARE_TOKEN": log_in(client, "spare")}
+    return {
+        "CONFAB_FUZZ_TOKEN": token,
+        "CONFAB_FUZZ_LOGOUT_TOKEN": log_in(client, "leaver"),
+        "CONFAB_FUZZ_PASSWORD_TOKEN": log_in(client, "changer"),
+    }
 
 
 def main() -> int:
