@@ -14,7 +14,6 @@ from litestar.datastructures import State
 from litestar.exceptions import ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 
 from confab import __version__
 from confab.bodies import strict_json_body
@@ -89,17 +88,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "with live delivery over Socket.IO (see the README's realtime protocol).",
         path="/schema",
         render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
-        components=Components(
-            security_schemes={
-                "BearerToken": SecurityScheme(
-                    type="http",
-                    scheme="bearer",
-                    bearer_format="JWT",
-                    description="The `access_token` from `POST /api/auth/token`.",
-                )
-            }
-        ),
-        security=[{"BearerToken": []}],
     )
     return Litestar(
         route_handlers=[AccountController, MessageController, RoomController, database_alive, version, service_index],
