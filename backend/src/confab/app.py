@@ -19,6 +19,7 @@ from confab import __version__
 from confab.bodies import strict_json_body
 from confab.db.engine import create_database_config
 from confab.db.schema import assert_schema_current
+from confab.dependencies import APP_DEPENDENCIES
 from confab.domain.accounts.controller import AccountController
 from confab.domain.accounts.passwords import Passwords
 from confab.domain.accounts.tokens import build_jwt_auth
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
     )
     return Litestar(
+        dependencies=APP_DEPENDENCIES,
         route_handlers=[AccountController, MessageController, RoomController, database_alive, version, service_index],
         plugins=[SQLAlchemyPlugin(config=database_config), ClosedStructSchemaPlugin()],
         on_app_init=[jwt_auth.on_app_init],

@@ -6,12 +6,11 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
-from litestar.params import Body, Parameter
+from litestar.params import Body
 from litestar.security.jwt import JWTAuth, Token
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from confab.dependencies import UserPathId
 from confab.domain.accounts import examples
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import (
@@ -27,14 +26,10 @@ from confab.domain.accounts.schemas import (
 )
 from confab.domain.accounts.service import UserService
 from confab.domain.accounts.tokens import issue_token
-from confab.domain.messages.controller import provide_message_service
 from confab.domain.messages.service import MessageService
 from confab.errors import NotFound
 from confab.openapi import PublicOperation, answer, error_responses
 from confab.ratelimits import client_address, rate_limited
-from confab.schemas import ID_BOUNDS, MAX_ID
-
-PathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.", schema_extra=ID_BOUNDS)]
 
 
 def access_token_for(user: UserModel, jwt_auth: JWTAuth[UserModel]) -> AccessToken:
@@ -45,17 +40,9 @@ def access_token_for(user: UserModel, jwt_auth: JWTAuth[UserModel]) -> AccessTok
     )
 
 
-def provide_user_service(db_session: AsyncSession, state: State) -> UserService:
-    return UserService(session=db_session, passwords=state.passwords, hub=state.hub)
-
-
 class AccountController(Controller):
     path = "/api"
     tags = ["accounts"]
-    dependencies = {
-        "users": Provide(provide_user_service, sync_to_thread=False),
-        "messages": Provide(provide_message_service, sync_to_thread=False),
-    }
 
     @post(
         "/users",
@@ -163,7 +150,7 @@ class AccountController(Controller):
         description="One user's public profile.",
         responses={**answer(200, PublicUser, "The profile.", examples.PERSON), **error_responses(400, 401, 404)},
     )
-    async def show_person(self, user_id: PathId, users: UserService) -> PublicUser:
+    async def show_person(self, user_id: UserPathId, users: UserService) -> PublicUser:
         row = await users.get_one_or_none(id=user_id)
         if row is None:
             raise NotFound(f"no user with id {user_id}")

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post, put
-from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.params import Body, Parameter
 from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from confab.dependencies import PageQuery, UserPathId
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import to_public_user
 from confab.domain.messages import examples
@@ -22,41 +19,7 @@ from confab.domain.rooms.schemas import ReadMarker
 from confab.errors import Forbidden
 from confab.openapi import answer, error_responses
 from confab.ratelimits import caller_id, rate_limited
-from confab.schemas import CURSOR_BOUNDS, ID_BOUNDS, MAX_ID
-
-UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.", schema_extra=ID_BOUNDS)]
-
-
-@dataclass(frozen=True)
-class PageQuery:
-    """Cursor pagination shared by every history route (see `MessageService._page`)."""
-
-    limit: int
-    after: int | None
-    before: int | None
-
-
-def provide_page_query(
-    limit: Annotated[int, Parameter(ge=1, le=200, description="Page size, 1 to 200.")] = 50,
-    after: Annotated[
-        int | None,
-        Parameter(
-            ge=0, le=MAX_ID, description="Only messages with a larger id (oldest first).", schema_extra=CURSOR_BOUNDS
-        ),
-    ] = None,
-    before: Annotated[
-        int | None,
-        Parameter(
-            ge=0, le=MAX_ID, description="Only messages with a smaller id (newest page).", schema_extra=CURSOR_BOUNDS
-        ),
-    ] = None,
-) -> PageQuery:
-    return PageQuery(limit=limit, after=after, before=before)
-
-
-def provide_message_service(db_session: AsyncSession, state: State) -> MessageService:
-    return MessageService(session=db_session, hub=state.hub)
-
+from confab.schemas import ID_BOUNDS, MAX_ID
 
 PeerFilter = Annotated[
     int | None,
@@ -69,10 +32,6 @@ PeerFilter = Annotated[
 class MessageController(Controller):
     path = "/api"
     tags = ["messages"]
-    dependencies = {
-        "messages": Provide(provide_message_service, sync_to_thread=False),
-        "page": Provide(provide_page_query, sync_to_thread=False),
-    }
 
     @post(
         "/messages",

@@ -5,17 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.datastructures import State
-from litestar.di import Provide
-from litestar.params import Body, Parameter
+from litestar.params import Body
 from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from confab.dependencies import PageQuery, RoomPathId, UserPathId
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import to_public_user
 from confab.domain.messages import examples as message_examples
-from confab.domain.messages.controller import PageQuery, provide_message_service, provide_page_query
 from confab.domain.messages.schemas import Message
 from confab.domain.messages.service import MessageService
 from confab.domain.rooms import examples
@@ -23,24 +20,11 @@ from confab.domain.rooms.schemas import MemberAdd, ReadMarker, Room, RoomCreate,
 from confab.domain.rooms.service import RoomService
 from confab.openapi import answer, error_responses
 from confab.ratelimits import caller_id, rate_limited
-from confab.schemas import ID_BOUNDS, MAX_ID
-
-RoomPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A room id.", schema_extra=ID_BOUNDS)]
-UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.", schema_extra=ID_BOUNDS)]
-
-
-def provide_room_service(db_session: AsyncSession, state: State) -> RoomService:
-    return RoomService(session=db_session, hub=state.hub)
 
 
 class RoomController(Controller):
     path = "/api/rooms"
     tags = ["rooms"]
-    dependencies = {
-        "rooms": Provide(provide_room_service, sync_to_thread=False),
-        "messages": Provide(provide_message_service, sync_to_thread=False),
-        "page": Provide(provide_page_query, sync_to_thread=False),
-    }
 
     @post(
         "/",
