@@ -98,9 +98,19 @@ e2e: backend-deps frontend-deps
     fi
     cd frontend && npx vitest run --config e2e/vitest.config.js
 
+# Fuzz a fresh server against openapi.json with schemathesis (bounded; extra arguments go to schemathesis)
+fuzz *args: backend-deps
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ ! -f .just-stamps/fuzz ] || [ backend/pyproject.toml -nt .just-stamps/fuzz ]; then
+        {{python}} -m pip install --quiet -e 'backend[test,fuzz]'
+        touch .just-stamps/fuzz
+    fi
+    {{python}} backend/fuzz/run.py "$@"
+
 # Check style and common bugs with ruff
 lint: backend-deps
-    cd backend && .venv/bin/ruff check src tests bench && .venv/bin/ruff format --check src tests bench
+    cd backend && .venv/bin/ruff check src tests fuzz bench && .venv/bin/ruff format --check src tests fuzz bench
 
 # Load-test a fresh server and print one JSON line per scenario (`just bench --quick`, `--help`; see backend/bench/RESULTS.md)
 bench *args: backend-deps

@@ -14,11 +14,12 @@ from litestar.datastructures import State
 from litestar.exceptions import ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 
 from confab import __version__
+from confab.bodies import strict_json_body
 from confab.db.engine import create_database_config
 from confab.db.schema import assert_schema_current
+from confab.dependencies import APP_DEPENDENCIES
 from confab.domain.accounts.controller import AccountController
 from confab.domain.accounts.passwords import Passwords
 from confab.domain.accounts.tokens import build_jwt_auth
@@ -26,6 +27,7 @@ from confab.domain.messages.controller import MessageController
 from confab.domain.rooms.controller import RoomController
 from confab.domain.system.controller import database_alive, service_index, version
 from confab.logging import litestar_logging_config
+from confab.openapi import ClosedStructSchemaPlugin
 from confab.ratelimits import RateLimits
 from confab.realtime.handlers import register_handlers
 from confab.realtime.hub import RealtimeHub
@@ -87,21 +89,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "with live delivery over Socket.IO (see the README's realtime protocol).",
         path="/schema",
         render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
-        components=Components(
-            security_schemes={
-                "BearerToken": SecurityScheme(
-                    type="http",
-                    scheme="bearer",
-                    bearer_format="JWT",
-                    description="The `access_token` from `POST /api/auth/token`.",
-                )
-            }
-        ),
-        security=[{"BearerToken": []}],
     )
     return Litestar(
+        dependencies=APP_DEPENDENCIES,
         route_handlers=[AccountController, MessageController, RoomController, database_alive, version, service_index],
-        plugins=[SQLAlchemyPlugin(config=database_config)],
+        plugins=[SQLAlchemyPlugin(config=database_config), ClosedStructSchemaPlugin()],
         on_app_init=[jwt_auth.on_app_init],
         lifespan=[lifespan],
         state=State(
@@ -118,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi_config,
         logging_config=litestar_logging_config(settings),
         exception_handlers={ValidationException: validation_error},
+        guards=[strict_json_body],
         request_max_body_size=settings.max_body_bytes,
         debug=False,
     )

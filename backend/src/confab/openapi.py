@@ -1,9 +1,20 @@
-"""Helpers that keep the published contract complete: every answer a route gives is documented, with examples."""
+"""Helpers that keep the published contract complete and exact: every answer a route gives is documented, with
+examples; public routes say they need no token; closed bodies say they are closed."""
 
-from typing import Any
+from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+# Litestar exports no public base for a struct schema plugin; this one is pinned by `litestar<3`.
+from litestar._openapi.schema_generation.plugins import StructSchemaPlugin
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Example
+from litestar.openapi.spec import Example, Operation
+
+if TYPE_CHECKING:
+    from litestar._openapi.schema_generation import SchemaCreator
+    from litestar.openapi.spec import Schema
+    from litestar.typing import FieldDefinition
 
 from confab.schemas import ErrorBody
 
@@ -61,3 +72,23 @@ def answer(status_code: int, data_container: Any, description: str, *examples: E
             data_container=data_container, description=description, generate_examples=False, examples=list(examples)
         )
     }
+
+
+@dataclass
+class PublicOperation(Operation):
+    """An operation that needs no token. Litestar drops an empty `security` list, which would leave the
+    document-wide bearer requirement in force; this publishes `security: []` explicitly."""
+
+    def to_schema(self) -> dict[str, Any]:
+        return {**super().to_schema(), "security": []}
+
+
+class ClosedStructSchemaPlugin(StructSchemaPlugin):
+    """Publishes `additionalProperties: false` for msgspec Structs that refuse unknown fields, so the
+    contract says what the server enforces."""
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        if field_definition.type_.__struct_config__.forbid_unknown_fields:
+            schema.additional_properties = False
+        return schema

@@ -6,8 +6,25 @@ import msgspec
 
 # Every id is a positive 64-bit integer; larger values are rejected before they reach the database.
 MAX_ID = 2**63 - 1
-Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID, description="A positive 64-bit id.")]
-Cursor = Annotated[int, msgspec.Meta(ge=0, le=MAX_ID)]
+# Litestar publishes numeric bounds as floats, and 2**63 - 1 does not survive that (it becomes 2**63, so a
+# client would think 2**63 is a valid id). These restate the bounds in openapi.json as exact integers.
+ID_BOUNDS = {"minimum": 1, "maximum": MAX_ID}
+CURSOR_BOUNDS = {"minimum": 0, "maximum": MAX_ID}
+Id = Annotated[
+    int,
+    msgspec.Meta(ge=1, le=MAX_ID, description="A positive 64-bit id.", extra_json_schema={"extra": ID_BOUNDS}),
+]
+Cursor = Annotated[int, msgspec.Meta(ge=0, le=MAX_ID, extra_json_schema={"extra": CURSOR_BOUNDS})]
+
+
+# Whitespace as Python's `str.isspace()` knows it, spelled out: `\s` means different things in Python (the
+# server's regex dialect) and ECMAScript (openapi.json's), so no published pattern may use it.
+WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Start of a pattern for text that is not blank: some non-whitespace character follows any leading whitespace.
+NOT_BLANK = rf"^(?=[{WHITESPACE}]*[^{WHITESPACE}])"
+# End of a pattern: the end of the text. Python's `$` also matches before a final newline (so "alice\n"
+# would pass as a nickname); ECMAScript's does not; `(?!\n)` makes both mean the very end.
+END = r"$(?!\n)"
 
 
 class Schema(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=False):

@@ -6,12 +6,11 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
-from litestar.params import Body, Parameter
+from litestar.params import Body
 from litestar.security.jwt import JWTAuth, Token
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from confab.dependencies import UserPathId
 from confab.domain.accounts import examples
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import (
@@ -27,14 +26,10 @@ from confab.domain.accounts.schemas import (
 )
 from confab.domain.accounts.service import UserService
 from confab.domain.accounts.tokens import issue_token
-from confab.domain.messages.controller import provide_message_service
 from confab.domain.messages.service import MessageService
 from confab.errors import NotFound
-from confab.openapi import answer, error_responses
+from confab.openapi import PublicOperation, answer, error_responses
 from confab.ratelimits import client_address, rate_limited
-from confab.schemas import MAX_ID
-
-PathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.")]
 
 
 def access_token_for(user: UserModel, jwt_auth: JWTAuth[UserModel]) -> AccessToken:
@@ -45,17 +40,9 @@ def access_token_for(user: UserModel, jwt_auth: JWTAuth[UserModel]) -> AccessTok
     )
 
 
-def provide_user_service(db_session: AsyncSession, state: State) -> UserService:
-    return UserService(session=db_session, passwords=state.passwords, hub=state.hub)
-
-
 class AccountController(Controller):
     path = "/api"
     tags = ["accounts"]
-    dependencies = {
-        "users": Provide(provide_user_service, sync_to_thread=False),
-        "messages": Provide(provide_message_service, sync_to_thread=False),
-    }
 
     @post(
         "/users",
@@ -66,9 +53,9 @@ class AccountController(Controller):
         "Limited per client address.",
         responses={
             **answer(201, User, "The new account; the password is never returned.", examples.ACCOUNT),
-            **error_responses(400, 409, 429),
+            **error_responses(400, 409, 413, 429),
         },
-        security=[],
+        operation_class=PublicOperation,
     )
     async def sign_up(self, data: Annotated[UserCreate, Body(examples=[examples.SIGN_UP])], users: UserService) -> User:
         return to_user(await users.sign_up(data))
@@ -83,9 +70,9 @@ class AccountController(Controller):
         "wrong password get the same 401 after the same work. Limited per client address.",
         responses={
             **answer(200, AccessToken, "A bearer token and the account it belongs to.", examples.ACCESS_TOKEN),
-            **error_responses(400, 401, 429, details={401: "wrong nickname or password"}),
+            **error_responses(400, 401, 413, 429, details={401: "wrong nickname or password"}),
         },
-        security=[],
+        operation_class=PublicOperation,
     )
     async def log_in(
         self, data: Annotated[Credentials, Body(examples=[examples.CREDENTIALS])], users: UserService, state: State
@@ -163,7 +150,7 @@ class AccountController(Controller):
         description="One user's public profile.",
         responses={**answer(200, PublicUser, "The profile.", examples.PERSON), **error_responses(400, 401, 404)},
     )
-    async def show_person(self, user_id: PathId, users: UserService) -> PublicUser:
+    async def show_person(self, user_id: UserPathId, users: UserService) -> PublicUser:
         row = await users.get_one_or_none(id=user_id)
         if row is None:
             raise NotFound(f"no user with id {user_id}")

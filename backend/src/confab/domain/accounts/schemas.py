@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import msgspec
 
-from confab.schemas import Id, Schema
+from confab.schemas import END, NOT_BLANK, WHITESPACE, Id, Schema
 
 if TYPE_CHECKING:
     from confab.domain.accounts.models import UserModel
@@ -14,7 +14,7 @@ Nickname = Annotated[
     msgspec.Meta(
         min_length=2,
         max_length=32,
-        pattern=r"^[A-Za-z0-9_.-]+$",
+        pattern=r"^[A-Za-z0-9_.-]+" + END,
         description="2 to 32 letters, digits, '_', '.' or '-'; unique regardless of case.",
         examples=["alice"],
     ),
@@ -24,7 +24,7 @@ DisplayName = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=100,
-        pattern=r"^(?=[\s\S]*\S)[^\x00-\x1f\x7f]+$",
+        pattern=NOT_BLANK + r"[^\x00-\x1f\x7f]+" + END,
         description="1 to 100 characters, not blank, no control characters.",
         examples=["Alice Liddell"],
     ),
@@ -34,7 +34,7 @@ Email = Annotated[
     msgspec.Meta(
         min_length=3,
         max_length=254,
-        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        pattern=rf"^[^@{WHITESPACE}]+@[^@{WHITESPACE}]+\.[^@{WHITESPACE}]+" + END,
         description="An email address; unique regardless of case.",
         examples=["alice@example.com"],
     ),

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post, put
-from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.params import Body, Parameter
 from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from confab.dependencies import PageQuery, UserPathId
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import to_public_user
 from confab.domain.messages import examples
@@ -22,49 +19,19 @@ from confab.domain.rooms.schemas import ReadMarker
 from confab.errors import Forbidden
 from confab.openapi import answer, error_responses
 from confab.ratelimits import caller_id, rate_limited
-from confab.schemas import MAX_ID
-
-UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.")]
-
-
-@dataclass(frozen=True)
-class PageQuery:
-    """Cursor pagination shared by every history route (see `MessageService._page`)."""
-
-    limit: int
-    after: int | None
-    before: int | None
-
-
-def provide_page_query(
-    limit: Annotated[int, Parameter(ge=1, le=200, description="Page size, 1 to 200.")] = 50,
-    after: Annotated[
-        int | None, Parameter(ge=0, le=MAX_ID, description="Only messages with a larger id (oldest first).")
-    ] = None,
-    before: Annotated[
-        int | None, Parameter(ge=0, le=MAX_ID, description="Only messages with a smaller id (newest page).")
-    ] = None,
-) -> PageQuery:
-    return PageQuery(limit=limit, after=after, before=before)
-
-
-def provide_message_service(db_session: AsyncSession, state: State) -> MessageService:
-    return MessageService(session=db_session, hub=state.hub)
-
+from confab.schemas import ID_BOUNDS, MAX_ID
 
 PeerFilter = Annotated[
     int | None,
-    Parameter(query="with", ge=1, le=MAX_ID, description="Only the conversation with this user id."),
+    Parameter(
+        query="with", ge=1, le=MAX_ID, description="Only the conversation with this user id.", schema_extra=ID_BOUNDS
+    ),
 ]
 
 
 class MessageController(Controller):
     path = "/api"
     tags = ["messages"]
-    dependencies = {
-        "messages": Provide(provide_message_service, sync_to_thread=False),
-        "page": Provide(provide_page_query, sync_to_thread=False),
-    }
 
     @post(
         "/messages",
@@ -75,7 +42,7 @@ class MessageController(Controller):
         responses={
             **answer(201, Message, "The stored message.", examples.SENT),
             **answer(200, Message, "The message sent earlier with this `client_id`.", examples.SENT),
-            **error_responses(400, 401, 403, 404, 429),
+            **error_responses(400, 401, 403, 404, 413, 429),
         },
         guards=[rate_limited("send", caller_id)],
     )
@@ -102,7 +69,7 @@ class MessageController(Controller):
         request: Request[UserModel, Token, Any],
         messages: MessageService,
         page: PageQuery,
-        peer: PeerFilter,
+        peer: PeerFilter = None,
     ) -> list[Message]:
         return await messages.direct_history(
             request.user.id, peer_id=peer, after=page.after, before=page.before, limit=page.limit
@@ -115,7 +82,7 @@ class MessageController(Controller):
         "may read them. Reconnecting clients catch up with `after=<last id seen>`.",
         responses={
             **answer(200, list[Message], "A page of messages, oldest first.", examples.HISTORY),
-            **error_responses(400, 401, 403),
+            **error_responses(400, 401, 403, 404),
         },
     )
     async def user_history(
@@ -124,7 +91,7 @@ class MessageController(Controller):
         request: Request[UserModel, Token, Any],
         messages: MessageService,
         page: PageQuery,
-        peer: PeerFilter,
+        peer: PeerFilter = None,
     ) -> list[Message]:
         if user_id != request.user.id:
             raise Forbidden("you can only read your own messages")
@@ -138,7 +105,7 @@ class MessageController(Controller):
         summary="Mark a conversation read",
         description="Moves the caller's read marker for the DMs `peer_id` sent them forward to `last_read_id` "
         "(never backwards); `GET /api/users` counts what is unread after it.",
-        responses=error_responses(400, 401, 404),
+        responses=error_responses(400, 401, 404, 413),
     )
     async def mark_direct_read(
         self,

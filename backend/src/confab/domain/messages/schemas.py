@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import msgspec
 
 from confab.domain.accounts.schemas import PublicUser, to_public_user
-from confab.schemas import Id, Schema
+from confab.schemas import END, NOT_BLANK, Id, Schema
 
 if TYPE_CHECKING:
     from confab.domain.messages.models import MessageModel
@@ -18,7 +18,7 @@ Content = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=4000,
-        pattern=r"^(?=[\s\S]*\S)[^\x00]+$",
+        pattern=NOT_BLANK + r"[^\x00]+" + END,
         description="1 to 4000 characters, not blank; stored and returned exactly as sent.",
         examples=["trois petits chats"],
     ),
@@ -29,7 +29,7 @@ ClientId = Annotated[
     msgspec.Meta(
         min_length=8,
         max_length=64,
-        pattern=r"^[A-Za-z0-9_-]+$",
+        pattern=r"^[A-Za-z0-9_-]+" + END,
         description="Chosen by the client (a UUID, say) so a retried send returns the original message "
         "instead of storing a second one.",
         examples=["5f0c7b1e-8d2a-4c55-9a57-0c3f4d1e2b6a"],

@@ -5,17 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.datastructures import State
-from litestar.di import Provide
-from litestar.params import Body, Parameter
+from litestar.params import Body
 from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from confab.dependencies import PageQuery, RoomPathId, UserPathId
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import to_public_user
 from confab.domain.messages import examples as message_examples
-from confab.domain.messages.controller import PageQuery, provide_message_service, provide_page_query
 from confab.domain.messages.schemas import Message
 from confab.domain.messages.service import MessageService
 from confab.domain.rooms import examples
@@ -23,24 +20,11 @@ from confab.domain.rooms.schemas import MemberAdd, ReadMarker, Room, RoomCreate,
 from confab.domain.rooms.service import RoomService
 from confab.openapi import answer, error_responses
 from confab.ratelimits import caller_id, rate_limited
-from confab.schemas import MAX_ID
-
-RoomPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A room id.")]
-UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.")]
-
-
-def provide_room_service(db_session: AsyncSession, state: State) -> RoomService:
-    return RoomService(session=db_session, hub=state.hub)
 
 
 class RoomController(Controller):
     path = "/api/rooms"
     tags = ["rooms"]
-    dependencies = {
-        "rooms": Provide(provide_room_service, sync_to_thread=False),
-        "messages": Provide(provide_message_service, sync_to_thread=False),
-        "page": Provide(provide_page_query, sync_to_thread=False),
-    }
 
     @post(
         "/",
@@ -49,7 +33,7 @@ class RoomController(Controller):
         "member id is a 404 and creates nothing. Members' live sockets join the room at once.",
         responses={
             **answer(201, Room, "The new room.", examples.ROOM_CREATED),
-            **error_responses(400, 401, 404),
+            **error_responses(400, 401, 404, 413),
         },
     )
     async def create_room(
@@ -90,7 +74,7 @@ class RoomController(Controller):
         "live sockets join the room and receive a `room` event.",
         responses={
             **answer(200, Room, "The room with its members now.", examples.ROOM_CREATED),
-            **error_responses(400, 401, 403, 404),
+            **error_responses(400, 401, 403, 404, 413),
         },
     )
     async def add_member(
@@ -123,7 +107,7 @@ class RoomController(Controller):
         responses={
             **answer(201, Message, "The stored message.", examples.POSTED),
             **answer(200, Message, "The message sent earlier with this `client_id`.", examples.POSTED),
-            **error_responses(400, 401, 403, 404, 429),
+            **error_responses(400, 401, 403, 404, 413, 429),
         },
         guards=[rate_limited("send", caller_id)],
     )
@@ -162,7 +146,7 @@ class RoomController(Controller):
         status_code=204,
         summary="Mark a room read",
         description="Moves the caller's read marker forward to `last_read_id` (never backwards).",
-        responses=error_responses(400, 401, 403, 404),
+        responses=error_responses(400, 401, 403, 404, 413),
     )
     async def mark_read(
         self,

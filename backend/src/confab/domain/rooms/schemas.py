@@ -9,7 +9,7 @@ import msgspec
 
 from confab.domain.accounts.schemas import PublicUser, to_public_user
 from confab.domain.messages.schemas import ClientId, Content, Message
-from confab.schemas import Cursor, Id, Schema
+from confab.schemas import END, ID_BOUNDS, NOT_BLANK, Cursor, Id, Schema
 
 if TYPE_CHECKING:
     from confab.domain.rooms.models import RoomModel
@@ -19,7 +19,7 @@ RoomName = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=80,
-        pattern=r"^(?=[\s\S]*\S)[^\x00-\x1f\x7f]+$",
+        pattern=NOT_BLANK + r"[^\x00-\x1f\x7f]+" + END,
         description="1 to 80 characters, not blank, no control characters.",
         examples=["general"],
     ),
@@ -30,7 +30,10 @@ class RoomCreate(Schema):
     """A new room; the creator becomes its owner and first member."""
 
     name: RoomName
-    member_ids: Annotated[list[Id], msgspec.Meta(max_length=500)] = msgspec.field(default_factory=list)
+    # Litestar drops the item constraints of a nested `Id`; `extra` restates them for openapi.json.
+    member_ids: Annotated[
+        list[Id], msgspec.Meta(max_length=500, extra_json_schema={"extra": {"items": {"type": "integer", **ID_BOUNDS}}})
+    ] = msgspec.field(default_factory=list)
 
 
 class Room(Schema):

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab import __version__
 from confab.domain.system import examples
-from confab.openapi import answer, error_responses
+from confab.openapi import PublicOperation, answer, error_responses
 
 
 class Alive(msgspec.Struct):
@@ -36,7 +36,7 @@ class ServiceIndex(msgspec.Struct):
     summary="Database probe",
     description="200 when the database answers a query, 503 otherwise. Needs no token.",
     responses={**answer(200, Alive, "The database answers.", examples.ALIVE), **error_responses(503)},
-    security=[],
+    operation_class=PublicOperation,
 )
 async def database_alive(db_session: AsyncSession) -> Alive:
     try:
@@ -53,7 +53,7 @@ async def database_alive(db_session: AsyncSession) -> Alive:
     summary="Version",
     description="The running confab version. Needs no token.",
     responses=answer(200, Version, "The version.", examples.VERSION),
-    security=[],
+    operation_class=PublicOperation,
 )
 async def version() -> Version:
     return Version(version=__version__)
@@ -68,7 +68,7 @@ async def version() -> Version:
     "documentation (Scalar; Swagger UI at `/schema/swagger`), `openapi` the machine-readable contract. Needs no token.",
     responses=answer(200, ServiceIndex, "Name, version and links.", examples.INDEX),
     media_type=MediaType.JSON,
-    security=[],
+    operation_class=PublicOperation,
 )
 async def service_index() -> ServiceIndex:
     return ServiceIndex(name="confab", version=__version__, docs="/schema", openapi="/schema/openapi.json")
