@@ -1,4 +1,4 @@
-"""Backend processes for tests that need more than one server: real uvicorn subprocesses on free ports."""
+"""Backend processes for tests that need more than one server: `confab serve` subprocesses on free ports."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import httpx
 
 from confab.settings import Settings
+from tests.support.serving import ServeProcess
 
 
 def environment_for(settings: Settings, **extra: str) -> dict[str, str]:
@@ -32,59 +32,42 @@ def environment_for(settings: Settings, **extra: str) -> dict[str, str]:
 
 
 class BackendProcess:
-    """`confab serve` (one worker, as `just serve` runs it) in a child process; its output goes to a log
-    file shown on failure."""
+    """An awaitable face on `ServeProcess` (`confab serve`, one worker) for tests that run in an event loop."""
 
     def __init__(self, environment: dict[str, str], port: int) -> None:
-        self.environment = environment
+        self.serve = ServeProcess(
+            f"backend-{port}", port, environment, Path(tempfile.mkdtemp(prefix="confab-backend-"))
+        )
         self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.log_path = Path(tempfile.mkstemp(prefix=f"confab-{port}-", suffix=".log")[1])
-        self.process: subprocess.Popen[bytes] | None = None
+        self.url = self.serve.url
 
-    def command(self) -> list[str]:
-        return [
-            sys.executable,
-            "-m",
-            "confab.cli",
-            "serve",
-            "--workers",
-            "1",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-        ]
+    @property
+    def process(self) -> subprocess.Popen[bytes] | None:
+        return self.serve.process
+
+    def log(self) -> str:
+        """Everything the server wrote, stdout (its logs) then stderr."""
+        errors = self.serve.stderr_path.read_text(errors="replace") if self.serve.stderr_path.exists() else ""
+        return self.serve.logs() + errors
 
     async def start(self, timeout: float = 30) -> BackendProcess:
-        with self.log_path.open("ab") as log:
-            # Popen only forks and returns; the readiness poll below is what waits.
-            self.process = subprocess.Popen(  # noqa: ASYNC220
-                self.command(), env=self.environment, stdout=log, stderr=subprocess.STDOUT
-            )
+        self.serve.start()
         async with httpx.AsyncClient(base_url=self.url, timeout=2) as client:
             deadline = asyncio.get_running_loop().time() + timeout
             while True:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"backend on {self.port} exited early:\n{self.log()}")
+                if not self.serve.running:
+                    raise RuntimeError(f"backend on {self.port} exited early:\n{self.serve.output()}")
                 try:
                     if (await client.get("/db/alive")).status_code == 200:
                         return self
                 except httpx.TransportError:
                     pass
                 if asyncio.get_running_loop().time() > deadline:
-                    raise RuntimeError(f"backend on {self.port} did not answer in {timeout}s:\n{self.log()}")
+                    raise RuntimeError(f"backend on {self.port} did not answer in {timeout}s:\n{self.serve.output()}")
                 await asyncio.sleep(0.1)
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
-
     async def stop(self, how: signal.Signals = signal.SIGTERM, timeout: float = 20) -> int | None:
-        if self.process is None or self.process.poll() is not None:
-            return self.process.returncode if self.process else None
-        self.process.send_signal(how)
-        try:
-            return await asyncio.to_thread(self.process.wait, timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return await asyncio.to_thread(self.process.wait, timeout)
+        """Signal the server, wait for it (SIGKILL after `timeout`); its exit code, None if never started."""
+        if self.process is None:
+            return None
+        return await asyncio.to_thread(self.serve.stop, how, timeout)

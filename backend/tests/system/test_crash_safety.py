@@ -185,7 +185,7 @@ async def test_two_workers_on_one_sqlite_file_write_concurrently_without_errors(
         statuses = [status for result in results for status in result]
         assert set(statuses) == {201}, sorted(set(statuses))
         for worker in workers:
-            assert "database is locked" not in worker.log_path.read_text(errors="replace")
+            assert "database is locked" not in worker.log()
         assert len(await whole_history(workers[1].url, alice, bob)) == 2 * 2 * 2 * 15
     finally:
         for worker in workers:
