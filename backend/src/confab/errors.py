@@ -5,7 +5,6 @@ from litestar.status_codes import (
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
-    HTTP_422_UNPROCESSABLE_ENTITY,
 )
 
 
@@ -19,7 +18,3 @@ class NotFound(HTTPException):
 
 class Conflict(HTTPException):
     status_code = HTTP_409_CONFLICT
-
-
-class Unprocessable(HTTPException):
-    status_code = HTTP_422_UNPROCESSABLE_ENTITY

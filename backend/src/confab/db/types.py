@@ -1,12 +1,8 @@
-"""Column types shared by the models."""
+"""Values shared by the models."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Integer
-
-# 64-bit ids everywhere; SQLite only autoincrements a column declared INTEGER.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
-
 
 def utc_now() -> datetime:
+    """Timestamps are always timezone-aware UTC (the API renders them with a `Z`)."""
     return datetime.now(UTC)
