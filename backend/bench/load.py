@@ -221,19 +221,24 @@ async def bounded_gather(factories: Sequence[Callable[[], Awaitable[Any]]], limi
 # --- senders: each sends one message and tells `Deliveries` whether it was accepted ---------------------
 
 
+async def post_and_record(population: Population, path: str, body: dict, author: Account, client_id: str) -> None:
+    """POST one message and tell `Deliveries` whether the server accepted it (201)."""
+    try:
+        status, _ = await population.post(path, body, author)
+    except (aiohttp.ClientError, TimeoutError) as error:
+        population.deliveries.fail(type(error).__name__)
+        return
+    if status == 201:
+        population.deliveries.accept(client_id)
+    else:
+        population.deliveries.fail(f"http {status}")
+
+
 async def send_direct_rest(population: Population, author: Account, recipient: Account) -> None:
     deliveries = population.deliveries
     client_id = deliveries.start(frozenset({author.id, recipient.id}), frozenset({recipient.id}))
     body = {"recipient_id": recipient.id, "content": f"hello from {author.nickname}", "client_id": client_id}
-    try:
-        status, _ = await population.post("/api/messages", body, author)
-    except (aiohttp.ClientError, TimeoutError) as error:
-        deliveries.fail(type(error).__name__)
-        return
-    if status == 201:
-        deliveries.accept(client_id)
-    else:
-        deliveries.fail(f"http {status}")
+    await post_and_record(population, "/api/messages", body, author, client_id)
 
 
 async def send_direct_socket(population: Population, author: Account, recipient: Account) -> None:
@@ -255,15 +260,7 @@ async def send_to_room(population: Population, author: Account, room_id: int, me
     deliveries = population.deliveries
     client_id = deliveries.start(members, members)
     body = {"content": f"hello room from {author.nickname}", "client_id": client_id}
-    try:
-        status, _ = await population.post(f"/api/rooms/{room_id}/messages", body, author)
-    except (aiohttp.ClientError, TimeoutError) as error:
-        deliveries.fail(type(error).__name__)
-        return
-    if status == 201:
-        deliveries.accept(client_id)
-    else:
-        deliveries.fail(f"http {status}")
+    await post_and_record(population, f"/api/rooms/{room_id}/messages", body, author, client_id)
 
 
 DirectSender = Callable[[Population, Account, Account], Awaitable[None]]

@@ -28,7 +28,7 @@ logger = logging.getLogger("confab.realtime")
 REPLAY_LIMIT = 500
 
 
-class Presence(msgspec.Struct):
+class PresenceChange(msgspec.Struct):
     user_id: int
     online: bool
 
@@ -73,20 +73,18 @@ def register_handlers(hub: RealtimeHub) -> None:
     async def socket_user(sid: str) -> SocketUser:
         return (await sio.get_session(sid))["user"]
 
-    async def announce_presence(user: SocketUser, sid: str, *, online: bool) -> None:
+    async def announce_presence(user: SocketUser, sid: str, room_ids: list[int], *, online: bool) -> None:
         """Tell everyone who shares a conversation or a room with the user (not the user's own sockets)."""
         async with hub.session_maker() as session:
             correspondents = await MessageService(session=session, hub=hub).correspondents(user.id)
-            room_ids = await RoomService(session=session, hub=hub).room_ids_of(user.id)
         channels = [user_channel(nickname) for nickname in correspondents] + [room_channel(i) for i in room_ids]
-        await hub.emit_to("presence", Presence(user_id=user.id, online=online), channels, skip_sids=[sid])
+        await hub.emit_to("presence", PresenceChange(user_id=user.id, online=online), channels, skip_sids=[sid])
 
-    async def replay(sid: str, user: SocketUser, last_id: int) -> None:
+    async def replay(sid: str, user: SocketUser, room_ids: list[int], last_id: int) -> None:
         """Send what the socket missed after `last_id`, then `synced`, then what arrived meanwhile."""
         gate = hub.manager
         try:
             async with hub.session_maker() as session:
-                room_ids = await RoomService(session=session, hub=hub).room_ids_of(user.id)
                 missed = await MessageService(session=session, hub=hub).visible_since(
                     user.id, room_ids, after=last_id, limit=REPLAY_LIMIT + 1
                 )
@@ -130,17 +128,19 @@ def register_handlers(hub: RealtimeHub) -> None:
         for room_id in room_ids:
             await sio.enter_room(sid, room_channel(room_id))
         if await hub.presence.connected(user.id, sid):
-            await announce_presence(user, sid, online=True)
+            await announce_presence(user, sid, room_ids, online=True)
         if handshake.last_id is not None:
             # Runs once this handler has returned and the CONNECT packet is queued ahead of the replay.
-            sio.start_background_task(replay, sid, user, handshake.last_id)
+            sio.start_background_task(replay, sid, user, room_ids, handshake.last_id)
 
     @sio.event
     async def disconnect(sid: str, reason: str | None = None) -> None:
         hub.manager.release(sid)
         user = (await sio.get_session(sid)).get("user")
         if user is not None and await hub.presence.disconnected(user.id, sid):
-            await announce_presence(user, sid, online=False)
+            async with hub.session_maker() as session:
+                room_ids = await RoomService(session=session, hub=hub).room_ids_of(user.id)
+            await announce_presence(user, sid, room_ids, online=False)
 
     @sio.on("send")
     async def send(sid: str, data: Any = None) -> dict[str, Any]:
@@ -176,10 +176,11 @@ def register_handlers(hub: RealtimeHub) -> None:
             await hub.rate_limits.spend("typing", sid)
         except TooManyRequests as error:
             return {**failure(error.status_code, error.detail), "retry_after": error.retry_after}
-        own_sockets = await hub.presence.sockets_of(user.id)
         if target.room_id is not None:
             if room_channel(target.room_id) not in sio.rooms(sid):
                 return failure(403, "you are not a member of this room")
+            # The typist's other tabs are members too; only a room needs them skipped.
+            own_sockets = await hub.presence.sockets_of(user.id)
             payload = {"user_id": user.id, "room_id": target.room_id}
             await hub.emit_to("typing", payload, [room_channel(target.room_id)], skip_sids=own_sockets)
             return {"ok": True}
@@ -189,5 +190,5 @@ def register_handlers(hub: RealtimeHub) -> None:
             return failure(404, f"no user with id {target.recipient_id}")
         if recipient.id != user.id:
             payload = {"user_id": user.id, "recipient_id": recipient.id}
-            await hub.emit_to("typing", payload, [user_channel(recipient.nickname)], skip_sids=own_sockets)
+            await hub.emit_to("typing", payload, [user_channel(recipient.nickname)])
         return {"ok": True}
