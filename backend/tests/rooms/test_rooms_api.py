@@ -184,3 +184,16 @@ async def test_direct_unread_counts_and_read_markers(http, make_user):
     assert (
         await http.put("/api/users/999999999999/read", headers=alice.headers, json={"last_read_id": 1})
     ).status_code == 404
+
+
+async def test_ownership_passes_to_the_longest_standing_member_not_the_lowest_id(http, make_user):
+    newcomer = await make_user()  # the lowest id of the three, but the last to join
+    alice, bob = await make_user(), await make_user()
+    room = await create_room(http, alice, members=[bob])
+    base = f"/api/rooms/{room['id']}"
+    added = await http.post(f"{base}/members", headers=alice.headers, json={"user_id": newcomer.id})
+    assert [member["id"] for member in added.json()["members"]] == [alice.id, bob.id, newcomer.id]
+    assert (await http.delete(f"{base}/members/{alice.id}", headers=alice.headers)).status_code == 204
+    assert (await http.get(base, headers=bob.headers)).json()["owner"] == public(bob)
+    assert (await http.delete(f"{base}/members/{bob.id}", headers=bob.headers)).status_code == 204
+    assert (await http.get(base, headers=newcomer.headers)).json()["owner"] == public(newcomer)

@@ -132,19 +132,13 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
         assert room is not None  # require_membership found the room
         if caller_id != user_id and caller_id != room.owner_id:
             raise Forbidden("only the room's owner can remove other members")
-        target = await session.get(RoomMembershipModel, (room_id, user_id))
+        target = next((member for member in room.memberships if member.user_id == user_id), None)
         if target is None:
             raise NotFound(f"user {user_id} is not a member of this room")
-        nickname = (await session.get(UserModel, user_id)).nickname  # type: ignore[union-attr]
-        await session.delete(target)
+        nickname = target.user.nickname
+        room.memberships.remove(target)  # longest-standing first, so the successor is the new head
         if room.owner_id == user_id:
-            successor = await session.scalar(
-                select(RoomMembershipModel.user_id)
-                .where(RoomMembershipModel.room_id == room_id, RoomMembershipModel.user_id != user_id)
-                .order_by(RoomMembershipModel.joined_at, RoomMembershipModel.user_id)
-                .limit(1)
-            )
-            room.owner_id = successor
+            room.owner_id = room.memberships[0].user_id if room.memberships else None
         # Out of the channel before the commit: once the removal is visible, no room event may reach them.
         await self.hub.evict(room_id, user_id)
         await session.commit()
