@@ -7,23 +7,22 @@ from typing import Any
 
 from advanced_alchemy.config import AlembicAsyncConfig, AsyncSessionConfig
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from confab.db.sqlite_inline import connect_inline
 from confab.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    """WAL with a busy timeout, foreign keys on, and BEGIN IMMEDIATE so concurrent writers queue, never fail."""
+    """WAL, foreign keys on, and BEGIN IMMEDIATE so concurrent writers queue (for the busy timeout), never fail."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves below
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -35,15 +34,17 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
-    """One engine per process; SQLite gets one connection (its writes are serial anyway), PostgreSQL a pool."""
+    """One engine per process: PostgreSQL gets a pool; SQLite one connection (its writes are serial anyway),
+    driven on the event-loop thread (see `sqlite_inline`)."""
     if settings.is_sqlite:
+        database = make_url(settings.database_url).database or ":memory:"
         engine = create_async_engine(
             settings.database_url,
             echo=settings.database_echo,
             pool_size=1,
             max_overflow=0,
             pool_timeout=settings.database_pool_timeout,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            async_creator=lambda: connect_inline(database, SQLITE_BUSY_TIMEOUT_SECONDS),
         )
         _configure_sqlite(engine)
         return engine
