@@ -65,7 +65,8 @@ def create_database_config(settings: Settings, engine: AsyncEngine | None = None
     """The advanced-alchemy configuration: our engine, sessions that keep loaded objects after commit."""
     return SQLAlchemyAsyncConfig(
         engine_instance=engine or create_engine(settings),
-        session_config=AsyncSessionConfig(expire_on_commit=False),
+        session_config=AsyncSessionConfig(expire_on_commit=False, info={"enable_cache_listener": False}),
+        enable_file_object_listener=False,
         before_send_handler="autocommit",
         create_all=False,
         alembic_config=AlembicAsyncConfig(
