@@ -13,7 +13,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.security.jwt import JWTAuth, Token
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.accounts.models import RevokedTokenModel, UserModel
@@ -21,6 +21,11 @@ from confab.settings import Settings
 
 TOKEN_ALGORITHM = "HS256"
 GENERATION_CLAIM = "gen"
+# Every authenticated request runs this, so it is built once: building it per call (and hashing it
+# for the compiled-statement cache) cost about as much as running it.
+TOKEN_USER = select(
+    UserModel, select(RevokedTokenModel.jti).where(RevokedTokenModel.jti == bindparam("jti")).exists()
+).where(UserModel.id == bindparam("user_id"))
 
 
 def issue_token(jwt_auth: JWTAuth[UserModel], user: UserModel) -> str:
@@ -37,8 +42,7 @@ async def user_for_token(session: AsyncSession, token: Token) -> UserModel | Non
         user_id = int(token.sub)
     except ValueError:
         return None
-    revoked = select(RevokedTokenModel.jti).where(RevokedTokenModel.jti == (token.jti or "")).exists()
-    row = (await session.execute(select(UserModel, revoked).where(UserModel.id == user_id))).first()
+    row = (await session.execute(TOKEN_USER, {"user_id": user_id, "jti": token.jti or ""})).first()
     if row is None:
         return None
     user, is_revoked = row
