@@ -22,6 +22,7 @@ from confab.db.schema import assert_schema_current
 from confab.dependencies import APP_DEPENDENCIES
 from confab.domain.accounts.controller import AccountController
 from confab.domain.accounts.passwords import Passwords
+from confab.domain.accounts.profiles import PublicProfiles
 from confab.domain.accounts.tokens import build_jwt_auth
 from confab.domain.messages.controller import MessageController
 from confab.domain.rooms.controller import RoomController
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     database_config = create_database_config(settings)
     rate_limits = RateLimits(settings)
-    hub = RealtimeHub(settings, database_config.create_session_maker(), rate_limits)
+    hub = RealtimeHub(settings, database_config.create_session_maker(), rate_limits, PublicProfiles())
     register_handlers(hub)
     jwt_auth = build_jwt_auth(settings)
 

@@ -55,7 +55,7 @@ def provide_user_service(db_session: AsyncSession, state: State) -> UserService:
 
 
 def provide_message_service(db_session: AsyncSession, state: State) -> MessageService:
-    return MessageService(session=db_session, hub=state.hub)
+    return MessageService(session=db_session, hub=state.hub, profiles=state.hub.profiles)
 
 
 def provide_room_service(db_session: AsyncSession, state: State) -> RoomService:

@@ -79,6 +79,19 @@ async def test_unknown_recipient_is_404(http, make_user):
     assert await history(http, alice) == []
 
 
+async def test_a_user_who_signs_up_after_a_404_can_be_messaged(http, make_user):
+    """Profiles are remembered once found; an id that was not found yet must not be remembered as missing."""
+    alice = await make_user()
+    next_id = alice.id + 1  # tests run one at a time, so the next sign-up gets it
+    refused = await http.post("/api/messages", headers=alice.headers, json={"recipient_id": next_id, "content": "1"})
+    assert refused.status_code == 404
+    bob = await make_user()
+    assert bob.id == next_id
+    sent = await http.post("/api/messages", headers=alice.headers, json={"recipient_id": bob.id, "content": "2"})
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["recipient"] == {"id": bob.id, "name": bob.name, "nickname": bob.nickname}
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -8,8 +8,8 @@ from typing import Any
 import msgspec
 import socketio
 from litestar.exceptions import HTTPException, NotAuthorizedException
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import PublicUser
 from confab.domain.accounts.tokens import decode_token, user_for_token
 from confab.domain.messages.schemas import MessageCreate
@@ -73,10 +73,13 @@ def register_handlers(hub: RealtimeHub) -> None:
     async def socket_user(sid: str) -> SocketUser:
         return (await sio.get_session(sid))["user"]
 
+    def messages_in(session: AsyncSession) -> MessageService:
+        return MessageService(session=session, hub=hub, profiles=hub.profiles)
+
     async def announce_presence(user: SocketUser, sid: str, room_ids: list[int], *, online: bool) -> None:
         """Tell everyone who shares a conversation or a room with the user (not the user's own sockets)."""
         async with hub.session_maker() as session:
-            correspondents = await MessageService(session=session, hub=hub).correspondents(user.id)
+            correspondents = await messages_in(session).correspondents(user.id)
         channels = [user_channel(nickname) for nickname in correspondents] + [room_channel(i) for i in room_ids]
         await hub.emit_to("presence", PresenceChange(user_id=user.id, online=online), channels, skip_sids=[sid])
 
@@ -85,7 +88,7 @@ def register_handlers(hub: RealtimeHub) -> None:
         gate = hub.manager
         try:
             async with hub.session_maker() as session:
-                missed = await MessageService(session=session, hub=hub).visible_since(
+                missed = await messages_in(session).visible_since(
                     user.id, room_ids, after=last_id, limit=REPLAY_LIMIT + 1
                 )
             complete = len(missed) <= REPLAY_LIMIT
@@ -150,7 +153,7 @@ def register_handlers(hub: RealtimeHub) -> None:
         try:
             await hub.rate_limits.spend("send", str(user.id))
             async with hub.session_maker() as session:
-                sent = await send_from_socket(MessageService(session=session, hub=hub), author, data)
+                sent = await send_from_socket(messages_in(session), author, data)
         except msgspec.ValidationError as error:
             return failure(400, f"invalid message: {error}")
         except TooManyRequests as error:
@@ -185,7 +188,7 @@ def register_handlers(hub: RealtimeHub) -> None:
             await hub.emit_to("typing", payload, [room_channel(target.room_id)], skip_sids=own_sockets)
             return {"ok": True}
         async with hub.session_maker() as db:
-            recipient = await db.get(UserModel, target.recipient_id)
+            recipient = await hub.profiles.get(db, target.recipient_id)
         if recipient is None:
             return failure(404, f"no user with id {target.recipient_id}")
         if recipient.id != user.id:

@@ -13,6 +13,7 @@ import socketio
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from confab.domain.accounts.profiles import PublicProfiles
 from confab.ratelimits import RateLimits
 from confab.realtime import codec
 from confab.realtime.channels import room_channel, user_channel
@@ -39,11 +40,16 @@ class RealtimeHub:
     """Owns the Socket.IO server, presence, and the channels each event goes to."""
 
     def __init__(
-        self, settings: Settings, session_maker: async_sessionmaker[AsyncSession], rate_limits: RateLimits
+        self,
+        settings: Settings,
+        session_maker: async_sessionmaker[AsyncSession],
+        rate_limits: RateLimits,
+        profiles: PublicProfiles,
     ) -> None:
         self.settings = settings
         self.session_maker = session_maker
         self.rate_limits = rate_limits
+        self.profiles = profiles
         self.redis: Redis | None = None
         self.manager: DeliveryControl = GatedManager()
         if settings.redis_url:

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from advanced_alchemy.exceptions import IntegrityError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import ColumnElement, Select, and_, case, func, select, text, union
+from sqlalchemy import ColumnElement, Select, and_, case, func, insert, select, text, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
-from confab.domain.accounts.schemas import PublicUser, to_public_user
+from confab.domain.accounts.schemas import PublicUser
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.schemas import Message, MessageCreate, to_message
 from confab.domain.rooms.access import require_membership
@@ -22,12 +22,16 @@ from confab.domain.rooms.models import DirectReadMarkerModel
 from confab.errors import Forbidden, NotFound
 
 if TYPE_CHECKING:
+    from confab.domain.accounts.profiles import PublicProfiles
     from confab.domain.rooms.schemas import RoomMessageCreate
     from confab.realtime.hub import RealtimeHub
 
 
 # An arbitrary, fixed advisory-lock key ("confab" in ASCII) that only message writes take.
 MESSAGE_ORDER_LOCK = 0x636F6E666162
+# A Core insert on the table: the ORM's unit of work (flush, identity map, bulk-insert path) cost
+# about a quarter of a send, and a new message needs none of it (bench/RESULTS.md).
+INSERT_MESSAGE = insert(MessageModel.__table__).returning(MessageModel.__table__.c.id)
 
 
 class Sent(NamedTuple):
@@ -45,35 +49,34 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
 
     repository_type = Repo
 
-    def __init__(self, hub: RealtimeHub, **kwargs: Any) -> None:
+    def __init__(self, hub: RealtimeHub, profiles: PublicProfiles, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.hub = hub
+        self.profiles = profiles
 
     async def send_direct(self, author: PublicUser, form: MessageCreate) -> Sent:
         """Store a DM, commit it, and only then push it to both parties' channels."""
         if form.author_id is not None and form.author_id != author.id:
             raise Forbidden("you can only send messages as yourself")
-        recipient = await self.repository.session.get(UserModel, form.recipient_id)
+        recipient = await self.profiles.get(self.repository.session, form.recipient_id)
         if recipient is None:
             raise NotFound(f"no user with id {form.recipient_id}")
-        row = MessageModel(
-            content=form.content,
-            date=utc_now(),
-            author_id=author.id,
-            recipient_id=recipient.id,
-            client_id=form.client_id,
-        )
-        return await self._store(row, author=author, recipient=to_public_user(recipient))
+        return await self._store(form.content, form.client_id, author=author, recipient=recipient)
 
     async def send_to_room(self, author: PublicUser, room_id: int, form: RoomMessageCreate) -> Sent:
         """Store a room message (members only), commit it, then push it once to the room's channel."""
         await require_membership(self.repository.session, room_id, author.id)
-        row = MessageModel(
-            content=form.content, date=utc_now(), author_id=author.id, room_id=room_id, client_id=form.client_id
-        )
-        return await self._store(row, author=author, recipient=None)
+        return await self._store(form.content, form.client_id, author=author, room_id=room_id)
 
-    async def _store(self, row: MessageModel, *, author: PublicUser, recipient: PublicUser | None) -> Sent:
+    async def _store(
+        self,
+        content: str,
+        client_id: str | None,
+        *,
+        author: PublicUser,
+        recipient: PublicUser | None = None,
+        room_id: int | None = None,
+    ) -> Sent:
         session = self.repository.session
         if session.get_bind().dialect.name == "postgresql":
             # Catch-up cursors (`after=<last id seen>`) need ids to become visible in id order. PostgreSQL
@@ -81,22 +84,31 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             # client would skip the later-committed lower id; this lock serializes message writes until
             # commit. (SQLite's BEGIN IMMEDIATE already serializes them.)
             await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MESSAGE_ORDER_LOCK})
-        session.add(row)
+        date = utc_now()
+        row = {
+            "content": content,
+            "created_at": date,
+            "author_id": author.id,
+            "recipient_id": recipient.id if recipient else None,
+            "room_id": room_id,
+            "client_id": client_id,
+        }
         try:
+            message_id = (await session.execute(INSERT_MESSAGE, row)).scalar_one()
             await session.commit()
         except SQLAlchemyIntegrityError as error:
             await session.rollback()
-            if row.client_id is None or "client_id" not in str(error.orig):  # the driver names the columns
+            if client_id is None or "client_id" not in str(error.orig):  # the driver names the columns
                 raise
-            return Sent(await self._already_sent(author.id, row.client_id), created=False)
+            return Sent(await self._already_sent(author.id, client_id), created=False)
         message = Message(
-            id=row.id,
-            content=row.content,
-            date=row.date,
+            id=message_id,
+            content=content,
+            date=date,
             author=author,
             recipient=recipient,
-            room_id=row.room_id,
-            client_id=row.client_id,
+            room_id=room_id,
+            client_id=client_id,
         )
         await self.hub.message_created(message)
         return Sent(message, created=True)
