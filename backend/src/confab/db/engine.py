@@ -65,6 +65,7 @@ def create_database_config(settings: Settings, engine: AsyncEngine | None = None
     """The advanced-alchemy configuration: our engine, sessions that keep loaded objects after commit."""
     return SQLAlchemyAsyncConfig(
         engine_instance=engine or create_engine(settings),
+        # confab has no FileObject columns and no query cache: their listeners would run on every commit for nothing.
         session_config=AsyncSessionConfig(expire_on_commit=False, info={"enable_cache_listener": False}),
         enable_file_object_listener=False,
         before_send_handler="autocommit",

@@ -32,7 +32,7 @@ from confab.openapi import PublicOperation, answer, error_responses
 from confab.ratelimits import client_address, rate_limited
 
 
-def access_token_for(user: UserModel, jwt_auth: JWTAuth[UserModel]) -> AccessToken:
+def access_token_for(user: UserModel, jwt_auth: JWTAuth[User]) -> AccessToken:
     return AccessToken(
         access_token=issue_token(jwt_auth, user),
         user=to_user(user),
@@ -90,7 +90,7 @@ class AccountController(Controller):
         "`session_ended` event. Other tokens of the same user keep working.",
         responses=error_responses(401),
     )
-    async def log_out(self, request: Request[UserModel, Token, Any], users: UserService) -> None:
+    async def log_out(self, request: Request[User, Token, Any], users: UserService) -> None:
         await users.log_out(request.auth)
 
     @put(
@@ -106,11 +106,11 @@ class AccountController(Controller):
     async def change_password(
         self,
         data: Annotated[PasswordChange, Body(examples=[examples.PASSWORD_CHANGE])],
-        request: Request[UserModel, Token, Any],
+        request: Request[User, Token, Any],
         users: UserService,
         state: State,
     ) -> AccessToken:
-        return access_token_for(await users.change_password(request.user, data), state.jwt_auth)
+        return access_token_for(await users.change_password(request.user.id, data), state.jwt_auth)
 
     @get(
         "/me",
@@ -118,8 +118,8 @@ class AccountController(Controller):
         description="The caller's own account, email included.",
         responses={**answer(200, User, "The caller's account.", examples.ACCOUNT), **error_responses(401)},
     )
-    async def me(self, request: Request[UserModel, Token, Any]) -> User:
-        return to_user(request.user)
+    async def me(self, request: Request[User, Token, Any]) -> User:
+        return request.user
 
     @get(
         "/users",
@@ -132,7 +132,7 @@ class AccountController(Controller):
         },
     )
     async def list_people(
-        self, request: Request[UserModel, Token, Any], users: UserService, messages: MessageService, state: State
+        self, request: Request[User, Token, Any], users: UserService, messages: MessageService, state: State
     ) -> list[PeerSummary]:
         people = await users.list_people()
         online = await state.hub.presence.online_among([row.id for row in people])

@@ -102,5 +102,5 @@ def to_user(row: "UserModel") -> User:
     return User(id=row.id, name=row.name, nickname=row.nickname, email=row.email)
 
 
-def to_public_user(row: "UserModel") -> PublicUser:
+def to_public_user(row: "UserModel | User") -> PublicUser:
     return PublicUser(id=row.id, name=row.name, nickname=row.nickname)

@@ -71,8 +71,9 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
         if token.jti:
             await self.hub.end_sessions(token_channel(token.jti), reason="logged out")
 
-    async def change_password(self, user: UserModel, change: PasswordChange) -> UserModel:
+    async def change_password(self, user_id: int, change: PasswordChange) -> UserModel:
         """Check the current password, store the new one, and revoke every token issued before now."""
+        user = await self.repository.get(user_id)
         if not await self.passwords.verify(user.password_hash, change.current_password):
             raise Forbidden("the current password is wrong")
         user.password_hash = await self.passwords.hash(change.new_password)

@@ -10,8 +10,7 @@ from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from confab.dependencies import PageQuery, UserPathId
-from confab.domain.accounts.models import UserModel
-from confab.domain.accounts.schemas import to_public_user
+from confab.domain.accounts.schemas import User, to_public_user
 from confab.domain.messages import examples
 from confab.domain.messages.schemas import Message, MessageCreate
 from confab.domain.messages.service import MessageService
@@ -49,7 +48,7 @@ class MessageController(Controller):
     async def send_direct(
         self,
         data: Annotated[MessageCreate, Body(examples=[examples.SEND_DIRECT])],
-        request: Request[UserModel, Token, Any],
+        request: Request[User, Token, Any],
         messages: MessageService,
     ) -> Response[Message]:
         sent = await messages.send_direct(to_public_user(request.user), data)
@@ -66,7 +65,7 @@ class MessageController(Controller):
     )
     async def my_history(
         self,
-        request: Request[UserModel, Token, Any],
+        request: Request[User, Token, Any],
         messages: MessageService,
         page: PageQuery,
         peer: PeerFilter = None,
@@ -88,7 +87,7 @@ class MessageController(Controller):
     async def user_history(
         self,
         user_id: UserPathId,
-        request: Request[UserModel, Token, Any],
+        request: Request[User, Token, Any],
         messages: MessageService,
         page: PageQuery,
         peer: PeerFilter = None,
@@ -111,7 +110,7 @@ class MessageController(Controller):
         self,
         peer_id: UserPathId,
         data: Annotated[ReadMarker, Body(examples=[examples.READ_UP_TO])],
-        request: Request[UserModel, Token, Any],
+        request: Request[User, Token, Any],
         messages: MessageService,
     ) -> None:
         await messages.mark_direct_read(request.user.id, peer_id, data.last_read_id)

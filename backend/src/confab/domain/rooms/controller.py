@@ -10,8 +10,7 @@ from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from confab.dependencies import PageQuery, RoomPathId, UserPathId
-from confab.domain.accounts.models import UserModel
-from confab.domain.accounts.schemas import to_public_user
+from confab.domain.accounts.schemas import User, to_public_user
 from confab.domain.messages import examples as message_examples
 from confab.domain.messages.schemas import Message
 from confab.domain.messages.service import MessageService
@@ -39,7 +38,7 @@ class RoomController(Controller):
     async def create_room(
         self,
         data: Annotated[RoomCreate, Body(examples=[examples.CREATE_ROOM])],
-        request: Request[UserModel, Token, Any],
+        request: Request[User, Token, Any],
         rooms: RoomService,
     ) -> Room:
         return await rooms.create(to_public_user(request.user), data)
@@ -54,7 +53,7 @@ class RoomController(Controller):
             **error_responses(401),
         },
     )
-    async def list_rooms(self, request: Request[UserModel, Token, Any], rooms: RoomService) -> list[RoomSummary]:
+    async def list_rooms(self, request: Request[User, Token, Any], rooms: RoomService) -> list[RoomSummary]:
         return await rooms.list_for(request.user.id)
 
     @get(
@@ -63,7 +62,7 @@ class RoomController(Controller):
         description="Members only: a room that exists answers 403 to anyone else.",
         responses={**answer(200, Room, "The room.", examples.ROOM_CREATED), **error_responses(400, 401, 403, 404)},
     )
-    async def show_room(self, room_id: RoomPathId, request: Request[UserModel, Token, Any], rooms: RoomService) -> Room:
+    async def show_room(self, room_id: RoomPathId, request: Request[User, Token, Any], rooms: RoomService) -> Room:
         return await rooms.show(request.user.id, room_id)
 
     @post(
@@ -81,7 +80,7 @@ class RoomController(Controller):
         self,
         room_id: RoomPathId,
         data: Annotated[MemberAdd, Body(examples=[examples.ADD_MEMBER])],
-        request: Request[UserModel, Token, Any],
+        request: Request[User, Token, Any],
         rooms: RoomService,
     ) -> Room:
         return await rooms.add_member(request.user.id, room_id, data.user_id)
@@ -95,7 +94,7 @@ class RoomController(Controller):
         responses=error_responses(400, 401, 403, 404),
     )
     async def remove_member(
-        self, room_id: RoomPathId, user_id: UserPathId, request: Request[UserModel, Token, Any], rooms: RoomService
+        self, room_id: RoomPathId, user_id: UserPathId, request: Request[User, Token, Any], rooms: RoomService
     ) -> None:
         await rooms.remove_member(request.user.id, room_id, user_id)
 
@@ -115,7 +114,7 @@ class RoomController(Controller):
         self,
         room_id: RoomPathId,
         data: Annotated[RoomMessageCreate, Body(examples=[examples.POST_MESSAGE])],
-        request: Request[UserModel, Token, Any],
+        request: Request[User, Token, Any],
         messages: MessageService,
     ) -> Response[Message]:
         sent = await messages.send_to_room(to_public_user(request.user), room_id, data)
@@ -133,7 +132,7 @@ class RoomController(Controller):
     async def room_history(
         self,
         room_id: RoomPathId,
-        request: Request[UserModel, Token, Any],
+        request: Request[User, Token, Any],
         messages: MessageService,
         page: PageQuery,
     ) -> list[Message]:
@@ -152,7 +151,7 @@ class RoomController(Controller):
         self,
         room_id: RoomPathId,
         data: Annotated[ReadMarker, Body(examples=[message_examples.READ_UP_TO])],
-        request: Request[UserModel, Token, Any],
+        request: Request[User, Token, Any],
         rooms: RoomService,
     ) -> None:
         await rooms.mark_read(request.user.id, room_id, data.last_read_id)
