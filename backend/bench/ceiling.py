@@ -1,4 +1,8 @@
-"""The database half of the `ceiling` scenario: message rows inserted through confab's engine and nothing else."""
+"""The database half of the `ceiling` scenario: message rows inserted through confab's engine and nothing else.
+
+Each row goes the way a sent message goes: a session from the app's configuration, BEGIN IMMEDIATE,
+the service's own INSERT ... RETURNING statement, COMMIT.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from bench.server import backend_environment, fresh_sqlite_url, migrate
 from confab.db.engine import create_database_config
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
-from confab.domain.messages.models import MessageModel
+from confab.domain.messages.service import INSERT_MESSAGE
 from confab.settings import Settings
 
 
@@ -39,9 +43,15 @@ async def insert_ceiling(directory: Path, writers: int, seconds: float) -> dict[
         nonlocal inserted
         while time.perf_counter() < deadline:
             async with sessions() as session:
-                session.add(
-                    MessageModel(content="ceiling", date=utc_now(), author_id=author_id, recipient_id=recipient_id)
-                )
+                row = {
+                    "content": "ceiling",
+                    "created_at": utc_now(),
+                    "author_id": author_id,
+                    "recipient_id": recipient_id,
+                    "room_id": None,
+                    "client_id": None,
+                }
+                (await session.execute(INSERT_MESSAGE, row)).scalar_one()
                 await session.commit()
             inserted += 1
 
