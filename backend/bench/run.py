@@ -91,7 +91,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--idle-sockets", type=int, help="idle: sockets to open (default 10000)")
     parser.add_argument("--idle-processes", type=int, default=4, help="idle: client processes to spread them over")
-    parser.add_argument("--profile", metavar="FILE", help="py-spy the server during dm-rest (large), write FILE")
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="py-spy the server during the large dm-rest and dm-socket runs, into FILE.dm-rest and FILE.dm-socket",
+    )
     parser.add_argument("--uvicorn-arg", action="append", default=[], help="extra uvicorn argument (repeatable)")
     parser.add_argument("--app", default="confab.asgi:app", help="the ASGI app uvicorn serves (to compare variants)")
     arguments = parser.parse_args(argv)
@@ -201,11 +205,11 @@ class Bench:
         await population.connect(population.accounts[:users])
         online = population.online()[:users]
         send = send_direct_rest if scenario == "dm-rest" else send_direct_socket
-        profiling = self.arguments.profile and scenario == "dm-rest" and users == self.arguments.users
+        profiling = self.arguments.profile and users == self.arguments.users
 
         async def once() -> tuple[float, Timer]:
             timer = Timer(self.server_pid)
-            profiler = self.start_profiler() if profiling else None
+            profiler = self.start_profiler(scenario) if profiling else None
             elapsed = await closed_loop(population, send, online, self.arguments.senders, self.arguments.duration)
             if profiler is not None:
                 profiler.wait()
@@ -218,9 +222,9 @@ class Bench:
             figures,
         )
 
-    def start_profiler(self) -> subprocess.Popen[bytes]:
+    def start_profiler(self, scenario: str) -> subprocess.Popen[bytes]:
         assert self.server_pid is not None
-        output = str(Path(self.arguments.profile).resolve())
+        output = f"{Path(self.arguments.profile).resolve()}.{scenario}"
         command = [
             str(Path(sys.executable).parent / "py-spy"),
             "record",
