@@ -83,3 +83,31 @@ async def test_a_closed_connection_says_so_in_the_words_sqlalchemy_recognises(tm
     await connection.close()
     with pytest.raises(sqlite3.OperationalError, match="Connection closed"):
         connection.cursor()
+
+
+async def test_a_commit_that_waits_for_readers_is_retried_until_they_finish(tmp_path: Path) -> None:
+    """Without WAL (some file systems) a COMMIT needs every other reader gone; it must wait, not fail."""
+    path = tmp_path / "journal.db"
+    setup = sqlite3.connect(path)
+    setup.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+    setup.execute("INSERT INTO notes (body) VALUES ('first')")
+    setup.commit()
+    setup.close()
+    reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM notes").fetchone() == (1,)  # holds a shared lock
+    asyncio.get_running_loop().call_later(0.3, reader.commit)
+
+    connection = await connect_inline(str(path), busy_timeout=5)
+    cursor = connection.cursor()
+    await cursor.execute("BEGIN IMMEDIATE")
+    await cursor.execute("INSERT INTO notes (body) VALUES ('second')")
+    committing = asyncio.ensure_future(connection.commit())
+    ticks = await ticks_while(committing)
+    await committing
+
+    assert ticks >= 10, "the loop kept running while the commit waited"
+    await cursor.execute("SELECT count(*) FROM notes")
+    assert await cursor.fetchall() == [(2,)]
+    reader.close()
+    await connection.close()

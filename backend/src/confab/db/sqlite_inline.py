@@ -7,8 +7,8 @@ driver runs them on the loop thread and keeps aiosqlite's interface, which is al
 
 What a thread hid, and how it is handled here:
 - Waiting for a lock held by another process (a second worker on the same file). The connection's
-  own busy timeout is 0, so SQLite answers SQLITE_BUSY at once and `execute` retries after an
-  `asyncio.sleep`: the loop keeps serving everyone else while this statement waits, up to
+  own busy timeout is 0, so SQLite answers SQLITE_BUSY at once and the statement (or COMMIT) is
+  retried after an `asyncio.sleep`: the loop keeps serving everyone else while it waits, up to
   `busy_timeout` seconds, the same deadline SQLite's own busy handler would apply.
 - Disk syncs. In WAL mode with synchronous=NORMAL a commit does not sync; a checkpoint (every
   1,000 pages written) does, and stalls the loop for that one sync.
@@ -92,7 +92,9 @@ class InlineConnection:
         return InlineCursor(self._open().cursor(), self._busy_timeout)
 
     async def commit(self) -> None:
-        self._open().commit()
+        # Only a rollback-journal database (where WAL is unavailable) can be busy here: its COMMIT waits
+        # for other processes' readers. SQLite keeps the transaction open, so trying again is safe.
+        await _retry_while_busy(self._open().commit, self._busy_timeout)
 
     async def rollback(self) -> None:
         self._open().rollback()
