@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ if __package__ in (None, ""):  # `python bench/run.py` from backend/
 from bench.ceiling import insert_ceiling
 from bench.load import (
     Account,
+    DirectSender,
     Population,
     Timer,
     bounded_gather,
@@ -55,6 +56,7 @@ from confab.gc_tuning import tune_garbage_collector
 
 SCENARIOS = ("dm-rest", "dm-socket", "dm-open-loop", "room-fanout", "idle", "ceiling")
 DRAIN_SECONDS = 10.0
+WARM_UP_SECONDS = 1.0
 # After the last room message, how long the helper processes are given to receive it before they report.
 HOLDER_SETTLE_SECONDS = 5.0
 
@@ -197,6 +199,15 @@ class Bench:
             log(f"{label}: {summary['throughput_per_s']}/s, latency {summary['latency_ms']}")
         return median_of(runs)
 
+    async def warm_up(self, send: DirectSender, online: Sequence[Account]) -> None:
+        """Send for a moment unmeasured. The server's caches (compiled statements, recipients' profiles,
+        SQLite's pages) fill in the first seconds, which would count against whichever run comes first."""
+        population = self.population
+        assert population is not None
+        population.deliveries = type(population.deliveries)(f"warm{uuid.uuid4().hex[:6]}")
+        await closed_loop(population, send, online, self.arguments.senders, WARM_UP_SECONDS)
+        await population.deliveries.drain(DRAIN_SECONDS)
+
     # --- scenarios ----------------------------------------------------------------------------------
 
     async def direct(self, scenario: str, users: int) -> None:
@@ -215,6 +226,7 @@ class Bench:
                 profiler.wait()
             return elapsed, timer
 
+        await self.warm_up(send, online)
         figures = await self.measure(scenario.replace("-", "") + str(users), once)
         self.emit(
             scenario,
