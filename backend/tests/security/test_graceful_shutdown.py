@@ -49,11 +49,7 @@ async def test_sigterm_finishes_in_flight_requests_and_exits_cleanly(settings, h
         assert {message["client_id"] for message in stored} == answered
         assert exit_code == 0
         assert took < GRACE_SECONDS + 5
-        for _ in range(50):
-            if not socket.client.connected:
-                break
-            await asyncio.sleep(0.1)
-        assert not socket.client.connected
+        assert await socket.wait_disconnected()
         assert reasons  # the client was told (transport closed with 1012 "service restart"): it reconnects
     finally:
         await backend.stop(signal.SIGKILL)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from tests.support.accounts import PASSWORD
-from tests.support.sockets import RecordingClient, refusal
+from tests.support.sockets import RecordingClient, refusal, settle
 
 
 async def second_token(http, account) -> dict[str, str]:
@@ -21,11 +19,7 @@ async def test_logout_revokes_only_the_token_in_use_and_closes_its_sockets(serve
     try:
         assert (await http.post("/api/auth/logout", headers=alice.headers)).status_code == 204
         assert await revoked_socket.wait_for("session_ended") == {"reason": "logged out"}
-        for _ in range(50):
-            if not revoked_socket.client.connected:
-                break
-            await asyncio.sleep(0.05)
-        assert not revoked_socket.client.connected
+        assert await revoked_socket.wait_disconnected()
         assert (await http.get("/api/me", headers=alice.headers)).status_code == 401
         assert "revoked" in await refusal(server.url, {"token": alice.token})
         assert (await http.get("/api/me", headers=other_device)).status_code == 200
@@ -39,6 +33,7 @@ async def test_changing_the_password_revokes_every_earlier_token(server, http, m
     alice = await make_user()
     other_device = await second_token(http, alice)
     socket = await RecordingClient().connect(server.url, alice.token)
+    other_socket = await RecordingClient().connect(server.url, other_device["Authorization"].split()[1])
     wrong = await http.put(
         "/api/me/password", headers=alice.headers, json={"current_password": "not it!", "new_password": "n" * 12}
     )
@@ -50,7 +45,14 @@ async def test_changing_the_password_revokes_every_earlier_token(server, http, m
     )
     assert changed.status_code == 200
     fresh = {"Authorization": f"Bearer {changed.json()['access_token']}"}
-    assert await socket.wait_for("session_ended") == {"reason": "password changed"}
+    # Every device's socket is closed, not only the one whose token asked for the change.
+    for device in (socket, other_socket):
+        assert await device.wait_for("session_ended") == {"reason": "password changed"}
+        assert await device.wait_disconnected()
+    fresh_socket = await RecordingClient().connect(server.url, changed.json()["access_token"])
+    await settle()
+    assert fresh_socket.client.connected and fresh_socket.received("session_ended") == []
+    await fresh_socket.disconnect()
     for headers in (alice.headers, other_device):
         assert (await http.get("/api/me", headers=headers)).status_code == 401
     assert (await http.get("/api/me", headers=fresh)).json()["id"] == alice.id

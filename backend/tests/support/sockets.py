@@ -49,6 +49,14 @@ class RecordingClient:
 
         return await asyncio.wait_for(poll(), timeout)
 
+    async def wait_disconnected(self, timeout: float = 5) -> bool:
+        """Whether the server closed this socket within `timeout` seconds."""
+        for _ in range(round(timeout / 0.05)):
+            if not self.client.connected:
+                break
+            await asyncio.sleep(0.05)
+        return not self.client.connected
+
     async def call(self, event: str, data: Any, timeout: float = 10) -> Any:
         return await self.client.call(event, data, timeout=timeout)
 
