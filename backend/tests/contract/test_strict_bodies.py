@@ -51,3 +51,33 @@ async def test_an_integral_float_is_an_integer_as_json_schema_says(http, make_us
         "/api/messages", headers=alice.headers, json={"recipient_id": float(bob.id), "content": "hi"}
     )
     assert response.status_code == 201, response.text
+
+
+async def test_a_read_marker_sent_as_a_string_leaves_the_unread_count_alone(http, make_user):
+    alice, bob = await make_user(), await make_user()
+    sent = await http.post("/api/messages", headers=bob.headers, json={"recipient_id": alice.id, "content": "new"})
+    assert sent.status_code == 201
+    refused = await http.put(
+        f"/api/users/{bob.id}/read", headers=alice.headers, json={"last_read_id": str(sent.json()["id"])}
+    )
+    assert refused.status_code == 400
+    people = {person["id"]: person for person in (await http.get("/api/users", headers=alice.headers)).json()}
+    assert people[bob.id]["unread"] == 1
+
+
+@pytest.mark.parametrize("authenticated", [True, False])
+async def test_a_body_nested_thousands_deep_is_400_not_500(http, make_user, authenticated):
+    """The strictness check walks bodies; one built to exhaust the stack must still get a plain 400."""
+    alice = await make_user()
+    for depth in (600, 3000, 20000):
+        nested = "[" * depth + "]" * depth
+        if authenticated:
+            path, headers = "/api/messages", alice.headers
+            body = f'{{"recipient_id": {alice.id}, "content": {nested}}}'
+        else:
+            path, headers = "/api/users", {}
+            body = f'{{"name": "N", "email": "n@example.com", "nickname": "nested", "password": {nested}}}'
+        response = await http.post(path, headers={**headers, "Content-Type": "application/json"}, content=body)
+        assert response.status_code == 400, (depth, response.status_code, response.text[:200])
+        assert response.json()["detail"]
+    assert (await http.get("/api/messages", headers=alice.headers)).json() == []
