@@ -113,3 +113,19 @@ async def test_messages_sent_during_the_replay_are_neither_lost_nor_doubled(serv
 async def test_a_bad_last_id_is_refused(server, make_user):
     alice = await make_user()
     assert "last_id" in await refusal(server.url, {"token": alice.token, "last_id": -5})
+
+
+async def test_a_member_of_hundreds_of_rooms_still_catches_up(server, http, make_user):
+    """A union branch per room failed past 500 rooms on SQLite; anyone can add anyone to rooms."""
+    alice, bob = await make_user(), await make_user()
+    rooms = [await create_room(http, alice, f"r{i}", members=[bob]) for i in range(520)]
+    seen = await dm(http, alice, bob, "before")
+    missed = [await post_to_room(http, alice, rooms[0]["id"], "first"), await dm(http, alice, bob, "dm")]
+    missed.append(await post_to_room(http, alice, rooms[-1]["id"], "last"))
+
+    bob_socket = await RecordingClient().connect(server.url, bob.token, last_id=seen["id"])
+    try:
+        assert await bob_socket.wait_for("synced") == {"last_id": missed[-1]["id"], "complete": True}
+        assert bob_socket.received("message") == missed
+    finally:
+        await bob_socket.disconnect()

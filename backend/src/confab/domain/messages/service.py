@@ -149,7 +149,9 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             and_(MessageModel.author_id == user_id, MessageModel.recipient_id.is_not(None)),
             MessageModel.recipient_id == user_id,
         ]
-        branches += [MessageModel.room_id == room_id for room_id in room_ids]
+        if room_ids:
+            # One branch for every room: a branch each would hit SQLite's limit of 500 terms per UNION.
+            branches.append(MessageModel.room_id.in_(room_ids))
         return await self._page(branches, after=after, before=None, limit=limit)
 
     async def _page(
