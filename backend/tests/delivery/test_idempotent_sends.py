@@ -93,3 +93,38 @@ async def test_malformed_client_ids_are_400(http, make_user, client_id):
     )
     assert response.status_code == 400
     assert "client_id" in response.json()["detail"]
+
+
+async def test_a_client_id_reused_for_another_conversation_is_409_and_sends_nothing(server, http, make_user):
+    alice, bob, carol = await make_user(), await make_user(), await make_user()
+    room = await create_room(http, alice, members=[bob])
+    first = await http.post(
+        "/api/messages", headers=alice.headers, json={"recipient_id": bob.id, "content": "hi", "client_id": "reuse-001"}
+    )
+    assert first.status_code == 201
+    carol_socket = await RecordingClient().connect(server.url, carol.token)
+    alice_socket = await RecordingClient().connect(server.url, alice.token)
+    try:
+        to_carol = await http.post(
+            "/api/messages",
+            headers=alice.headers,
+            json={"recipient_id": carol.id, "content": "hi", "client_id": "reuse-001"},
+        )
+        to_room = await http.post(
+            f"/api/rooms/{room['id']}/messages", headers=alice.headers, json={"content": "hi", "client_id": "reuse-001"}
+        )
+        over_socket = await alice_socket.call(
+            "send", {"room_id": room["id"], "content": "hi", "client_id": "reuse-001"}
+        )
+        for refused in (to_carol, to_room):
+            assert refused.status_code == 409, refused.text
+            assert "another conversation" in refused.json()["detail"]
+        assert over_socket["ok"] is False and over_socket["status"] == 409
+        await settle()
+        assert carol_socket.received("message") == [] and alice_socket.received("message") == []
+        assert (await http.get("/api/messages", headers=carol.headers)).json() == []
+        room_history = await http.get(f"/api/rooms/{room['id']}/messages", headers=alice.headers)
+        assert room_history.json() == []
+    finally:
+        await carol_socket.disconnect()
+        await alice_socket.disconnect()

@@ -37,11 +37,12 @@ class MessageController(Controller):
         summary="Send a direct message",
         description="Stores the message, then pushes it on the Socket.IO channels of the recipient and the "
         "author. The author is always the caller. Repeating a `client_id` returns the original message "
-        "with 200 instead of 201 and stores and pushes nothing.",
+        "with 200 instead of 201 and stores and pushes nothing; a `client_id` already used for "
+        "another conversation is a 409.",
         responses={
             **answer(201, Message, "The stored message.", examples.SENT),
             **answer(200, Message, "The message sent earlier with this `client_id`.", examples.SENT),
-            **error_responses(400, 401, 403, 404, 413, 429),
+            **error_responses(400, 401, 403, 404, 409, 413, 429),
         },
         guards=[rate_limited("send", caller_id)],
     )

@@ -19,7 +19,7 @@ from confab.domain.messages.models import MessageModel
 from confab.domain.messages.schemas import Message, MessageCreate, to_message
 from confab.domain.rooms.access import require_membership
 from confab.domain.rooms.models import DirectReadMarkerModel
-from confab.errors import Forbidden, NotFound
+from confab.errors import Conflict, Forbidden, NotFound
 
 if TYPE_CHECKING:
     from confab.domain.accounts.profiles import PublicProfiles
@@ -100,7 +100,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             await session.rollback()
             if client_id is None or "client_id" not in str(error.orig):  # the driver names the columns
                 raise
-            return Sent(await self._already_sent(author.id, client_id), created=False)
+            return Sent(await self._already_sent(author.id, client_id, recipient, room_id), created=False)
         message = Message(
             id=message_id,
             content=content,
@@ -113,12 +113,18 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         await self.hub.message_created(message)
         return Sent(message, created=True)
 
-    async def _already_sent(self, author_id: int, client_id: str) -> Message:
+    async def _already_sent(
+        self, author_id: int, client_id: str, recipient: PublicUser | None, room_id: int | None
+    ) -> Message:
+        """The message this retry repeats. A retry goes where the original went: a `client_id` reused for
+        another conversation is refused, since answering with that message would say this one was sent."""
         original = await self.repository.session.scalar(
             select(MessageModel).where(MessageModel.author_id == author_id, MessageModel.client_id == client_id)
         )
         if original is None:  # the constraint fired, so the row exists; losing it in between is a bug
             raise IntegrityError(detail="client_id conflict without an original message")
+        if (original.room_id, original.recipient_id) != (room_id, recipient.id if recipient else None):
+            raise Conflict(f"client_id {client_id!r} was already used for a message to another conversation")
         return to_message(original)
 
     async def direct_history(

@@ -102,11 +102,12 @@ class RoomController(Controller):
         "/{room_id:int}/messages",
         summary="Post to a room",
         description="Members only. Stored, then pushed once to the room's channel. Repeating a `client_id` "
-        "returns the original message with 200 instead of 201 and stores nothing.",
+        "returns the original message with 200 instead of 201 and stores nothing; a `client_id` already "
+        "used for another conversation is a 409.",
         responses={
             **answer(201, Message, "The stored message.", examples.POSTED),
             **answer(200, Message, "The message sent earlier with this `client_id`.", examples.POSTED),
-            **error_responses(400, 401, 403, 404, 413, 429),
+            **error_responses(400, 401, 403, 404, 409, 413, 429),
         },
         guards=[rate_limited("send", caller_id)],
     )
