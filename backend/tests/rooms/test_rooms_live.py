@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from confab.domain.rooms.service import RoomService
 from tests.support.rooms import create_room, post_to_room
 from tests.support.sockets import RecordingClient, settle
 
@@ -128,5 +129,35 @@ async def test_room_members_see_each_others_presence(server, http, make_user):
             "user_id": alice.id,
             "online": False,
         }
+    finally:
+        await bob_socket.disconnect()
+
+
+async def test_a_handshake_that_read_a_membership_just_before_its_removal_ends_up_outside(
+    server, http, make_user, monkeypatch
+):
+    """The handshake reads the rooms, then joins them: a removal committed in between must still win."""
+    alice, bob = await make_user(), await make_user()
+    room = await create_room(http, alice, members=[bob])
+    removed = await http.delete(f"/api/rooms/{room['id']}/members/{bob.id}", headers=alice.headers)
+    assert removed.status_code == 204
+    reads = []
+    current_rooms = RoomService.room_ids_of
+
+    async def read_before_the_removal_committed(self, user_id):
+        rooms = await current_rooms(self, user_id)
+        reads.append(rooms)
+        return [*rooms, room["id"]] if user_id == bob.id and len(reads) == 1 else rooms
+
+    monkeypatch.setattr(RoomService, "room_ids_of", read_before_the_removal_committed)
+    (bob_socket,) = await connect_all(server, bob)
+    monkeypatch.undo()
+    try:
+        assert len(reads) >= 2, "the handshake reads the memberships again once the socket is in place"
+        posted = await post_to_room(http, alice, room["id"], "not for bob any more")
+        typing = await bob_socket.call("typing", {"room_id": room["id"]})
+        assert typing["ok"] is False and typing["status"] == 403
+        await settle()
+        assert posted["id"] not in [m["id"] for m in bob_socket.received("message")]
     finally:
         await bob_socket.disconnect()

@@ -11,6 +11,13 @@ def token_channel(jti: str) -> str:
     return f"token:{jti}"
 
 
+ROOM_PREFIX = "room:"
+
+
 def room_channel(room_id: int) -> str:
     """The Socket.IO room every live socket of every member of a chat room is in."""
-    return f"room:{room_id}"
+    return f"{ROOM_PREFIX}{room_id}"
+
+
+def is_room_channel(channel: str) -> bool:
+    return channel.startswith(ROOM_PREFIX)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -10,15 +11,15 @@ import socketio
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from confab.domain.accounts.schemas import PublicUser
+from confab.domain.accounts.schemas import PublicUser, to_public_user
 from confab.domain.accounts.tokens import decode_token, user_for_token
 from confab.domain.messages.schemas import MessageCreate
 from confab.domain.messages.service import MessageService, Sent
 from confab.domain.rooms.schemas import RoomMessageCreate
 from confab.domain.rooms.service import RoomService
 from confab.ratelimits import TooManyRequests
-from confab.realtime.channels import room_channel, token_channel, user_channel
-from confab.realtime.hub import RealtimeHub, SocketUser
+from confab.realtime.channels import is_room_channel, room_channel, token_channel, user_channel
+from confab.realtime.hub import RealtimeHub
 from confab.realtime.managers import message_id
 from confab.schemas import Cursor, Id
 
@@ -70,20 +71,34 @@ def register_handlers(hub: RealtimeHub) -> None:
     """Attach confab's event handlers to the hub's Socket.IO server."""
     sio = hub.sio
 
-    async def socket_user(sid: str) -> SocketUser:
+    async def socket_user(sid: str) -> PublicUser:
         return (await sio.get_session(sid))["user"]
+
+    async def settle_rooms(sid: str, user_id: int, joined: list[int]) -> list[int]:
+        """Read the memberships again now that the socket is in its channels and counted in presence.
+
+        A member removed (or added) while the handshake ran may have been evicted (or moved in) before
+        this socket was there to be found; from here on every membership change finds it.
+        """
+        async with hub.session_maker() as session:
+            current = await RoomService(session=session, hub=hub).room_ids_of(user_id)
+        for room_id in set(joined) - set(current):
+            await sio.leave_room(sid, room_channel(room_id))
+        for room_id in set(current) - set(joined):
+            await sio.enter_room(sid, room_channel(room_id))
+        return current
 
     def messages_in(session: AsyncSession) -> MessageService:
         return MessageService(session=session, hub=hub, profiles=hub.profiles)
 
-    async def announce_presence(user: SocketUser, sid: str, room_ids: list[int], *, online: bool) -> None:
+    async def announce_presence(user: PublicUser, sid: str, room_channels: list[str], *, online: bool) -> None:
         """Tell everyone who shares a conversation or a room with the user (not the user's own sockets)."""
         async with hub.session_maker() as session:
             correspondents = await messages_in(session).correspondents(user.id)
-        channels = [user_channel(nickname) for nickname in correspondents] + [room_channel(i) for i in room_ids]
+        channels = [user_channel(nickname) for nickname in correspondents] + room_channels
         await hub.emit_to("presence", PresenceChange(user_id=user.id, online=online), channels, skip_sids=[sid])
 
-    async def replay(sid: str, user: SocketUser, room_ids: list[int], last_id: int) -> None:
+    async def replay(sid: str, user: PublicUser, room_ids: list[int], last_id: int) -> None:
         """Send what the socket missed after `last_id`, then `synced`, then what arrived meanwhile."""
         gate = hub.manager
         try:
@@ -103,7 +118,13 @@ def register_handlers(hub: RealtimeHub) -> None:
                     if message_id(payload) not in replayed:
                         await gate.send_to_socket(sid, "message", payload)
         except Exception:
-            logger.exception("catch-up replay failed; the client can page through REST")
+            logger.exception("catch-up replay failed; the client is told to page through REST")
+            # What was held back must still arrive, and `complete: false` sends the client to REST for
+            # everything after its own last id, so nothing the failed replay skipped is lost.
+            with contextlib.suppress(Exception):
+                for payload in gate.take_held(sid):
+                    await gate.send_to_socket(sid, "message", payload)
+                await gate.send_to_socket(sid, "synced", Synced(last_id=last_id, complete=False))
         finally:
             gate.release(sid)
 
@@ -116,22 +137,37 @@ def register_handlers(hub: RealtimeHub) -> None:
             raise socketio.exceptions.ConnectionRefusedError(f"unauthorized: bad auth payload ({error})") from error
         except NotAuthorizedException as error:
             raise socketio.exceptions.ConnectionRefusedError(f"unauthorized: {error.detail}") from error
-        async with hub.session_maker() as session:
-            row = await user_for_token(session, token)
-            if row is None:
-                raise socketio.exceptions.ConnectionRefusedError("unauthorized: the token was revoked")
-            user = SocketUser(id=row.id, name=row.name, nickname=row.nickname)
-            room_ids = await RoomService(session=session, hub=hub).room_ids_of(user.id)
-        await sio.save_session(sid, {"user": user})
-        if handshake.last_id is not None:
-            hub.manager.hold(sid)  # before joining: every live message from here on is held or replayed
-        if token.jti:
-            await sio.enter_room(sid, token_channel(token.jti))
-        await sio.enter_room(sid, user_channel(user.nickname))
-        for room_id in room_ids:
-            await sio.enter_room(sid, room_channel(room_id))
-        if await hub.presence.connected(user.id, sid):
-            await announce_presence(user, sid, room_ids, online=True)
+        user: PublicUser | None = None
+        try:
+            async with hub.session_maker() as session:
+                account = await user_for_token(session, token)
+                if account is None:
+                    raise socketio.exceptions.ConnectionRefusedError("unauthorized: the token was revoked")
+                user = to_public_user(account)
+                room_ids = await RoomService(session=session, hub=hub).room_ids_of(user.id)
+            await sio.save_session(sid, {"user": user})
+            if handshake.last_id is not None:
+                hub.manager.hold(sid)  # before joining: every live message from here on is held or replayed
+            if token.jti:
+                await sio.enter_room(sid, token_channel(token.jti))
+            await sio.enter_room(sid, user_channel(user.nickname))
+            for room_id in room_ids:
+                await sio.enter_room(sid, room_channel(room_id))
+            first_socket = await hub.presence.connected(user.id, sid)
+            room_ids = await settle_rooms(sid, user.id, room_ids)
+            if first_socket:
+                await announce_presence(user, sid, [room_channel(i) for i in room_ids], online=True)
+        except socketio.exceptions.ConnectionRefusedError:
+            raise
+        except Exception as error:
+            # Refusing (rather than failing) makes python-socketio take the socket out of every room;
+            # the gate and presence are ours to undo, or they would keep the socket alive forever.
+            logger.exception("handshake failed after the token was checked")
+            hub.manager.release(sid)
+            if user is not None:
+                with contextlib.suppress(Exception):
+                    await hub.presence.disconnected(user.id, sid)
+            raise socketio.exceptions.ConnectionRefusedError("server error: try again") from error
         if handshake.last_id is not None:
             # Runs once this handler has returned and the CONNECT packet is queued ahead of the replay.
             sio.start_background_task(replay, sid, user, room_ids, handshake.last_id)
@@ -141,17 +177,16 @@ def register_handlers(hub: RealtimeHub) -> None:
         hub.manager.release(sid)
         user = (await sio.get_session(sid)).get("user")
         if user is not None and await hub.presence.disconnected(user.id, sid):
-            async with hub.session_maker() as session:
-                room_ids = await RoomService(session=session, hub=hub).room_ids_of(user.id)
-            await announce_presence(user, sid, room_ids, online=False)
+            # python-socketio takes the socket out of its channels after this handler: they are still here.
+            room_channels = [channel for channel in sio.rooms(sid) if is_room_channel(channel)]
+            await announce_presence(user, sid, room_channels, online=False)
 
     @sio.on("send")
     async def send(sid: str, data: Any = None) -> dict[str, Any]:
         """`{recipient_id, content}` or `{room_id, content}`, the same path as the REST routes; returns the ack."""
-        user = await socket_user(sid)
-        author = PublicUser(id=user.id, name=user.name, nickname=user.nickname)
+        author = await socket_user(sid)
         try:
-            await hub.rate_limits.spend("send", str(user.id))
+            await hub.rate_limits.spend("send", str(author.id))
             async with hub.session_maker() as session:
                 sent = await send_from_socket(messages_in(session), author, data)
         except msgspec.ValidationError as error:

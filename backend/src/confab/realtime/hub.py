@@ -8,7 +8,6 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import msgspec
 import socketio
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,14 +25,6 @@ if TYPE_CHECKING:
     from confab.domain.rooms.schemas import Room
 
 logger = logging.getLogger("confab.realtime")
-
-
-class SocketUser(msgspec.Struct):
-    """What a socket's session remembers about who is connected (set once, at the handshake)."""
-
-    id: int
-    name: str
-    nickname: str
 
 
 class RealtimeHub:

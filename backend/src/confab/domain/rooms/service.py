@@ -140,8 +140,11 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
         if room.owner_id == user_id:
             room.owner_id = room.memberships[0].user_id if room.memberships else None
         # Out of the channel before the commit: once the removal is visible, no room event may reach them.
+        # And again after it, for a socket whose handshake read the membership before the commit: it
+        # reads it again once it is in presence, so either that read or this eviction catches it.
         await self.hub.evict(room_id, user_id)
         await session.commit()
+        await self.hub.evict(room_id, user_id)
         await self.hub.member_left(await self._load(room_id), nickname)
 
     async def mark_read(self, caller_id: int, room_id: int, last_read_id: int) -> None:
