@@ -55,7 +55,7 @@ def provide_user_service(db_session: AsyncSession, state: State) -> UserService:
 
 
 def provide_message_service(db_session: AsyncSession, state: State) -> MessageService:
-    return MessageService(session=db_session, hub=state.hub, profiles=state.hub.profiles)
+    return MessageService(session=db_session, hub=state.hub)
 
 
 def provide_room_service(db_session: AsyncSession, state: State) -> RoomService:

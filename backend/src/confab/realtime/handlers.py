@@ -89,7 +89,7 @@ def register_handlers(hub: RealtimeHub) -> None:
         return current
 
     def messages_in(session: AsyncSession) -> MessageService:
-        return MessageService(session=session, hub=hub, profiles=hub.profiles)
+        return MessageService(session=session, hub=hub)
 
     async def announce_presence(user: PublicUser, sid: str, room_channels: list[str], *, online: bool) -> None:
         """Tell everyone who shares a conversation or a room with the user (not the user's own sockets)."""

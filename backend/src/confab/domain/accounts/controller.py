@@ -21,7 +21,6 @@ from confab.domain.accounts.schemas import (
     PublicUser,
     User,
     UserCreate,
-    to_public_user,
     to_user,
 )
 from confab.domain.accounts.service import UserService
@@ -151,7 +150,7 @@ class AccountController(Controller):
         responses={**answer(200, PublicUser, "The profile.", examples.PERSON), **error_responses(400, 401, 404)},
     )
     async def show_person(self, user_id: UserPathId, users: UserService) -> PublicUser:
-        row = await users.get_one_or_none(id=user_id)
-        if row is None:
+        profile = await users.hub.profiles.get(users.repository.session, user_id)
+        if profile is None:
             raise NotFound(f"no user with id {user_id}")
-        return to_public_user(row)
+        return profile

@@ -22,7 +22,6 @@ from confab.domain.rooms.models import DirectReadMarkerModel
 from confab.errors import Conflict, Forbidden, NotFound
 
 if TYPE_CHECKING:
-    from confab.domain.accounts.profiles import PublicProfiles
     from confab.domain.rooms.schemas import RoomMessageCreate
     from confab.realtime.hub import RealtimeHub
 
@@ -49,16 +48,15 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
 
     repository_type = Repo
 
-    def __init__(self, hub: RealtimeHub, profiles: PublicProfiles, **kwargs: Any) -> None:
+    def __init__(self, hub: RealtimeHub, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.hub = hub
-        self.profiles = profiles
 
     async def send_direct(self, author: PublicUser, form: MessageCreate) -> Sent:
         """Store a DM, commit it, and only then push it to both parties' channels."""
         if form.author_id is not None and form.author_id != author.id:
             raise Forbidden("you can only send messages as yourself")
-        recipient = await self.profiles.get(self.repository.session, form.recipient_id)
+        recipient = await self.hub.profiles.get(self.repository.session, form.recipient_id)
         if recipient is None:
             raise NotFound(f"no user with id {form.recipient_id}")
         return await self._store(form.content, form.client_id, author=author, recipient=recipient)
@@ -220,7 +218,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
     async def mark_direct_read(self, user_id: int, peer_id: int, last_read_id: int) -> None:
         """Move the user's marker for `peer_id`'s DMs forward (never back, never past the latest one)."""
         session = self.repository.session
-        if await session.get(UserModel, peer_id) is None:
+        if await self.hub.profiles.get(session, peer_id) is None:
             raise NotFound(f"no user with id {peer_id}")
         latest = await session.scalar(
             select(func.max(MessageModel.id)).where(

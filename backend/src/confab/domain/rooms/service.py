@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -60,12 +59,9 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
     async def list_for(self, caller_id: int) -> list[RoomSummary]:
         """The caller's rooms, most recently active first, each with its last message and unread count."""
         session = self.repository.session
-        memberships = (
-            await session.scalars(select(RoomMembershipModel).where(RoomMembershipModel.user_id == caller_id))
-        ).all()
-        if not memberships:
+        room_ids = await self.room_ids_of(caller_id)
+        if not room_ids:
             return []
-        room_ids = [membership.room_id for membership in memberships]
         rooms = {room.id: room for room in await session.scalars(select(RoomModel).where(RoomModel.id.in_(room_ids)))}
         latest_ids = await session.execute(
             select(MessageModel.room_id, func.max(MessageModel.id))
@@ -78,7 +74,7 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
                 select(MessageModel).where(MessageModel.id.in_([latest_id for _room, latest_id in latest_ids.tuples()]))
             )
         }
-        unread = await self._unread_counts(caller_id, memberships)
+        unread = await self._unread_counts(caller_id)
         summaries = [
             RoomSummary(
                 **msgspec.structs.asdict(to_room(rooms[room_id])),
@@ -93,7 +89,7 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
         )
         return summaries
 
-    async def _unread_counts(self, caller_id: int, memberships: Sequence[RoomMembershipModel]) -> dict[int, int]:
+    async def _unread_counts(self, caller_id: int) -> dict[int, int]:
         rows = await self.repository.session.execute(
             select(MessageModel.room_id, func.count())
             .join(
@@ -109,7 +105,7 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
         """Any member may add anyone; adding a member again changes nothing."""
         session = self.repository.session
         await require_membership(session, room_id, caller_id)
-        if await session.get(UserModel, user_id) is None:
+        if await self.hub.profiles.get(session, user_id) is None:
             raise NotFound(f"no user with id {user_id}")
         already = await session.get(RoomMembershipModel, (room_id, user_id))
         if already is None:
