@@ -32,28 +32,16 @@ from confab.openapi import ClosedStructSchemaPlugin
 from confab.ratelimits import RateLimits
 from confab.realtime.handlers import register_handlers
 from confab.realtime.hub import RealtimeHub
-from confab.schemas import ErrorBody
+from confab.schemas import ErrorBody, plain_message
 from confab.security_headers import SecurityHeaders
 from confab.settings import Settings, get_settings
 
 logger = logging.getLogger("confab")
 
 
-# Plain words for the fields whose rule is a regular expression (msgspec would quote the regex).
-FORMAT_HINTS = {
-    "nickname": "must be 2 to 32 letters, digits, '_', '.' or '-'",
-    "email": "must be an email address such as alice@example.com",
-    "name": "must not be blank or contain control characters",
-    "content": "must not be blank or contain NUL characters",
-    "client_id": "must be 8 to 64 letters, digits, '_' or '-'",
-}
-
-
 def _describe(problem: dict[str, object]) -> dict[str, str]:
     key = str(problem.get("key") or "body")
-    message = str(problem.get("message") or "is invalid")
-    if "matching regex" in message:
-        message = FORMAT_HINTS.get(key.rsplit(".", 1)[-1], "has an invalid format")
+    message = plain_message(key, str(problem.get("message") or "is invalid"))
     source = problem.get("source")
     return {"key": key, "message": message, "source": str(getattr(source, "value", source) or "body")}
 

@@ -9,6 +9,8 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import ValidationException
 from litestar.handlers.base import BaseRouteHandler
 
+from confab.schemas import validation_problem
+
 
 def _integral_floats_as_ints(value: Any) -> Any:
     """JSON Schema counts `2.0` as an integer; msgspec's strict mode does not."""
@@ -19,12 +21,6 @@ def _integral_floats_as_ints(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _integral_floats_as_ints(item) for key, item in value.items()}
     return value
-
-
-def _problem(error: msgspec.ValidationError) -> dict[str, str]:
-    message, _, path = str(error).partition(" - at `$")
-    key = path.rstrip("`").lstrip(".") or "data"
-    return {"key": key, "message": message, "source": "body"}
 
 
 async def strict_json_body(connection: ASGIConnection[Any, Any, Any, Any], route_handler: BaseRouteHandler) -> None:
@@ -52,7 +48,7 @@ async def strict_json_body(connection: ASGIConnection[Any, Any, Any, Any], route
             msgspec.json.decode(body, type=data.annotation, strict=False)
         except (msgspec.ValidationError, msgspec.DecodeError):
             return
-        raise ValidationException(detail=str(strict_error), extra=[_problem(strict_error)]) from strict_error
+        raise ValidationException(detail=str(strict_error), extra=[validation_problem(strict_error)]) from strict_error
     except msgspec.DecodeError:
         return  # malformed: the normal decoding refuses it the usual way
     except RecursionError as error:

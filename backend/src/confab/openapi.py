@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from litestar.openapi.spec import Schema
     from litestar.typing import FieldDefinition
 
-from confab.schemas import ErrorBody
+from confab.schemas import FORMAT_HINTS, ErrorBody
 
 _ERROR_MEANINGS = {
     400: "The request is malformed or fails validation; `detail` names the field.",
@@ -30,7 +30,7 @@ _ERROR_MEANINGS = {
     503: "A dependency (the database) is not available.",
 }
 
-_NICKNAME_RULE = "must be 2 to 32 letters, digits, '_', '.' or '-'"
+_NICKNAME_RULE = FORMAT_HINTS["nickname"]
 _ERROR_EXAMPLES = {
     400: ErrorBody(
         status_code=400,

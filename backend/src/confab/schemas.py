@@ -27,6 +27,30 @@ NOT_BLANK = rf"^(?=[{WHITESPACE}]*[^{WHITESPACE}])"
 END = r"$(?!\n)"
 
 
+# Plain words for the fields whose rule is a regular expression (msgspec would quote the regex).
+FORMAT_HINTS = {
+    "nickname": "must be 2 to 32 letters, digits, '_', '.' or '-'",
+    "email": "must be an email address such as alice@example.com",
+    "name": "must not be blank or contain control characters",
+    "content": "must not be blank or contain NUL characters",
+    "client_id": "must be 8 to 64 letters, digits, '_' or '-'",
+}
+
+
+def plain_message(key: str, message: str) -> str:
+    """msgspec's message for `key`, with a regular expression replaced by the rule in words."""
+    if "matching regex" in message:
+        return FORMAT_HINTS.get(key.rsplit(".", 1)[-1], "has an invalid format")
+    return message
+
+
+def validation_problem(error: msgspec.ValidationError) -> dict[str, str]:
+    """One body field's problem, as REST errors list it in `extra` and socket acks word it."""
+    message, _, path = str(error).partition(" - at `$")
+    key = path.rstrip("`").lstrip(".") or "data"
+    return {"key": key, "message": plain_message(key, message), "source": "body"}
+
+
 class Schema(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=False):
     """Base for request and response bodies: unknown fields in a request are an error, not ignored."""
 

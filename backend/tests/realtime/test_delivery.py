@@ -102,3 +102,18 @@ async def test_a_reconnecting_client_catches_up_with_exactly_what_it_missed(serv
         assert await bob_socket.wait_for("message") == after
     finally:
         await bob_socket.disconnect()
+
+
+async def test_a_refused_send_names_the_field_and_its_rule_in_words_as_rest_does(server, http, make_user):
+    alice, bob = await make_user(), await make_user()
+    alice_socket = await RecordingClient().connect(server.url, alice.token)
+    try:
+        blank = {"recipient_id": bob.id, "content": "   "}
+        ack = await alice_socket.call("send", blank)
+        rest = await http.post("/api/messages", headers=alice.headers, json=blank)
+        assert ack["detail"] == "invalid message: content: must not be blank or contain NUL characters"
+        assert rest.json()["detail"] == "content: must not be blank or contain NUL characters"
+        short_id = await alice_socket.call("send", {"recipient_id": bob.id, "content": "hi", "client_id": "x"})
+        assert short_id["detail"] == "invalid message: client_id: Expected `str` of length >= 8"
+    finally:
+        await alice_socket.disconnect()

@@ -14,6 +14,7 @@ from confab.db.sqlite_inline import connect_inline
 from confab.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 
 
@@ -73,6 +74,6 @@ def create_database_config(settings: Settings, engine: AsyncEngine | None = None
         alembic_config=AlembicAsyncConfig(
             script_config=str(MIGRATIONS_DIR / "alembic.ini"),
             script_location=str(MIGRATIONS_DIR),
-            version_table_name="alembic_version",
+            version_table_name=VERSION_TABLE,
         ),
     )

@@ -8,10 +8,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from confab.db.engine import MIGRATIONS_DIR, create_database_config
+from confab.db.engine import MIGRATIONS_DIR, VERSION_TABLE, create_database_config
 from confab.settings import Settings
-
-VERSION_TABLE = "alembic_version"
 
 
 class SchemaNotCurrentError(RuntimeError):

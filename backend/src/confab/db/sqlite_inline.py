@@ -100,9 +100,7 @@ class InlineConnection:
         self._open().rollback()
 
     async def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self.stop()
 
     def stop(self) -> None:
         """What SQLAlchemy calls to terminate a connection outside the loop: closing is just as immediate."""

@@ -21,7 +21,7 @@ from confab.ratelimits import TooManyRequests
 from confab.realtime.channels import is_room_channel, room_channel, token_channel, user_channel
 from confab.realtime.hub import RealtimeHub
 from confab.realtime.managers import message_id
-from confab.schemas import Cursor, Id
+from confab.schemas import Cursor, Id, validation_problem
 
 logger = logging.getLogger("confab.realtime")
 
@@ -56,6 +56,16 @@ class TypingTarget(msgspec.Struct, forbid_unknown_fields=True):
 def failure(status: int, detail: str) -> dict[str, Any]:
     """The acknowledgement of a refused client event, shaped like a REST error."""
     return {"ok": False, "status": status, "detail": detail}
+
+
+def invalid(what: str, error: msgspec.ValidationError) -> dict[str, Any]:
+    """A 400 ack worded as the REST 400s are: the field, then its rule in words."""
+    problem = validation_problem(error)
+    return failure(400, f"{what}: {problem['key']}: {problem['message']}")
+
+
+def too_many(error: TooManyRequests) -> dict[str, Any]:
+    return {**failure(error.status_code, error.detail), "retry_after": error.retry_after}
 
 
 async def send_from_socket(service: MessageService, author: PublicUser, data: Any) -> Sent:
@@ -190,9 +200,9 @@ def register_handlers(hub: RealtimeHub) -> None:
             async with hub.session_maker() as session:
                 sent = await send_from_socket(messages_in(session), author, data)
         except msgspec.ValidationError as error:
-            return failure(400, f"invalid message: {error}")
+            return invalid("invalid message", error)
         except TooManyRequests as error:
-            return {**failure(error.status_code, error.detail), "retry_after": error.retry_after}
+            return too_many(error)
         except HTTPException as error:
             return failure(error.status_code, error.detail)
         except Exception:
@@ -207,13 +217,13 @@ def register_handlers(hub: RealtimeHub) -> None:
         try:
             target = msgspec.convert(data, TypingTarget)
         except msgspec.ValidationError as error:
-            return failure(400, f"invalid typing event: {error}")
+            return invalid("invalid typing event", error)
         if (target.room_id is None) == (target.recipient_id is None):
             return failure(400, "give exactly one of room_id or recipient_id")
         try:
             await hub.rate_limits.spend("typing", sid)
         except TooManyRequests as error:
-            return {**failure(error.status_code, error.detail), "retry_after": error.retry_after}
+            return too_many(error)
         if target.room_id is not None:
             if room_channel(target.room_id) not in sio.rooms(sid):
                 return failure(403, "you are not a member of this room")

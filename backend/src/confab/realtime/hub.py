@@ -16,7 +16,7 @@ from confab.domain.accounts.profiles import PublicProfiles
 from confab.ratelimits import RateLimits
 from confab.realtime import codec
 from confab.realtime.channels import room_channel, user_channel
-from confab.realtime.managers import SESSION_ENDED_EVENT, DeliveryControl, GatedManager, GatedRedisManager
+from confab.realtime.managers import SESSION_ENDED_EVENT, DeliveryControl, GatedRedisManager
 from confab.realtime.presence import LocalPresence, Presence, RedisPresence
 from confab.settings import Settings
 
@@ -42,7 +42,7 @@ class RealtimeHub:
         self.rate_limits = rate_limits
         self.profiles = profiles
         self.redis: Redis | None = None
-        self.manager: DeliveryControl = GatedManager()
+        self.manager: DeliveryControl = DeliveryControl()  # in-process, for one worker without Redis
         if settings.redis_url:
             self.redis = Redis.from_url(settings.redis_url)
             self.manager = GatedRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}:socketio")

@@ -63,9 +63,5 @@ class DeliveryControl(socketio.AsyncManager):
             await self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
 
 
-class GatedManager(DeliveryControl):
-    """The in-process manager (one worker, no Redis)."""
-
-
 class GatedRedisManager(socketio.AsyncRedisManager, DeliveryControl):
     """The Redis manager: events from every worker reach this worker's sockets through the gate."""

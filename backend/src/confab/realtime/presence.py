@@ -9,8 +9,6 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
-PRESENCE_TTL_SECONDS = 60
-
 
 class Presence(Protocol):
     async def connected(self, user_id: int, sid: str) -> bool:
@@ -67,9 +65,7 @@ class RedisPresence:
     counting after `ttl_seconds` instead of keeping their user online forever.
     """
 
-    def __init__(
-        self, redis: Redis, prefix: str = "confab:presence:", ttl_seconds: float = PRESENCE_TTL_SECONDS
-    ) -> None:
+    def __init__(self, redis: Redis, prefix: str, ttl_seconds: float) -> None:
         self._redis = redis
         self._prefix = prefix
         self.ttl_seconds = ttl_seconds
