@@ -9,15 +9,8 @@ import httpx
 from tests.conftest import free_port
 from tests.support.accounts import PASSWORD, sign_up
 from tests.support.cli import RunningConfab
+from tests.support.messages import send_dm
 from tests.support.processes import BackendProcess, environment_for
-
-
-async def dm(http: httpx.AsyncClient, author, recipient, content: str) -> dict:
-    sent = await http.post(
-        "/api/messages", headers=author.headers, json={"recipient_id": recipient.id, "content": content}
-    )
-    assert sent.status_code == 201, sent.text
-    return sent.json()
 
 
 async def test_tail_prints_live_messages_and_catches_up_after_the_server_restarts(confab, config_home, settings):
@@ -28,13 +21,13 @@ async def test_tail_prints_live_messages_and_catches_up_after_the_server_restart
     try:
         async with httpx.AsyncClient(base_url=backend.url, timeout=10) as http:
             alice, bob = await sign_up(http), await sign_up(http)
-            earlier = await dm(http, bob, alice, "sent before tail started")
+            earlier = await send_dm(http, bob, alice, "sent before tail started")
             logged_in = await confab("login", alice.nickname, "--url", backend.url, "--password", PASSWORD)
             assert logged_in.exit_code == 0, logged_in.stderr
 
             tail = await RunningConfab.start("tail", "--url", backend.url, config_home=config_home)
             await tail.wait_for_line("listening as", stream="stderr")
-            live = await dm(http, bob, alice, "live one")
+            live = await send_dm(http, bob, alice, "live one")
             assert (await tail.wait_for_line("live one")).endswith(
                 f"#{live['id']} {bob.nickname} -> {alice.nickname}: live one"
             )
@@ -43,10 +36,10 @@ async def test_tail_prints_live_messages_and_catches_up_after_the_server_restart
             await tail.wait_for_line("connection lost", stream="stderr")
             await tail.wait_for_line("cannot reconnect", stream="stderr")
             backend = await BackendProcess(environment, port).start()
-            missed = await dm(http, bob, alice, "sent while tail was away")
+            missed = await send_dm(http, bob, alice, "sent while tail was away")
             await tail.wait_for_line("sent while tail was away", timeout=40)
             await tail.wait_for_line("reconnected; catching up", stream="stderr")
-            after = await dm(http, alice, bob, "after the reconnection")
+            after = await send_dm(http, alice, bob, "after the reconnection")
             await tail.wait_for_line("after the reconnection")
 
         exit_code = await tail.interrupt()
@@ -66,7 +59,7 @@ async def test_tail_replays_from_since_and_needs_a_login(confab, config_home, ma
     not_logged_in = await confab("tail", "--url", server.url)
     assert not_logged_in.exit_code == 4
 
-    first = await dm(http, bob, alice, "replayed with --since")
+    first = await send_dm(http, bob, alice, "replayed with --since")
     await log_in_as(alice)
     tail = await RunningConfab.start(
         "tail", "--url", server.url, "--since", str(first["id"] - 1), config_home=config_home

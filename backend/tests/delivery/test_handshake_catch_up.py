@@ -5,37 +5,30 @@ from __future__ import annotations
 import asyncio
 
 from confab.realtime.handlers import REPLAY_LIMIT
+from tests.support.messages import send_dm
 from tests.support.rooms import create_room, post_to_room
 from tests.support.sockets import RecordingClient, refusal, settle
-
-
-async def dm(http, author, recipient, content):
-    response = await http.post(
-        "/api/messages", headers=author.headers, json={"recipient_id": recipient.id, "content": content}
-    )
-    assert response.status_code == 201
-    return response.json()
 
 
 async def test_dms_and_room_messages_missed_while_away_are_replayed_once_in_order(server, http, make_user):
     alice, bob, carol = await make_user(), await make_user(), await make_user()
     room = await create_room(http, alice, members=[bob])
     other_room = await create_room(http, carol)
-    seen = await dm(http, alice, bob, "seen before leaving")
+    seen = await send_dm(http, alice, bob, "seen before leaving")
     missed = [
-        await dm(http, alice, bob, "missed dm"),
+        await send_dm(http, alice, bob, "missed dm"),
         await post_to_room(http, alice, room["id"], "missed in room"),
-        await dm(http, bob, carol, "bob's own dm from another device"),
+        await send_dm(http, bob, carol, "bob's own dm from another device"),
     ]
     await post_to_room(http, carol, other_room["id"], "not for bob")
-    await dm(http, alice, carol, "not for bob either")
+    await send_dm(http, alice, carol, "not for bob either")
 
     bob_socket = await RecordingClient().connect(server.url, bob.token, last_id=seen["id"])
     try:
         synced = await bob_socket.wait_for("synced")
         assert synced == {"last_id": missed[-1]["id"], "complete": True}
         assert bob_socket.events == [("message", m) for m in missed] + [("synced", synced)]
-        live = await dm(http, alice, bob, "live again")
+        live = await send_dm(http, alice, bob, "live again")
         assert await bob_socket.wait_for("message", lambda m: m["id"] == live["id"]) == live
     finally:
         await bob_socket.disconnect()
@@ -119,8 +112,8 @@ async def test_a_member_of_hundreds_of_rooms_still_catches_up(server, http, make
     """A union branch per room failed past 500 rooms on SQLite; anyone can add anyone to rooms."""
     alice, bob = await make_user(), await make_user()
     rooms = [await create_room(http, alice, f"r{i}", members=[bob]) for i in range(520)]
-    seen = await dm(http, alice, bob, "before")
-    missed = [await post_to_room(http, alice, rooms[0]["id"], "first"), await dm(http, alice, bob, "dm")]
+    seen = await send_dm(http, alice, bob, "before")
+    missed = [await post_to_room(http, alice, rooms[0]["id"], "first"), await send_dm(http, alice, bob, "dm")]
     missed.append(await post_to_room(http, alice, rooms[-1]["id"], "last"))
 
     bob_socket = await RecordingClient().connect(server.url, bob.token, last_id=seen["id"])

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-
-async def send(http, author, recipient, content):
-    response = await http.post(
-        "/api/messages", headers=author.headers, json={"recipient_id": recipient.id, "content": content}
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
+from tests.support.messages import send_dm
 
 
 async def test_only_the_user_themself_may_read_their_messages(http, make_user):
     alice = await make_user()
     bob = await make_user()
-    await send(http, alice, bob, "secret")
+    await send_dm(http, alice, bob, "secret")
     assert (await http.get(f"/api/users/{bob.id}/messages", headers=alice.headers)).status_code == 403
     own = await http.get(f"/api/users/{bob.id}/messages", headers=bob.headers)
     assert [m["content"] for m in own.json()] == ["secret"]
@@ -24,10 +18,10 @@ async def test_only_the_user_themself_may_read_their_messages(http, make_user):
 
 async def test_history_holds_sent_and_received_in_ascending_order_and_nothing_else(http, make_user):
     alice, bob, carol = await make_user(), await make_user(), await make_user()
-    await send(http, alice, bob, "a->b")
-    await send(http, bob, alice, "b->a")
-    await send(http, bob, carol, "b->c")
-    await send(http, carol, alice, "c->a")
+    await send_dm(http, alice, bob, "a->b")
+    await send_dm(http, bob, alice, "b->a")
+    await send_dm(http, bob, carol, "b->c")
+    await send_dm(http, carol, alice, "c->a")
     mine = (await http.get(f"/api/users/{alice.id}/messages", headers=alice.headers)).json()
     assert [m["content"] for m in mine] == ["a->b", "b->a", "c->a"]
     assert [m["id"] for m in mine] == sorted(m["id"] for m in mine)
@@ -39,7 +33,7 @@ async def test_history_holds_sent_and_received_in_ascending_order_and_nothing_el
 
 async def test_cursor_pages_have_no_gaps_and_no_repeats(http, make_user):
     alice, bob = await make_user(), await make_user()
-    sent = [await send(http, alice if i % 2 else bob, bob if i % 2 else alice, f"m{i}") for i in range(23)]
+    sent = [await send_dm(http, alice if i % 2 else bob, bob if i % 2 else alice, f"m{i}") for i in range(23)]
     ids = [m["id"] for m in sent]
 
     newest = (await http.get("/api/messages", headers=alice.headers, params={"limit": 5})).json()
@@ -72,7 +66,7 @@ async def test_cursor_pages_have_no_gaps_and_no_repeats(http, make_user):
 async def test_default_and_maximum_page_sizes(http, make_user):
     alice, bob = await make_user(), await make_user()
     for i in range(55):
-        await send(http, alice, bob, f"n{i}")
+        await send_dm(http, alice, bob, f"n{i}")
     assert len((await http.get("/api/messages", headers=alice.headers)).json()) == 50
     assert len((await http.get("/api/messages", headers=alice.headers, params={"limit": 200})).json()) == 55
     for bad in (
@@ -91,7 +85,7 @@ async def test_default_and_maximum_page_sizes(http, make_user):
 
 async def test_huge_cursors_give_empty_pages_not_errors(http, make_user):
     alice, bob = await make_user(), await make_user()
-    await send(http, alice, bob, "hello")
+    await send_dm(http, alice, bob, "hello")
     assert (await http.get("/api/messages", headers=alice.headers, params={"after": 10**12})).json() == []
     assert (await http.get("/api/messages", headers=alice.headers, params={"after": 2**63 - 1})).json() == []
     assert len((await http.get("/api/messages", headers=alice.headers, params={"before": 10**12})).json()) == 1
@@ -100,9 +94,9 @@ async def test_huge_cursors_give_empty_pages_not_errors(http, make_user):
 
 async def test_a_page_costs_the_same_queries_however_many_messages_it_holds(http, make_user, server):
     alice, bob, carol = await make_user(), await make_user(), await make_user()
-    await send(http, alice, bob, "one")
+    await send_dm(http, alice, bob, "one")
     for i in range(30):
-        await send(http, carol if i % 2 else alice, alice if i % 2 else carol, f"many {i}")
+        await send_dm(http, carol if i % 2 else alice, alice if i % 2 else carol, f"many {i}")
 
     engine = server.app.state.database_config.get_engine().sync_engine
     statements: list[str] = []

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.support.messages import send_dm
 from tests.support.sockets import RecordingClient, settle
-
-
-async def send(http, author, recipient, content):
-    response = await http.post(
-        "/api/messages", headers=author.headers, json={"recipient_id": recipient.id, "content": content}
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 async def test_a_dm_reaches_recipient_and_the_authors_other_tabs_once_and_no_one_else(server, http, make_user):
@@ -22,11 +15,11 @@ async def test_a_dm_reaches_recipient_and_the_authors_other_tabs_once_and_no_one
     bob_socket = await RecordingClient().connect(server.url, bob.token)
     carol_socket = await RecordingClient().connect(server.url, carol.token)  # records every event ("*")
     try:
-        message = await send(http, alice, bob, "trois petits chats")
+        message = await send_dm(http, alice, bob, "trois petits chats")
         await bob_socket.wait_for("message", lambda m: m["id"] == message["id"])
         await alice_tab_two.wait_for("message", lambda m: m["id"] == message["id"])
         # carol is live: a message meant for her does arrive, so her silence below is meaningful
-        own = await send(http, dave, carol, "for carol")
+        own = await send_dm(http, dave, carol, "for carol")
         await carol_socket.wait_for("message", lambda m: m["id"] == own["id"])
         await settle()
         assert bob_socket.received("message") == [message]
@@ -88,17 +81,17 @@ async def test_bad_send_payloads_are_refused_in_the_ack_and_keep_the_socket(serv
 async def test_a_reconnecting_client_catches_up_with_exactly_what_it_missed(server, http, make_user):
     alice, bob = await make_user(), await make_user()
     bob_socket = await RecordingClient().connect(server.url, bob.token)
-    seen = await send(http, alice, bob, "before the tunnel")
+    seen = await send_dm(http, alice, bob, "before the tunnel")
     await bob_socket.wait_for("message", lambda m: m["id"] == seen["id"])
     await bob_socket.disconnect()
-    missed = [await send(http, alice, bob, f"in the tunnel {i}") for i in range(3)]
+    missed = [await send_dm(http, alice, bob, f"in the tunnel {i}") for i in range(3)]
     bob_socket = await RecordingClient().connect(server.url, bob.token)
     try:
         caught_up = (
             await http.get(f"/api/users/{bob.id}/messages", headers=bob.headers, params={"after": seen["id"]})
         ).json()
         assert caught_up == missed
-        after = await send(http, alice, bob, "out of the tunnel")
+        after = await send_dm(http, alice, bob, "out of the tunnel")
         assert await bob_socket.wait_for("message") == after
     finally:
         await bob_socket.disconnect()

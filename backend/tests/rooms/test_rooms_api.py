@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.messages import send_dm
 from tests.support.rooms import create_room, post_to_room
+from tests.support.sockets import RecordingClient
 
 
 def public(account):
@@ -154,16 +156,10 @@ async def test_rooms_list_is_most_recent_first_with_last_message_and_unread(http
 async def test_direct_unread_counts_and_read_markers(http, make_user):
     alice, bob, carol = await make_user(), await make_user(), await make_user()
 
-    async def dm(author, recipient, content):
-        response = await http.post(
-            "/api/messages", headers=author.headers, json={"recipient_id": recipient.id, "content": content}
-        )
-        return response.json()
-
-    first = await dm(bob, alice, "1")
-    await dm(bob, alice, "2")
-    await dm(carol, alice, "3")
-    await dm(alice, bob, "mine")
+    first = await send_dm(http, bob, alice, "1")
+    await send_dm(http, bob, alice, "2")
+    await send_dm(http, carol, alice, "3")
+    await send_dm(http, alice, bob, "mine")
 
     async def unread():
         people = (await http.get("/api/users", headers=alice.headers)).json()
@@ -179,7 +175,7 @@ async def test_direct_unread_counts_and_read_markers(http, make_user):
     assert (await unread())[bob.id] == 1  # never backwards
     await http.put(f"/api/users/{bob.id}/read", headers=alice.headers, json={"last_read_id": 10**12})
     assert (await unread())[bob.id] == 0
-    await dm(bob, alice, "4")
+    await send_dm(http, bob, alice, "4")
     assert (await unread())[bob.id] == 1
     assert (
         await http.put("/api/users/999999999999/read", headers=alice.headers, json={"last_read_id": 1})
@@ -197,3 +193,31 @@ async def test_ownership_passes_to_the_longest_standing_member_not_the_lowest_id
     assert (await http.get(base, headers=bob.headers)).json()["owner"] == public(bob)
     assert (await http.delete(f"{base}/members/{bob.id}", headers=bob.headers)).status_code == 204
     assert (await http.get(base, headers=newcomer.headers)).json()["owner"] == public(newcomer)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "", None),
+        ("GET", "/messages", None),
+        ("POST", "/messages", {"content": "anyone there?"}),
+        ("PUT", "/read", {"last_read_id": 1}),
+        ("POST", "/members", {"user_id": 1}),
+        ("DELETE", "/members/1", None),
+    ],
+)
+async def test_every_route_of_a_room_that_does_not_exist_is_404(http, make_user, method, path, body):
+    alice = await make_user()
+    response = await http.request(method, f"/api/rooms/999999999999{path}", headers=alice.headers, json=body)
+    assert response.status_code == 404, response.text
+    assert response.json()["detail"] == "no room with id 999999999999"
+
+
+async def test_sending_over_a_socket_to_a_room_that_does_not_exist_is_404(server, make_user):
+    alice = await make_user()
+    socket = await RecordingClient().connect(server.url, alice.token)
+    try:
+        ack = await socket.call("send", {"room_id": 999999999999, "content": "anyone there?"})
+        assert ack == {"ok": False, "status": 404, "detail": "no room with id 999999999999"}
+    finally:
+        await socket.disconnect()

@@ -108,6 +108,12 @@ async def test_typing_reaches_the_other_parties_only(server, http, make_user):
         refused = await dave_socket.call("typing", {"room_id": room["id"]})
         assert refused["ok"] is False and refused["status"] == 403
         assert (await dave_socket.call("typing", {"oops": 1}))["status"] == 400
+        for neither_or_both in ({}, {"room_id": room["id"], "recipient_id": bob.id}):
+            ack = await alice_socket.call("typing", neither_or_both)
+            assert ack["status"] == 400 and "exactly one" in ack["detail"], ack
+        unknown = await alice_socket.call("typing", {"recipient_id": 10**12})
+        assert unknown["status"] == 404
+        assert (await alice_socket.call("typing", {"recipient_id": alice.id}))["ok"] is True  # to oneself: nothing
         await settle()
         assert bob_socket.received("typing") == [expected]
         assert carol_socket.received("typing") == [expected]
