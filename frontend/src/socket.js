@@ -57,6 +57,8 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
   let peopleRefresh = null
   // While a REST catch-up runs, ids above the gap arrive first: resume from the gap if the socket drops.
   let resumeFrom = null
+  // Each handshake's `synced` gets a number: only the latest may declare the gap closed.
+  let syncs = 0
   let stopped = false
 
   function refreshPeopleSoon() {
@@ -106,12 +108,15 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
   socket.on('room', (room) => store.upsertRoom(room))
   socket.on('room_removed', ({ room_id: roomId }) => store.removeRoom(roomId))
   socket.on('synced', async ({ last_id: lastId, complete }) => {
+    const sync = ++syncs
+    // Set before anything is awaited: live messages arriving meanwhile must not move the resume point
+    // past the gap. A complete replay closed every earlier gap.
+    resumeFrom = complete ? null : lastId
     try {
       await refresh()
       if (!complete) {
-        resumeFrom = lastId
         await catchUpThroughRest(api, store, lastId)
-        resumeFrom = null
+        if (sync === syncs) resumeFrom = null
       }
     } catch (error) {
       if (error?.status === 401 || stopped) return

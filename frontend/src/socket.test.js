@@ -68,7 +68,7 @@ class FakeSocket {
   }
 }
 
-function setUp({ api = {} } = {}) {
+function setUp({ api = {}, refresh = vi.fn(async () => {}) } = {}) {
   const store = new Store()
   store.setSession(alice)
   store.setPeople([{ ...bob, online: false, unread: 0 }])
@@ -84,7 +84,6 @@ function setUp({ api = {} } = {}) {
     roomMessages: vi.fn(async () => []),
     ...api,
   }
-  const refresh = vi.fn(async () => {})
   const onUnauthorized = vi.fn()
   const connection = createConnection({ url: 'http://api.test', api: fullApi, store, refresh, onUnauthorized, io })
   return { store, socket, connection, api: fullApi, refresh, onUnauthorized }
@@ -308,5 +307,51 @@ describe('catch-up', () => {
     finishPage([dm(501)])
     await synced
     expect((await auth()).last_id).toBe(900)
+  })
+})
+
+describe('catch-up, when things fail halfway', () => {
+  const auth = (socket) => new Promise((resolve) => socket.options.auth(resolve))
+
+  it('resumes from the gap when the refresh before the REST catch-up fails', async () => {
+    vi.useFakeTimers()
+    try {
+      let failRefresh
+      const { socket } = setUp({ refresh: () => new Promise((_resolve, reject) => (failRefresh = reject)) })
+      await socket.up()
+      const synced = socket.fire('synced', { last_id: 500, complete: false })
+      await socket.fire('message', dm(900))
+      failRefresh(new ApiError(503, 'database unavailable'))
+      await synced
+      expect((await auth(socket)).last_id).toBe(500)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('forgets an old gap once a later replay was complete', async () => {
+    vi.useFakeTimers()
+    try {
+      let attempts = 0
+      const { store, socket } = setUp({
+        api: {
+          directMessages: vi.fn(async () => {
+            attempts += 1
+            if (attempts === 1) throw new ApiError(503, 'database unavailable')
+            return []
+          }),
+        },
+      })
+      await socket.up()
+      await socket.fire('synced', { last_id: 500, complete: false })
+      expect((await auth(socket)).last_id).toBe(500)
+      await socket.fire('message', dm(950))
+      await socket.fire('synced', { last_id: 950, complete: true })
+      await socket.fire('message', dm(2000))
+      expect(store.lastId).toBe(2000)
+      expect((await auth(socket)).last_id).toBe(2000)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

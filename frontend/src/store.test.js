@@ -68,6 +68,8 @@ describe('Store', () => {
     expect(conversation.messages.map((message) => message.id)).toEqual([3, 4, 5])
     expect(store.lastId).toBe(5)
     expect(events.every(([, detail]) => detail.key === 'user:2')).toBe(true)
+    // Each call that changed the conversation announced it once, so an open view redraws.
+    expect(events.map(([, detail]) => detail.key)).toEqual(['user:2', 'user:2'])
   })
 
   it('replaces the pending bubble with the stored message carrying its client id', () => {
