@@ -83,6 +83,10 @@ export function createApi({
     } catch {
       throw new ApiError(0, 'The server cannot be reached; check your connection and try again.')
     }
+    // An answer to a session that has ended since (logged out, or another account logged in) is not
+    // delivered: whatever it carries would land in the next session's state.
+    const sessionEnded = () => bearer && token() !== bearer
+    if (sessionEnded()) throw new ApiError(401, 'Your session has ended.')
     if (!response.ok) {
       const error = await errorFrom(response)
       if (response.status === 401 && bearer) {
@@ -92,7 +96,9 @@ export function createApi({
       throw error
     }
     if (response.status === 204) return null
-    return response.json()
+    const answer = await response.json()
+    if (sessionEnded()) throw new ApiError(401, 'Your session has ended.')
+    return answer
   }
 
   return {

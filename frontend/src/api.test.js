@@ -119,3 +119,27 @@ describe('api client', () => {
     expect(api.token()).toBeNull()
   })
 })
+
+describe('answers that arrive after the session ended', () => {
+  it('are not delivered, so nothing of one account reaches the next one', async () => {
+    let answer
+    const onUnauthorized = vi.fn()
+    const storage = memoryStorage()
+    const fetchImpl = vi.fn(() => new Promise((resolve) => (answer = resolve)))
+    const api = createApi({ baseUrl: 'http://api.test', fetchImpl, storage, onUnauthorized })
+    storage.setItem('confab.token', 'alice-token')
+    const history = api.directMessages({ peerId: 2 })
+    await vi.waitFor(() => expect(answer).toBeTypeOf('function'))
+    api.forgetToken()
+    storage.setItem('confab.token', 'bob-token')
+    answer(jsonResponse(200, [{ id: 1, content: "alice's private words" }]))
+    await expect(history).rejects.toMatchObject({ status: 401 })
+    expect(onUnauthorized).not.toHaveBeenCalled()
+  })
+
+  it('are delivered while the same session goes on', async () => {
+    const { api, storage } = client([jsonResponse(200, [{ id: 1 }])])
+    storage.setItem('confab.token', 'alice-token')
+    await expect(api.directMessages()).resolves.toEqual([{ id: 1 }])
+  })
+})
