@@ -11,6 +11,8 @@ const PHONE = { width: 390, height: 780 }
 
 let stack
 const people = {}
+// The script errors of every page any test opened, checked once at the end.
+const scriptErrors = new Map()
 
 /** Retry an assertion until it passes (the UI updates asynchronously), or fail with its last error. */
 async function eventually(assertion, timeoutMs = 15000) {
@@ -37,6 +39,7 @@ async function openBrowser(viewport = DESKTOP, options = {}) {
     dialog.dismiss().catch(() => {})
   })
   page.on('pageerror', (error) => pageErrors.push(error.message))
+  scriptErrors.set(page, pageErrors)
   await page.goto(stack.siteUrl)
   return { context, page, dialogs, pageErrors }
 }
@@ -128,6 +131,7 @@ describe('confab in a browser', () => {
     await page.getByLabel('Password').fill('not-her-password')
     await page.getByRole('button', { name: 'Log in' }).click()
     await page.locator('.form-error').waitFor()
+    expect(await page.locator('.form-error').textContent()).toMatch(/wrong nickname or password/i)
     await shot(page, 'login-refused')
     await page.getByLabel('Password').fill(people.alice.password)
     await page.getByRole('button', { name: 'Log in' }).click()
@@ -298,6 +302,8 @@ describe('confab in a browser', () => {
   })
 
   it('raised no script errors in any page', () => {
+    expect(scriptErrors.size).toBeGreaterThanOrEqual(Object.keys(people).length)
     for (const person of Object.values(people)) expect(person.pageErrors).toEqual([])
+    for (const pageErrors of scriptErrors.values()) expect(pageErrors).toEqual([])
   })
 })
