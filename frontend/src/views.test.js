@@ -47,6 +47,15 @@ describe('h', () => {
     expect(element.querySelector('img')).toBeNull()
     expect(element.getAttribute('title')).toBe(attack)
   })
+
+  it('refuses an event attribute that is not a function and a link with a scheme', () => {
+    expect(() => h('button', { onclick: 'alert(1)' })).toThrow(TypeError)
+    expect(() => h('a', { href: 'javascript:alert(1)' })).toThrow(TypeError)
+    expect(() => h('a', { href: 'https://elsewhere.example' })).toThrow(TypeError)
+    expect(() => h('a', { href: '//elsewhere.example' })).toThrow(TypeError)
+    expect(h('a', { href: '#/rooms/3' }).getAttribute('href')).toBe('#/rooms/3')
+    expect(h('a', { href: '/' }).getAttribute('href')).toBe('/')
+  })
 })
 
 describe('conversation view', () => {

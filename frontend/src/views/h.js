@@ -8,8 +8,13 @@ export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag)
   for (const [name, value] of Object.entries(attributes ?? {})) {
     if (value == null || value === false) continue
-    if (name.startsWith('on') && typeof value === 'function') {
+    if (name.startsWith('on')) {
+      // Only a function may listen: a string here would become inline script.
+      if (typeof value !== 'function') throw new TypeError(`${name} must be a function`)
       element.addEventListener(name.slice(2).toLowerCase(), value)
+    } else if ((name === 'href' || name === 'src') && !/^(#|\/(?!\/)|\.\/)/.test(String(value))) {
+      // Links stay inside the app (`#/...`) or the site: no `javascript:` or other scheme from data.
+      throw new TypeError(`${name} must be a path or a fragment, not ${String(value)}`)
     } else if (name === 'class') {
       element.className = value
     } else if (name === 'dataset') {
