@@ -243,3 +243,43 @@ describe('auth view', () => {
     expect(placeError(new ApiError(401, 'wrong nickname or password'), ['nickname', 'password'])).toEqual({ form: 'Wrong nickname or password' })
   })
 })
+
+describe('empty states', () => {
+  function aloneStore() {
+    const store = new Store()
+    store.setSession(alice)
+    store.setPeople([])
+    store.setRooms([])
+    return store
+  }
+
+  it('says so when there are no rooms and nobody else yet', () => {
+    const sidebar = createSidebar({ store: aloneStore(), onLogOut: () => {} })
+    document.body.append(sidebar.element)
+    expect(sidebar.element.textContent).toContain('No rooms yet. Create one to talk with several people.')
+    expect(sidebar.element.textContent).toContain('Nobody else is here yet.')
+    sidebar.destroy()
+  })
+
+  it('invites the first message of an empty conversation, and of an empty room', () => {
+    const store = storeWithBob()
+    store.addHistoryPage(directKey(2), [])
+    const direct = createConversationView({ store, key: directKey(2), actions: actions() })
+    document.body.append(direct.element)
+    expect(direct.element.textContent).toContain('No messages yet. Say hello!')
+    direct.destroy()
+
+    store.setRooms([{ id: 3, name: 'team', owner: alice, members: [alice, bob], created_at: '2026-11-25T09:00:00Z', last_message: null, unread: 0 }])
+    store.addHistoryPage(roomKey(3), [])
+    const room = createConversationView({ store, key: roomKey(3), actions: actions() })
+    document.body.append(room.element)
+    expect(room.element.textContent).toContain('No messages in this room yet. Say hello!')
+    room.destroy()
+  })
+
+  it('says nobody can be invited yet to a new room', () => {
+    const view = renderNewRoom({ store: aloneStore(), onCreate: vi.fn() })
+    document.body.append(view.element)
+    expect(view.element.textContent).toContain('Nobody else has signed up yet; you can add people later.')
+  })
+})
