@@ -2,7 +2,7 @@
 
 import { io as defaultIo } from 'socket.io-client'
 import { ApiError } from './api.js'
-import { directKey, parseKey, roomKey } from './store.js'
+import { directKey, parseKey, peerOf, roomKey } from './store.js'
 
 export const ACK_TIMEOUT_MS = 8000
 export const SEND_ATTEMPTS = 4
@@ -92,7 +92,7 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
     onUnauthorized(new ApiError(401, event?.reason ? `Your session has ended (${event.reason}).` : 'Your session has ended.'))
   })
   socket.on('message', (message) => {
-    const peer = message.room_id == null && (message.author.id === store.me?.id ? message.recipient : message.author)
+    const peer = message.room_id == null && peerOf(message, store.me?.id)
     const unknownPeer = peer && peer.id !== store.me?.id && !store.people.has(peer.id)
     store.addMessages([message], { live: true })
     if (unknownPeer) refreshPeopleSoon()
@@ -133,7 +133,6 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
   }
 
   return {
-    socket,
     start() {
       stopped = false
       socket.connect()

@@ -17,11 +17,15 @@ export function parseKey(key) {
   return match ? { kind: match[1], id: Number(match[2]) } : null
 }
 
+/** The other party of a DM: the recipient of my own messages, the author of anyone else's. */
+export function peerOf(message, myId) {
+  return message.author.id === myId ? message.recipient : message.author
+}
+
 /** The conversation a message belongs to, seen by the user `myId`. */
 export function keyOf(message, myId) {
   if (message.room_id != null) return roomKey(message.room_id)
-  const peer = message.author.id === myId ? message.recipient?.id ?? myId : message.author.id
-  return directKey(peer)
+  return directKey(peerOf(message, myId)?.id ?? myId)
 }
 
 /** A client id for an outgoing message, so a retried send is stored once (8..64 of [A-Za-z0-9_-]). */
@@ -205,7 +209,7 @@ export class Store extends EventTarget {
           roomsChanged = true
         }
       } else {
-        const peer = message.author.id === this.me?.id ? message.recipient : message.author
+        const peer = peerOf(message, this.me?.id)
         if (peer && peer.id !== this.me?.id) {
           if (!this.people.has(peer.id)) this.people.set(peer.id, { ...peer, online: false, unread: 0 })
           const person = this.people.get(peer.id)
