@@ -107,17 +107,17 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
         await require_membership(session, room_id, caller_id)
         if await self.hub.profiles.get(session, user_id) is None:
             raise NotFound(f"no user with id {user_id}")
-        already = await session.get(RoomMembershipModel, (room_id, user_id))
-        if already is None:
-            session.add(RoomMembershipModel(room_id=room_id, user_id=user_id, joined_at=utc_now()))
-            try:
-                await session.commit()
-            except IntegrityError:  # a concurrent request added them first: same outcome
-                await session.rollback()
-            room = await self._load(room_id)
-            await self.hub.members_joined(room, [user_id])
-            return room
-        return await self._load(room_id)
+        if await session.get(RoomMembershipModel, (room_id, user_id)) is not None:
+            return await self._load(room_id)
+        session.add(RoomMembershipModel(room_id=room_id, user_id=user_id, joined_at=utc_now()))
+        try:
+            await session.commit()
+        except IntegrityError:  # a concurrent request added them first: it also tells the members
+            await session.rollback()
+            return await self._load(room_id)
+        room = await self._load(room_id)
+        await self.hub.members_joined(room, [user_id])
+        return room
 
     async def remove_member(self, caller_id: int, room_id: int, user_id: int) -> None:
         """A member may leave; the owner may remove anyone. When the owner goes, the longest-standing
