@@ -74,7 +74,22 @@ async def test_unknown_people_and_rooms_and_refused_sends_exit_1_with_one_line(c
     assert (nobody.exit_code, nobody.stderr) == (1, "confab: no user with nickname 'nobody-at-all'\n")
     no_room = await confab("history", "--url", server.url, "--room", "not-a-room-of-mine")
     assert no_room.exit_code == 1
+    assert no_room.stderr == "confab: you are not in a room named 'not-a-room-of-mine'\n"
     blank = await confab("send", "--url", server.url, "--to", carol.nickname, "   ")
     assert blank.exit_code == 1
     assert blank.stderr.startswith("confab: content:")
     assert len(blank.stderr.splitlines()) == 1
+
+
+async def test_a_room_name_shared_by_two_rooms_is_refused_with_their_ids(confab, log_in_as, make_user, server, http):
+    alice = await make_user()
+    first = await create_room(http, alice, name="twins")
+    second = await create_room(http, alice, name="twins")
+    await log_in_as(alice)
+    ambiguous = await confab("send", "--url", server.url, "--room", "twins", "which one?")
+    assert ambiguous.exit_code == 1
+    assert ambiguous.stderr.startswith("confab: you are in several rooms named 'twins' (ids ")
+    assert ambiguous.stderr.endswith("): give the id instead\n")
+    assert f"{first['id']}, {second['id']}" in ambiguous.stderr or f"{second['id']}, {first['id']}" in ambiguous.stderr
+    by_id = await confab("send", "--url", server.url, "--room", str(second["id"]), "this one")
+    assert by_id.exit_code == 0, by_id.stderr
