@@ -14,6 +14,7 @@ from litestar.datastructures import State
 from litestar.exceptions import ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import License
 
 from confab import __version__
 from confab.bodies import strict_json_body
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         version=__version__,
         description="A small self-hostable chat backend: accounts, direct messages and rooms over JSON, "
         "with live delivery over Socket.IO (see the README's realtime protocol).",
+        license=License(name="MIT", identifier="MIT"),
         path="/schema",
         render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
     )

@@ -99,7 +99,7 @@ class AccountController(Controller):
         "its sockets are disconnected; the answer carries a fresh token for this client.",
         responses={
             **answer(200, AccessToken, "A fresh token; older ones no longer work.", examples.ACCESS_TOKEN),
-            **error_responses(400, 401, 403),
+            **error_responses(400, 401, 403, 413),
         },
     )
     async def change_password(
