@@ -110,7 +110,7 @@ fuzz *args: backend-deps
 
 # Check style and common bugs with ruff
 lint: backend-deps
-    cd backend && .venv/bin/ruff check src tests fuzz bench && .venv/bin/ruff format --check src tests fuzz bench
+    cd backend && .venv/bin/ruff check src tests fuzz bench contract && .venv/bin/ruff format --check src tests fuzz bench contract
 
 # Load-test a fresh server and print one JSON line per scenario (`just bench --quick`, `--help`; see backend/bench/RESULTS.md)
 bench *args: backend-deps
@@ -126,7 +126,7 @@ bench *args: backend-deps
 openapi: backend-deps
     cd backend && SECRET_KEY=openapi-export .venv/bin/confab openapi --output ../openapi.json
 
-# Fail when openapi.json differs from what the code generates
+# Fail when openapi.json differs from what the code generates, or openapi-spec-validator or redocly lint finds any error or warning in it
 check-openapi: backend-deps
     #!/usr/bin/env bash
     set -euo pipefail
@@ -136,6 +136,7 @@ check-openapi: backend-deps
         echo "openapi.json is out of date: run 'just openapi' and commit it" >&2
         exit 1
     fi
+    {{python}} backend/contract/validate.py
 
 # Fill the running server (CONFAB_URL, default http://HOST:PORT) with the tutorial's alice, bob, charlie, messages and a room
 demo *args: backend-deps
