@@ -1,4 +1,5 @@
-"""Strict JSON bodies: a value must have the JSON type the contract gives it, as on the Socket.IO side."""
+"""Strict JSON bodies: UTF-8 JSON with unique keys, and each value of the JSON type the contract gives it, as
+on the Socket.IO side."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import ValidationException
 from litestar.handlers.base import BaseRouteHandler
 
+from confab.errors import UnsupportedMediaType
 from confab.schemas import validation_problem
+from confab.untrusted_json import UnreadableJSON, refuse_ambiguous_json
 
 
 def _integral_floats_as_ints(value: Any) -> Any:
@@ -23,19 +26,42 @@ def _integral_floats_as_ints(value: Any) -> Any:
     return value
 
 
-async def strict_json_body(connection: ASGIConnection[Any, Any, Any, Any], route_handler: BaseRouteHandler) -> None:
-    """Refuse a body that only Litestar's lenient decoding accepts (`"2"` for an integer, say).
+def _refuse_other_media_types(content_type: str | None) -> None:
+    """A body labelled as anything but UTF-8 JSON is a 415: guessing what a form or text body meant is how
+    a proxy and the server end up reading different requests. No label at all is read as JSON."""
+    if content_type is None:
+        return
+    media_type, *parameters = (part.strip().lower() for part in content_type.split(";"))
+    is_json = media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+    charsets = [value.strip('"') for name, _, value in (p.partition("=") for p in parameters) if name == "charset"]
+    if not is_json or any(charset not in ("utf-8", "utf8") for charset in charsets):
+        raise UnsupportedMediaType(
+            f"send the body as JSON in UTF-8 (Content-Type: application/json), not {content_type}"
+        )
 
-    Litestar decodes bodies with msgspec's `strict=False`, which openapi.json does not promise and
-    Socket.IO payloads do not get. Bodies that fail both ways are left to the normal decoding (after
-    the route's other guards, such as the rate limits), which reports them the usual way.
+
+async def strict_json_body(connection: ASGIConnection[Any, Any, Any, Any], route_handler: BaseRouteHandler) -> None:
+    """Refuse a body that only a lenient or guessing decoder would accept, before any of it is used.
+
+    That is: a body not labelled JSON (415); bytes that are not UTF-8, duplicate keys, nesting deeper than
+    the decoders can follow (400, see `refuse_ambiguous_json`); and a value that only Litestar's lenient
+    decoding (msgspec's `strict=False`, `"2"` for an integer) accepts, which openapi.json does not promise
+    and Socket.IO payloads do not get. Bodies that fail both ways are left to the normal decoding (after the
+    route's other guards, such as the rate limits), which reports them the usual way.
     """
     data = route_handler.parsed_fn_signature.parameters.get("data")
     if data is None or not hasattr(connection, "body"):
         return
+    _refuse_other_media_types(connection.headers.get("content-type"))
     body = await connection.body()
     if not body:
         return
+    try:
+        refuse_ambiguous_json(body)
+    except UnreadableJSON as error:
+        raise ValidationException(detail=str(error)) from error
     try:
         msgspec.json.decode(body, type=data.annotation, strict=True)
         return  # the usual case, settled by one typed decode that stops at the first wrong token
@@ -51,6 +77,3 @@ async def strict_json_body(connection: ASGIConnection[Any, Any, Any, Any], route
         raise ValidationException(detail=str(strict_error), extra=[validation_problem(strict_error)]) from strict_error
     except msgspec.DecodeError:
         return  # malformed: the normal decoding refuses it the usual way
-    except RecursionError as error:
-        # Litestar's own decoding would hit the same limit and answer 500; no body of ours nests deeply.
-        raise ValidationException(detail="the JSON body is nested too deeply") from error

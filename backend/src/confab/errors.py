@@ -5,6 +5,7 @@ from litestar.status_codes import (
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
+    HTTP_415_UNSUPPORTED_MEDIA_TYPE,
 )
 
 
@@ -18,3 +19,7 @@ class NotFound(HTTPException):
 
 class Conflict(HTTPException):
     status_code = HTTP_409_CONFLICT
+
+
+class UnsupportedMediaType(HTTPException):
+    status_code = HTTP_415_UNSUPPORTED_MEDIA_TYPE

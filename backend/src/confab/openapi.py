@@ -25,6 +25,7 @@ _ERROR_MEANINGS = {
     404: "No such resource.",
     409: "Conflicts with existing data.",
     413: "The request body is larger than the configured limit.",
+    415: "The body is labelled as something other than JSON in UTF-8 (`Content-Type: application/json`).",
     422: "The request is well-formed but cannot be processed.",
     429: "Too many requests; retry after `Retry-After` seconds.",
     503: "A dependency (the database) is not available.",
@@ -42,6 +43,10 @@ _ERROR_EXAMPLES = {
     404: ErrorBody(status_code=404, detail="no user with id 42"),
     409: ErrorBody(status_code=409, detail="nickname 'alice' is already taken"),
     413: ErrorBody(status_code=413, detail="Request Entity Too Large"),
+    415: ErrorBody(
+        status_code=415,
+        detail="send the body as JSON in UTF-8 (Content-Type: application/json), not text/plain",
+    ),
     422: ErrorBody(status_code=422, detail="this room has no members left"),
     429: ErrorBody(status_code=429, detail="too many requests"),
     503: ErrorBody(status_code=503, detail="the database does not answer"),

@@ -76,7 +76,7 @@ async def test_every_operation_that_takes_input_documents_how_it_can_be_refused(
         if operation.get("parameters"):
             assert "400" in statuses, f"{name}: has parameters but does not document 400"
         if operation.get("requestBody"):
-            assert {"400", "413"} <= statuses, f"{name}: takes a body but does not document 400 and 413"
+            assert {"400", "413", "415"} <= statuses, f"{name}: takes a body but does not document 400, 413 and 415"
 
 
 async def test_only_operations_that_take_nothing_are_exempt_from_documenting_a_4xx(document, project_root):

@@ -1,9 +1,11 @@
-"""Socket.IO events: the authenticated handshake with catch-up, `send`, `typing`, and presence."""
+"""Socket.IO events: the authenticated handshake with catch-up, `send`, `typing`, and presence; any other
+event, or a payload that cannot be read, is acked with a 400."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -21,6 +23,7 @@ from confab.ratelimits import TooManyRequests
 from confab.realtime.channels import is_room_channel, room_channel, token_channel, user_channel
 from confab.realtime.hub import RealtimeHub
 from confab.realtime.managers import message_id
+from confab.realtime.packets import UNREADABLE_EVENT, Unreadable
 from confab.schemas import Cursor, Id, validation_problem
 
 logger = logging.getLogger("confab.realtime")
@@ -77,9 +80,27 @@ async def send_from_socket(service: MessageService, author: PublicUser, data: An
     return await service.send_direct(author, msgspec.convert(data, MessageCreate))
 
 
+EventHandler = Callable[[str, Any], Awaitable[dict[str, Any]]]
+
+
 def register_handlers(hub: RealtimeHub) -> None:
     """Attach confab's event handlers to the hub's Socket.IO server."""
     sio = hub.sio
+
+    def client_event(name: str) -> Callable[[EventHandler], EventHandler]:
+        """Register the handler of a client event that takes one payload; more than one is a 400 ack (python-socketio
+        would call the handler with too many arguments, fail, and never ack)."""
+
+        def register(handler: EventHandler) -> EventHandler:
+            async def receive(sid: str, *payloads: Any) -> dict[str, Any]:
+                if len(payloads) > 1:
+                    return failure(400, f"{name} takes one payload, not {len(payloads)}")
+                return await handler(sid, payloads[0] if payloads else None)
+
+            sio.on(name, receive)
+            return handler
+
+        return register
 
     async def socket_user(sid: str) -> PublicUser:
         return (await sio.get_session(sid))["user"]
@@ -191,8 +212,8 @@ def register_handlers(hub: RealtimeHub) -> None:
             room_channels = [channel for channel in sio.rooms(sid) if is_room_channel(channel)]
             await announce_presence(user, sid, room_channels, online=False)
 
-    @sio.on("send")
-    async def send(sid: str, data: Any = None) -> dict[str, Any]:
+    @client_event("send")
+    async def send(sid: str, data: Any) -> dict[str, Any]:
         """`{recipient_id, content}` or `{room_id, content}`, the same path as the REST routes; returns the ack."""
         author = await socket_user(sid)
         try:
@@ -210,8 +231,8 @@ def register_handlers(hub: RealtimeHub) -> None:
             return failure(500, "the message could not be stored; try again")
         return {"ok": True, "message": sent.message, "created": sent.created}
 
-    @sio.on("typing")
-    async def typing(sid: str, data: Any = None) -> dict[str, Any]:
+    @client_event("typing")
+    async def typing(sid: str, data: Any) -> dict[str, Any]:
         """Relay "typing..." to the other parties of a room or DM, within the socket's typing budget."""
         user = await socket_user(sid)
         try:
@@ -240,3 +261,14 @@ def register_handlers(hub: RealtimeHub) -> None:
             payload = {"user_id": user.id, "recipient_id": recipient.id}
             await hub.emit_to("typing", payload, [user_channel(recipient.nickname)])
         return {"ok": True}
+
+    @sio.on(UNREADABLE_EVENT)
+    async def unreadable(sid: str, *reason: Any) -> dict[str, Any]:
+        """A packet `CheckedPacket` could not read; the reason is an `Unreadable`, which no client can send."""
+        if len(reason) == 1 and isinstance(reason[0], Unreadable):
+            return failure(400, f"unreadable payload: {reason[0]}")
+        return failure(400, f"unknown event {UNREADABLE_EVENT!r}")
+
+    @sio.on("*")
+    async def unknown(event: str, sid: str, *_payloads: Any) -> dict[str, Any]:
+        return failure(400, f"unknown event {event[:64]!r}")

@@ -17,6 +17,7 @@ from confab.ratelimits import RateLimits
 from confab.realtime import codec
 from confab.realtime.channels import room_channel, user_channel
 from confab.realtime.managers import SESSION_ENDED_EVENT, DeliveryControl, GatedRedisManager
+from confab.realtime.packets import CheckedPacket
 from confab.realtime.presence import LocalPresence, Presence, RedisPresence
 from confab.settings import Settings
 
@@ -58,6 +59,7 @@ class RealtimeHub:
             client_manager=self.manager,
             cors_allowed_origins=list(settings.cors_origins) or None,
             json=codec,
+            serializer=CheckedPacket,
             max_http_buffer_size=settings.max_body_bytes,
             ping_interval=20,
             ping_timeout=20,

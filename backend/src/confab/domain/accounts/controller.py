@@ -52,7 +52,7 @@ class AccountController(Controller):
         "Limited per client address.",
         responses={
             **answer(201, User, "The new account; the password is never returned.", examples.ACCOUNT),
-            **error_responses(400, 409, 413, 429),
+            **error_responses(400, 409, 413, 415, 429),
         },
         operation_class=PublicOperation,
     )
@@ -69,7 +69,7 @@ class AccountController(Controller):
         "wrong password get the same 401 after the same work. Limited per client address.",
         responses={
             **answer(200, AccessToken, "A bearer token and the account it belongs to.", examples.ACCESS_TOKEN),
-            **error_responses(400, 401, 413, 429, details={401: "wrong nickname or password"}),
+            **error_responses(400, 401, 413, 415, 429, details={401: "wrong nickname or password"}),
         },
         operation_class=PublicOperation,
     )
@@ -99,7 +99,7 @@ class AccountController(Controller):
         "its sockets are disconnected; the answer carries a fresh token for this client.",
         responses={
             **answer(200, AccessToken, "A fresh token; older ones no longer work.", examples.ACCESS_TOKEN),
-            **error_responses(400, 401, 403, 413),
+            **error_responses(400, 401, 403, 413, 415),
         },
     )
     async def change_password(

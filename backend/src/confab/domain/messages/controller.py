@@ -42,7 +42,7 @@ class MessageController(Controller):
         responses={
             **answer(201, Message, "The stored message.", examples.SENT),
             **answer(200, Message, "The message sent earlier with this `client_id`.", examples.SENT),
-            **error_responses(400, 401, 403, 404, 409, 413, 429),
+            **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
         },
         guards=[rate_limited("send", caller_id)],
     )
@@ -105,7 +105,7 @@ class MessageController(Controller):
         summary="Mark a conversation read",
         description="Moves the caller's read marker for the DMs `peer_id` sent them forward to `last_read_id` "
         "(never backwards); `GET /api/users` counts what is unread after it.",
-        responses=error_responses(400, 401, 404, 413),
+        responses=error_responses(400, 401, 404, 413, 415),
     )
     async def mark_direct_read(
         self,

@@ -32,7 +32,7 @@ class RoomController(Controller):
         "member id is a 404 and creates nothing. Members' live sockets join the room at once.",
         responses={
             **answer(201, Room, "The new room.", examples.ROOM_CREATED),
-            **error_responses(400, 401, 404, 413),
+            **error_responses(400, 401, 404, 413, 415),
         },
     )
     async def create_room(
@@ -73,7 +73,7 @@ class RoomController(Controller):
         "live sockets join the room and receive a `room` event.",
         responses={
             **answer(200, Room, "The room with its members now.", examples.ROOM_CREATED),
-            **error_responses(400, 401, 403, 404, 413),
+            **error_responses(400, 401, 403, 404, 413, 415),
         },
     )
     async def add_member(
@@ -107,7 +107,7 @@ class RoomController(Controller):
         responses={
             **answer(201, Message, "The stored message.", examples.POSTED),
             **answer(200, Message, "The message sent earlier with this `client_id`.", examples.POSTED),
-            **error_responses(400, 401, 403, 404, 409, 413, 429),
+            **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
         },
         guards=[rate_limited("send", caller_id)],
     )
@@ -146,7 +146,7 @@ class RoomController(Controller):
         status_code=204,
         summary="Mark a room read",
         description="Moves the caller's read marker forward to `last_read_id` (never backwards).",
-        responses=error_responses(400, 401, 403, 404, 413),
+        responses=error_responses(400, 401, 403, 404, 413, 415),
     )
     async def mark_read(
         self,
