@@ -77,3 +77,6 @@ async def strict_json_body(connection: ASGIConnection[Any, Any, Any, Any], route
         raise ValidationException(detail=str(strict_error), extra=[validation_problem(strict_error)]) from strict_error
     except msgspec.DecodeError:
         return  # malformed: the normal decoding refuses it the usual way
+    except RecursionError as error:
+        # Within the decoders' reach, but not the walk above's; no body of ours nests deeply.
+        raise ValidationException(detail="the JSON body is nested too deeply") from error

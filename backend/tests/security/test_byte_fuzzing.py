@@ -47,6 +47,8 @@ BAD_TEXT = {
 }
 # Raw JSON that replaces one value.
 DEEP_VALUES = {
+    # Deep enough for a recursive walk to hit the recursion limit, shallow enough for the C decoders.
+    "array 600 deep": b"[" * 600 + b"]" * 600,
     "deep array": b"[" * 5000 + b"]" * 5000,
     "deep object": b'{"a":' * 3000 + b"1" + b"}" * 3000,
 }
