@@ -25,12 +25,18 @@ NOT_BLANK = rf"^(?=[{WHITESPACE}]*[^{WHITESPACE}])"
 # End of a pattern: the end of the text. Python's `$` also matches before a final newline (so "alice\n"
 # would pass as a nickname); ECMAScript's does not; `(?!\n)` makes both mean the very end.
 END = r"$(?!\n)"
+# Text without NUL, for fields with no other rule on their characters: PostgreSQL's text cannot store NUL,
+# and C libraries end a string at it, so no field accepts one (content and names have their own rules).
+NO_NUL = r"^[^\x00]*" + END
 
 
 # Plain words for the fields whose rule is a regular expression (msgspec would quote the regex).
 FORMAT_HINTS = {
     "nickname": "must be 2 to 32 letters, digits, '_', '.' or '-'",
     "email": "must be an email address such as alice@example.com",
+    "password": "must not contain NUL characters",
+    "current_password": "must not contain NUL characters",
+    "new_password": "must not contain NUL characters",
     "name": "must not be blank or contain control characters",
     "content": "must not be blank or contain NUL characters",
     "client_id": "must be 8 to 64 letters, digits, '_' or '-'",

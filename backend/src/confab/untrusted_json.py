@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any, NoReturn
-
-# `\u0000` after an even number of backslashes (an odd number makes the first of them escape the next).
-_ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
 class UnreadableJSON(ValueError):
@@ -40,16 +36,13 @@ def _not_json(constant: str) -> NoReturn:
 def refuse_ambiguous_json(data: str | bytes) -> None:
     """Raise `UnreadableJSON` for what decoders disagree on or cannot follow: bytes that are not UTF-8, an
     object with a duplicate key (first or last wins?), a number beyond a float's range (infinity, or 0 for
-    a tiny non-zero), NaN or Infinity, a NUL character in any text (PostgreSQL cannot store one, C strings
-    end at it), or nesting past the interpreter's recursion limit. Malformed JSON passes: the caller's
-    decoder reports it with its position.
+    a tiny non-zero), NaN or Infinity, or nesting past the interpreter's recursion limit. Malformed JSON
+    passes: the caller's decoder reports it with its position.
     """
     try:
         text = data.decode() if isinstance(data, bytes) else data
     except UnicodeDecodeError as error:
         raise UnreadableJSON(f"the JSON is not valid UTF-8 (byte {error.start})") from error
-    if _ESCAPED_NUL.search(text):
-        raise UnreadableJSON("text may not contain NUL characters (\\u0000)")
     try:
         json.loads(text, object_pairs_hook=_unique_keys, parse_float=_representable_number, parse_constant=_not_json)
     except RecursionError as error:

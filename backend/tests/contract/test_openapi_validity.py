@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -85,6 +86,33 @@ async def test_only_operations_that_take_nothing_are_exempt_from_documenting_a_4
     exempt = set(ignored["openapi.json"]["operation-4xx-response"])
     assert ignored["openapi.json"].keys() == {"operation-4xx-response"}, "no other rule is waived"
     assert exempt == {pointer(path, method) for path, method, op in operations(document) if not takes_input(op)}
+
+
+def text_fields(document: dict, operation: dict) -> list[tuple[str, dict, object]]:
+    """(name, schema, documented example value) of each text field of the operation's request body."""
+    media = operation["requestBody"]["content"]["application/json"]
+    reference = media["schema"]["allOf"][0]["$ref"]
+    properties = document["components"]["schemas"][reference.rsplit("/", 1)[-1]]["properties"]
+    example = media["schema"]["examples"][0]
+    return [
+        (name, schema, example.get(name))
+        for name, schema in properties.items()
+        if "string" in [schema.get("type"), *(branch.get("type") for branch in schema.get("oneOf", []))]
+    ]
+
+
+async def test_no_text_field_of_a_request_body_accepts_nul(document):
+    """PostgreSQL's text cannot hold NUL; a field whose rule lets it through would be a 500 there."""
+    for path, method, operation in operations(document):
+        if "requestBody" not in operation:
+            continue
+        for name, schema, example in text_fields(document, operation):
+            field = f"{method.upper()} {path} {name}"
+            assert "pattern" in schema, f"{field}: no pattern, so nothing refuses NUL (see confab.schemas.NO_NUL)"
+            valid = example if isinstance(example, str) else "x" * schema.get("minLength", 1)
+            assert re.search(schema["pattern"], valid), f"{field}: the pattern refuses the example {valid!r}"
+            with_nul = valid[: len(valid) // 2] + "\x00" + valid[len(valid) // 2 :]
+            assert not re.search(schema["pattern"], with_nul), f"{field}: the pattern lets NUL through"
 
 
 def contract_copy(directory: Path, project_root: Path, document: dict) -> Path:

@@ -39,7 +39,8 @@ def nickname_rule(value: str) -> bool:
 
 
 def email_rule(value: str) -> bool:
-    """3 to 254 characters: something, one '@', a domain with a dot inside it; no whitespace anywhere."""
+    """3 to 254 characters: something, one '@', a domain with a dot inside it; no whitespace or control
+    characters anywhere."""
     local, at, domain = value.partition("@")
     return (
         3 <= len(value) <= 254
@@ -47,7 +48,7 @@ def email_rule(value: str) -> bool:
         and bool(local)
         and "@" not in domain
         and "." in domain[1:-1]
-        and not any(character.isspace() for character in value)
+        and not any(character.isspace() or character in CONTROL for character in value)
     )
 
 

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import msgspec
 
-from confab.schemas import END, NOT_BLANK, WHITESPACE, Id, Schema
+from confab.schemas import END, NO_NUL, NOT_BLANK, WHITESPACE, Id, Schema
 
 if TYPE_CHECKING:
     from confab.domain.accounts.models import UserModel
@@ -34,14 +34,21 @@ Email = Annotated[
     msgspec.Meta(
         min_length=3,
         max_length=254,
-        pattern=rf"^[^@{WHITESPACE}]+@[^@{WHITESPACE}]+\.[^@{WHITESPACE}]+" + END,
-        description="An email address; unique regardless of case.",
+        pattern=rf"^[^@{WHITESPACE}\x00-\x1f\x7f]+@[^@{WHITESPACE}\x00-\x1f\x7f]+\.[^@{WHITESPACE}\x00-\x1f\x7f]+"
+        + END,
+        description="An email address (no spaces or control characters); unique regardless of case.",
         examples=["alice@example.com"],
     ),
 ]
 Password = Annotated[
     str,
-    msgspec.Meta(min_length=8, max_length=1024, description="At least 8 characters.", examples=["correct horse"]),
+    msgspec.Meta(
+        min_length=8,
+        max_length=1024,
+        pattern=NO_NUL,
+        description="At least 8 characters, no NUL.",
+        examples=["correct horse"],
+    ),
 ]
 
 
@@ -78,14 +85,14 @@ class PeerSummary(PublicUser):
 class Credentials(Schema):
     """Login form."""
 
-    nickname: Annotated[str, msgspec.Meta(min_length=1, max_length=64, examples=["alice"])]
-    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024, examples=["correct horse"])]
+    nickname: Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=NO_NUL, examples=["alice"])]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024, pattern=NO_NUL, examples=["correct horse"])]
 
 
 class PasswordChange(Schema):
     """The current password proves it is the owner; every token issued before the change stops working."""
 
-    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024, pattern=NO_NUL)]
     new_password: Password
 
 
