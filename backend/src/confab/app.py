@@ -33,6 +33,7 @@ from confab.openapi import ClosedStructSchemaPlugin
 from confab.ratelimits import RateLimits
 from confab.realtime.handlers import register_handlers
 from confab.realtime.hub import RealtimeHub
+from confab.realtime.polling import PollingBodies
 from confab.schemas import ErrorBody, plain_message
 from confab.security_headers import SecurityHeaders
 from confab.settings import Settings, get_settings
@@ -111,7 +112,8 @@ class ConfabASGI(SecurityHeaders):
     """The one ASGI application uvicorn serves: Socket.IO at `/socket.io/`, everything else to Litestar."""
 
     def __init__(self, api: Litestar) -> None:
-        super().__init__(socketio.ASGIApp(api.state.hub.sio, other_asgi_app=api, socketio_path="socket.io"))
+        sockets = socketio.ASGIApp(api.state.hub.sio, other_asgi_app=api, socketio_path="socket.io")
+        super().__init__(PollingBodies(sockets, "socket.io", api.state.settings.max_body_bytes))
         self.api = api
 
 

@@ -201,6 +201,7 @@ async def test_no_corrupted_body_gets_a_5xx_or_writes_anything(http, server, wor
     assert len(operations) >= 9
     before = await state_of(http, fuzzer, world["peer"])
     failures: list[str] = []
+    sent = 0
     for path, method, operation in operations:
         names = [parameter["name"] for parameter in operation.get("parameters", []) if parameter["in"] == "path"]
         missing = [name for name in names if name not in world["path"]]
@@ -212,10 +213,12 @@ async def test_no_corrupted_body_gets_a_5xx_or_writes_anything(http, server, wor
         for label, content, content_type in corruptions(body):
             headers = {**fuzzer.headers, "Content-Type": content_type}
             response = await http.request(method.upper(), url, headers=headers, content=content)
+            sent += 1
             problem = problem_with(response.status_code, response.content, BODY_REFUSALS)
             if problem:
                 failures.append(f"{method.upper()} {path} [{label}]: {problem}")
     assert not failures, "\n".join(failures)
+    assert sent >= 50 * len(operations)
     assert await state_of(http, fuzzer, world["peer"]) == before
 
 
@@ -281,7 +284,10 @@ async def test_no_corrupted_socket_event_gets_a_5xx_or_writes_anything(http, ser
     before = await state_of(http, fuzzer, peer)
     failures: list[str] = []
 
+    acks: list[Any] = []
+
     def check(name: str, label: str, ack: Any) -> None:
+        acks.append(ack)
         if not (isinstance(ack, dict) and ack.get("ok") is False and 400 <= ack.get("status", 0) < 500):
             failures.append(f"{name} [{label}]: acked {ack!r}")
         elif not isinstance(ack.get("detail"), str):
@@ -318,4 +324,56 @@ async def test_no_corrupted_socket_event_gets_a_5xx_or_writes_anything(http, ser
         still_there = await socket.call(event("typing", json.dumps({"recipient_id": peer.id}).encode()))
         assert still_there == {"ok": True}, "the socket no longer works after the fuzzing"
     assert not failures, "\n".join(failures)
+    assert len(acks) >= 30 * sum(len(bodies) for bodies in payloads.values())
     assert await state_of(http, fuzzer, peer) == before
+
+
+async def test_a_polling_post_that_is_not_utf8_is_a_400_and_the_session_lives_on(http, server, world):
+    """Long-polling carries packets in HTTP bodies, where any bytes fit; Engine.IO refuses them itself."""
+    fuzzer, peer = world["fuzzer"], world["peer"]
+    before = await state_of(http, fuzzer, peer)
+    opened = await http.get("/socket.io/", params={"EIO": "4", "transport": "polling"})
+    session = {"EIO": "4", "transport": "polling", "sid": json.loads(opened.text[1:])["sid"]}
+    assert (
+        await http.post("/socket.io/", params=session, content="40" + json.dumps({"token": fuzzer.token}))
+    ).is_success
+    assert (await http.get("/socket.io/", params=session)).text.startswith("40")
+    garbage = b'421["send",{"recipient_id":' + str(peer.id).encode() + b',"content":"\xff\xfe"}]'
+    refused = await http.post("/socket.io/", params=session, content=garbage)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["status_code"] == 400 and "UTF-8" in refused.json()["detail"]
+    typing = json.dumps(["typing", {"recipient_id": peer.id}])
+    assert (await http.post("/socket.io/", params=session, content="422" + typing)).is_success
+    assert "432[" in (await http.get("/socket.io/", params=session)).text
+    assert await state_of(http, fuzzer, peer) == before
+
+
+async def test_a_socket_payload_nested_thousands_deep_is_a_400_ack_and_the_socket_stays(server, http, world):
+    fuzzer, peer = world["fuzzer"], world["peer"]
+    async with raw_socket(server.url, fuzzer.token) as socket:
+        for depth in (600, 3000, 30000):
+            nested = b"[" * depth + b"]" * depth
+            ack = await socket.call(event("send", b'{"recipient_id": %d, "content": %s}' % (peer.id, nested)))
+            assert ack["ok"] is False and ack["status"] == 400, (depth, ack)
+        sent = await socket.call(event("send", json.dumps({"recipient_id": peer.id, "content": "still here"}).encode()))
+        assert sent["ok"] is True
+    history = (await http.get("/api/messages", headers=fuzzer.headers, params={"with": peer.id})).json()
+    assert [message["content"] for message in history] == ["hi", "still here"]
+
+
+async def test_a_duplicate_key_is_a_400_that_names_it_on_rest_and_sockets(server, http, world):
+    fuzzer, peer = world["fuzzer"], world["peer"]
+    body = b'{"recipient_id": %d, "content": "first", "content": "second"}' % peer.id
+    headers = {**fuzzer.headers, "Content-Type": "application/json"}
+    response = await http.post("/api/messages", headers=headers, content=body)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "the key 'content' appears twice in one JSON object"
+    async with raw_socket(server.url, fuzzer.token) as socket:
+        ack = await socket.call(event("send", body))
+    assert ack == {
+        "ok": False,
+        "status": 400,
+        "detail": "unreadable payload: the key 'content' appears twice in one JSON object",
+    }
+    history = (await http.get("/api/messages", headers=fuzzer.headers, params={"with": peer.id})).json()
+    assert [message["content"] for message in history] == ["hi"]
