@@ -84,8 +84,19 @@ class Api:
     def me(self) -> dict[str, Any]:
         return self.get("/api/me")
 
-    def users(self) -> list[dict[str, Any]]:
-        return self.get("/api/users")
+    def users(
+        self,
+        search: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        conversations: bool = False,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of the directory (everybody when no option is given) and the next page's cursor, if any."""
+        query = {"q": search, "limit": limit, "cursor": cursor, "conversations": "true" if conversations else None}
+        response = self.request(
+            "GET", "/api/users", params={key: value for key, value in query.items() if value is not None}
+        )
+        return response.json(), response.headers.get("X-Next-Cursor")
 
     def rooms(self) -> list[dict[str, Any]]:
         return self.get("/api/rooms")
