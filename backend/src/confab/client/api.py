@@ -102,10 +102,11 @@ class Api:
         return self.get("/api/rooms")
 
     def user_named(self, nickname: str) -> dict[str, Any]:
-        """The person with this nickname (any case), or `ServerRefused` 404."""
-        for person in self.users():
-            if person["nickname"].lower() == nickname.lower():
-                return person
+        """The person with this nickname (any case), or `ServerRefused` 404. An exact nickname is the
+        directory's best match, so the first result of a search is enough."""
+        people, _ = self.users(search=nickname, limit=1)
+        if people and people[0]["nickname"].lower() == nickname.lower():
+            return people[0]
         raise ServerRefused(404, f"no user with nickname {nickname!r}")
 
     def room_named(self, name: str) -> dict[str, Any]:
