@@ -6,6 +6,8 @@ letters that no other test uses, and searches for that tag.
 
 from __future__ import annotations
 
+import base64
+import json
 import random
 import unicodedata
 
@@ -17,6 +19,10 @@ from tests.support.sockets import RecordingClient
 
 # Letters that hex digits (the other tests' nicknames) never contain, so a tag never prefixes them.
 TAG_LETTERS = "ghijklmnopqrstvwxyz"
+
+
+def forged_cursor(*values: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode().rstrip("=")
 
 
 def new_tag() -> str:
@@ -187,6 +193,9 @@ async def test_conversations_lists_my_dm_peers_most_recent_first(http, make_user
         ({"conversations": "perhaps"}, "conversations"),
         ({"cursor": "not a cursor"}, "cursor"),
         ({"cursor": "WyJzZWFyY2giXQ"}, "cursor"),  # a search cursor, given to the whole list
+        ({"cursor": forged_cursor("all", 2**70)}, "cursor"),
+        ({"q": "al", "cursor": forged_cursor("search", 1, 0, "a\u0000", "al")}, "cursor"),
+        ({"conversations": "true", "cursor": forged_cursor("conversations", 0, 0, "", "", -1)}, "cursor"),
     ],
 )
 async def test_bad_parameters_are_400_with_a_detail(http, make_user, parameters, key):

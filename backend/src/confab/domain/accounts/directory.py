@@ -12,8 +12,11 @@ import base64
 import binascii
 import re
 import unicodedata
+from typing import Annotated, Literal
 
 import msgspec
+
+from confab.schemas import MAX_ID
 
 # Letters that carry their accent in the letter itself rather than as a separate combining mark.
 _UNDECOMPOSABLE = str.maketrans(
@@ -58,17 +61,21 @@ def prefix_end(prefix: str) -> str | None:
     return prefix[:-1] + chr(following)
 
 
-class DirectoryCursor(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
-    """Where a page of the directory ended. `mode` is the listing it belongs to ("all", "search" or
-    "conversations"); a search continues after (`kind`, `key`, `user_id`), a conversation list before
-    `message_id`, the whole list after `user_id`."""
+# A cursor comes back from clients: its values are checked like any other input before they reach SQL.
+CursorId = Annotated[int, msgspec.Meta(ge=0, le=MAX_ID)]
+CursorText = Annotated[str, msgspec.Meta(max_length=MAX_KEY_LENGTH, pattern=r"^[^\x00]*$")]
 
-    mode: str
-    user_id: int = 0
-    kind: int = 0
-    key: str = ""
-    query: str = ""
-    message_id: int = 0
+
+class DirectoryCursor(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
+    """Where a page of the directory ended. `mode` is the listing it belongs to; a search continues after
+    (`kind`, `key`, `user_id`), a conversation list before `message_id`, the whole list after `user_id`."""
+
+    mode: Literal["all", "search", "conversations"]
+    user_id: CursorId = 0
+    kind: Literal[0, 1] = NICKNAME
+    key: CursorText = ""
+    query: CursorText = ""
+    message_id: CursorId = 0
 
 
 class BadCursor(ValueError):
