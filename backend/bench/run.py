@@ -5,7 +5,7 @@
     python -m bench --scenarios dm-rest,idle --repeat 3
     python -m bench --url http://127.0.0.1:8000 --server-pid 1234   # an already running server
 
-Scenarios: dm-rest, dm-socket, dm-open-loop, room-fanout, idle, ceiling; bench/RESULTS.md says what each
+Scenarios: dm-rest, dm-socket, dm-open-loop, room-fanout, idle, ceiling, directory; bench/RESULTS.md says what each
 measures, the targets, and the figures measured so far.
 """
 
@@ -30,6 +30,7 @@ if __package__ in (None, ""):  # `python bench/run.py` from backend/
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.ceiling import insert_ceiling
+from bench.directory import run_directory
 from bench.load import (
     Account,
     DirectSender,
@@ -54,7 +55,7 @@ from bench.server import (
 )
 from confab.gc_tuning import tune_garbage_collector
 
-SCENARIOS = ("dm-rest", "dm-socket", "dm-open-loop", "room-fanout", "idle", "ceiling")
+SCENARIOS = ("dm-rest", "dm-socket", "dm-open-loop", "room-fanout", "idle", "ceiling", "directory")
 DRAIN_SECONDS = 10.0
 WARM_UP_SECONDS = 1.0
 # After the last room message, how long the helper processes are given to receive it before they report.
@@ -93,6 +94,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--idle-sockets", type=int, help="idle: sockets to open (default 10000)")
     parser.add_argument("--idle-processes", type=int, default=4, help="idle: client processes to spread them over")
+    parser.add_argument("--directory-accounts", type=int, help="directory: accounts seeded (default 100000)")
+    parser.add_argument("--directory-searches", type=int, help="directory: searches timed (default 3000)")
+    parser.add_argument(
+        "--directory-baseline", type=int, help="directory: unfiltered `GET /api/users` calls timed (default 20)"
+    )
     parser.add_argument(
         "--profile",
         metavar="FILE",
@@ -108,6 +114,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     if arguments.idle_sockets is None:
         arguments.idle_sockets = 1000 if quick else 10000
     arguments.few_users = min(arguments.few_users, arguments.users)
+    arguments.directory_accounts = arguments.directory_accounts or (10000 if quick else 100000)
+    arguments.directory_searches = arguments.directory_searches or (300 if quick else 3000)
+    arguments.directory_baseline = arguments.directory_baseline or (5 if quick else 20)
     arguments.rates = [float(rate) for rate in arguments.rates.split(",") if rate.strip()]
     arguments.scenarios = [name.strip() for name in arguments.scenarios.split(",") if name.strip()]
     unknown = set(arguments.scenarios) - set(SCENARIOS)
@@ -409,6 +418,21 @@ class Bench:
             figures,
         )
 
+    async def directory(self) -> None:
+        arguments = self.arguments
+        log(f"directory: seeding {arguments.directory_accounts} accounts")
+        parameters, figures = await run_directory(
+            self.workdir,
+            arguments.directory_accounts,
+            arguments.directory_searches,
+            arguments.directory_baseline,
+            arguments.app,
+            arguments.uvicorn_arg,
+        )
+        search, everybody = figures["search"]["latency_ms"], figures["unfiltered_baseline"]["latency_ms"]
+        log(f"directory: search {search}, unfiltered {everybody}")
+        self.emit("directory", parameters, figures)
+
     async def ceiling(self) -> None:
         arguments = self.arguments
         rows = await insert_ceiling(self.workdir, arguments.senders, arguments.duration)
@@ -483,8 +507,10 @@ class Bench:
         arguments = self.arguments
         wanted = set(arguments.scenarios)
         try:
-            if wanted - {"ceiling"}:
+            if wanted - {"ceiling", "directory"}:
                 await self.run_against_confab(wanted)
+            if "directory" in wanted:
+                await self.directory()  # its own server and database, seeded with its own accounts
             if "ceiling" in wanted:
                 await self.ceiling()  # alone on the machine: the confab server has stopped by now
         finally:

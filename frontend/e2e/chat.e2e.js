@@ -77,6 +77,17 @@ async function openConversation(person, name) {
   await person.page.locator('#conversation-title', { hasText: name }).waitFor()
 }
 
+/** "New message", type part of a name, and pick the person with the keyboard: their conversation opens. */
+async function startConversation(person, typed, name) {
+  await person.page.getByRole('link', { name: '+ New message' }).click()
+  const field = person.page.getByRole('combobox', { name: 'To' })
+  await field.pressSequentially(typed)
+  await person.page.getByRole('option', { name: new RegExp(name) }).waitFor()
+  await shot(person.page, 'new-message')
+  await field.press('Enter')
+  await person.page.locator('#conversation-title', { hasText: name }).waitFor()
+}
+
 /** Type and press Enter, then wait until the server confirmed it (the pending bubble is gone). */
 async function send(person, text) {
   const composer = person.page.getByRole('textbox', { name: /^Message/ })
@@ -106,7 +117,9 @@ describe('confab in a browser', () => {
 
     people.bob = await signUp(account('bob', 'Bob Builder'))
     people.alice = await signUp(account('alice', 'Alice Liddell'))
-    await conversationLink(people.alice.page, 'Bob Builder').waitFor()
+    // The sidebar lists conversations, not everybody: Alice has none yet.
+    await people.alice.page.locator('.sidebar', { hasText: 'No conversations yet' }).waitFor()
+    expect(await conversationLink(people.alice.page, 'Bob Builder').count()).toBe(0)
     expect(await people.alice.page.locator('.me').textContent()).toContain('@alice')
   })
 
@@ -135,13 +148,15 @@ describe('confab in a browser', () => {
     await shot(page, 'login-refused')
     await page.getByLabel('Password').fill(people.alice.password)
     await page.getByRole('button', { name: 'Log in' }).click()
-    await conversationLink(page, 'Bob Builder').waitFor()
+    await page.getByRole('heading', { name: 'Welcome to confab' }).waitFor()
   })
 
   it('delivers a direct message live, with the typing indicator and unread badge', async () => {
     const { alice, bob } = people
-    await openConversation(alice, 'Bob Builder')
+    // Alice finds Bob in the directory by part of his name, and her first message starts the conversation.
+    await startConversation(alice, 'buil', 'Bob Builder')
     await send(alice, 'Hi Bob! Are you around?')
+    await conversationLink(alice.page, 'Bob Builder').waitFor()
 
     // Bob had not heard of Alice when his page loaded: her message brings her into his list, unread.
     const aliceForBob = conversationLink(bob.page, 'Alice Liddell')

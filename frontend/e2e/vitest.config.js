@@ -1,4 +1,4 @@
-// Browser tests: one file, run in order in a single process, with room for a backend start and a restart.
+// Browser tests: each file runs in order in a single process, one file after another, with room for a backend start and a restart.
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 

@@ -68,7 +68,8 @@ export function createApi({
   const setToken = (value) => storage.setItem(TOKEN_KEY, value)
   const forgetToken = () => storage.removeItem(TOKEN_KEY)
 
-  async function request(method, path, { body, params, authenticated = true } = {}) {
+  /** `paged`: answer `{items, nextCursor}`, the list and the `X-Next-Cursor` header of a directory page. */
+  async function request(method, path, { body, params, authenticated = true, paged = false } = {}) {
     const headers = { Accept: 'application/json' }
     if (body !== undefined) headers['Content-Type'] = 'application/json'
     const bearer = authenticated ? token() : null
@@ -98,7 +99,7 @@ export function createApi({
     if (response.status === 204) return null
     const answer = await response.json()
     if (sessionEnded()) throw new ApiError(401, 'Your session has ended.')
-    return answer
+    return paged ? { items: answer, nextCursor: response.headers.get('X-Next-Cursor') } : answer
   }
 
   return {
@@ -120,7 +121,16 @@ export function createApi({
       }
     },
     me: () => request('GET', '/api/me'),
+    /** Everybody: for small servers only (the new-room form still invites from it). */
     people: () => request('GET', '/api/users'),
+    /** The people I have DMs with, most recently active first (the sidebar's list). */
+    conversationPeople: () => request('GET', '/api/users', { params: { conversations: true, limit: 200 } }),
+    person: (userId) => request('GET', `/api/users/${userId}`),
+    /** One page of a directory search, best matches first: `{people, nextCursor}`. */
+    async searchPeople(text, { limit, cursor } = {}) {
+      const page = await request('GET', '/api/users', { params: { q: text, limit, cursor }, paged: true })
+      return { people: page.items, nextCursor: page.nextCursor }
+    },
 
     /** My direct messages, optionally with one peer; `after`/`before`/`limit` page them. */
     directMessages: ({ peerId, after, before, limit } = {}) =>

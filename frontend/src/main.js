@@ -8,6 +8,7 @@ import { renderAuth } from './views/auth.js'
 import { createConversationView } from './views/conversation.js'
 import { h, setChildren } from './views/h.js'
 import { renderNewRoom } from './views/newRoom.js'
+import { RESULTS_LIMIT, createPeoplePicker } from './views/peoplePicker.js'
 import { createSidebar } from './views/sidebar.js'
 
 const baseUrl = (import.meta.env.VITE_API_URL ?? '').replace(/\/+$/, '')
@@ -80,7 +81,7 @@ async function logOut() {
 }
 
 async function refresh() {
-  const [people, rooms] = await Promise.all([api.people(), api.rooms()])
+  const [people, rooms] = await Promise.all([api.conversationPeople(), api.rooms()])
   store.setPeople(people)
   store.setRooms(rooms)
 }
@@ -184,10 +185,14 @@ function showMain(path) {
   if (path === '/rooms/new') {
     store.setActive(null)
     showNewRoom()
+  } else if (path === '/people/new') {
+    store.setActive(null)
+    showNewMessage()
   } else if (match) {
     const key = match[1] === 'rooms' ? roomKey(Number(match[2])) : directKey(Number(match[2]))
     if (!store.describe(key)) {
-      showPlaceholder(match[1] === 'rooms' ? 'That room does not exist, or you are not in it.' : 'That person is not here.')
+      if (match[1] === 'people') openPersonFromDirectory(Number(match[2]))
+      else showPlaceholder('That room does not exist, or you are not in it.')
       return
     }
     store.setActive(key)
@@ -199,16 +204,51 @@ function showMain(path) {
   }
 }
 
-/** The new-room form, with the people list fetched again: whoever signed up since is invitable. */
-async function showNewRoom() {
+/** A link to someone I have no conversation with yet: ask the directory who they are, then open it. */
+async function openPersonFromDirectory(userId) {
+  let person = null
   try {
-    store.setPeople(await api.people())
+    person = await api.person(userId)
   } catch {
-    // The list already loaded is good enough to invite from.
+    // Unknown, or the server cannot say: both end on the placeholder below.
+  }
+  if (!session || location.hash !== `#/people/${userId}`) return
+  if (person && person.id !== store.me?.id) {
+    store.addPerson(person)
+    route()
+  } else {
+    showPlaceholder('That person is not here.')
+  }
+}
+
+/** The directory search; picking someone opens (or starts) the conversation with them. */
+function showNewMessage() {
+  const view = createPeoplePicker({
+    search: (text) => api.searchPeople(text, { limit: RESULTS_LIMIT }),
+    excludeId: store.me?.id,
+    onPick(person) {
+      store.addPerson(person)
+      navigate(`#/people/${person.id}`)
+    },
+  })
+  replaceView(view, 'main')
+  view.focus()
+}
+
+/** The new-room form, inviting from everybody (fetched now, so whoever signed up since is invitable). */
+async function showNewRoom() {
+  let everybody
+  try {
+    everybody = (await api.people())
+      .filter((person) => person.id !== store.me?.id)
+      .sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }) || a.id - b.id)
+  } catch {
+    // The people already known are good enough to invite from.
   }
   if (location.hash !== '#/rooms/new' || !session) return
   const view = renderNewRoom({
     store,
+    people: everybody,
     async onCreate(name, memberIds) {
       const room = await api.createRoom(name, memberIds)
       store.upsertRoom(room)

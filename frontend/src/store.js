@@ -129,6 +129,19 @@ export class Store extends EventTarget {
     return [...this.rooms.values()].sort((a, b) => activity(b).localeCompare(activity(a)) || b.id - a.id)
   }
 
+  /** Someone picked in the directory: known from now on, so their conversation can open before a message. */
+  addPerson(person) {
+    if (person.id === this.me?.id || this.people.has(person.id)) return
+    this.people.set(person.id, { online: false, unread: 0, ...person })
+    this.announce('people')
+  }
+
+  /** The sidebar's people: those with unread messages first, otherwise in the order the server listed them. */
+  peopleByConversation() {
+    const people = [...this.people.values()]
+    return [...people.filter((person) => person.unread), ...people.filter((person) => !person.unread)]
+  }
+
   /** People, alphabetically by name. */
   peopleByName() {
     return [...this.people.values()].sort(

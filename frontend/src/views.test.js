@@ -257,7 +257,7 @@ describe('empty states', () => {
     const sidebar = createSidebar({ store: aloneStore(), onLogOut: () => {} })
     document.body.append(sidebar.element)
     expect(sidebar.element.textContent).toContain('No rooms yet. Create one to talk with several people.')
-    expect(sidebar.element.textContent).toContain('Nobody else is here yet.')
+    expect(sidebar.element.textContent).toContain('No conversations yet. Start one with “New message”.')
     sidebar.destroy()
   })
 

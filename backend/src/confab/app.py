@@ -29,7 +29,7 @@ from confab.domain.messages.controller import MessageController
 from confab.domain.rooms.controller import RoomController
 from confab.domain.system.controller import database_alive, service_index, version
 from confab.logging import litestar_logging_config
-from confab.openapi import ClosedStructSchemaPlugin
+from confab.openapi import NEXT_CURSOR_HEADER, ClosedStructSchemaPlugin
 from confab.ratelimits import RateLimits
 from confab.realtime.handlers import register_handlers
 from confab.realtime.hub import RealtimeHub
@@ -98,7 +98,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "passwords": Passwords(settings.password_hash_profile),
             }
         ),
-        cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins), expose_headers=[NEXT_CURSOR_HEADER])
+        if settings.cors_origins
+        else None,
         openapi_config=openapi_config,
         logging_config=litestar_logging_config(settings),
         exception_handlers={ValidationException: validation_error},

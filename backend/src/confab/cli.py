@@ -78,7 +78,16 @@ def add_client_commands(commands: argparse._SubParsersAction) -> None:
     add("login", client.log_in, "log in and store the token for this server", [password]).add_argument("nickname")
     add("logout", client.log_out, "forget the token stored for this server")
     add("whoami", client.who_am_i, "show the account you are logged in as", [as_json])
-    add("users", client.list_users, "list everybody, with presence and unread counts", [as_json])
+    users = add("users", client.list_users, "list or find people, with presence and unread counts", [as_json])
+    which_people = users.add_mutually_exclusive_group()
+    which_people.add_argument(
+        "--search", metavar="TEXT", help="people whose nickname or a word of whose name starts so"
+    )
+    which_people.add_argument(
+        "--conversations", action="store_true", help="only people you have DMs with, most recent first"
+    )
+    users.add_argument("--limit", type=int, help="a page of this many (1 to 200; 50 with --search or --conversations)")
+    users.add_argument("--cursor", help="the next page, as the previous page said on stderr")
     add("rooms", client.list_rooms, "list your rooms, with their last message", [as_json])
 
     send = add("send", client.send, "send a direct message or post to a room")

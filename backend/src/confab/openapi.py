@@ -88,6 +88,25 @@ class PublicOperation(Operation):
         return {**super().to_schema(), "security": []}
 
 
+NEXT_CURSOR_HEADER = "X-Next-Cursor"
+
+
+@dataclass
+class PagedOperation(Operation):
+    """An operation whose 200 answer carries the next page's cursor in `X-Next-Cursor` when there is one.
+    Litestar leaves a route's response headers out once its 200 answer is given explicitly (as `answer`
+    does), so this publishes the header itself."""
+
+    def to_schema(self) -> dict[str, Any]:
+        schema = super().to_schema()
+        schema["responses"]["200"].setdefault("headers", {})[NEXT_CURSOR_HEADER] = {
+            "description": "Present when another page follows: pass it as `cursor`, with the same parameters.",
+            "required": False,
+            "schema": {"type": "string"},
+        }
+        return schema
+
+
 class ClosedStructSchemaPlugin(StructSchemaPlugin):
     """Publishes `additionalProperties: false` for msgspec Structs that refuse unknown fields, so the
     contract says what the server enforces."""

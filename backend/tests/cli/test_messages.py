@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from tests.support.accounts import unique_nickname
 from tests.support.rooms import create_room
 
 
@@ -46,6 +47,28 @@ async def test_users_lists_people_with_presence_and_unread(confab, log_in_as, ma
     assert "1 unread" in bob_line
     listed = json.loads((await confab("users", "--url", server.url, "--json")).stdout)
     assert {person["nickname"] for person in listed} >= {alice.nickname, bob.nickname}
+
+
+async def test_users_search_pages_and_conversations(confab, log_in_as, make_user, server, http):
+    tag = "cliz" + unique_nickname("")[:8].translate(str.maketrans("0123456789abcdef", "ghijklmnopqrstvw"))
+    first, second = await make_user(nickname=tag + "a"), await make_user(name=f"Zoé {tag.capitalize()}")
+    await http.post("/api/messages", headers=second.headers, json={"recipient_id": first.id, "content": "hi"})
+    await log_in_as(first)
+    found = await confab("users", "--url", server.url, "--search", tag.upper())
+    assert found.exit_code == 0, found.stderr
+    assert [line.split()[0] for line in found.lines] == [first.nickname, second.nickname]
+    page = await confab("users", "--url", server.url, "--search", tag, "--limit", "1")
+    assert [line.split()[0] for line in page.lines] == [first.nickname]
+    cursor = page.stderr.split("--cursor ", 1)[1].strip()
+    rest = await confab("users", "--url", server.url, "--search", tag, "--limit", "1", "--cursor", cursor)
+    assert [line.split()[0] for line in rest.lines] == [second.nickname]
+    assert "more:" not in rest.stderr
+    mine = await confab("users", "--url", server.url, "--conversations", "--json")
+    assert [person["nickname"] for person in json.loads(mine.stdout)] == [second.nickname]
+    nobody = await confab("users", "--url", server.url, "--search", tag + "nobody")
+    assert nobody.exit_code == 0 and nobody.lines == [] and "nobody found" in nobody.stderr
+    refused = await confab("users", "--url", server.url, "--search", tag, "--limit", "0")
+    assert refused.exit_code == 1 and "limit" in refused.stderr
 
 
 async def test_rooms_post_and_history_by_room_name(confab, log_in_as, make_user, server, http):

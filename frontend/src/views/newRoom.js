@@ -3,8 +3,11 @@
 import { placeError } from './errors.js'
 import { avatar, h, showText } from './h.js'
 
-/** `onCreate(name, memberIds)` resolves when the room exists, or rejects with an ApiError to show. */
-export function renderNewRoom({ store, onCreate }) {
+/**
+ * `onCreate(name, memberIds)` resolves when the room exists, or rejects with an ApiError to show.
+ * `people` are those offered for invitation (default: everybody the store knows).
+ */
+export function renderNewRoom({ store, onCreate, people = store.peopleByName() }) {
   const nameInput = h('input', {
     id: 'room-name',
     name: 'name',
@@ -16,7 +19,6 @@ export function renderNewRoom({ store, onCreate }) {
   })
   const nameError = h('p', { class: 'field-error', id: 'room-name-error', hidden: true })
   const formError = h('p', { class: 'form-error', role: 'alert', hidden: true })
-  const people = store.peopleByName()
   const checkboxes = people.map((person) =>
     h('input', { type: 'checkbox', id: `invite-${person.id}`, name: 'member_ids', value: String(person.id) }),
   )

@@ -1,4 +1,4 @@
-// The sidebar: who I am, my rooms (unread, last message) and people (online, unread).
+// The sidebar: who I am, my rooms (unread, last message) and the people I have conversations with (online, unread).
 
 import { directKey, roomKey } from '../store.js'
 import { avatar, h, setChildren } from './h.js'
@@ -113,7 +113,12 @@ export function createSidebar({ store, onLogOut }) {
       h(
         'section',
         { class: 'list-section' },
-        h('div', { class: 'section-heading' }, h('h2', { id: 'people-heading' }, 'People')),
+        h(
+          'div',
+          { class: 'section-heading' },
+          h('h2', { id: 'people-heading' }, 'People'),
+          h('a', { class: 'button ghost small', href: '#/people/new' }, '+ New message'),
+        ),
         peopleList,
       ),
     ),
@@ -142,7 +147,7 @@ export function createSidebar({ store, onLogOut }) {
   const renderRooms = () =>
     refill(roomList, store.roomsByActivity().map((room) => roomItem(room, store)), 'No rooms yet. Create one to talk with several people.')
   const renderPeople = () =>
-    refill(peopleList, store.peopleByName().map((person) => personItem(person, store)), 'Nobody else is here yet.')
+    refill(peopleList, store.peopleByConversation().map((person) => personItem(person, store)), 'No conversations yet. Start one with “New message”.')
   const renderLists = () => {
     renderRooms()
     renderPeople()

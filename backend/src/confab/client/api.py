@@ -84,17 +84,29 @@ class Api:
     def me(self) -> dict[str, Any]:
         return self.get("/api/me")
 
-    def users(self) -> list[dict[str, Any]]:
-        return self.get("/api/users")
+    def users(
+        self,
+        search: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        conversations: bool = False,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of the directory (everybody when no option is given) and the next page's cursor, if any."""
+        query = {"q": search, "limit": limit, "cursor": cursor, "conversations": "true" if conversations else None}
+        response = self.request(
+            "GET", "/api/users", params={key: value for key, value in query.items() if value is not None}
+        )
+        return response.json(), response.headers.get("X-Next-Cursor")
 
     def rooms(self) -> list[dict[str, Any]]:
         return self.get("/api/rooms")
 
     def user_named(self, nickname: str) -> dict[str, Any]:
-        """The person with this nickname (any case), or `ServerRefused` 404."""
-        for person in self.users():
-            if person["nickname"].lower() == nickname.lower():
-                return person
+        """The person with this nickname (any case), or `ServerRefused` 404. An exact nickname is the
+        directory's best match, so the first result of a search is enough."""
+        people, _ = self.users(search=nickname, limit=1)
+        if people and people[0]["nickname"].lower() == nickname.lower():
+            return people[0]
         raise ServerRefused(404, f"no user with nickname {nickname!r}")
 
     def room_named(self, name: str) -> dict[str, Any]:

@@ -94,13 +94,20 @@ def who_am_i(arguments: argparse.Namespace) -> int:
 
 
 def list_users(arguments: argparse.Namespace) -> int:
+    """Everybody, or one page of a search (`--search`) or of my conversations (`--conversations`)."""
     with logged_in_api(arguments) as api:
-        people = api.users()
+        people, next_cursor = api.users(
+            arguments.search, arguments.limit, arguments.cursor, conversations=arguments.conversations
+        )
     if arguments.json:
         print_json(people)
-        return OK
-    for person in people:
-        say(person_line(person))
+    else:
+        if not people and (arguments.search or arguments.conversations):
+            note("nobody found")
+        for person in people:
+            say(person_line(person))
+    if next_cursor:
+        note(f"more: add --cursor {next_cursor}")
     return OK
 
 

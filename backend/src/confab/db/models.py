@@ -1,11 +1,12 @@
 """Imports every model so that Alembic and the app see the complete metadata."""
 
-from confab.domain.accounts.models import RevokedTokenModel, UserModel
+from confab.domain.accounts.models import DirectoryKeyModel, RevokedTokenModel, UserModel
 from confab.domain.messages.models import MessageModel
 from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
 
 __all__ = (
     "DirectReadMarkerModel",
+    "DirectoryKeyModel",
     "MessageModel",
     "RevokedTokenModel",
     "RoomMembershipModel",

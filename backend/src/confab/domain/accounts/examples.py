@@ -49,4 +49,12 @@ PEOPLE = Example(
         PeerSummary(id=3, name="Charlie", nickname="charlie"),
     ],
 )
+SEARCH = Example(
+    summary="Alice searches for `bo`: one page, with more to come in `X-Next-Cursor`",
+    value=[
+        PeerSummary(id=2, name="Bob", nickname="bob", online=True, unread=1),
+        PeerSummary(id=7, name="Bo Diddley", nickname="bodiddley"),
+        PeerSummary(id=12, name="Jean Bosco", nickname="jbosco"),
+    ],
+)
 PERSON = Example(summary="Bob's public profile", value=BOB)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Index, Integer, String, func
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from confab.db.base import DefaultBase, IdentityBase
@@ -32,6 +32,27 @@ class RevokedTokenModel(DefaultBase):
 
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+
+
+# Compared byte by byte on both databases, so a prefix is a range of the index. PostgreSQL's default
+# collation may ignore punctuation or order by language rules, which would break prefix ranges.
+SearchKey = String(200).with_variant(String(200, collation="C"), "postgresql")
+
+
+class DirectoryKeyModel(DefaultBase):
+    """One key the people directory finds a user by: their folded nickname (`kind` 0), or their folded
+    name from one of its words on (`kind` 1); see `confab.domain.accounts.directory`."""
+
+    __tablename__ = "directory_keys"
+
+    kind: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    key: Mapped[str] = mapped_column(SearchKey, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+    __table_args__ = (
+        # "Does this user have another key in the searched range?", asked per candidate while paging.
+        Index("ix_directory_keys_user_id_kind_key", "user_id", "kind", "key"),
+    )
 
 
 NICKNAME_INDEX = "uq_users_nickname_lower"

@@ -3,23 +3,94 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from advanced_alchemy.exceptions import IntegrityError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from litestar.security.jwt import Token
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, and_, delete, exists, func, or_, select, tuple_
+from sqlalchemy.orm import aliased
 
 from confab.db.types import utc_now
-from confab.domain.accounts.models import EMAIL_INDEX, NICKNAME_INDEX, RevokedTokenModel, UserModel
+from confab.domain.accounts.directory import (
+    NAME,
+    NICKNAME,
+    DirectoryCursor,
+    name_key,
+    name_keys,
+    nickname_key,
+    prefix_end,
+)
+from confab.domain.accounts.models import (
+    EMAIL_INDEX,
+    NICKNAME_INDEX,
+    DirectoryKeyModel,
+    RevokedTokenModel,
+    UserModel,
+)
 from confab.domain.accounts.passwords import Passwords
-from confab.domain.accounts.schemas import Credentials, PasswordChange, UserCreate
+from confab.domain.accounts.schemas import Credentials, PasswordChange, PublicUser, UserCreate
 from confab.errors import Conflict, Forbidden
 from confab.realtime.channels import token_channel, user_channel
 
 if TYPE_CHECKING:
     from confab.realtime.hub import RealtimeHub
+
+
+class DirectoryMatch(NamedTuple):
+    kind: int
+    key: str
+    user_id: int
+    name: str
+    nickname: str
+
+
+class DirectoryPage(NamedTuple):
+    """One page of people, and where the next one starts (None on the last page)."""
+
+    people: list[PublicUser]
+    next_cursor: DirectoryCursor | None
+
+
+def directory_keys_of(user: UserModel) -> list[DirectoryKeyModel]:
+    keys = [DirectoryKeyModel(kind=NICKNAME, key=nickname_key(user.nickname), user_id=user.id)]
+    keys.extend(DirectoryKeyModel(kind=NAME, key=key, user_id=user.id) for key in name_keys(user.name))
+    return keys
+
+
+def _in_prefix_range(column: Any, prefix: str) -> Any:
+    end = prefix_end(prefix)
+    return column >= prefix if end is None else and_(column >= prefix, column < end)
+
+
+def matching_keys_statement(
+    kind: int, prefix: str, limit: int, *, after: tuple[str, int] | None = None, nickname_prefix: str = ""
+) -> Select[tuple[int, str, int, str, str]]:
+    """Users with a `kind` key starting with `prefix`, in key order: one range of the primary key's index.
+
+    For names, a user is listed once, at their first matching key, and not at all when their nickname
+    starts with `nickname_prefix` (they were listed among the nickname matches already)."""
+    keys = DirectoryKeyModel
+    statement = (
+        select(keys.kind, keys.key, keys.user_id, UserModel.name, UserModel.nickname)
+        .join(UserModel, UserModel.id == keys.user_id)
+        .where(keys.kind == kind, _in_prefix_range(keys.key, prefix))
+        .order_by(keys.key, keys.user_id)
+        .limit(limit)
+    )
+    if after is not None:
+        statement = statement.where(tuple_(keys.key, keys.user_id) > tuple_(*after))
+    if kind == NAME:
+        other = aliased(DirectoryKeyModel)
+        earlier_name_match = and_(other.kind == NAME, other.key >= prefix, other.key < keys.key)
+        listed_already = earlier_name_match
+        if nickname_prefix:
+            listed_already = or_(
+                and_(other.kind == NICKNAME, _in_prefix_range(other.key, nickname_prefix)), earlier_name_match
+            )
+        statement = statement.where(~exists().where(other.user_id == keys.user_id, listed_already))
+    return statement
 
 
 class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
@@ -43,7 +114,7 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
             password_hash=await self.passwords.hash(form.password),
         )
         try:
-            return await self.repository.add(user, auto_commit=True)
+            await self.repository.add(user)
         except IntegrityError as error:
             await self.repository.session.rollback()
             text = f"{error} {error.__cause__}"  # the driver's message names the violated index
@@ -52,6 +123,9 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
             if EMAIL_INDEX in text or "users.email" in text:
                 raise Conflict("that email address is already registered") from error
             raise
+        self.repository.session.add_all(directory_keys_of(user))
+        await self.repository.session.commit()
+        return user
 
     async def authenticate(self, credentials: Credentials) -> UserModel | None:
         """The user whose nickname (any case) and password match; the same work is done when none does."""
@@ -84,3 +158,48 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
 
     async def list_people(self) -> Sequence[UserModel]:
         return await self.repository.list(order_by=[UserModel.id.asc()])
+
+    async def list_people_page(self, limit: int, after_id: int = 0) -> DirectoryPage:
+        """Everybody by id, `limit` at a time."""
+        rows = (
+            await self.repository.session.execute(
+                select(UserModel.id, UserModel.name, UserModel.nickname)
+                .where(UserModel.id > after_id)
+                .order_by(UserModel.id)
+                .limit(limit + 1)
+            )
+        ).all()
+        people = [PublicUser(id=row.id, name=row.name, nickname=row.nickname) for row in rows[:limit]]
+        more = len(rows) > limit
+        return DirectoryPage(people, DirectoryCursor(mode="all", user_id=people[-1].id) if more else None)
+
+    async def search_people(self, query: str, limit: int, after: DirectoryCursor | None = None) -> DirectoryPage:
+        """People whose nickname starts with `query` (the exact one first), then people whose name has a word
+        starting with it; accents, case and punctuation do not count. `after` continues a previous page."""
+        session = self.repository.session
+        nickname_prefix, name_prefix = nickname_key(query), name_key(query)
+        matches: list[DirectoryMatch] = []
+        if nickname_prefix and (after is None or after.kind == NICKNAME):
+            position = (after.key, after.user_id) if after is not None else None
+            statement = matching_keys_statement(NICKNAME, nickname_prefix, limit + 1, after=position)
+            matches.extend(DirectoryMatch(*row) for row in await session.execute(statement))
+        if name_prefix and len(matches) <= limit:
+            position = (after.key, after.user_id) if after is not None and after.kind == NAME else None
+            statement = matching_keys_statement(
+                NAME, name_prefix, limit + 1 - len(matches), after=position, nickname_prefix=nickname_prefix
+            )
+            matches.extend(DirectoryMatch(*row) for row in await session.execute(statement))
+        page = matches[:limit]
+        people = [PublicUser(id=match.user_id, name=match.name, nickname=match.nickname) for match in page]
+        if len(matches) <= limit:
+            return DirectoryPage(people, None)
+        last = page[-1]
+        return DirectoryPage(
+            people, DirectoryCursor(mode="search", query=query, kind=last.kind, key=last.key, user_id=last.user_id)
+        )
+
+    async def public_profiles(self, user_ids: Sequence[int]) -> dict[int, PublicUser]:
+        rows = await self.repository.session.execute(
+            select(UserModel.id, UserModel.name, UserModel.nickname).where(UserModel.id.in_(user_ids))
+        )
+        return {row.id: PublicUser(id=row.id, name=row.name, nickname=row.nickname) for row in rows}

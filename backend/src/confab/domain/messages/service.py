@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from advanced_alchemy.exceptions import IntegrityError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import ColumnElement, Select, and_, case, func, insert, select, text, union
+from sqlalchemy import ColumnElement, Select, and_, case, func, insert, select, text, union, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
@@ -199,6 +199,29 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             select(UserModel.nickname).where(UserModel.id.in_(select(peers.c.peer_id)), UserModel.id != user_id)
         )
         return list(rows)
+
+    async def recent_conversations(
+        self, user_id: int, limit: int, before_message_id: int | None = None
+    ) -> list[tuple[int, int]]:
+        """(peer id, id of the latest DM between us) for the people the user has a DM conversation with, most
+        recently active first, `limit` of them, only conversations last active before `before_message_id`."""
+        sent_to = (
+            select(MessageModel.recipient_id.label("peer_id"), func.max(MessageModel.id).label("last_id"))
+            .where(MessageModel.author_id == user_id, MessageModel.recipient_id.is_not(None))
+            .group_by(MessageModel.recipient_id)
+        )
+        received_from = (
+            select(MessageModel.author_id.label("peer_id"), func.max(MessageModel.id).label("last_id"))
+            .where(MessageModel.recipient_id == user_id)
+            .group_by(MessageModel.author_id)
+        )
+        both = union_all(sent_to, received_from).subquery()
+        latest = func.max(both.c.last_id)
+        statement = select(both.c.peer_id, latest).group_by(both.c.peer_id).order_by(latest.desc()).limit(limit)
+        if before_message_id is not None:
+            statement = statement.having(latest < before_message_id)
+        rows = await self.repository.session.execute(statement)
+        return [(peer_id, last_id) for peer_id, last_id in rows.tuples()]
 
     async def unread_direct_counts(self, user_id: int) -> dict[int, int]:
         """Per peer, how many DMs they sent the user after the user's read marker for them."""
