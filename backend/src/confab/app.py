@@ -17,6 +17,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from confab import __version__
 from confab.bodies import strict_json_body
+from confab.db.backup import serving
 from confab.db.engine import create_database_config
 from confab.db.schema import assert_schema_current
 from confab.dependencies import APP_DEPENDENCIES
@@ -65,11 +66,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         await assert_schema_current(database_config.get_engine())
-        await hub.start()
-        try:
-            yield
-        finally:
-            await hub.stop()
+        with serving(settings.database_url):
+            await hub.start()
+            try:
+                yield
+            finally:
+                await hub.stop()
 
     openapi_config = OpenAPIConfig(
         title="confab",
