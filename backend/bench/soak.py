@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ class Soak:
         self.url = url
         self.stop = asyncio.Event()
         self.counts: dict[str, int] = dict.fromkeys(("sends", "reads", "logins", "sockets", "errors"), 0)
+        self.failures: Counter[str] = Counter()
         self.users: list[dict[str, Any]] = []
         self.room_id = 0
 
@@ -52,7 +54,6 @@ class Soak:
         async with http.request(method, self.url + path, **kwargs) as response:
             body = await response.json()
             if response.status >= 400:
-                self.counts["errors"] += 1
                 raise RuntimeError(f"{method} {path}: {response.status} {body}")
             return body
 
@@ -101,8 +102,9 @@ class Soak:
             started = time.monotonic()
             try:
                 await action()
-            except (RuntimeError, aiohttp.ClientError, socketio.exceptions.SocketIOError, TimeoutError):
+            except (RuntimeError, aiohttp.ClientError, socketio.exceptions.SocketIOError, TimeoutError) as error:
                 self.counts["errors"] += 1
+                self.failures[f"{type(error).__name__}: {str(error)[:200]}"] += 1
             await asyncio.sleep(max(0.0, 1 / per_second - (time.monotonic() - started)))
 
     async def run(self, http: aiohttp.ClientSession) -> None:
@@ -216,6 +218,7 @@ async def soak(minutes: float, sample_seconds: float) -> dict:
         "reads": last["reads"],
         "socket_visits": last["sockets"],
         "errors": idle_after["errors"],
+        "failures": dict(load.failures.most_common(5)),
         "warm_up_minutes": warmed["minute"],
         "rss_kb_after_warm_up": warmed["rss_kb"],
         "rss_kb_last": last["rss_kb"],
