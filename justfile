@@ -122,6 +122,16 @@ bench *args: backend-deps
     fi
     cd backend && exec .venv/bin/python -m bench "$@"
 
+# Mixed load on a fresh server for MINUTES (default 10), sampling RSS, open files and asyncio tasks (see backend/bench/RESULTS.md)
+soak minutes="10" *args: backend-deps
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ ! -f .just-stamps/bench ] || [ backend/pyproject.toml -nt .just-stamps/bench ]; then
+        {{python}} -m pip install --quiet -e 'backend[test,bench]'
+        touch .just-stamps/bench
+    fi
+    cd backend && exec .venv/bin/python -m bench.soak --minutes "{{minutes}}" "${@:2}"
+
 # Rewrite openapi.json from the code
 openapi: backend-deps
     cd backend && SECRET_KEY=openapi-export .venv/bin/confab openapi --output ../openapi.json

@@ -92,6 +92,25 @@ def settings(database_url: str) -> Settings:
     return migrated
 
 
+@pytest.fixture
+def fresh_settings(tmp_path) -> Iterator[Settings]:
+    """A migrated database of its own (of the suite's kind), so a killed or stopped process disturbs nothing else."""
+    if os.environ.get("CONFAB_TEST_DATABASE", "sqlite") == "postgres":
+        server_url = os.environ.get("TEST_POSTGRES_URL") or pytest.fail("CONFAB_TEST_DATABASE=postgres needs it")
+        try:
+            url = create_postgres_database(server_url)
+        except RuntimeError as error:
+            pytest.fail(str(error))
+        settings = make_settings(url)
+        upgrade(settings)
+        yield settings
+        drop_postgres_database(server_url, url)
+    else:
+        settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'confab.db'}")
+        upgrade(settings)
+        yield settings
+
+
 @dataclass
 class LiveServer:
     url: str

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 
+import asyncpg
 import socketio
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, Request, Response
@@ -15,10 +16,13 @@ from litestar.exceptions import ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import License
+from sqlalchemy.exc import SQLAlchemyError
 
 from confab import __version__
 from confab.bodies import strict_json_body
+from confab.db.backup import serving
 from confab.db.engine import create_database_config
+from confab.db.outages import database_error_response
 from confab.db.schema import assert_schema_current
 from confab.dependencies import APP_DEPENDENCIES
 from confab.domain.accounts.controller import AccountController
@@ -67,11 +71,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         await assert_schema_current(database_config.get_engine())
-        await hub.start()
-        try:
-            yield
-        finally:
-            await hub.stop()
+        with serving(settings.database_url):
+            await hub.start()
+            try:
+                yield
+            finally:
+                await hub.stop()
 
     openapi_config = OpenAPIConfig(
         title="confab",
@@ -103,7 +108,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         else None,
         openapi_config=openapi_config,
         logging_config=litestar_logging_config(settings),
-        exception_handlers={ValidationException: validation_error},
+        exception_handlers={
+            ValidationException: validation_error,
+            # A database outage can surface as any of these, from the token check onwards (db/outages.py).
+            OSError: database_error_response,
+            SQLAlchemyError: database_error_response,
+            asyncpg.PostgresError: database_error_response,
+            asyncpg.InterfaceError: database_error_response,
+        },
         guards=[strict_json_body],
         request_max_body_size=settings.max_body_bytes,
         debug=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from confab.serving import add_serve_command
@@ -24,6 +25,37 @@ def migrate(_arguments: argparse.Namespace) -> int:
 
     upgrade(get_settings())
     return 0
+
+
+def _on_sqlite_database(action: Callable[[Path], None], done: str) -> int:
+    """Run a backup chore on DATABASE_URL's SQLite file; a refusal is one line on stderr and exit code 1."""
+    from confab.db.backup import BackupError, sqlite_database_path
+    from confab.settings import get_settings
+
+    try:
+        action(sqlite_database_path(get_settings().database_url))
+    except BackupError as error:
+        sys.stderr.write(f"confab: {error}\n")
+        return 1
+    sys.stderr.write(f"confab: {done}\n")
+    return 0
+
+
+def back_up(arguments: argparse.Namespace) -> int:
+    from confab.db.backup import back_up
+
+    return _on_sqlite_database(
+        lambda database: back_up(database, Path(arguments.path)), f"backed up to {arguments.path}"
+    )
+
+
+def restore(arguments: argparse.Namespace) -> int:
+    from confab.db.backup import restore
+
+    return _on_sqlite_database(
+        lambda database: restore(Path(arguments.path), database),
+        f"restored from {arguments.path} (run `confab migrate` if the backup is older than this version)",
+    )
 
 
 def export_openapi(arguments: argparse.Namespace) -> int:
@@ -46,6 +78,14 @@ def add_server_chores(commands: argparse._SubParsersAction) -> None:
     commands.add_parser("migrate", help="upgrade the database (DATABASE_URL) to the latest schema").set_defaults(
         run=migrate
     )
+    backup = commands.add_parser("backup", help="copy the live SQLite database (DATABASE_URL) to a new file")
+    backup.add_argument("path", help="the file to create (never overwritten)")
+    backup.set_defaults(run=back_up)
+    restore_parser = commands.add_parser(
+        "restore", help="replace the SQLite database (DATABASE_URL) with a backup; the server must be stopped"
+    )
+    restore_parser.add_argument("path", help="a file made by `confab backup`")
+    restore_parser.set_defaults(run=restore)
     openapi = commands.add_parser("openapi", help="print or write the OpenAPI document")
     openapi.add_argument("--output", "-o", default="-", help="file to write, or - for stdout")
     openapi.set_defaults(run=export_openapi)

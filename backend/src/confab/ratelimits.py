@@ -2,11 +2,14 @@
 
 The counters live in Redis when REDIS_URL is set, so every worker draws from the same budget;
 otherwise in this process's memory. `RATE_LIMITS=off` disables all of them (load tests, black-box
-test suites that sign up hundreds of users from one address).
+test suites that sign up hundreds of users from one address). While Redis cannot be reached the
+limits let requests through and say so in the log: an outage of the counters must not become an
+outage of the chat.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -15,12 +18,15 @@ from typing import Any, Literal
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
 from confab.settings import Settings
+
+logger = logging.getLogger("confab.ratelimits")
 
 Bucket = Literal["signup", "login", "send", "typing"]
 
@@ -45,6 +51,7 @@ class RateLimits:
                 "async+" + settings.redis_url,
                 implementation="redispy",
                 key_prefix=f"{settings.redis_prefix}:limits",
+                wrap_exceptions=True,
             )
             if settings.redis_url
             else MemoryStorage()
@@ -62,9 +69,13 @@ class RateLimits:
         if not self.enabled:
             return
         rule = self._rules[bucket]
-        if await self._limiter.hit(rule, bucket, key):
+        try:
+            if await self._limiter.hit(rule, bucket, key):
+                return
+            window = await self._limiter.get_window_stats(rule, bucket, key)
+        except StorageError:
+            logger.warning("rate limits: their storage is unreachable; letting %s through", bucket)
             return
-        window = await self._limiter.get_window_stats(rule, bucket, key)
         raise TooManyRequests(bucket, retry_after=max(1, math.ceil(window.reset_time - time.time())))
 
 

@@ -13,6 +13,7 @@ import socketio
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confab.db.outages import OUTAGE_DETAIL, RETRY_AFTER_SECONDS, is_database_outage
 from confab.domain.accounts.schemas import PublicUser, to_public_user
 from confab.domain.accounts.tokens import decode_token, user_for_token
 from confab.domain.messages.schemas import MessageCreate
@@ -226,8 +227,10 @@ def register_handlers(hub: RealtimeHub) -> None:
             return too_many(error)
         except HTTPException as error:
             return failure(error.status_code, error.detail)
-        except Exception:
+        except Exception as error:
             logger.exception("send failed")
+            if is_database_outage(error):
+                return {**failure(503, OUTAGE_DETAIL), "retry_after": RETRY_AFTER_SECONDS}
             return failure(500, "the message could not be stored; try again")
         return {"ok": True, "message": sent.message, "created": sent.created}
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import socketio
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from confab.domain.accounts.profiles import PublicProfiles
@@ -19,6 +20,7 @@ from confab.realtime.channels import room_channel, user_channel
 from confab.realtime.managers import SESSION_ENDED_EVENT, DeliveryControl, GatedRedisManager
 from confab.realtime.packets import CheckedPacket
 from confab.realtime.presence import LocalPresence, Presence, RedisPresence
+from confab.realtime.relay_watch import RelayWatch
 from confab.settings import Settings
 
 if TYPE_CHECKING:
@@ -64,17 +66,21 @@ class RealtimeHub:
             ping_interval=20,
             ping_timeout=20,
         )
-        self._refresher: asyncio.Task[None] | None = None
+        self._background: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        if self.redis is not None:
-            self._refresher = asyncio.create_task(self._refresh_presence_forever())
+        if isinstance(self.manager, GatedRedisManager) and isinstance(self.presence, RedisPresence):
+            relay_watch = RelayWatch(self.manager, self.presence, self.settings.redis_url, self.manager.channel)
+            self._background = [
+                asyncio.create_task(self._refresh_presence_forever()),
+                asyncio.create_task(relay_watch.run_forever()),
+            ]
 
     async def stop(self) -> None:
-        if self._refresher is not None:
-            self._refresher.cancel()
+        for task in self._background:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._refresher
+                await task
         if self.redis is not None:
             await self.redis.aclose()
 
@@ -83,7 +89,9 @@ class RealtimeHub:
             await asyncio.sleep(self.settings.presence_ttl_seconds / 3)
             try:
                 await self.presence.refresh()
-            except Exception:  # a Redis hiccup must not end the loop
+            except RedisError:  # Redis is away; the next refresh after it is back restores this worker's sockets
+                logger.warning("presence refresh failed: Redis unreachable")
+            except Exception:  # nothing must end the loop
                 logger.exception("presence refresh failed")
 
     async def message_created(self, message: Message) -> None:

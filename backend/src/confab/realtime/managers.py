@@ -12,12 +12,14 @@ Both sit in the manager's local delivery step, which the in-process manager and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import socketio
 
 MESSAGE_EVENT = "message"
 SESSION_ENDED_EVENT = "session_ended"
+RELAY_PROBE_EVENT = "relay_probe"
 
 
 def message_id(payload: Any) -> int:
@@ -63,5 +65,20 @@ class DeliveryControl(socketio.AsyncManager):
             await self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
 
 
-class GatedRedisManager(socketio.AsyncRedisManager, DeliveryControl):
+class RelayProbes(DeliveryControl):
+    """Takes the relay's probes (see `realtime/relay_watch.py`) out of local delivery and hands them to
+    whoever watches the relay; they are addressed to no socket."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.probe_arrived: Callable[[Any], None] = lambda _token: None
+
+    async def emit(self, event: str, data: Any, namespace: str, **kwargs: Any) -> None:
+        if event == RELAY_PROBE_EVENT:
+            self.probe_arrived(data)
+            return
+        await super().emit(event, data, namespace, **kwargs)
+
+
+class GatedRedisManager(socketio.AsyncRedisManager, RelayProbes):
     """The Redis manager: events from every worker reach this worker's sockets through the gate."""

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+logger = logging.getLogger("confab.realtime")
 
 
 class Presence(Protocol):
@@ -62,7 +66,9 @@ class RedisPresence:
     """Presence shared by every worker: one sorted set per user, socket id scored by its expiry time.
 
     Workers refresh their sockets' expiry periodically, so sockets of a worker that was killed stop
-    counting after `ttl_seconds` instead of keeping their user online forever.
+    counting after `ttl_seconds` instead of keeping their user online forever, and a Redis that
+    restarted empty knows every live socket again one refresh later. While Redis cannot be reached,
+    reads answer from this worker's own sockets: REST keeps working, with presence as this worker sees it.
     """
 
     def __init__(self, redis: Redis, prefix: str, ttl_seconds: float) -> None:
@@ -89,11 +95,15 @@ class RedisPresence:
     async def disconnected(self, user_id: int, sid: str) -> bool:
         key = self._key(user_id)
         self._local_sockets.pop(sid, None)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zrem(key, sid)
-            pipe.zremrangebyscore(key, "-inf", time.time())
-            pipe.zcard(key)
-            removed, _, count = await pipe.execute()
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.zrem(key, sid)
+                pipe.zremrangebyscore(key, "-inf", time.time())
+                pipe.zcard(key)
+                removed, _, count = await pipe.execute()
+        except RedisError:
+            logger.warning("presence: Redis unreachable; this socket's entry expires on its own")
+            return False
         return bool(removed) and int(count) == 0
 
     async def online_among(self, user_ids: Iterable[int]) -> set[int]:
@@ -101,15 +111,28 @@ class RedisPresence:
         if not ids:
             return set()
         now = time.time()
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for user_id in ids:
-                pipe.zcount(self._key(user_id), now, "+inf")
-            counts = await pipe.execute()
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for user_id in ids:
+                    pipe.zcount(self._key(user_id), now, "+inf")
+                counts = await pipe.execute()
+        except RedisError:
+            logger.warning("presence: Redis unreachable; answering from this worker's sockets")
+            here = set(self._local_sockets.values())
+            return {user_id for user_id in ids if user_id in here}
         return {user_id for user_id, count in zip(ids, counts, strict=True) if count}
 
     async def sockets_of(self, user_id: int) -> list[str]:
-        members = await self._redis.zrangebyscore(self._key(user_id), time.time(), "+inf")
+        try:
+            members = await self._redis.zrangebyscore(self._key(user_id), time.time(), "+inf")
+        except RedisError:
+            logger.warning("presence: Redis unreachable; answering from this worker's sockets")
+            return [sid for sid, owner in self._local_sockets.items() if owner == user_id]
         return [member.decode() if isinstance(member, bytes) else member for member in members]
+
+    def local_sockets(self) -> list[str]:
+        """The sockets this worker holds (after a relay outage, they are the ones to tell)."""
+        return list(self._local_sockets)
 
     async def refresh(self) -> None:
         expiry = time.time() + self.ttl_seconds

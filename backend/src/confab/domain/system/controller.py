@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab import __version__
+from confab.db.outages import RETRY_AFTER_SECONDS
 from confab.domain.system import examples
 from confab.openapi import PublicOperation, answer, error_responses
 
@@ -42,7 +43,9 @@ async def database_alive(db_session: AsyncSession) -> Alive:
     try:
         await db_session.execute(text("SELECT 1"))
     except (SQLAlchemyError, OSError) as error:
-        raise ServiceUnavailableException("the database does not answer") from error
+        raise ServiceUnavailableException(
+            "the database does not answer", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+        ) from error
     return Alive(alive=True)
 
 

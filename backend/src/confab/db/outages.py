@@ -1,0 +1,51 @@
+"""Telling "the database is unreachable" apart from a bug, so an outage answers 503 with a Retry-After.
+
+A PostgreSQL restart shows up as a refused connection, a connection dropped mid-statement, a server
+that is still starting or shutting down, or a pool that cannot hand out a connection in time. Clients
+should wait and retry (with their `client_id`, a retried send is harmless); a 500 would say the
+request itself was at fault.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from litestar import Request, Response
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from confab.schemas import ErrorBody
+
+RETRY_AFTER_SECONDS = 2
+OUTAGE_DETAIL = "the database is unavailable right now; retry shortly"
+
+# asyncpg's own words for "no usable connection": the server refused, dropped it, or is starting or stopping.
+_CONNECTION_LOST = (
+    OSError,  # refused, reset, timed out (TimeoutError is an OSError)
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,  # admin shutdown, crash shutdown, cannot connect now
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InterfaceError,
+)
+
+
+def is_database_outage(error: BaseException) -> bool:
+    """True when `error` means the database could not be reached, rather than that the request was wrong."""
+    if isinstance(error, PoolTimeoutError):
+        return True
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        error = error.orig.__cause__ or error.orig if error.orig is not None else error
+    return isinstance(error, _CONNECTION_LOST)
+
+
+def database_error_response(_request: Request, error: Exception) -> Response[ErrorBody]:
+    """503 with Retry-After for an outage; any other database error stays the plain 500 it always was.
+    (Litestar has logged the exception already.)"""
+    if is_database_outage(error):
+        return Response(
+            ErrorBody(status_code=503, detail=OUTAGE_DETAIL),
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    return Response(ErrorBody(status_code=500, detail="Internal Server Error"), status_code=500)

@@ -1,0 +1,79 @@
+"""Noticing that the Redis relay between workers lost events, and telling this worker's sockets to catch up.
+
+When Redis restarts (or cannot be reached), python-socketio's Redis manager gives up on the events it
+could not publish and resubscribes on its own once Redis is back; the sockets stay connected and would
+never learn that messages passed them by. So each worker sends itself a probe through Redis twice a
+second, from a write-only manager of its own (python-socketio's way of emitting from outside a server:
+a worker's own emits are delivered locally and never come back from Redis). A probe that does not
+arrive means events may have been lost; when one arrives again, python-socketio's subscription is
+back, and every socket this worker holds gets `resync`: clients catch up exactly as after a reconnect
+(the handshake's `last_id`/`since` replay, or REST). python-socketio's resubscription waits at least a
+second after a drop, so every drop of the subscription misses at least one probe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+
+import socketio
+
+from confab.realtime.managers import RELAY_PROBE_EVENT, RelayProbes
+from confab.realtime.presence import RedisPresence
+
+logger = logging.getLogger("confab.realtime")
+
+RESYNC_EVENT = "resync"
+PROBE_INTERVAL_SECONDS = 0.5
+# A probe slower than this counts as lost: generous, so a busy event loop is not taken for an outage.
+PROBE_TIMEOUT_SECONDS = 3.0
+
+
+class RelayWatch:
+    """Probes the relay, and sends `resync` to this worker's sockets once it works again after failing."""
+
+    def __init__(self, manager: RelayProbes, presence: RedisPresence, redis_url: str, redis_channel: str) -> None:
+        self.manager = manager
+        self.prober = socketio.AsyncRedisManager(redis_url, channel=redis_channel, write_only=True)
+        self.presence = presence
+        self.probe_room = f"relay-probe:{uuid.uuid4().hex}"  # no socket is ever in it
+        self._expected = ""
+        self._arrived = asyncio.Event()
+        manager.probe_arrived = self._probe_arrived
+
+    def _probe_arrived(self, token: object) -> None:
+        if token == self._expected:
+            self._arrived.set()
+
+    async def _probe(self) -> bool:
+        self._expected = uuid.uuid4().hex
+        self._arrived.clear()
+        with contextlib.suppress(Exception):  # a failed publish is just a probe that never arrives
+            await self.prober.emit(RELAY_PROBE_EVENT, self._expected, to=self.probe_room)
+        try:
+            await asyncio.wait_for(self._arrived.wait(), PROBE_TIMEOUT_SECONDS)
+        except TimeoutError:
+            return False
+        return True
+
+    async def run_forever(self) -> None:
+        relay_works = True
+        while True:
+            if await self._probe():
+                if not relay_works:
+                    await self.resync()
+                relay_works = True
+            elif relay_works:
+                logger.warning("the Redis relay lost a probe: events may be lost until it is back")
+                relay_works = False
+            await asyncio.sleep(PROBE_INTERVAL_SECONDS)
+
+    async def resync(self) -> None:
+        """Tell every socket here that it may have missed events (straight to the socket, not via Redis)."""
+        sockets = self.presence.local_sockets()
+        logger.warning("the Redis relay is back: %d sockets told to catch up", len(sockets))
+        for sid in sockets:
+            with contextlib.suppress(Exception):  # a socket that left meanwhile has nothing to catch up
+                await self.manager.send_to_socket(sid, RESYNC_EVENT, {})
