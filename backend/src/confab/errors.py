@@ -2,10 +2,17 @@
 
 from litestar.exceptions import HTTPException
 from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
 )
+
+
+class BadRequest(HTTPException):
+    """Input that the body schema cannot check, such as a path segment that must be one emoji."""
+
+    status_code = HTTP_400_BAD_REQUEST
 
 
 class Forbidden(HTTPException):

@@ -26,7 +26,7 @@ async def test_dms_and_room_messages_missed_while_away_are_replayed_once_in_orde
     bob_socket = await RecordingClient().connect(server.url, bob.token, last_id=seen["id"])
     try:
         synced = await bob_socket.wait_for("synced")
-        assert synced == {"last_id": missed[-1]["id"], "complete": True}
+        assert synced == {"last_id": missed[-1]["id"], "seq": None, "complete": True}
         assert bob_socket.events == [("message", m) for m in missed] + [("synced", synced)]
         live = await send_dm(http, alice, bob, "live again")
         assert await bob_socket.wait_for("message", lambda m: m["id"] == live["id"]) == live
@@ -38,7 +38,7 @@ async def test_nothing_missed_still_ends_with_synced(server, make_user):
     alice = await make_user()
     socket = await RecordingClient().connect(server.url, alice.token, last_id=0)
     try:
-        assert await socket.wait_for("synced") == {"last_id": 0, "complete": True}
+        assert await socket.wait_for("synced") == {"last_id": 0, "seq": None, "complete": True}
     finally:
         await socket.disconnect()
 
@@ -55,7 +55,7 @@ async def test_the_cap_says_incomplete_and_rest_pages_the_rest(server, http, mak
         synced = await socket.wait_for("synced", timeout=30)
         replayed = socket.received("message")
         assert len(replayed) == REPLAY_LIMIT
-        assert synced == {"last_id": replayed[-1]["id"], "complete": False}
+        assert synced == {"last_id": replayed[-1]["id"], "seq": None, "complete": False}
         rest = (
             await http.get(
                 f"/api/rooms/{room['id']}/messages", headers=bob.headers, params={"after": synced["last_id"]}
@@ -118,7 +118,7 @@ async def test_a_member_of_hundreds_of_rooms_still_catches_up(server, http, make
 
     bob_socket = await RecordingClient().connect(server.url, bob.token, last_id=seen["id"])
     try:
-        assert await bob_socket.wait_for("synced") == {"last_id": missed[-1]["id"], "complete": True}
+        assert await bob_socket.wait_for("synced") == {"last_id": missed[-1]["id"], "seq": None, "complete": True}
         assert bob_socket.received("message") == missed
     finally:
         await bob_socket.disconnect()

@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from confab.domain.messages.service import MESSAGE_ORDER_LOCK
+from confab.domain.messages.ordering import MESSAGE_ORDER_LOCK
 
 
 async def test_a_message_waits_for_the_ordering_lock(server, http, make_user):

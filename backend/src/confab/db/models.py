@@ -2,11 +2,13 @@
 
 from confab.domain.accounts.models import RevokedTokenModel, UserModel
 from confab.domain.messages.models import MessageModel
+from confab.domain.reactions.models import ReactionModel
 from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
 
 __all__ = (
     "DirectReadMarkerModel",
     "MessageModel",
+    "ReactionModel",
     "RevokedTokenModel",
     "RoomMembershipModel",
     "RoomModel",

@@ -13,14 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.accounts.schemas import PublicUser, to_public_user
 from confab.domain.accounts.tokens import decode_token, user_for_token
-from confab.domain.messages.schemas import MessageCreate
+from confab.domain.messages.schemas import Message, MessageCreate
 from confab.domain.messages.service import MessageService, Sent
 from confab.domain.rooms.schemas import RoomMessageCreate
 from confab.domain.rooms.service import RoomService
 from confab.ratelimits import TooManyRequests
 from confab.realtime.channels import is_room_channel, room_channel, token_channel, user_channel
 from confab.realtime.hub import RealtimeHub
-from confab.realtime.managers import message_id
+from confab.realtime.managers import MESSAGE_EVENT, MESSAGE_UPDATED_EVENT, message_id, message_seq
 from confab.schemas import Cursor, Id, validation_problem
 
 logger = logging.getLogger("confab.realtime")
@@ -35,13 +35,18 @@ class PresenceChange(msgspec.Struct):
 
 
 class Synced(msgspec.Struct):
+    """The end of a catch-up. `seq` is the cursor to resume from with `since` (null after a `last_id` replay,
+    which follows new messages only); `complete: false` means more is to be paged through REST."""
+
     last_id: int
+    seq: int | None
     complete: bool
 
 
 class HandshakeAuth(msgspec.Struct):
     token: str
     last_id: Cursor | None = None
+    since: Cursor | None = None
 
 
 class RoomTarget(msgspec.Struct):
@@ -108,33 +113,55 @@ def register_handlers(hub: RealtimeHub) -> None:
         channels = [user_channel(nickname) for nickname in correspondents] + room_channels
         await hub.emit_to("presence", PresenceChange(user_id=user.id, online=online), channels, skip_sids=[sid])
 
-    async def replay(sid: str, user: PublicUser, room_ids: list[int], last_id: int) -> None:
-        """Send what the socket missed after `last_id`, then `synced`, then what arrived meanwhile."""
+    async def missed_since(
+        user: PublicUser, room_ids: list[int], handshake: HandshakeAuth
+    ) -> list[tuple[str, Message]]:
+        """What the socket missed, as the events that would have told it: new messages as `message` and, with
+        `since`, changed ones as `message_updated` (each message once, in its latest state, in `seq` order)."""
+        async with hub.session_maker() as session:
+            service = messages_in(session)
+            if handshake.since is not None:
+                changes = await service.changes_since(
+                    user.id, since=handshake.since, limit=REPLAY_LIMIT + 1, room_ids=room_ids
+                )
+                return [(MESSAGE_EVENT if change.new else MESSAGE_UPDATED_EVENT, change.message) for change in changes]
+            missed = await service.visible_since(
+                user.id, room_ids, after=handshake.last_id or 0, limit=REPLAY_LIMIT + 1
+            )
+            return [(MESSAGE_EVENT, message) for message in missed]
+
+    async def replay(sid: str, user: PublicUser, room_ids: list[int], handshake: HandshakeAuth) -> None:
+        """Send what the socket missed, then `synced`, then what arrived meanwhile and the replay did not contain."""
         gate = hub.manager
         try:
-            async with hub.session_maker() as session:
-                missed = await messages_in(session).visible_since(
-                    user.id, room_ids, after=last_id, limit=REPLAY_LIMIT + 1
-                )
+            missed = await missed_since(user, room_ids, handshake)
             complete = len(missed) <= REPLAY_LIMIT
             missed = missed[:REPLAY_LIMIT]
-            for message in missed:
-                await gate.send_to_socket(sid, "message", message)
-            synced_up_to = missed[-1].id if missed else last_id
-            await gate.send_to_socket(sid, "synced", Synced(last_id=synced_up_to, complete=complete))
-            replayed = {message.id for message in missed}
+            for event, message in missed:
+                await gate.send_to_socket(sid, event, message)
+            replayed = {message.id: message.seq for _event, message in missed}
+            last_id = max(replayed, default=handshake.last_id or 0)
+            if handshake.since is None:
+                synced = Synced(last_id=last_id, seq=None, complete=complete)
+            else:
+                synced = Synced(
+                    last_id=last_id, seq=missed[-1][1].seq if missed else handshake.since, complete=complete
+                )
+            await gate.send_to_socket(sid, "synced", synced)
             while held := gate.take_held(sid):
-                for payload in held:
-                    if message_id(payload) not in replayed:
-                        await gate.send_to_socket(sid, "message", payload)
+                for event, payload in held:
+                    # The replay showed that message in this state or a later one: sending it again would be twice.
+                    if replayed.get(message_id(payload), 0) < message_seq(payload):
+                        await gate.send_to_socket(sid, event, payload)
         except Exception:
             logger.exception("catch-up replay failed; the client is told to page through REST")
             # What was held back must still arrive, and `complete: false` sends the client to REST for
-            # everything after its own last id, so nothing the failed replay skipped is lost.
+            # everything after its own cursor, so nothing the failed replay skipped is lost.
             with contextlib.suppress(Exception):
-                for payload in gate.take_held(sid):
-                    await gate.send_to_socket(sid, "message", payload)
-                await gate.send_to_socket(sid, "synced", Synced(last_id=last_id, complete=False))
+                for event, payload in gate.take_held(sid):
+                    await gate.send_to_socket(sid, event, payload)
+                failed = Synced(last_id=handshake.last_id or 0, seq=handshake.since, complete=False)
+                await gate.send_to_socket(sid, "synced", failed)
         finally:
             gate.release(sid)
 
@@ -147,6 +174,7 @@ def register_handlers(hub: RealtimeHub) -> None:
             raise socketio.exceptions.ConnectionRefusedError(f"unauthorized: bad auth payload ({error})") from error
         except NotAuthorizedException as error:
             raise socketio.exceptions.ConnectionRefusedError(f"unauthorized: {error.detail}") from error
+        catching_up = handshake.last_id is not None or handshake.since is not None
         user: PublicUser | None = None
         try:
             async with hub.session_maker() as session:
@@ -156,7 +184,7 @@ def register_handlers(hub: RealtimeHub) -> None:
                 user = to_public_user(account)
                 room_ids = await RoomService(session=session, hub=hub).room_ids_of(user.id)
             await sio.save_session(sid, {"user": user})
-            if handshake.last_id is not None:
+            if catching_up:
                 hub.manager.hold(sid)  # before joining: every live message from here on is held or replayed
             if token.jti:
                 await sio.enter_room(sid, token_channel(token.jti))
@@ -178,9 +206,9 @@ def register_handlers(hub: RealtimeHub) -> None:
                 with contextlib.suppress(Exception):
                     await hub.presence.disconnected(user.id, sid)
             raise socketio.exceptions.ConnectionRefusedError("server error: try again") from error
-        if handshake.last_id is not None:
+        if catching_up:
             # Runs once this handler has returned and the CONNECT packet is queued ahead of the replay.
-            sio.start_background_task(replay, sid, user, room_ids, handshake.last_id)
+            sio.start_background_task(replay, sid, user, room_ids, handshake)
 
     @sio.event
     async def disconnect(sid: str, reason: str | None = None) -> None:
