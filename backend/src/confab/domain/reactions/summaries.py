@@ -14,7 +14,8 @@ _reactions = ReactionModel.__table__.c
 
 
 async def reactions_by_message(session: AsyncSession, message_ids: Iterable[int]) -> dict[int, list[Reaction]]:
-    """For each message that has any: its emoji in the order each was first used, with who used it."""
+    """For each message that has any: its emoji in the order each was first used (among the reactions still
+    there), with who used it, earliest first."""
     ids = list(message_ids)
     if not ids:
         return {}
