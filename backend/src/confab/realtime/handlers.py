@@ -35,8 +35,8 @@ class PresenceChange(msgspec.Struct):
 
 
 class Synced(msgspec.Struct):
-    """The end of a catch-up. `seq` is the cursor to resume from with `since` (null after a `last_id` replay,
-    which follows new messages only); `complete: false` means more is to be paged through REST."""
+    """The end of a catch-up: `seq` is the cursor to resume from with `since` (null only when a `last_id`
+    replay failed); `complete: false` means more is to be paged through REST."""
 
     last_id: int
     seq: int | None
@@ -115,39 +115,43 @@ def register_handlers(hub: RealtimeHub) -> None:
 
     async def missed_since(
         user: PublicUser, room_ids: list[int], handshake: HandshakeAuth
-    ) -> list[tuple[str, Message]]:
-        """What the socket missed, as the events that would have told it: new messages as `message` and, with
-        `since`, changed ones as `message_updated` (each message once, in its latest state, in `seq` order)."""
+    ) -> tuple[list[tuple[str, Message]], int]:
+        """What the socket missed, as the events that would have told it, and the `seq` it is synced to after them.
+
+        With `since`: new messages as `message` and changed ones as `message_updated`, each once in its latest
+        state, in `seq` order. With `last_id`: new messages only, and the server's latest `seq` read before
+        them, from which a client may follow changes with `since` (older changes it missed are not replayed).
+        """
         async with hub.session_maker() as session:
             service = messages_in(session)
             if handshake.since is not None:
                 changes = await service.changes_since(
                     user.id, since=handshake.since, limit=REPLAY_LIMIT + 1, room_ids=room_ids
                 )
-                return [(MESSAGE_EVENT if change.new else MESSAGE_UPDATED_EVENT, change.message) for change in changes]
+                events = [
+                    (MESSAGE_EVENT if change.new else MESSAGE_UPDATED_EVENT, change.message) for change in changes
+                ]
+                return events, handshake.since
+            latest_seq = await service.latest_seq()
             missed = await service.visible_since(
                 user.id, room_ids, after=handshake.last_id or 0, limit=REPLAY_LIMIT + 1
             )
-            return [(MESSAGE_EVENT, message) for message in missed]
+            return [(MESSAGE_EVENT, message) for message in missed], latest_seq
 
     async def replay(sid: str, user: PublicUser, room_ids: list[int], handshake: HandshakeAuth) -> None:
         """Send what the socket missed, then `synced`, then what arrived meanwhile and the replay did not contain."""
         gate = hub.manager
         try:
-            missed = await missed_since(user, room_ids, handshake)
+            missed, synced_seq = await missed_since(user, room_ids, handshake)
             complete = len(missed) <= REPLAY_LIMIT
             missed = missed[:REPLAY_LIMIT]
             for event, message in missed:
                 await gate.send_to_socket(sid, event, message)
             replayed = {message.id: message.seq for _event, message in missed}
+            if handshake.since is not None and missed:
+                synced_seq = missed[-1][1].seq
             last_id = max(replayed, default=handshake.last_id or 0)
-            if handshake.since is None:
-                synced = Synced(last_id=last_id, seq=None, complete=complete)
-            else:
-                synced = Synced(
-                    last_id=last_id, seq=missed[-1][1].seq if missed else handshake.since, complete=complete
-                )
-            await gate.send_to_socket(sid, "synced", synced)
+            await gate.send_to_socket(sid, "synced", Synced(last_id=last_id, seq=synced_seq, complete=complete))
             while held := gate.take_held(sid):
                 for event, payload in held:
                     # The replay showed that message in this state or a later one: sending it again would be twice.

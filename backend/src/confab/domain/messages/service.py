@@ -279,6 +279,10 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         messages = await self._with_reactions(rows)
         return [Change(message, new=row.created_seq > since) for row, message in zip(rows, messages, strict=True)]
 
+    async def latest_seq(self) -> int:
+        """The highest `seq` committed so far (0 before the first message)."""
+        return await self.repository.session.scalar(select(func.coalesce(func.max(MessageModel.seq), 0))) or 0
+
     async def correspondents(self, user_id: int) -> list[str]:
         """Nicknames of everyone the user has exchanged a DM with (they are shown the user's presence)."""
         sent_to = select(MessageModel.recipient_id.label("peer_id")).where(
