@@ -9,7 +9,7 @@ import msgspec
 
 from confab.domain.accounts.schemas import PublicUser, to_public_user
 from confab.domain.reactions.schemas import Reaction
-from confab.schemas import END, NOT_BLANK, Id, Schema
+from confab.schemas import END, ID_BOUNDS, MAX_ID, NOT_BLANK, Id, Schema
 
 if TYPE_CHECKING:
     from confab.domain.messages.models import MessageModel
@@ -65,7 +65,15 @@ class Message(Schema):
     content: str
     date: datetime
     author: PublicUser
-    seq: Annotated[int, msgspec.Meta(ge=1, description="Change order, server-wide; higher is newer.")]
+    seq: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            le=MAX_ID,
+            description="The change order, server-wide: of two copies of a message, the higher `seq` is newer.",
+            extra_json_schema={"extra": ID_BOUNDS},
+        ),
+    ]
     recipient: PublicUser | None = None
     room_id: int | None = None
     client_id: str | None = None
