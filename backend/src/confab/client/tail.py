@@ -3,8 +3,11 @@ without gaps or repeats.
 
 The first handshake carries `last_id` (the newest message id the user can already see, or `--since`);
 its `synced` answer says from which `seq` changes are followed. Every reconnection then carries
-`since`, the highest `seq` received, so the server replays new messages and changes alike before
-`synced` and live events again. A message state already printed (same id, same or lower `seq`) is skipped.
+`since`, so the server replays new messages and changes alike before `synced` and live events again.
+That `since` is the highest `seq` received a few seconds before the newest event: two changes
+committed at once can arrive in the opposite order of their `seq`, and resuming from the very
+highest could skip the one still in flight. A message state already printed (same id, same or lower
+`seq`) is skipped, so what is replayed again is not printed twice.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
+import time
+from collections import deque
 from contextlib import suppress
 from typing import Any
 
@@ -24,6 +29,8 @@ from confab.client.output import message_line, note, say
 
 FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 30.0
+# How long after it arrived a received `seq` counts as safe to resume from (see the module docstring).
+RESUME_MARGIN_SECONDS = 5.0
 
 
 def newest_visible_id(api: Api, rooms: list[dict[str, Any]]) -> int:
@@ -51,6 +58,7 @@ class Tail:
         self.token = token
         self.last_id = last_id
         self.seq: int | None = None  # known once the first `synced` arrives; from then on, resume with it
+        self.recent: deque[tuple[float, int]] = deque()  # (when, seq) received within the margin
         self.room_names = room_names
         self.printed: dict[int, int] = {}  # message id -> the highest seq printed for it
         self.stop = asyncio.Event()
@@ -67,9 +75,17 @@ class Tail:
             return
         self.printed[message["id"]] = message["seq"]
         self.last_id = max(self.last_id, message["id"])
-        if self.seq is not None:
-            self.seq = max(self.seq, message["seq"])
+        self._received(message["seq"])
         say(message_line(message, self.room_names, changed=changed))
+
+    def _received(self, seq: int) -> None:
+        """Move the resume point up to what arrived more than the margin ago."""
+        now = time.monotonic()
+        self.recent.append((now, seq))
+        while self.recent and self.recent[0][0] <= now - RESUME_MARGIN_SECONDS:
+            _when, settled = self.recent.popleft()
+            if self.seq is not None:
+                self.seq = max(self.seq, settled)
 
     async def on_synced(self, synced: dict[str, Any]) -> None:
         self.last_id = max(self.last_id, synced["last_id"])
