@@ -147,3 +147,20 @@ async def test_racing_deletes_take_one_seq_and_push_once(server, http, make_user
         assert changes == [pushed]
     finally:
         await bob_socket.disconnect()
+
+
+async def test_a_deleted_message_is_no_longer_counted_unread(server, http, make_user):
+    alice, bob = await make_user(), await make_user()
+    room = await create_room(http, alice, members=[bob])
+    dm = await send_dm(http, alice, bob, "unread dm")
+    posted = await post_to_room(http, alice, room["id"], "unread room message")
+
+    async def unread() -> tuple[int, int]:
+        people = {p["id"]: p for p in (await http.get("/api/users", headers=bob.headers)).json()}
+        rooms = {r["id"]: r for r in (await http.get("/api/rooms", headers=bob.headers)).json()}
+        return people[alice.id]["unread"], rooms[room["id"]]["unread"]
+
+    assert await unread() == (1, 1)
+    await delete(http, alice, dm["id"])
+    await delete(http, alice, posted["id"])
+    assert await unread() == (0, 0)

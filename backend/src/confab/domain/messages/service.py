@@ -296,7 +296,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         return list(rows)
 
     async def unread_direct_counts(self, user_id: int) -> dict[int, int]:
-        """Per peer, how many DMs they sent the user after the user's read marker for them."""
+        """Per peer, how many DMs they sent the user after the user's read marker for them (tombstones aside)."""
         marker = DirectReadMarkerModel
         rows = await self.repository.session.execute(
             select(MessageModel.author_id, func.count())
@@ -305,6 +305,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
                 MessageModel.recipient_id == user_id,
                 MessageModel.author_id != user_id,
                 MessageModel.id > func.coalesce(marker.last_read_id, 0),
+                MessageModel.deleted.is_(False),  # a message taken back is nothing left to read
             )
             .group_by(MessageModel.author_id)
         )

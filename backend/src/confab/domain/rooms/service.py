@@ -98,7 +98,11 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
                 RoomMembershipModel,
                 and_(RoomMembershipModel.room_id == MessageModel.room_id, RoomMembershipModel.user_id == caller_id),
             )
-            .where(MessageModel.id > RoomMembershipModel.last_read_id, MessageModel.author_id != caller_id)
+            .where(
+                MessageModel.id > RoomMembershipModel.last_read_id,
+                MessageModel.author_id != caller_id,
+                MessageModel.deleted.is_(False),  # a message taken back is nothing left to read
+            )
             .group_by(MessageModel.room_id)
         )
         return {room_id: count for room_id, count in rows.tuples()}
