@@ -1,9 +1,11 @@
-"""Socket.IO events: the authenticated handshake with catch-up, `send`, `typing`, and presence."""
+"""Socket.IO events: the authenticated handshake with catch-up, `send`, `edit`, `delete`, `react`, `typing`,
+and presence."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -13,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.accounts.schemas import PublicUser, to_public_user
 from confab.domain.accounts.tokens import decode_token, user_for_token
-from confab.domain.messages.schemas import Message, MessageCreate
+from confab.domain.messages.schemas import Content, Message, MessageCreate, MessageEdit
 from confab.domain.messages.service import MessageService, Sent
+from confab.domain.reactions.service import ReactionService
 from confab.domain.rooms.schemas import RoomMessageCreate
 from confab.domain.rooms.service import RoomService
 from confab.ratelimits import TooManyRequests
@@ -51,6 +54,21 @@ class HandshakeAuth(msgspec.Struct):
 
 class RoomTarget(msgspec.Struct):
     room_id: Id
+
+
+class EditRequest(msgspec.Struct, forbid_unknown_fields=True):
+    message_id: Id
+    content: Content
+
+
+class DeleteRequest(msgspec.Struct, forbid_unknown_fields=True):
+    message_id: Id
+
+
+class ReactRequest(msgspec.Struct, forbid_unknown_fields=True):
+    message_id: Id
+    emoji: str
+    remove: bool = False
 
 
 class TypingTarget(msgspec.Struct, forbid_unknown_fields=True):
@@ -241,6 +259,58 @@ def register_handlers(hub: RealtimeHub) -> None:
             logger.exception("send failed")
             return failure(500, "the message could not be stored; try again")
         return {"ok": True, "message": sent.message, "created": sent.created}
+
+    async def change(
+        sid: str, what: str, apply: Callable[[PublicUser, AsyncSession], Awaitable[Any]]
+    ) -> dict[str, Any]:
+        """Run one change (edit, delete, reaction) for the socket's user within the send budget; the ack."""
+        user = await socket_user(sid)
+        try:
+            await hub.rate_limits.spend("send", str(user.id))
+            async with hub.session_maker() as session:
+                changed = await apply(user, session)
+        except msgspec.ValidationError as error:
+            return invalid(f"invalid {what}", error)
+        except TooManyRequests as error:
+            return too_many(error)
+        except HTTPException as error:
+            return failure(error.status_code, error.detail)
+        except Exception:
+            logger.exception("%s failed", what)
+            return failure(500, f"the {what} could not be stored; try again")
+        return {"ok": True} if changed is None else {"ok": True, "message": changed}
+
+    @sio.on("edit")
+    async def edit(sid: str, data: Any = None) -> dict[str, Any]:
+        """`{message_id, content}`: the same rules and answers as `PATCH /api/messages/{id}`."""
+
+        async def apply(user: PublicUser, session: AsyncSession) -> Message:
+            request = msgspec.convert(data, EditRequest)
+            return await messages_in(session).edit(user, request.message_id, MessageEdit(content=request.content))
+
+        return await change(sid, "edit", apply)
+
+    @sio.on("delete")
+    async def delete(sid: str, data: Any = None) -> dict[str, Any]:
+        """`{message_id}`: the same rules as `DELETE /api/messages/{id}`; the ack is `{"ok": true}`."""
+
+        async def apply(user: PublicUser, session: AsyncSession) -> None:
+            request = msgspec.convert(data, DeleteRequest)
+            await messages_in(session).delete_message(user.id, request.message_id)
+
+        return await change(sid, "delete", apply)
+
+    @sio.on("react")
+    async def react(sid: str, data: Any = None) -> dict[str, Any]:
+        """`{message_id, emoji, remove?}`: the same rules and answers as the reaction routes."""
+
+        async def apply(user: PublicUser, session: AsyncSession) -> Message:
+            request = msgspec.convert(data, ReactRequest)
+            reactions = ReactionService(session=session, hub=hub)
+            act = reactions.remove if request.remove else reactions.add
+            return await act(user.id, request.message_id, request.emoji)
+
+        return await change(sid, "reaction", apply)
 
     @sio.on("typing")
     async def typing(sid: str, data: Any = None) -> dict[str, Any]:
