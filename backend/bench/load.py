@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import aiohttp
 import msgspec
@@ -222,12 +221,6 @@ class Population:
         await self.http.close()
         await self.socket_http.close()
 
-    async def request(self, method: str, path: str, account: Account, body: Any = None) -> tuple[int, Any]:
-        data = None if body is None else _json.encode(body)
-        async with self.http.request(method, self.base_url + path, data=data, headers=account.headers) as response:
-            payload = await response.read()
-            return response.status, (msgspec.json.decode(payload) if payload else None)
-
     async def post(self, path: str, body: Any, account: Account | None = None) -> tuple[int, Any]:
         headers = account.headers if account else {"Content-Type": "application/json"}
         async with self.http.post(self.base_url + path, data=_json.encode(body), headers=headers) as response:
@@ -344,42 +337,43 @@ CHANGE_SHARE = 0.2
 _edits = itertools.count(1)
 
 
-async def change_message_rest(population: Population, message_id: int, author: Account, recipient: Account) -> None:
-    """Edit the message (as its author) or toggle a reaction on it (as its recipient), and expect both parties'
-    sockets to receive the `message_updated` once."""
+async def change_message(population: Population, message_id: int, author: Account, recipient: Account) -> None:
+    """Edit the message (its author, over the socket) or toggle a reaction on it (its recipient), and expect
+    both parties' sockets to receive the `message_updated` once."""
     deliveries = population.deliveries
     started = time.perf_counter()
     if random.random() < 0.5:
-        status, payload = await population.request(
-            "PATCH", f"/api/messages/{message_id}", author, {"content": f"edited {next(_edits)}"}
-        )
-        measured = frozenset({recipient.id})
+        actor, measured = author, frozenset({recipient.id})
+        event, body = "edit", {"message_id": message_id, "content": f"edited {next(_edits)}"}
     else:
+        actor, measured = recipient, frozenset({author.id})
         emoji = random.choice(REACTIONS)
-        path = f"/api/messages/{message_id}/reactions/{quote(emoji, safe='')}"
         reaction = (message_id, emoji)
-        method = "DELETE" if reaction in deliveries.reacted else "PUT"
+        event, body = "react", {"message_id": message_id, "emoji": emoji, "remove": reaction in deliveries.reacted}
         deliveries.reacted ^= {reaction}
-        status, payload = await population.request(method, path, recipient)
-        measured = frozenset({author.id})
-    if status != 200:
-        deliveries.fail(f"http {status}")
+    try:
+        ack = await population.sockets[actor.id].call(event, body, timeout=30)
+    except (socketio.exceptions.SocketIOError, TimeoutError) as error:
+        deliveries.fail(type(error).__name__)
         return
-    deliveries.change_accepted(payload, started, frozenset({author.id, recipient.id}), measured)
+    if isinstance(ack, dict) and ack.get("ok"):
+        deliveries.change_accepted(ack["message"], started, frozenset({author.id, recipient.id}), measured)
+    else:
+        deliveries.fail(f"{event} ack {ack.get('status') if isinstance(ack, dict) else ack!r}")
 
 
 DirectSender = Callable[[Population, Account, Account], Awaitable[None]]
 
 
 async def send_or_change(population: Population, author: Account, recipient: Account) -> None:
-    """The change mix: a socket send, or (CHANGE_SHARE of the time, once there is something to change) an edit
-    or a reaction toggle on a message sent earlier in this run."""
+    """The change mix, all over the socket: a send, or (CHANGE_SHARE of the time, once there is something to
+    change) an edit or a reaction toggle on a message sent earlier in this run."""
     deliveries = population.deliveries
     if deliveries.sent_ids and random.random() < CHANGE_SHARE:
         ids = deliveries.sent_ids
         message_id = ids[random.randrange(max(0, len(ids) - 200), len(ids))]
         original_author, original_recipient = deliveries.sent_messages[message_id]
-        await change_message_rest(population, message_id, original_author, original_recipient)
+        await change_message(population, message_id, original_author, original_recipient)
     else:
         await send_direct_socket(population, author, recipient)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from advanced_alchemy.exceptions import IntegrityError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import ColumnElement, Select, and_, case, delete, func, select, union
+from sqlalchemy import ColumnElement, Row, Select, and_, case, delete, func, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
@@ -207,7 +207,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         if row.deleted:
             raise Conflict("this message was deleted; it cannot be edited")
         if row.content == form.content:
-            unchanged = await current_message(session, message_id)
+            unchanged = await current_message(session, self.hub.profiles, message_id)
             await session.commit()
             return unchanged
         await stamp_change(session, message_id, content=form.content, edited_at=utc_now())
@@ -230,7 +230,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         await stamp_change(session, message_id, content="", deleted=True)
         await self._commit_and_push(message_id)
 
-    async def _owns_room_of(self, row: MessageModel, user_id: int) -> bool:
+    async def _owns_room_of(self, row: Row[Any], user_id: int) -> bool:
         if row.room_id is None:
             return False
         owner_id = await self.repository.session.scalar(select(RoomModel.owner_id).where(RoomModel.id == row.room_id))
@@ -239,7 +239,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
     async def _commit_and_push(self, message_id: int) -> Message:
         """Read the changed message inside its transaction (so it matches its `seq`), commit, then push it."""
         session = self.repository.session
-        message = await current_message(session, message_id)
+        message = await current_message(session, self.hub.profiles, message_id)
         await session.commit()
         await self.hub.message_updated(message)
         return message

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import delete, select
+from sqlalchemy import Row, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from confab.db.types import utc_now
@@ -18,7 +18,6 @@ from confab.domain.reactions.schemas import MAX_DISTINCT_EMOJI, require_one_emoj
 from confab.errors import BadRequest, Conflict
 
 if TYPE_CHECKING:
-    from confab.domain.messages.models import MessageModel
     from confab.realtime.hub import RealtimeHub
 
 
@@ -66,7 +65,7 @@ class ReactionService(SQLAlchemyAsyncRepositoryService[ReactionModel]):
         )
         return await self._finish(message_id, changed=removed is not None)
 
-    async def _reactable(self, message_id: int, user_id: int) -> MessageModel:
+    async def _reactable(self, message_id: int, user_id: int) -> Row[Any]:
         """Take the write order, then the message if the user can see it (404) and it is not deleted (409)."""
         session = self.repository.session
         await take_write_order(session)
@@ -80,7 +79,7 @@ class ReactionService(SQLAlchemyAsyncRepositoryService[ReactionModel]):
         session = self.repository.session
         if changed:
             await stamp_change(session, message_id)
-        message = await current_message(session, message_id)
+        message = await current_message(session, self.hub.profiles, message_id)
         await session.commit()
         if changed:
             await self.hub.message_updated(message)
