@@ -4,8 +4,7 @@ its latest state, ascending by `seq`, and a copy brought up to date that way equ
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from urllib.parse import quote
 
 import httpx
@@ -94,14 +93,17 @@ class Conversation:
 
 
 @pytest.fixture(scope="module")
-def conversation(settings: Settings) -> Iterator[Conversation]:
+async def conversation(settings: Settings) -> AsyncIterator[Conversation]:
+    """Async, so the session's event loop runs while the backend starts: an earlier test's in-process
+    server work (a disconnect's presence query, say) finishes and lets go of SQLite's write lock, which
+    the synchronous test body, blocking that loop, would otherwise keep it from doing."""
     backend = BackendProcess(environment_for(settings), free_port())
-    asyncio.run(backend.start())
+    await backend.start()
     try:
         with httpx.Client(base_url=backend.url, timeout=30) as client:
             yield Conversation(client)
     finally:
-        asyncio.run(backend.stop())
+        await backend.stop()
 
 
 operations = st.lists(
