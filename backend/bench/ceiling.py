@@ -16,7 +16,7 @@ from bench.server import backend_environment, fresh_sqlite_url, migrate
 from confab.db.engine import create_database_config
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
-from confab.domain.messages.service import INSERT_MESSAGE
+from confab.domain.messages.ordering import INSERT_MESSAGE
 from confab.settings import Settings
 
 

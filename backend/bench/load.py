@@ -65,13 +65,20 @@ class Send:
 
 
 class Deliveries:
-    """Every send of one scenario and every `message` event any socket received, keyed by client_id."""
+    """Every send of one scenario and every `message` event any socket received, keyed by client_id; and every
+    change (edit, reaction) and `message_updated` event, keyed by the message's id and its new `seq`."""
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
         self._ids = itertools.count(1)
         self.sends: dict[str, Send] = {}
         self.receipts: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
+        self.changes: dict[tuple[int, int], Send] = {}
+        self.change_receipts: defaultdict[tuple[int, int], list[tuple[int, float]]] = defaultdict(list)
+        # Messages sent in this scenario: id -> (author, recipient), for the changes to pick from.
+        self.sent_messages: dict[int, tuple[Account, Account]] = {}
+        self.sent_ids: list[int] = []
+        self.reacted: set[tuple[int, str]] = set()  # the recipient's reactions, as the change mix toggles them
         self.errors: defaultdict[str, int] = defaultdict(int)
         self._outstanding = 0
         self._drained = asyncio.Event()
@@ -103,6 +110,30 @@ class Deliveries:
             if self._outstanding <= 0:
                 self._drained.set()
 
+    def change_accepted(
+        self, payload: dict[str, Any], started: float, expected: frozenset[int], measured: frozenset[int]
+    ) -> None:
+        """A change the server answered with this message state. A request that changed nothing answers with a
+        `seq` another change took; that change is counted once, whichever answer arrives first."""
+        key = (payload["id"], payload["seq"])
+        if key in self.changes:
+            return
+        self.changes[key] = Send(started, expected, measured, accepted=True)
+        self._outstanding += len(expected - {user for user, _ in self.change_receipts.get(key, ())})
+
+    def change_received(self, user_id: int, payload: Any) -> None:
+        if not isinstance(payload, dict) or payload.get("id") not in self.sent_messages:
+            return
+        key = (payload["id"], payload["seq"])
+        receipts = self.change_receipts[key]
+        first = all(user != user_id for user, _ in receipts)
+        receipts.append((user_id, time.perf_counter()))
+        change = self.changes.get(key)
+        if change is not None and first and user_id in change.expected:
+            self._outstanding -= 1
+            if self._outstanding <= 0:
+                self._drained.set()
+
     async def drain(self, timeout: float) -> None:
         """Wait until every accepted message reached every socket it was meant for, or `timeout`."""
         if self._outstanding <= 0:
@@ -129,7 +160,7 @@ class Deliveries:
             measured_times = [min(per_user[user]) for user in send.measured if user in per_user]
             if measured_times and len(measured_times) == len(send.measured):
                 latencies.append(max(measured_times) - send.started)
-        return {
+        summary: dict[str, Any] = {
             "sent": len(self.sends),
             "accepted": accepted,
             "throughput_per_s": round(accepted / elapsed, 1) if elapsed else None,
@@ -138,6 +169,38 @@ class Deliveries:
             "duplicated": duplicated,
             "leaked": leaked,
             "errors": dict(self.errors),
+        }
+        if self.changes:
+            summary["changes"] = self._change_summary()
+            for key in ("lost", "duplicated", "leaked"):
+                summary[key] += summary["changes"][key]
+            summary["accepted"] += len(self.changes)
+            summary["throughput_per_s"] = round(summary["accepted"] / elapsed, 1) if elapsed else None
+        return summary
+
+    def _change_summary(self) -> dict[str, Any]:
+        """Lost, duplicated and leaked `message_updated` events, and the latency to the other party."""
+        latencies: list[float] = []
+        lost = duplicated = leaked = 0
+        for key, receipts in self.change_receipts.items():
+            change = self.changes.get(key)
+            expected = change.expected if change else frozenset()
+            leaked += sum(1 for user, _ in receipts if user not in expected)
+        for key, change in self.changes.items():
+            per_user: defaultdict[int, list[float]] = defaultdict(list)
+            for user, at in self.change_receipts.get(key, []):
+                per_user[user].append(at)
+            lost += sum(1 for user in change.expected if user not in per_user)
+            duplicated += sum(len(times) - 1 for user, times in per_user.items() if user in change.expected)
+            measured_times = [min(per_user[user]) for user in change.measured if user in per_user]
+            if measured_times and len(measured_times) == len(change.measured):
+                latencies.append(max(measured_times) - change.started)
+        return {
+            "accepted": len(self.changes),
+            "latency_ms": latency_summary(latencies),
+            "lost": lost,
+            "duplicated": duplicated,
+            "leaked": leaked,
         }
 
 
@@ -186,6 +249,9 @@ class Population:
             reconnection=False, json=codec, handle_sigint=False, http_session=self.socket_http
         )
         client.on("message", lambda payload, user_id=account.id: self.deliveries.received(user_id, payload))
+        client.on(
+            "message_updated", lambda payload, user_id=account.id: self.deliveries.change_received(user_id, payload)
+        )
         return client
 
     async def connect(
@@ -252,6 +318,8 @@ async def send_direct_socket(population: Population, author: Account, recipient:
         return
     if isinstance(ack, dict) and ack.get("ok") and ack.get("created", True):
         deliveries.accept(client_id)
+        deliveries.sent_messages[ack["message"]["id"]] = (author, recipient)
+        deliveries.sent_ids.append(ack["message"]["id"])
     else:
         deliveries.fail(f"ack {ack.get('status') if isinstance(ack, dict) else ack!r}")
 
@@ -263,7 +331,51 @@ async def send_to_room(population: Population, author: Account, room_id: int, me
     await post_and_record(population, f"/api/rooms/{room_id}/messages", body, author, client_id)
 
 
+# Reactions the change mix uses; each user's reaction on a message is toggled, so every request changes something.
+REACTIONS = ("👍", "🎉", "😂", "❤️")
+CHANGE_SHARE = 0.2
+_edits = itertools.count(1)
+
+
+async def change_message(population: Population, message_id: int, author: Account, recipient: Account) -> None:
+    """Edit the message (its author, over the socket) or toggle a reaction on it (its recipient), and expect
+    both parties' sockets to receive the `message_updated` once."""
+    deliveries = population.deliveries
+    started = time.perf_counter()
+    if random.random() < 0.5:
+        actor, measured = author, frozenset({recipient.id})
+        event, body = "edit", {"message_id": message_id, "content": f"edited {next(_edits)}"}
+    else:
+        actor, measured = recipient, frozenset({author.id})
+        emoji = random.choice(REACTIONS)
+        reaction = (message_id, emoji)
+        event, body = "react", {"message_id": message_id, "emoji": emoji, "remove": reaction in deliveries.reacted}
+        deliveries.reacted ^= {reaction}
+    try:
+        ack = await population.sockets[actor.id].call(event, body, timeout=30)
+    except (socketio.exceptions.SocketIOError, TimeoutError) as error:
+        deliveries.fail(type(error).__name__)
+        return
+    if isinstance(ack, dict) and ack.get("ok"):
+        deliveries.change_accepted(ack["message"], started, frozenset({author.id, recipient.id}), measured)
+    else:
+        deliveries.fail(f"{event} ack {ack.get('status') if isinstance(ack, dict) else ack!r}")
+
+
 DirectSender = Callable[[Population, Account, Account], Awaitable[None]]
+
+
+async def send_or_change(population: Population, author: Account, recipient: Account) -> None:
+    """The change mix, all over the socket: a send, or (CHANGE_SHARE of the time, once there is something to
+    change) an edit or a reaction toggle on a message sent earlier in this run."""
+    deliveries = population.deliveries
+    if deliveries.sent_ids and random.random() < CHANGE_SHARE:
+        ids = deliveries.sent_ids
+        message_id = ids[random.randrange(max(0, len(ids) - 200), len(ids))]
+        original_author, original_recipient = deliveries.sent_messages[message_id]
+        await change_message(population, message_id, original_author, original_recipient)
+    else:
+        await send_direct_socket(population, author, recipient)
 
 
 async def closed_loop(

@@ -5,8 +5,8 @@
     python -m bench --scenarios dm-rest,idle --repeat 3
     python -m bench --url http://127.0.0.1:8000 --server-pid 1234   # an already running server
 
-Scenarios: dm-rest, dm-socket, dm-open-loop, room-fanout, idle, ceiling, directory; bench/RESULTS.md says what each
-measures, the targets, and the figures measured so far.
+Scenarios: dm-rest, dm-socket, dm-changes, dm-open-loop, room-fanout, idle, ceiling, directory; bench/RESULTS.md
+says what each measures, the targets, and the figures measured so far.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ if __package__ in (None, ""):  # `python bench/run.py` from backend/
 from bench.ceiling import insert_ceiling
 from bench.directory import run_directory
 from bench.load import (
+    CHANGE_SHARE,
     Account,
     DirectSender,
     Population,
@@ -41,6 +42,7 @@ from bench.load import (
     open_loop,
     send_direct_rest,
     send_direct_socket,
+    send_or_change,
     send_to_room,
 )
 from bench.server import (
@@ -55,7 +57,7 @@ from bench.server import (
 )
 from confab.gc_tuning import tune_garbage_collector
 
-SCENARIOS = ("dm-rest", "dm-socket", "dm-open-loop", "room-fanout", "idle", "ceiling", "directory")
+SCENARIOS = ("dm-rest", "dm-socket", "dm-changes", "dm-open-loop", "room-fanout", "idle", "ceiling", "directory")
 DRAIN_SECONDS = 10.0
 WARM_UP_SECONDS = 1.0
 # After the last room message, how long the helper processes are given to receive it before they report.
@@ -224,7 +226,7 @@ class Bench:
         assert population is not None
         await population.connect(population.accounts[:users])
         online = population.online()[:users]
-        send = send_direct_rest if scenario == "dm-rest" else send_direct_socket
+        send = {"dm-rest": send_direct_rest, "dm-socket": send_direct_socket, "dm-changes": send_or_change}[scenario]
         profiling = self.arguments.profile and users == self.arguments.users
 
         async def once() -> tuple[float, Timer]:
@@ -237,11 +239,26 @@ class Bench:
 
         await self.warm_up(send, online)
         figures = await self.measure(scenario.replace("-", "") + str(users), once)
-        self.emit(
-            scenario,
-            {"users_online": len(online), "senders": self.arguments.senders, "seconds": self.arguments.duration},
-            figures,
-        )
+        parameters: dict[str, Any] = {
+            "users_online": len(online),
+            "senders": self.arguments.senders,
+            "seconds": self.arguments.duration,
+        }
+        if scenario == "dm-changes":
+            parameters["change_share"] = CHANGE_SHARE
+            baseline = next(
+                (
+                    result
+                    for result in self.results.values()
+                    if result["scenario"] == "dm-socket" and result["parameters"]["users_online"] == len(online)
+                ),
+                None,
+            )
+            if baseline and baseline.get("throughput_per_s") and figures.get("throughput_per_s"):
+                figures["throughput_vs_dm_socket"] = round(
+                    figures["throughput_per_s"] / baseline["throughput_per_s"], 2
+                )
+        self.emit(scenario, parameters, figures)
 
     def start_profiler(self, scenario: str) -> subprocess.Popen[bytes]:
         assert self.server_pid is not None
@@ -532,7 +549,7 @@ class Bench:
         started = time.perf_counter()
         await population.connect(population.accounts)
         log(f"{len(population.sockets)} sockets connected in {time.perf_counter() - started:.1f}s")
-        for scenario in ("dm-rest", "dm-socket"):
+        for scenario in ("dm-rest", "dm-socket", "dm-changes"):
             if scenario in wanted:
                 await self.direct(scenario, arguments.users)
         if "dm-open-loop" in wanted:

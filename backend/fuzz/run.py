@@ -51,7 +51,7 @@ def log_in(client: httpx.Client, nickname: str) -> str:
 
 
 def seed(client: httpx.Client) -> dict[str, str]:
-    """Create the ids the config names (users 1 and 2, room 1, a DM) and two spare users; return the tokens."""
+    """Create the ids the config names (users 1 and 2, room 1, DM 1) and two spare users; return the tokens."""
     for nickname in ("fuzzer", "peer", "leaver", "changer"):
         body = {
             "name": nickname.title(),
@@ -66,9 +66,9 @@ def seed(client: httpx.Client) -> dict[str, str]:
     room.raise_for_status()
     message = client.post("/api/messages", headers=headers, json={"recipient_id": 2, "content": "hello"})
     message.raise_for_status()
-    ids = (message.json()["author"]["id"], room.json()["id"], message.json()["recipient"]["id"])
-    if ids != (1, 1, 2):
-        sys.exit(f"expected fresh ids (user 1, room 1, peer 2), got {ids}: is the database really new?")
+    ids = (message.json()["author"]["id"], room.json()["id"], message.json()["recipient"]["id"], message.json()["id"])
+    if ids != (1, 1, 2, 1):
+        sys.exit(f"expected fresh ids (user 1, room 1, peer 2, message 1), got {ids}: is the database really new?")
     return {
         "CONFAB_FUZZ_TOKEN": token,
         "CONFAB_FUZZ_LOGOUT_TOKEN": log_in(client, "leaver"),

@@ -137,6 +137,16 @@ def add_client_commands(commands: argparse._SubParsersAction) -> None:
     send.add_argument("--client-id", help="an id of yours that makes a retry harmless (8-64 of A-Z a-z 0-9 _ -)")
     send.add_argument("content", nargs="+", help="the text (- reads it from stdin)")
 
+    edit = add("edit", client.edit, "replace the text of one of your messages")
+    edit.add_argument("id", type=int, help="the message id (as 'history' shows it: #12 is 12)")
+    edit.add_argument("content", nargs="+", help="the new text (- reads it from stdin)")
+    delete = add("delete", client.delete, "delete a message of yours (a room's owner: any in the room)")
+    delete.add_argument("id", type=int, help="the message id")
+    react = add("react", client.react, "react to a message with one emoji, or take it back", [as_json])
+    react.add_argument("id", type=int, help="the message id")
+    react.add_argument("emoji", help="one emoji, such as 👍")
+    react.add_argument("--remove", action="store_true", help="take your reaction back")
+
     history = add("history", client.history, "show messages, oldest first", [as_json])
     which = history.add_mutually_exclusive_group()
     which.add_argument("--with", dest="peer", metavar="NICKNAME", help="only the conversation with this person")
@@ -145,8 +155,8 @@ def add_client_commands(commands: argparse._SubParsersAction) -> None:
     history.add_argument("--before", type=int, metavar="ID", help="only messages older than this id")
     history.add_argument("--after", type=int, metavar="ID", help="only messages newer than this id")
 
-    tail = add("tail", client.tail, "print messages as they arrive, until Ctrl-C")
-    tail.add_argument("--since", type=int, metavar="ID", help="first replay what came after this message id")
+    tail = add("tail", client.tail, "print messages and changes to them as they arrive, until Ctrl-C")
+    tail.add_argument("--since", type=int, metavar="ID", help="first replay the messages after this message id")
 
     add("demo", demo.fill, "fill the server with the tutorial's alice, bob, charlie, messages and a room")
     demo_message = add("demo-message", demo.send_message, "send one more message to alice from charlie")

@@ -1,6 +1,6 @@
 """What route handlers are given: the domain services, and the parameters several routes share.
 
-Registered once on the app, so every controller asks for `users`, `messages`, `rooms` or `page` by
+Registered once on the app, so every controller asks for `users`, `messages`, `rooms`, `reactions` or `page` by
 name and none of them repeats how those are built.
 """
 
@@ -16,11 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.accounts.service import UserService
 from confab.domain.messages.service import MessageService
+from confab.domain.reactions.service import ReactionService
 from confab.domain.rooms.service import RoomService
 from confab.schemas import CURSOR_BOUNDS, ID_BOUNDS, MAX_ID
 
 UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.", schema_extra=ID_BOUNDS)]
 RoomPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A room id.", schema_extra=ID_BOUNDS)]
+MessagePathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A message id.", schema_extra=ID_BOUNDS)]
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,10 @@ def provide_message_service(db_session: AsyncSession, state: State) -> MessageSe
     return MessageService(session=db_session, hub=state.hub)
 
 
+def provide_reaction_service(db_session: AsyncSession, state: State) -> ReactionService:
+    return ReactionService(session=db_session, hub=state.hub)
+
+
 def provide_room_service(db_session: AsyncSession, state: State) -> RoomService:
     return RoomService(session=db_session, hub=state.hub)
 
@@ -66,5 +72,6 @@ APP_DEPENDENCIES = {
     "users": Provide(provide_user_service, sync_to_thread=False),
     "messages": Provide(provide_message_service, sync_to_thread=False),
     "rooms": Provide(provide_room_service, sync_to_thread=False),
+    "reactions": Provide(provide_reaction_service, sync_to_thread=False),
     "page": Provide(provide_page_query, sync_to_thread=False),
 }

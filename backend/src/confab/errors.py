@@ -2,11 +2,18 @@
 
 from litestar.exceptions import HTTPException
 from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_415_UNSUPPORTED_MEDIA_TYPE,
 )
+
+
+class BadRequest(HTTPException):
+    """Input that the body schema cannot check, such as a path segment that must be one emoji."""
+
+    status_code = HTTP_400_BAD_REQUEST
 
 
 class Forbidden(HTTPException):

@@ -144,3 +144,48 @@ async def test_the_generated_client_drives_sign_up_login_messages_and_rooms(
     assert posted.parsed.room_id == room.id
     page = await room_history.asyncio(room.id, client=client)
     assert [item.content for item in page] == ["hello room"]
+
+
+async def test_the_generated_client_edits_reacts_deletes_and_catches_up(
+    generated: ModuleType, server: LiveServer
+) -> None:
+    models = part(generated, "models")
+    send_direct = part(generated, "api.messages.api_messages_send_direct")
+    edit = part(generated, "api.messages.api_messages_message_id_edit_message")
+    delete = part(generated, "api.messages.api_messages_message_id_delete_message")
+    add_reaction = part(generated, "api.messages.api_messages_message_id_reactions_emoji_add_reaction")
+    remove_reaction = part(generated, "api.messages.api_messages_message_id_reactions_emoji_remove_reaction")
+    changes = part(generated, "api.messages.api_changes_changes")
+
+    anonymous = generated.Client(base_url=server.url, raise_on_unexpected_status=True)
+    alice_nickname = unique_nickname("gen")
+    await sign_up(generated, anonymous, alice_nickname)
+    bob = await sign_up(generated, anonymous, unique_nickname("gen"))
+    token = await part(generated, "api.accounts.api_auth_token_log_in").asyncio(
+        client=anonymous, body=models.Credentials(nickname=alice_nickname, password=PASSWORD)
+    )
+    client = generated.AuthenticatedClient(
+        base_url=server.url, token=token.access_token, raise_on_unexpected_status=True
+    )
+    sent = await send_direct.asyncio(client=client, body=models.MessageCreate(recipient_id=bob.id, content="typo"))
+
+    edited = await edit.asyncio(sent.id, client=client, body=models.MessageEdit(content="fixed"))
+    assert isinstance(edited, models.Message)
+    assert (edited.content, edited.seq > sent.seq) == ("fixed", True)
+    assert edited.edited_at.tzinfo is not None
+
+    reacted = await add_reaction.asyncio(sent.id, "🎉", client=client)
+    assert [(r.emoji, r.count, r.user_ids) for r in reacted.reactions] == [("🎉", 1, [token.user.id])]
+    refused = await add_reaction.asyncio_detailed(sent.id, "party", client=client)
+    assert refused.status_code == 400
+    assert isinstance(refused.parsed, models.ErrorBody)
+    removed = await remove_reaction.asyncio(sent.id, "🎉", client=client)
+    assert removed.reactions == []
+
+    assert (await delete.asyncio_detailed(sent.id, client=client)).status_code == 204
+    conflict = await edit.asyncio_detailed(sent.id, client=client, body=models.MessageEdit(content="back"))
+    assert conflict.status_code == 409
+    assert isinstance(conflict.parsed, models.ErrorBody)
+
+    caught_up = await changes.asyncio(client=client, since=sent.seq - 1, limit=10)
+    assert [(m.id, m.deleted, m.content) for m in caught_up] == [(sent.id, True, "")]

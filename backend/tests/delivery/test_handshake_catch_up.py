@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from unittest.mock import ANY
 
 from confab.realtime.handlers import REPLAY_LIMIT
+from tests.support.changes import edit
 from tests.support.messages import send_dm
 from tests.support.rooms import create_room, post_to_room
 from tests.support.sockets import RecordingClient, refusal, settle
@@ -26,7 +28,7 @@ async def test_dms_and_room_messages_missed_while_away_are_replayed_once_in_orde
     bob_socket = await RecordingClient().connect(server.url, bob.token, last_id=seen["id"])
     try:
         synced = await bob_socket.wait_for("synced")
-        assert synced == {"last_id": missed[-1]["id"], "complete": True}
+        assert synced == {"last_id": missed[-1]["id"], "seq": ANY, "complete": True}
         assert bob_socket.events == [("message", m) for m in missed] + [("synced", synced)]
         live = await send_dm(http, alice, bob, "live again")
         assert await bob_socket.wait_for("message", lambda m: m["id"] == live["id"]) == live
@@ -38,7 +40,7 @@ async def test_nothing_missed_still_ends_with_synced(server, make_user):
     alice = await make_user()
     socket = await RecordingClient().connect(server.url, alice.token, last_id=0)
     try:
-        assert await socket.wait_for("synced") == {"last_id": 0, "complete": True}
+        assert await socket.wait_for("synced") == {"last_id": 0, "seq": ANY, "complete": True}
     finally:
         await socket.disconnect()
 
@@ -55,7 +57,7 @@ async def test_the_cap_says_incomplete_and_rest_pages_the_rest(server, http, mak
         synced = await socket.wait_for("synced", timeout=30)
         replayed = socket.received("message")
         assert len(replayed) == REPLAY_LIMIT
-        assert synced == {"last_id": replayed[-1]["id"], "complete": False}
+        assert synced == {"last_id": replayed[-1]["id"], "seq": ANY, "complete": False}
         rest = (
             await http.get(
                 f"/api/rooms/{room['id']}/messages", headers=bob.headers, params={"after": synced["last_id"]}
@@ -118,7 +120,28 @@ async def test_a_member_of_hundreds_of_rooms_still_catches_up(server, http, make
 
     bob_socket = await RecordingClient().connect(server.url, bob.token, last_id=seen["id"])
     try:
-        assert await bob_socket.wait_for("synced") == {"last_id": missed[-1]["id"], "complete": True}
+        assert await bob_socket.wait_for("synced") == {"last_id": missed[-1]["id"], "seq": ANY, "complete": True}
         assert bob_socket.received("message") == missed
     finally:
         await bob_socket.disconnect()
+
+
+async def test_the_seq_of_a_last_id_replay_lets_a_client_follow_changes_with_since_from_then_on(
+    server, http, make_user
+):
+    alice, bob = await make_user(), await make_user()
+    old = await send_dm(http, alice, bob, "old")
+    edited_before = await edit(http, alice, old["id"], "old, edited before the handshake")
+    socket = await RecordingClient().connect(server.url, bob.token, last_id=old["id"])
+    synced = await socket.wait_for("synced")
+    await socket.disconnect()
+    assert synced["seq"] >= edited_before["seq"]
+    assert socket.received("message") == socket.received("message_updated") == []
+
+    edited_after = await edit(http, alice, old["id"], "old, edited while away")
+    resumed = await RecordingClient().connect(server.url, bob.token, since=synced["seq"])
+    try:
+        resynced = await resumed.wait_for("synced")
+        assert resumed.events == [("message_updated", edited_after), ("synced", resynced)]
+    finally:
+        await resumed.disconnect()

@@ -45,7 +45,7 @@ async def test_a_failed_replay_still_delivers_live_messages_and_sends_the_client
     monkeypatch.setattr(MessageService, "visible_since", broken)
     socket = await RecordingClient().connect(server.url, bob.token, last_id=7)
     try:
-        assert await socket.wait_for("synced") == {"last_id": 7, "complete": False}
+        assert await socket.wait_for("synced") == {"last_id": 7, "seq": None, "complete": False}
         live = await http.post(f"/api/rooms/{room['id']}/messages", headers=alice.headers, json={"content": "now"})
         assert await socket.wait_for("message") == live.json()
         await settle()

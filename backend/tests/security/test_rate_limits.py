@@ -10,6 +10,8 @@ import httpx
 
 from confab.ratelimits import RateLimits, TooManyRequests
 from tests.support.accounts import PASSWORD, sign_up, unique_nickname
+from tests.support.changes import reaction_path
+from tests.support.messages import send_dm
 from tests.support.sockets import RecordingClient
 
 TIGHT = {
@@ -68,6 +70,25 @@ async def test_sends_share_one_budget_per_user_across_rest_and_socket(start_serv
         # another user's budget is untouched
         other = {"recipient_id": bob.id, "content": "mine"}
         assert (await http.post("/api/messages", headers=carol.headers, json=other)).status_code == 201
+
+
+async def test_edits_deletes_and_reactions_spend_the_send_budget(start_server, make_user, http):
+    alice, bob = await make_user(), await make_user()
+    sent = [(await send_dm(http, alice, bob, f"m{i}"))["id"] for i in range(2)]  # on the unlimited server
+    async with start_server(**TIGHT) as limited, httpx.AsyncClient(base_url=limited.url) as tight:
+        assert (
+            await tight.patch(f"/api/messages/{sent[0]}", headers=alice.headers, json={"content": "e"})
+        ).status_code == 200
+        assert (await tight.put(reaction_path(sent[0], "👍"), headers=alice.headers)).status_code == 200
+        assert (await tight.delete(reaction_path(sent[0], "👍"), headers=alice.headers)).status_code == 200
+        assert_too_many(await tight.put(reaction_path(sent[0], "🎉"), headers=alice.headers))
+        assert_too_many(await tight.patch(f"/api/messages/{sent[0]}", headers=alice.headers, json={"content": "f"}))
+        assert_too_many(await tight.delete(f"/api/messages/{sent[1]}", headers=alice.headers))
+        dm = {"recipient_id": bob.id, "content": "and sends share it"}
+        assert_too_many(await tight.post("/api/messages", headers=alice.headers, json=dm))
+        # the refused requests changed nothing
+        message = (await tight.get("/api/messages", headers=bob.headers, params={"with": alice.id})).json()
+        assert [(m["content"], m["deleted"], m["reactions"]) for m in message] == [("e", False, []), ("m1", False, [])]
 
 
 async def test_typing_is_limited_per_socket(start_server, make_user):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -67,6 +68,17 @@ class Api:
 
     def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
         return self.request("POST", path, json=body)
+
+    def edit(self, message_id: int, content: str) -> dict[str, Any]:
+        return self.request("PATCH", f"/api/messages/{message_id}", json={"content": content}).json()
+
+    def delete_message(self, message_id: int) -> None:
+        self.request("DELETE", f"/api/messages/{message_id}")
+
+    def react(self, message_id: int, emoji: str, *, remove: bool = False) -> dict[str, Any]:
+        """Add (or with `remove`, take back) the caller's `emoji` on a message; the path carries it URL-encoded."""
+        path = f"/api/messages/{message_id}/reactions/{quote(emoji, safe='')}"
+        return self.request("DELETE" if remove else "PUT", path).json()
 
     def version(self) -> str:
         return self.get("/api/version")["version"]

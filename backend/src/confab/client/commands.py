@@ -144,6 +144,38 @@ def send(arguments: argparse.Namespace) -> int:
     return OK
 
 
+def edit(arguments: argparse.Namespace) -> int:
+    """Replace the text of one of your messages; `-` as the text reads stdin."""
+    content = " ".join(arguments.content)
+    if content == "-":
+        content = sys.stdin.read().rstrip("\n")
+    with logged_in_api(arguments) as api:
+        message = api.edit(arguments.id, content)
+    say(f"edited #{message['id']}")
+    return OK
+
+
+def delete(arguments: argparse.Namespace) -> int:
+    """Delete one of your messages (or, as a room's owner, one in your room); it stays as a tombstone."""
+    with logged_in_api(arguments) as api:
+        api.delete_message(arguments.id)
+    say(f"deleted #{arguments.id}")
+    return OK
+
+
+def react(arguments: argparse.Namespace) -> int:
+    """Put an emoji on a message, or take yours back with `--remove`; prints the message's reactions now."""
+    with logged_in_api(arguments) as api:
+        message = api.react(arguments.id, arguments.emoji, remove=arguments.remove)
+    if arguments.json:
+        print_json(message)
+        return OK
+    verb = "took back" if arguments.remove else "reacted"
+    counts = ", ".join(f"{reaction['emoji']} {reaction['count']}" for reaction in message["reactions"]) or "none"
+    say(f"{verb} {arguments.emoji} on #{message['id']}; reactions now: {counts}")
+    return OK
+
+
 def history(arguments: argparse.Namespace) -> int:
     """A page of messages, oldest first: all my DMs, the DMs with one person, or one room's."""
     query = {"limit": arguments.limit, "before": arguments.before, "after": arguments.after}

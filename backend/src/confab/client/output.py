@@ -33,8 +33,12 @@ def local_time(iso_date: str) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
-def message_line(message: dict[str, Any], room_names: dict[int, str] | None = None) -> str:
-    """`2026-11-25 10:00:00 #12 alice -> bob: hi` for a DM, `... #14 [general] alice: hi` in a room."""
+def message_line(message: dict[str, Any], room_names: dict[int, str] | None = None, *, changed: bool = False) -> str:
+    """`2026-11-25 10:00:00 #12 alice -> bob: hi` for a DM, `... #14 [general] alice: hi` in a room.
+
+    An edited message ends with `(edited)`, a deleted one reads `(deleted)`, reactions follow as
+    `[👍 2, 🎉 1]`; `changed` marks a line that reports a change to a message shown before.
+    """
     author = message["author"]["nickname"]
     if message.get("room_id") is not None:
         room = (room_names or {}).get(message["room_id"], f"room {message['room_id']}")
@@ -42,7 +46,15 @@ def message_line(message: dict[str, Any], room_names: dict[int, str] | None = No
     else:
         recipient = message.get("recipient") or {}
         where = f"{author} -> {recipient.get('nickname', '?')}"
-    return f"{local_time(message['date'])} #{message['id']} {where}: {message['content']}"
+    if message.get("deleted"):
+        text = "(deleted)"
+    else:
+        text = message["content"] + (" (edited)" if message.get("edited_at") else "")
+    reactions = message.get("reactions") or []
+    if reactions:
+        text += "  [" + ", ".join(f"{reaction['emoji']} {reaction['count']}" for reaction in reactions) + "]"
+    marker = " changed" if changed else ""
+    return f"{local_time(message['date'])} #{message['id']}{marker} {where}: {text}"
 
 
 def person_line(person: dict[str, Any]) -> str:

@@ -1,8 +1,13 @@
-"""`confab tail`: print messages as they arrive over Socket.IO, surviving restarts without gaps or repeats.
+"""`confab tail`: print messages and changes to them as they arrive over Socket.IO, surviving restarts
+without gaps or repeats.
 
-The handshake carries `last_id`, the highest message id printed so far (or, at start, the newest id
-the user can already see), so after every reconnection the server first replays what was missed,
-then sends `synced`, then live messages again. Ids already printed are skipped.
+The first handshake carries `last_id` (the newest message id the user can already see, or `--since`);
+its `synced` answer says from which `seq` changes are followed. Every reconnection then carries
+`since`, so the server replays new messages and changes alike before `synced` and live events again.
+That `since` is the highest `seq` received a few seconds before the newest event: two changes
+committed at once can arrive in the opposite order of their `seq`, and resuming from the very
+highest could skip the one still in flight. A message state already printed (same id, same or lower
+`seq`) is skipped, so what is replayed again is not printed twice.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
+import time
+from collections import deque
 from contextlib import suppress
 from typing import Any
 
@@ -22,6 +29,8 @@ from confab.client.output import message_line, note, say
 
 FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 30.0
+# How long after it arrived a received `seq` counts as safe to resume from (see the module docstring).
+RESUME_MARGIN_SECONDS = 5.0
 
 
 def newest_visible_id(api: Api, rooms: list[dict[str, Any]]) -> int:
@@ -48,22 +57,45 @@ class Tail:
         self.url = url
         self.token = token
         self.last_id = last_id
+        self.seq: int | None = None  # known once the first `synced` arrives; from then on, resume with it
+        self.recent: deque[tuple[float, int]] = deque()  # (when, seq) received within the margin
         self.room_names = room_names
-        self.printed: set[int] = set()
+        self.printed: dict[int, int] = {}  # message id -> the highest seq printed for it
         self.stop = asyncio.Event()
         self.ended_because: str | None = None
 
     async def on_message(self, message: dict[str, Any]) -> None:
-        if message["id"] in self.printed:
+        self._show(message, changed=message["id"] in self.printed)
+
+    async def on_message_updated(self, message: dict[str, Any]) -> None:
+        self._show(message, changed=True)
+
+    def _show(self, message: dict[str, Any], *, changed: bool) -> None:
+        if self.printed.get(message["id"], 0) >= message["seq"]:
             return
-        self.printed.add(message["id"])
+        self.printed[message["id"]] = message["seq"]
         self.last_id = max(self.last_id, message["id"])
-        say(message_line(message, self.room_names))
+        self._received(message["seq"])
+        say(message_line(message, self.room_names, changed=changed))
+
+    def _received(self, seq: int) -> None:
+        """Move the resume point up to what arrived more than the margin ago."""
+        now = time.monotonic()
+        self.recent.append((now, seq))
+        while self.recent and self.recent[0][0] <= now - RESUME_MARGIN_SECONDS:
+            _when, settled = self.recent.popleft()
+            if self.seq is not None:
+                self.seq = max(self.seq, settled)
 
     async def on_synced(self, synced: dict[str, Any]) -> None:
         self.last_id = max(self.last_id, synced["last_id"])
+        if synced.get("seq") is not None:
+            self.seq = max(self.seq or 0, synced["seq"])
         if not synced.get("complete", True):
-            note(f"more messages were missed than the server replays: see 'confab history --after {self.last_id}'")
+            note(
+                "more was missed than the server replays: see 'confab history'"
+                + (f" (changes after seq {self.seq}: GET /api/changes?since={self.seq})" if self.seq else "")
+            )
 
     async def on_room(self, room: dict[str, Any]) -> None:
         self.room_names[room["id"]] = room["name"]
@@ -80,10 +112,12 @@ class Tail:
         client.on("connect_error", refusals.append)
         client.on("disconnect", lambda *_reason: lost.set())
         client.on("message", self.on_message)
+        client.on("message_updated", self.on_message_updated)
         client.on("synced", self.on_synced)
         client.on("room", self.on_room)
         client.on("session_ended", self.on_session_ended)
-        auth = {"token": self.token, "last_id": self.last_id}
+        cursor = {"since": self.seq} if self.seq is not None else {"last_id": self.last_id}
+        auth = {"token": self.token, **cursor}
         await client.connect(self.url, auth=auth, transports=["websocket"], wait_timeout=10)
         return client
 
@@ -122,7 +156,8 @@ class Tail:
                 delay = min(delay * 2, MAX_RETRY_SECONDS)
                 continue
             if connected_once:
-                note(f"reconnected; catching up after #{self.last_id}")
+                resumed = f"seq {self.seq}" if self.seq is not None else f"#{self.last_id}"
+                note(f"reconnected; catching up after {resumed}")
             else:
                 note(f"listening as {nickname} on {self.url} (Ctrl-C to stop)")
             connected_once = True

@@ -2,12 +2,14 @@
 
 from confab.domain.accounts.models import DirectoryKeyModel, RevokedTokenModel, UserModel
 from confab.domain.messages.models import MessageModel
+from confab.domain.reactions.models import ReactionModel
 from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
 
 __all__ = (
     "DirectReadMarkerModel",
     "DirectoryKeyModel",
     "MessageModel",
+    "ReactionModel",
     "RevokedTokenModel",
     "RoomMembershipModel",
     "RoomModel",

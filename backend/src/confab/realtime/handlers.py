@@ -1,5 +1,5 @@
-"""Socket.IO events: the authenticated handshake with catch-up, `send`, `typing`, and presence; any other
-event, or a payload that cannot be read, is acked with a 400."""
+"""Socket.IO events: the authenticated handshake with catch-up, `send`, `edit`, `delete`, `react`, `typing`,
+and presence; any other event, or a payload that cannot be read, is acked with a 400."""
 
 from __future__ import annotations
 
@@ -16,14 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from confab.db.outages import OUTAGE_DETAIL, RETRY_AFTER_SECONDS, is_database_outage
 from confab.domain.accounts.schemas import PublicUser, to_public_user
 from confab.domain.accounts.tokens import decode_token, user_for_token
-from confab.domain.messages.schemas import MessageCreate
+from confab.domain.messages.schemas import Content, Message, MessageCreate, MessageEdit
 from confab.domain.messages.service import MessageService, Sent
+from confab.domain.reactions.service import ReactionService
 from confab.domain.rooms.schemas import RoomMessageCreate
 from confab.domain.rooms.service import RoomService
 from confab.ratelimits import TooManyRequests
 from confab.realtime.channels import is_room_channel, room_channel, token_channel, user_channel
 from confab.realtime.hub import RealtimeHub
-from confab.realtime.managers import message_id
+from confab.realtime.managers import MESSAGE_EVENT, MESSAGE_UPDATED_EVENT, message_id, message_seq
 from confab.realtime.packets import UNREADABLE_EVENT, Unreadable
 from confab.schemas import Cursor, Id, validation_problem
 
@@ -39,17 +40,37 @@ class PresenceChange(msgspec.Struct):
 
 
 class Synced(msgspec.Struct):
+    """The end of a catch-up: `seq` is the cursor to resume from with `since` (null only when a `last_id`
+    replay failed); `complete: false` means more is to be paged through REST."""
+
     last_id: int
+    seq: int | None
     complete: bool
 
 
 class HandshakeAuth(msgspec.Struct):
     token: str
     last_id: Cursor | None = None
+    since: Cursor | None = None
 
 
 class RoomTarget(msgspec.Struct):
     room_id: Id
+
+
+class EditRequest(msgspec.Struct, forbid_unknown_fields=True):
+    message_id: Id
+    content: Content
+
+
+class DeleteRequest(msgspec.Struct, forbid_unknown_fields=True):
+    message_id: Id
+
+
+class ReactRequest(msgspec.Struct, forbid_unknown_fields=True):
+    message_id: Id
+    emoji: str
+    remove: bool = False
 
 
 class TypingTarget(msgspec.Struct, forbid_unknown_fields=True):
@@ -130,33 +151,59 @@ def register_handlers(hub: RealtimeHub) -> None:
         channels = [user_channel(nickname) for nickname in correspondents] + room_channels
         await hub.emit_to("presence", PresenceChange(user_id=user.id, online=online), channels, skip_sids=[sid])
 
-    async def replay(sid: str, user: PublicUser, room_ids: list[int], last_id: int) -> None:
-        """Send what the socket missed after `last_id`, then `synced`, then what arrived meanwhile."""
+    async def missed_since(
+        user: PublicUser, room_ids: list[int], handshake: HandshakeAuth
+    ) -> tuple[list[tuple[str, Message]], int]:
+        """What the socket missed, as the events that would have told it, and the `seq` it is synced to after them.
+
+        With `since`: new messages as `message` and changed ones as `message_updated`, each once in its latest
+        state, in `seq` order. With `last_id`: new messages only, and the server's latest `seq` read before
+        them, from which a client may follow changes with `since` (older changes it missed are not replayed).
+        """
+        async with hub.session_maker() as session:
+            service = messages_in(session)
+            if handshake.since is not None:
+                changes = await service.changes_since(
+                    user.id, since=handshake.since, limit=REPLAY_LIMIT + 1, room_ids=room_ids
+                )
+                events = [
+                    (MESSAGE_EVENT if change.new else MESSAGE_UPDATED_EVENT, change.message) for change in changes
+                ]
+                return events, handshake.since
+            latest_seq = await service.latest_seq()
+            missed = await service.visible_since(
+                user.id, room_ids, after=handshake.last_id or 0, limit=REPLAY_LIMIT + 1
+            )
+            return [(MESSAGE_EVENT, message) for message in missed], latest_seq
+
+    async def replay(sid: str, user: PublicUser, room_ids: list[int], handshake: HandshakeAuth) -> None:
+        """Send what the socket missed, then `synced`, then what arrived meanwhile and the replay did not contain."""
         gate = hub.manager
         try:
-            async with hub.session_maker() as session:
-                missed = await messages_in(session).visible_since(
-                    user.id, room_ids, after=last_id, limit=REPLAY_LIMIT + 1
-                )
+            missed, synced_seq = await missed_since(user, room_ids, handshake)
             complete = len(missed) <= REPLAY_LIMIT
             missed = missed[:REPLAY_LIMIT]
-            for message in missed:
-                await gate.send_to_socket(sid, "message", message)
-            synced_up_to = missed[-1].id if missed else last_id
-            await gate.send_to_socket(sid, "synced", Synced(last_id=synced_up_to, complete=complete))
-            replayed = {message.id for message in missed}
+            for event, message in missed:
+                await gate.send_to_socket(sid, event, message)
+            replayed = {message.id: message.seq for _event, message in missed}
+            if handshake.since is not None and missed:
+                synced_seq = missed[-1][1].seq
+            last_id = max(replayed, default=handshake.last_id or 0)
+            await gate.send_to_socket(sid, "synced", Synced(last_id=last_id, seq=synced_seq, complete=complete))
             while held := gate.take_held(sid):
-                for payload in held:
-                    if message_id(payload) not in replayed:
-                        await gate.send_to_socket(sid, "message", payload)
+                for event, payload in held:
+                    # The replay showed that message in this state or a later one: sending it again would be twice.
+                    if replayed.get(message_id(payload), 0) < message_seq(payload):
+                        await gate.send_to_socket(sid, event, payload)
         except Exception:
             logger.exception("catch-up replay failed; the client is told to page through REST")
             # What was held back must still arrive, and `complete: false` sends the client to REST for
-            # everything after its own last id, so nothing the failed replay skipped is lost.
+            # everything after its own cursor, so nothing the failed replay skipped is lost.
             with contextlib.suppress(Exception):
-                for payload in gate.take_held(sid):
-                    await gate.send_to_socket(sid, "message", payload)
-                await gate.send_to_socket(sid, "synced", Synced(last_id=last_id, complete=False))
+                for event, payload in gate.take_held(sid):
+                    await gate.send_to_socket(sid, event, payload)
+                failed = Synced(last_id=handshake.last_id or 0, seq=handshake.since, complete=False)
+                await gate.send_to_socket(sid, "synced", failed)
         finally:
             gate.release(sid)
 
@@ -169,6 +216,7 @@ def register_handlers(hub: RealtimeHub) -> None:
             raise socketio.exceptions.ConnectionRefusedError(f"unauthorized: bad auth payload ({error})") from error
         except NotAuthorizedException as error:
             raise socketio.exceptions.ConnectionRefusedError(f"unauthorized: {error.detail}") from error
+        catching_up = handshake.last_id is not None or handshake.since is not None
         user: PublicUser | None = None
         try:
             async with hub.session_maker() as session:
@@ -178,7 +226,7 @@ def register_handlers(hub: RealtimeHub) -> None:
                 user = to_public_user(account)
                 room_ids = await RoomService(session=session, hub=hub).room_ids_of(user.id)
             await sio.save_session(sid, {"user": user})
-            if handshake.last_id is not None:
+            if catching_up:
                 hub.manager.hold(sid)  # before joining: every live message from here on is held or replayed
             if token.jti:
                 await sio.enter_room(sid, token_channel(token.jti))
@@ -200,9 +248,9 @@ def register_handlers(hub: RealtimeHub) -> None:
                 with contextlib.suppress(Exception):
                     await hub.presence.disconnected(user.id, sid)
             raise socketio.exceptions.ConnectionRefusedError("server error: try again") from error
-        if handshake.last_id is not None:
+        if catching_up:
             # Runs once this handler has returned and the CONNECT packet is queued ahead of the replay.
-            sio.start_background_task(replay, sid, user, room_ids, handshake.last_id)
+            sio.start_background_task(replay, sid, user, room_ids, handshake)
 
     @sio.event
     async def disconnect(sid: str, reason: str | None = None) -> None:
@@ -213,26 +261,71 @@ def register_handlers(hub: RealtimeHub) -> None:
             room_channels = [channel for channel in sio.rooms(sid) if is_room_channel(channel)]
             await announce_presence(user, sid, room_channels, online=False)
 
-    @client_event("send")
-    async def send(sid: str, data: Any) -> dict[str, Any]:
-        """`{recipient_id, content}` or `{room_id, content}`, the same path as the REST routes; returns the ack."""
-        author = await socket_user(sid)
+    async def write(
+        sid: str, what: str, apply: Callable[[PublicUser, AsyncSession], Awaitable[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        """Run one write (a send or a change) for the socket's user within the send budget; the ack, with a
+        refusal worded and numbered as the REST routes word and number it."""
+        user = await socket_user(sid)
         try:
-            await hub.rate_limits.spend("send", str(author.id))
+            await hub.rate_limits.spend("send", str(user.id))
             async with hub.session_maker() as session:
-                sent = await send_from_socket(messages_in(session), author, data)
+                return await apply(user, session)
         except msgspec.ValidationError as error:
-            return invalid("invalid message", error)
+            return invalid(f"invalid {what}", error)
         except TooManyRequests as error:
             return too_many(error)
         except HTTPException as error:
             return failure(error.status_code, error.detail)
         except Exception as error:
-            logger.exception("send failed")
+            logger.exception("%s failed", what)
             if is_database_outage(error):
                 return {**failure(503, OUTAGE_DETAIL), "retry_after": RETRY_AFTER_SECONDS}
-            return failure(500, "the message could not be stored; try again")
-        return {"ok": True, "message": sent.message, "created": sent.created}
+            return failure(500, f"the {what} could not be stored; try again")
+
+    @client_event("send")
+    async def send(sid: str, data: Any) -> dict[str, Any]:
+        """`{recipient_id, content}` or `{room_id, content}`, the same path as the REST routes; returns the ack."""
+
+        async def apply(author: PublicUser, session: AsyncSession) -> dict[str, Any]:
+            sent = await send_from_socket(messages_in(session), author, data)
+            return {"ok": True, "message": sent.message, "created": sent.created}
+
+        return await write(sid, "message", apply)
+
+    @client_event("edit")
+    async def edit(sid: str, data: Any) -> dict[str, Any]:
+        """`{message_id, content}`: the same rules and answers as `PATCH /api/messages/{id}`."""
+
+        async def apply(user: PublicUser, session: AsyncSession) -> dict[str, Any]:
+            request = msgspec.convert(data, EditRequest)
+            edited = await messages_in(session).edit(user, request.message_id, MessageEdit(content=request.content))
+            return {"ok": True, "message": edited}
+
+        return await write(sid, "edit", apply)
+
+    @client_event("delete")
+    async def delete(sid: str, data: Any) -> dict[str, Any]:
+        """`{message_id}`: the same rules as `DELETE /api/messages/{id}`; the ack is `{"ok": true}`."""
+
+        async def apply(user: PublicUser, session: AsyncSession) -> dict[str, Any]:
+            request = msgspec.convert(data, DeleteRequest)
+            await messages_in(session).delete_message(user.id, request.message_id)
+            return {"ok": True}
+
+        return await write(sid, "delete", apply)
+
+    @client_event("react")
+    async def react(sid: str, data: Any) -> dict[str, Any]:
+        """`{message_id, emoji, remove?}`: the same rules and answers as the reaction routes."""
+
+        async def apply(user: PublicUser, session: AsyncSession) -> dict[str, Any]:
+            request = msgspec.convert(data, ReactRequest)
+            reactions = ReactionService(session=session, hub=hub)
+            act = reactions.remove if request.remove else reactions.add
+            return {"ok": True, "message": await act(user.id, request.message_id, request.emoji)}
+
+        return await write(sid, "reaction", apply)
 
     @client_event("typing")
     async def typing(sid: str, data: Any) -> dict[str, Any]:

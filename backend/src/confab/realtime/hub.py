@@ -17,7 +17,13 @@ from confab.domain.accounts.profiles import PublicProfiles
 from confab.ratelimits import RateLimits
 from confab.realtime import codec
 from confab.realtime.channels import room_channel, user_channel
-from confab.realtime.managers import SESSION_ENDED_EVENT, DeliveryControl, GatedRedisManager
+from confab.realtime.managers import (
+    MESSAGE_EVENT,
+    MESSAGE_UPDATED_EVENT,
+    SESSION_ENDED_EVENT,
+    DeliveryControl,
+    GatedRedisManager,
+)
 from confab.realtime.packets import CheckedPacket
 from confab.realtime.presence import LocalPresence, Presence, RedisPresence
 from confab.realtime.relay_watch import RelayWatch
@@ -28,6 +34,16 @@ if TYPE_CHECKING:
     from confab.domain.rooms.schemas import Room
 
 logger = logging.getLogger("confab.realtime")
+
+
+def audience(message: Message) -> list[str]:
+    """The channels of exactly the people who may see the message: a room's members, or a DM's two parties."""
+    if message.room_id is not None:
+        return [room_channel(message.room_id)]
+    channels = [user_channel(message.author.nickname)]
+    if message.recipient is not None and message.recipient.id != message.author.id:
+        channels.append(user_channel(message.recipient.nickname))
+    return channels
 
 
 class RealtimeHub:
@@ -96,13 +112,11 @@ class RealtimeHub:
 
     async def message_created(self, message: Message) -> None:
         """Push a committed message once, to the channels of exactly the people who may see it."""
-        if message.room_id is not None:
-            channels = [room_channel(message.room_id)]
-        else:
-            channels = [user_channel(message.author.nickname)]
-            if message.recipient is not None and message.recipient.id != message.author.id:
-                channels.append(user_channel(message.recipient.nickname))
-        await self.sio.emit("message", message, to=channels)
+        await self.sio.emit(MESSAGE_EVENT, message, to=audience(message))
+
+    async def message_updated(self, message: Message) -> None:
+        """Push a committed change (edit, delete, reaction) as the whole message, to the same audience."""
+        await self.sio.emit(MESSAGE_UPDATED_EVENT, message, to=audience(message))
 
     async def emit_to(self, event: str, payload: Any, channels: list[str], skip_sids: list[str] | None = None) -> None:
         if channels:

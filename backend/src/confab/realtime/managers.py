@@ -3,8 +3,9 @@
 - Ending sessions: a `session_ended` event is delivered and then its recipients are disconnected,
   so logging out or changing a password closes the right sockets wherever they are connected.
 - A replay gate for the catch-up right after a handshake: while a socket replays what it missed,
-  live `message` events addressed to it are held back, then delivered after the replay minus those
-  the replay already contained, so nothing is lost and nothing arrives twice.
+  live `message` and `message_updated` events addressed to it are held back, then delivered after
+  the replay minus those the replay already contained (in the same or a later state), so nothing is
+  lost and nothing arrives twice.
 
 Both sit in the manager's local delivery step, which the in-process manager and the Redis manager
 (for events published by other workers) alike go through.
@@ -18,6 +19,8 @@ from typing import Any
 import socketio
 
 MESSAGE_EVENT = "message"
+MESSAGE_UPDATED_EVENT = "message_updated"
+HELD_EVENTS = frozenset({MESSAGE_EVENT, MESSAGE_UPDATED_EVENT})
 SESSION_ENDED_EVENT = "session_ended"
 RELAY_PROBE_EVENT = "relay_probe"
 
@@ -26,20 +29,25 @@ def message_id(payload: Any) -> int:
     return payload["id"] if isinstance(payload, dict) else payload.id
 
 
+def message_seq(payload: Any) -> int:
+    """A pushed message's place in the change order (payloads from other workers arrive as dicts)."""
+    return payload["seq"] if isinstance(payload, dict) else payload.seq
+
+
 class DeliveryControl(socketio.AsyncManager):
     """Holds live messages for replaying sockets and closes ended sessions; see the module docstring."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.held: dict[str, list[Any]] = {}
+        self.held: dict[str, list[tuple[str, Any]]] = {}
 
     def hold(self, sid: str) -> None:
         self.held[sid] = []
 
-    def take_held(self, sid: str) -> list[Any]:
-        """What was held back so far (oldest first); the socket stays gated until `release`."""
-        payloads, self.held[sid] = self.held.get(sid, []), []
-        return sorted(payloads, key=message_id)
+    def take_held(self, sid: str) -> list[tuple[str, Any]]:
+        """The `(event, payload)` pairs held back so far, in change order; the socket stays gated until `release`."""
+        events, self.held[sid] = self.held.get(sid, []), []
+        return sorted(events, key=lambda held: message_seq(held[1]))
 
     def release(self, sid: str) -> None:
         self.held.pop(sid, None)
@@ -52,11 +60,11 @@ class DeliveryControl(socketio.AsyncManager):
         self, event: str, data: Any, namespace: str, room: Any = None, skip_sid: Any = None, **kwargs: Any
     ) -> None:
         target = kwargs.pop("to", None) or room
-        if event == MESSAGE_EVENT and self.held:
+        if event in HELD_EVENTS and self.held:
             skipped = list(skip_sid) if isinstance(skip_sid, list) else ([skip_sid] if skip_sid else [])
             for sid, _eio_sid in self.get_participants(namespace, target):
                 if sid in self.held and sid not in skipped:
-                    self.held[sid].append(data)
+                    self.held[sid].append((event, data))
                     skipped.append(sid)
             skip_sid = skipped
         ending = list(self.get_participants(namespace, target)) if event == SESSION_ENDED_EVENT else []

@@ -1,24 +1,24 @@
-"""Direct messages over HTTP: send one, read a history page."""
+"""Messages over HTTP: send a DM, read a history page, edit or delete a message, catch up on changes."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post, put
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.params import Body, Parameter
 from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from confab.dependencies import PageQuery, UserPathId
+from confab.dependencies import MessagePathId, PageQuery, UserPathId
 from confab.domain.accounts.schemas import User, to_public_user
 from confab.domain.messages import examples
-from confab.domain.messages.schemas import Message, MessageCreate
+from confab.domain.messages.schemas import Message, MessageCreate, MessageEdit
 from confab.domain.messages.service import MessageService
 from confab.domain.rooms.schemas import ReadMarker
 from confab.errors import Forbidden
 from confab.openapi import answer, error_responses
 from confab.ratelimits import caller_id, rate_limited
-from confab.schemas import ID_BOUNDS, MAX_ID
+from confab.schemas import CURSOR_BOUNDS, ID_BOUNDS, MAX_ID
 
 PeerFilter = Annotated[
     int | None,
@@ -26,6 +26,19 @@ PeerFilter = Annotated[
         query="with", ge=1, le=MAX_ID, description="Only the conversation with this user id.", schema_extra=ID_BOUNDS
     ),
 ]
+
+SinceQuery = Annotated[
+    int,
+    Parameter(
+        ge=0,
+        le=MAX_ID,
+        description="Only messages whose `seq` is larger: the highest `seq` the client has applied.",
+        schema_extra=CURSOR_BOUNDS,
+    ),
+]
+ChangesLimit = Annotated[int, Parameter(ge=1, le=200, description="Page size, 1 to 200.")]
+# Edits, deletes and reactions are writes that everyone in the conversation receives, as sends are.
+SEND_BUDGET = rate_limited("send", caller_id)
 
 
 class MessageController(Controller):
@@ -44,7 +57,7 @@ class MessageController(Controller):
             **answer(200, Message, "The message sent earlier with this `client_id`.", examples.SENT),
             **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
         },
-        guards=[rate_limited("send", caller_id)],
+        guards=[SEND_BUDGET],
     )
     async def send_direct(
         self,
@@ -115,3 +128,67 @@ class MessageController(Controller):
         messages: MessageService,
     ) -> None:
         await messages.mark_direct_read(request.user.id, peer_id, data.last_read_id)
+
+    @patch(
+        "/messages/{message_id:int}",
+        summary="Edit a message",
+        description="Only the author may edit, a DM or a room message alike; anyone else who can read the "
+        "message gets 403, anyone who cannot gets 404. The content follows the rules of a send. The "
+        "message gets `edited_at` and a new `seq`, and is pushed as `message_updated` to everyone who "
+        "receives it. A deleted message cannot be edited (409). Sending the text it already has changes "
+        "nothing. Counts against the send budget.",
+        responses={
+            **answer(200, Message, "The edited message.", examples.EDITED_ANSWER),
+            **error_responses(
+                400, 401, 403, 404, 409, 413, 429, details={409: "this message was deleted; it cannot be edited"}
+            ),
+        },
+        guards=[SEND_BUDGET],
+    )
+    async def edit_message(
+        self,
+        message_id: MessagePathId,
+        data: Annotated[MessageEdit, Body(examples=[examples.EDIT])],
+        request: Request[User, Token, Any],
+        messages: MessageService,
+    ) -> Message:
+        return await messages.edit(to_public_user(request.user), message_id, data)
+
+    @delete(
+        "/messages/{message_id:int}",
+        summary="Delete a message",
+        description="The author may delete; in a room, the room's owner may too (anyone else who can read it: "
+        "403; who cannot: 404). The message stays in history as a tombstone (`deleted: true`, `content: "
+        '""`, no reactions): its text is erased from the database. It is pushed as `message_updated`. '
+        "Deleting again answers 204 and changes nothing. Counts against the send budget.",
+        responses=error_responses(
+            400, 401, 403, 404, 429, details={403: "only the author or the room's owner can delete a message"}
+        ),
+        guards=[SEND_BUDGET],
+    )
+    async def delete_message(
+        self, message_id: MessagePathId, request: Request[User, Token, Any], messages: MessageService
+    ) -> None:
+        await messages.delete_message(request.user.id, message_id)
+
+    @get(
+        "/changes",
+        summary="Catch up on new and changed messages",
+        description="Every message the caller may see now (their DMs, their current rooms') whose `seq` is "
+        "above `since`, each once in its latest state, ascending by `seq`. Keep the last `seq` and ask "
+        "again until a page is shorter than `limit`; a client that replaces its copy of a message whenever "
+        "an incoming `seq` is higher ends with exactly the server's state.",
+        responses={
+            **answer(200, list[Message], "Messages in change order.", examples.CHANGES),
+            **error_responses(400, 401),
+        },
+    )
+    async def changes(
+        self,
+        request: Request[User, Token, Any],
+        messages: MessageService,
+        since: SinceQuery = 0,
+        limit: ChangesLimit = 100,
+    ) -> list[Message]:
+        changes = await messages.changes_since(request.user.id, since=since, limit=limit)
+        return [change.message for change in changes]

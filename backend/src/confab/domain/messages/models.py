@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from confab.db.base import IdentityBase
@@ -23,6 +23,14 @@ class MessageModel(IdentityBase):
     room_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("rooms.id", ondelete="CASCADE"))
     # Chosen by the sending client so that a retried send is recognised instead of stored twice.
     client_id: Mapped[str | None] = mapped_column(String(64))
+    # The change order: assigned from one server-wide counter at creation and again at every change
+    # (see `confab.domain.messages.ordering`). `created_seq` keeps the first value, so a catch-up can
+    # tell a message the client never saw (sent as `message`) from one it has in an older state.
+    seq: Mapped[int] = mapped_column(BigInteger)
+    created_seq: Mapped[int] = mapped_column(BigInteger)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    # A deleted message stays in history as a tombstone: its content is erased (""), not hidden.
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
     author: Mapped[UserModel] = relationship(foreign_keys=[author_id], lazy="joined", innerjoin=True)
     recipient: Mapped[UserModel | None] = relationship(foreign_keys=[recipient_id], lazy="joined")
@@ -33,6 +41,11 @@ class MessageModel(IdentityBase):
         Index("ix_messages_author_recipient_id", "author_id", "recipient_id", "id"),
         Index("ix_messages_recipient_author_id", "recipient_id", "author_id", "id"),
         Index("ix_messages_room_id_id", "room_id", "id"),
+        # Catch-up by change order: one index range scan per branch of "what may this user see".
+        Index("uq_messages_seq", "seq", unique=True),
+        Index("ix_messages_author_id_seq", "author_id", "seq"),
+        Index("ix_messages_recipient_id_seq", "recipient_id", "seq"),
+        Index("ix_messages_room_id_seq", "room_id", "seq"),
         CheckConstraint("(recipient_id IS NULL) <> (room_id IS NULL)", name="dm_or_room"),
         UniqueConstraint("author_id", "client_id", name="uq_messages_author_id_client_id"),
     )

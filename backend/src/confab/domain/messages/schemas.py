@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import msgspec
 
 from confab.domain.accounts.schemas import PublicUser, to_public_user
-from confab.schemas import END, NOT_BLANK, Id, Schema
+from confab.domain.reactions.schemas import Reaction
+from confab.schemas import END, ID_BOUNDS, MAX_ID, NOT_BLANK, Id, Schema
 
 if TYPE_CHECKING:
     from confab.domain.messages.models import MessageModel
@@ -46,25 +47,52 @@ class MessageCreate(Schema):
     author_id: Id | None = None
 
 
+class MessageEdit(Schema):
+    """New text for a message; the same rules as when it was sent."""
+
+    content: Content
+
+
 class Message(Schema):
-    """A stored message: a DM has a `recipient`, a room message a `room_id`."""
+    """A stored message: a DM has a `recipient`, a room message a `room_id`.
+
+    `seq` is the message's place in the server-wide change order: it is assigned at creation and again
+    at every edit, delete or reaction change, so of two copies of a message the higher `seq` is newer.
+    A deleted message is a tombstone: `deleted` true, `content` empty, no reactions.
+    """
 
     id: Id
     content: str
     date: datetime
     author: PublicUser
+    seq: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            le=MAX_ID,
+            description="The change order, server-wide: of two copies of a message, the higher `seq` is newer.",
+            extra_json_schema={"extra": ID_BOUNDS},
+        ),
+    ]
     recipient: PublicUser | None = None
     room_id: int | None = None
     client_id: str | None = None
+    edited_at: datetime | None = None
+    deleted: bool = False
+    reactions: list[Reaction] = msgspec.field(default_factory=list)
 
 
-def to_message(row: MessageModel) -> Message:
+def to_message(row: MessageModel, reactions: list[Reaction] | None = None) -> Message:
     return Message(
         id=row.id,
         content=row.content,
         date=row.date,
         author=to_public_user(row.author),
+        seq=row.seq,
         recipient=to_public_user(row.recipient) if row.recipient is not None else None,
         room_id=row.room_id,
         client_id=row.client_id,
+        edited_at=row.edited_at,
+        deleted=row.deleted,
+        reactions=reactions or [],
     )

@@ -8,17 +8,21 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from advanced_alchemy.exceptions import IntegrityError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import ColumnElement, Select, and_, case, func, insert, select, text, union, union_all
+from sqlalchemy import ColumnElement, Row, Select, and_, case, delete, func, select, union, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import PublicUser
+from confab.domain.messages.access import current_message, visible_message
 from confab.domain.messages.models import MessageModel
-from confab.domain.messages.schemas import Message, MessageCreate, to_message
+from confab.domain.messages.ordering import INSERT_MESSAGE, stamp_change, take_write_order
+from confab.domain.messages.schemas import Message, MessageCreate, MessageEdit, to_message
+from confab.domain.reactions.models import ReactionModel
+from confab.domain.reactions.summaries import reactions_by_message
 from confab.domain.rooms.access import require_membership
-from confab.domain.rooms.models import DirectReadMarkerModel
+from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
 from confab.errors import Conflict, Forbidden, NotFound
 
 if TYPE_CHECKING:
@@ -26,18 +30,18 @@ if TYPE_CHECKING:
     from confab.realtime.hub import RealtimeHub
 
 
-# An arbitrary, fixed advisory-lock key ("confab" in ASCII) that only message writes take.
-MESSAGE_ORDER_LOCK = 0x636F6E666162
-# A Core insert on the table: the ORM's unit of work (flush, identity map, bulk-insert path) cost
-# about a quarter of a send, and a new message needs none of it (bench/RESULTS.md).
-INSERT_MESSAGE = insert(MessageModel.__table__).returning(MessageModel.__table__.c.id)
-
-
 class Sent(NamedTuple):
     """A send's outcome: the message, and whether this call created it (False: a repeated client_id)."""
 
     message: Message
     created: bool
+
+
+class Change(NamedTuple):
+    """A message in its latest state, and whether it was created after the cursor (else only changed)."""
+
+    message: Message
+    new: bool
 
 
 class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
@@ -76,12 +80,8 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         room_id: int | None = None,
     ) -> Sent:
         session = self.repository.session
-        if session.get_bind().dialect.name == "postgresql":
-            # Catch-up cursors (`after=<last id seen>`) need ids to become visible in id order. PostgreSQL
-            # hands out ids before commit, so two writers could commit out of order and a reconnecting
-            # client would skip the later-committed lower id; this lock serializes message writes until
-            # commit. (SQLite's BEGIN IMMEDIATE already serializes them.)
-            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MESSAGE_ORDER_LOCK})
+        # Catch-up cursors (`after=<last id>`, `since=<last seq>`) need ids and seqs to become visible in order.
+        await take_write_order(session)
         date = utc_now()
         row = {
             "content": content,
@@ -92,7 +92,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             "client_id": client_id,
         }
         try:
-            message_id = (await session.execute(INSERT_MESSAGE, row)).scalar_one()
+            message_id, seq = (await session.execute(INSERT_MESSAGE, row)).one()
             await session.commit()
         except SQLAlchemyIntegrityError as error:
             await session.rollback()
@@ -104,6 +104,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             content=content,
             date=date,
             author=author,
+            seq=seq,
             recipient=recipient,
             room_id=room_id,
             client_id=client_id,
@@ -123,7 +124,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             raise IntegrityError(detail="client_id conflict without an original message")
         if (original.room_id, original.recipient_id) != (room_id, recipient.id if recipient else None):
             raise Conflict(f"client_id {client_id!r} was already used for a message to another conversation")
-        return to_message(original)
+        return (await self._with_reactions([original]))[0]
 
     async def direct_history(
         self, user_id: int, *, peer_id: int | None, after: int | None, before: int | None, limit: int
@@ -186,7 +187,101 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         )
         if not forward:
             rows.reverse()
-        return [to_message(row) for row in rows]
+        return await self._with_reactions(rows)
+
+    async def _with_reactions(self, rows: Sequence[MessageModel]) -> list[Message]:
+        """Messages with their reactions, loaded for the whole page in one query."""
+        reactions = await reactions_by_message(self.repository.session, [row.id for row in rows])
+        return [to_message(row, reactions.get(row.id)) for row in rows]
+
+    async def edit(self, editor: PublicUser, message_id: int, form: MessageEdit) -> Message:
+        """Replace the text of the editor's own message, commit, then push `message_updated` to its audience.
+
+        Sending the text it already has changes nothing: no new `seq`, no push, `edited_at` kept.
+        """
+        session = self.repository.session
+        await take_write_order(session)
+        row = await visible_message(session, message_id, editor.id)
+        if row.author_id != editor.id:
+            raise Forbidden("only the author can edit a message")
+        if row.deleted:
+            raise Conflict("this message was deleted; it cannot be edited")
+        if row.content == form.content:
+            unchanged = await current_message(session, self.hub.profiles, message_id)
+            await session.commit()
+            return unchanged
+        await stamp_change(session, message_id, content=form.content, edited_at=utc_now())
+        return await self._commit_and_push(message_id)
+
+    async def delete_message(self, caller_id: int, message_id: int) -> None:
+        """Leave a tombstone: the text and reactions are erased from the database, the row keeps its place.
+
+        The author may delete; in a room, the room's owner may too. Deleting again changes nothing.
+        """
+        session = self.repository.session
+        await take_write_order(session)
+        row = await visible_message(session, message_id, caller_id)
+        if row.author_id != caller_id and not await self._owns_room_of(row, caller_id):
+            raise Forbidden("only the author or the room's owner can delete a message")
+        if row.deleted:
+            await session.commit()
+            return
+        await session.execute(delete(ReactionModel).where(ReactionModel.message_id == message_id))
+        await stamp_change(session, message_id, content="", deleted=True)
+        await self._commit_and_push(message_id)
+
+    async def _owns_room_of(self, row: Row[Any], user_id: int) -> bool:
+        if row.room_id is None:
+            return False
+        owner_id = await self.repository.session.scalar(select(RoomModel.owner_id).where(RoomModel.id == row.room_id))
+        return owner_id == user_id
+
+    async def _commit_and_push(self, message_id: int) -> Message:
+        """Read the changed message inside its transaction (so it matches its `seq`), commit, then push it."""
+        session = self.repository.session
+        message = await current_message(session, self.hub.profiles, message_id)
+        await session.commit()
+        await self.hub.message_updated(message)
+        return message
+
+    async def changes_since(
+        self, user_id: int, *, since: int, limit: int, room_ids: Sequence[int] | None = None
+    ) -> list[Change]:
+        """Every message the user may see whose `seq` is above `since`, in its latest state, ascending by `seq`.
+
+        `room_ids` are the user's rooms when the caller already knows them (the handshake does); otherwise
+        the user's current memberships. Rooms the user has left are not included, as for `visible_since`.
+        """
+        rooms: Any
+        if room_ids is None:
+            rooms = select(RoomMembershipModel.room_id).where(RoomMembershipModel.user_id == user_id)
+        else:
+            rooms = list(room_ids)
+        branches: list[ColumnElement[bool]] = [
+            and_(MessageModel.author_id == user_id, MessageModel.recipient_id.is_not(None)),
+            MessageModel.recipient_id == user_id,
+            MessageModel.room_id.in_(rooms),
+        ]
+
+        def branch_ids(condition: ColumnElement[bool]) -> Select[tuple[int]]:
+            query = select(MessageModel.id).where(condition, MessageModel.seq > since)
+            return select(query.order_by(MessageModel.seq).limit(limit).subquery().c.id)
+
+        page_ids = union(*(branch_ids(condition) for condition in branches)).subquery()
+        rows = list(
+            await self.repository.session.scalars(
+                select(MessageModel)
+                .where(MessageModel.id.in_(select(page_ids.c.id)))
+                .order_by(MessageModel.seq)
+                .limit(limit)
+            )
+        )
+        messages = await self._with_reactions(rows)
+        return [Change(message, new=row.created_seq > since) for row, message in zip(rows, messages, strict=True)]
+
+    async def latest_seq(self) -> int:
+        """The highest `seq` committed so far (0 before the first message)."""
+        return await self.repository.session.scalar(select(func.coalesce(func.max(MessageModel.seq), 0))) or 0
 
     async def correspondents(self, user_id: int) -> list[str]:
         """Nicknames of everyone the user has exchanged a DM with (they are shown the user's presence)."""
@@ -224,7 +319,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         return [(peer_id, last_id) for peer_id, last_id in rows.tuples()]
 
     async def unread_direct_counts(self, user_id: int) -> dict[int, int]:
-        """Per peer, how many DMs they sent the user after the user's read marker for them."""
+        """Per peer, how many DMs they sent the user after the user's read marker for them (tombstones aside)."""
         marker = DirectReadMarkerModel
         rows = await self.repository.session.execute(
             select(MessageModel.author_id, func.count())
@@ -233,6 +328,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
                 MessageModel.recipient_id == user_id,
                 MessageModel.author_id != user_id,
                 MessageModel.id > func.coalesce(marker.last_read_id, 0),
+                MessageModel.deleted.is_(False),  # a message taken back is nothing left to read
             )
             .group_by(MessageModel.author_id)
         )

@@ -22,11 +22,12 @@ ROOM_MESSAGE = Message(
     content="Welcome to #general, everybody!",
     date=datetime(2026, 11, 25, 10, 1, tzinfo=UTC),
     author=ALICE,
+    seq=43,
     room_id=7,
     client_id=CLIENT_ID,
 )
 ROOM_REPLY = Message(
-    id=44, content="Hi all!", date=datetime(2026, 11, 25, 10, 1, 30, tzinfo=UTC), author=BOB, room_id=7
+    id=44, content="Hi all!", date=datetime(2026, 11, 25, 10, 1, 30, tzinfo=UTC), author=BOB, seq=44, room_id=7
 )
 
 CREATE_ROOM = Example(

@@ -15,6 +15,7 @@ from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import PublicUser
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.schemas import to_message
+from confab.domain.reactions.summaries import reactions_by_message
 from confab.domain.rooms.access import require_membership
 from confab.domain.rooms.models import RoomMembershipModel, RoomModel
 from confab.domain.rooms.schemas import Room, RoomCreate, RoomSummary, to_room
@@ -68,12 +69,13 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
             .where(MessageModel.room_id.in_(room_ids))
             .group_by(MessageModel.room_id)
         )
-        latest = {
-            row.room_id: to_message(row)
-            for row in await session.scalars(
+        latest_rows = list(
+            await session.scalars(
                 select(MessageModel).where(MessageModel.id.in_([latest_id for _room, latest_id in latest_ids.tuples()]))
             )
-        }
+        )
+        reactions = await reactions_by_message(session, [row.id for row in latest_rows])
+        latest = {row.room_id: to_message(row, reactions.get(row.id)) for row in latest_rows}
         unread = await self._unread_counts(caller_id)
         summaries = [
             RoomSummary(
@@ -96,7 +98,11 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
                 RoomMembershipModel,
                 and_(RoomMembershipModel.room_id == MessageModel.room_id, RoomMembershipModel.user_id == caller_id),
             )
-            .where(MessageModel.id > RoomMembershipModel.last_read_id, MessageModel.author_id != caller_id)
+            .where(
+                MessageModel.id > RoomMembershipModel.last_read_id,
+                MessageModel.author_id != caller_id,
+                MessageModel.deleted.is_(False),  # a message taken back is nothing left to read
+            )
             .group_by(MessageModel.room_id)
         )
         return {room_id: count for room_id, count in rows.tuples()}

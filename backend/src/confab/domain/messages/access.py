@@ -1,0 +1,66 @@
+"""Who may see a message, and a message read back whole (with its reactions) for an answer or a push.
+
+Both read the row with one Core select and take the people from the profile cache: every edit, delete
+and reaction reads the message twice, and the ORM's joined loading of author and recipient cost more
+than the change itself.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Row, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from confab.domain.messages.models import MessageModel
+from confab.domain.messages.schemas import Message
+from confab.domain.reactions.summaries import reactions_by_message
+from confab.domain.rooms.access import IS_MEMBER
+from confab.errors import NotFound
+
+if TYPE_CHECKING:
+    from confab.domain.accounts.profiles import PublicProfiles
+
+_messages = MessageModel.__table__
+MESSAGE_BY_ID = select(_messages).where(_messages.c.id == bindparam("message_id"))
+
+
+async def visible_message(session: AsyncSession, message_id: int, user_id: int) -> Row[Any]:
+    """The message's row when the user may read it: a party to the DM, or a current member of the room.
+
+    Anyone else gets the same 404 as for a message that does not exist: message ids are not a way to
+    learn what goes on in other people's conversations.
+    """
+    row = (await session.execute(MESSAGE_BY_ID, {"message_id": message_id})).first()
+    if row is not None:
+        if row.room_id is None and user_id in (row.author_id, row.recipient_id):
+            return row
+        if row.room_id is not None:
+            member = await session.execute(IS_MEMBER, {"room_id": row.room_id, "user_id": user_id})
+            if member.first() is not None:
+                return row
+    raise NotFound(f"no message with id {message_id}")
+
+
+async def current_message(session: AsyncSession, profiles: PublicProfiles, message_id: int) -> Message:
+    """The message as it is now in this transaction, reactions included."""
+    row = (await session.execute(MESSAGE_BY_ID, {"message_id": message_id})).first()
+    if row is None:
+        raise NotFound(f"no message with id {message_id}")
+    author = await profiles.get(session, row.author_id)
+    if author is None:  # the foreign key guarantees the author; losing it in between is a bug
+        raise NotFound(f"no user with id {row.author_id}")
+    reactions = await reactions_by_message(session, [message_id])
+    return Message(
+        id=row.id,
+        content=row.content,
+        date=row.created_at,
+        author=author,
+        seq=row.seq,
+        recipient=await profiles.get(session, row.recipient_id) if row.recipient_id is not None else None,
+        room_id=row.room_id,
+        client_id=row.client_id,
+        edited_at=row.edited_at,
+        deleted=row.deleted,
+        reactions=reactions.get(message_id, []),
+    )
