@@ -1,6 +1,6 @@
 """What route handlers are given: the domain services, and the parameters several routes share.
 
-Registered once on the app, so every controller asks for `users`, `messages`, `rooms`, `reactions` or `page` by
+Registered once on the app, so every controller asks for `users`, `messages`, `rooms`, `reactions`, `threads` or `page` by
 name and none of them repeats how those are built.
 """
 
@@ -18,6 +18,7 @@ from confab.domain.accounts.service import UserService
 from confab.domain.messages.service import MessageService
 from confab.domain.reactions.service import ReactionService
 from confab.domain.rooms.service import RoomService
+from confab.domain.threads.service import ThreadService
 from confab.schemas import CURSOR_BOUNDS, ID_BOUNDS, MAX_ID
 
 UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.", schema_extra=ID_BOUNDS)]
@@ -64,6 +65,10 @@ def provide_reaction_service(db_session: AsyncSession, state: State) -> Reaction
     return ReactionService(session=db_session, hub=state.hub)
 
 
+def provide_thread_service(db_session: AsyncSession, state: State) -> ThreadService:
+    return ThreadService(session=db_session, hub=state.hub)
+
+
 def provide_room_service(db_session: AsyncSession, state: State) -> RoomService:
     return RoomService(session=db_session, hub=state.hub)
 
@@ -73,5 +78,6 @@ APP_DEPENDENCIES = {
     "messages": Provide(provide_message_service, sync_to_thread=False),
     "rooms": Provide(provide_room_service, sync_to_thread=False),
     "reactions": Provide(provide_reaction_service, sync_to_thread=False),
+    "threads": Provide(provide_thread_service, sync_to_thread=False),
     "page": Provide(provide_page_query, sync_to_thread=False),
 }

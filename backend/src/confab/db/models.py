@@ -4,6 +4,7 @@ from confab.domain.accounts.models import DirectoryKeyModel, RevokedTokenModel, 
 from confab.domain.messages.models import MessageModel
 from confab.domain.reactions.models import ReactionModel
 from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
+from confab.domain.threads.models import ThreadFollowModel
 
 __all__ = (
     "DirectReadMarkerModel",
@@ -13,5 +14,6 @@ __all__ = (
     "RevokedTokenModel",
     "RoomMembershipModel",
     "RoomModel",
+    "ThreadFollowModel",
     "UserModel",
 )

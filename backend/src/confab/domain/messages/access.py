@@ -16,6 +16,7 @@ from confab.domain.messages.models import MessageModel
 from confab.domain.messages.schemas import Message
 from confab.domain.reactions.summaries import reactions_by_message
 from confab.domain.rooms.access import IS_MEMBER
+from confab.domain.threads.summaries import summaries_by_root
 from confab.errors import NotFound
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ async def visible_message(session: AsyncSession, message_id: int, user_id: int) 
 
 
 async def current_message(session: AsyncSession, profiles: PublicProfiles, message_id: int) -> Message:
-    """The message as it is now in this transaction, reactions included."""
+    """The message as it is now in this transaction, reactions and thread summary included."""
     row = (await session.execute(MESSAGE_BY_ID, {"message_id": message_id})).first()
     if row is None:
         raise NotFound(f"no message with id {message_id}")
@@ -51,6 +52,7 @@ async def current_message(session: AsyncSession, profiles: PublicProfiles, messa
     if author is None:  # the foreign key guarantees the author; losing it in between is a bug
         raise NotFound(f"no user with id {row.author_id}")
     reactions = await reactions_by_message(session, [message_id])
+    threads = await summaries_by_root(session, [message_id]) if row.thread_id is None else {}
     return Message(
         id=row.id,
         content=row.content,
@@ -63,4 +65,6 @@ async def current_message(session: AsyncSession, profiles: PublicProfiles, messa
         edited_at=row.edited_at,
         deleted=row.deleted,
         reactions=reactions.get(message_id, []),
+        thread_id=row.thread_id,
+        thread=threads.get(message_id),
     )

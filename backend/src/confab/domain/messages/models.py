@@ -31,6 +31,8 @@ class MessageModel(IdentityBase):
     edited_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     # A deleted message stays in history as a tombstone: its content is erased (""), not hidden.
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A reply's root: replies are listed in their thread, not in the conversation's history.
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("messages.id", ondelete="CASCADE"))
 
     author: Mapped[UserModel] = relationship(foreign_keys=[author_id], lazy="joined", innerjoin=True)
     recipient: Mapped[UserModel | None] = relationship(foreign_keys=[recipient_id], lazy="joined")
@@ -46,6 +48,7 @@ class MessageModel(IdentityBase):
         Index("ix_messages_author_id_seq", "author_id", "seq"),
         Index("ix_messages_recipient_id_seq", "recipient_id", "seq"),
         Index("ix_messages_room_id_seq", "room_id", "seq"),
+        Index("ix_messages_thread_id_id", "thread_id", "id"),
         CheckConstraint("(recipient_id IS NULL) <> (room_id IS NULL)", name="dm_or_room"),
         UniqueConstraint("author_id", "client_id", name="uq_messages_author_id_client_id"),
     )

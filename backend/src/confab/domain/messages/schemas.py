@@ -38,6 +38,18 @@ ClientId = Annotated[
 ]
 
 
+ThreadId = Annotated[
+    int,
+    msgspec.Meta(
+        ge=1,
+        le=MAX_ID,
+        description="Reply in the thread of this message (of the same conversation); a reply to a reply joins "
+        "the same thread, the root's.",
+        extra_json_schema={"extra": ID_BOUNDS},
+    ),
+]
+
+
 class MessageCreate(Schema):
     """A direct message to send. `author_id`, if present, must be the caller's own id."""
 
@@ -45,6 +57,7 @@ class MessageCreate(Schema):
     content: Content
     client_id: ClientId | None = None
     author_id: Id | None = None
+    thread_id: ThreadId | None = None
 
 
 class MessageEdit(Schema):
@@ -53,12 +66,23 @@ class MessageEdit(Schema):
     content: Content
 
 
+class ThreadSummary(Schema):
+    """The replies under a root: how many (tombstones included, as the thread lists them), the latest one's
+    time, and who replied, in the order of their first reply."""
+
+    reply_count: Annotated[int, msgspec.Meta(ge=1)]
+    last_reply_at: datetime
+    participant_ids: list[Id]
+
+
 class Message(Schema):
     """A stored message: a DM has a `recipient`, a room message a `room_id`.
 
     `seq` is the message's place in the server-wide change order: it is assigned at creation and again
     at every edit, delete or reaction change, so of two copies of a message the higher `seq` is newer.
     A deleted message is a tombstone: `deleted` true, `content` empty, no reactions.
+    A reply has the `thread_id` of its root and is listed in the thread, not in the conversation's history;
+    a root has a `thread` summary (null while it has no replies).
     """
 
     id: Id
@@ -80,9 +104,13 @@ class Message(Schema):
     edited_at: datetime | None = None
     deleted: bool = False
     reactions: list[Reaction] = msgspec.field(default_factory=list)
+    thread_id: int | None = None
+    thread: ThreadSummary | None = None
 
 
-def to_message(row: MessageModel, reactions: list[Reaction] | None = None) -> Message:
+def to_message(
+    row: MessageModel, reactions: list[Reaction] | None = None, thread: ThreadSummary | None = None
+) -> Message:
     return Message(
         id=row.id,
         content=row.content,
@@ -95,4 +123,6 @@ def to_message(row: MessageModel, reactions: list[Reaction] | None = None) -> Me
         edited_at=row.edited_at,
         deleted=row.deleted,
         reactions=reactions or [],
+        thread_id=row.thread_id,
+        thread=thread,
     )

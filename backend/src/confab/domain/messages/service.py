@@ -23,6 +23,8 @@ from confab.domain.reactions.models import ReactionModel
 from confab.domain.reactions.summaries import reactions_by_message
 from confab.domain.rooms.access import require_membership
 from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
+from confab.domain.threads.roots import follow_as_participants, reply_root
+from confab.domain.threads.summaries import summaries_by_root
 from confab.errors import Conflict, Forbidden, NotFound
 
 if TYPE_CHECKING:
@@ -63,12 +65,14 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         recipient = await self.hub.profiles.get(self.repository.session, form.recipient_id)
         if recipient is None:
             raise NotFound(f"no user with id {form.recipient_id}")
-        return await self._store(form.content, form.client_id, author=author, recipient=recipient)
+        return await self._store(
+            form.content, form.client_id, author=author, recipient=recipient, thread_id=form.thread_id
+        )
 
     async def send_to_room(self, author: PublicUser, room_id: int, form: RoomMessageCreate) -> Sent:
         """Store a room message (members only), commit it, then push it once to the room's channel."""
         await require_membership(self.repository.session, room_id, author.id)
-        return await self._store(form.content, form.client_id, author=author, room_id=room_id)
+        return await self._store(form.content, form.client_id, author=author, room_id=room_id, thread_id=form.thread_id)
 
     async def _store(
         self,
@@ -78,10 +82,16 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         author: PublicUser,
         recipient: PublicUser | None = None,
         room_id: int | None = None,
+        thread_id: int | None = None,
     ) -> Sent:
         session = self.repository.session
         # Catch-up cursors (`after=<last id>`, `since=<last seq>`) need ids and seqs to become visible in order.
         await take_write_order(session)
+        root_id = None
+        if thread_id is not None:
+            root_id = await reply_root(
+                session, thread_id, author.id, recipient_id=recipient.id if recipient else None, room_id=room_id
+            )
         date = utc_now()
         row = {
             "content": content,
@@ -90,9 +100,13 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             "recipient_id": recipient.id if recipient else None,
             "room_id": room_id,
             "client_id": client_id,
+            "thread_id": root_id,
         }
+        root: Message | None = None
         try:
             message_id, seq = (await session.execute(INSERT_MESSAGE, row)).one()
+            if root_id is not None:
+                root = await self._count_reply(root_id, author.id)
             await session.commit()
         except SQLAlchemyIntegrityError as error:
             await session.rollback()
@@ -108,9 +122,21 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             recipient=recipient,
             room_id=room_id,
             client_id=client_id,
+            thread_id=root_id,
         )
         await self.hub.message_created(message)
+        if root is not None:
+            await self.hub.message_updated(root)
         return Sent(message, created=True)
+
+    async def _count_reply(self, root_id: int, replier_id: int) -> Message:
+        """Within the reply's transaction: the replier and the root's author follow, and the root takes a new
+        `seq` for its new summary, read back here so that racing replies each push the count they made."""
+        session = self.repository.session
+        root_author_id = await session.scalar(select(MessageModel.author_id).where(MessageModel.id == root_id))
+        await follow_as_participants(session, root_id, root_author_id or replier_id, replier_id)
+        await stamp_change(session, root_id)
+        return await current_message(session, self.hub.profiles, root_id)
 
     async def _already_sent(
         self, author_id: int, client_id: str, recipient: PublicUser | None, room_id: int | None
@@ -140,13 +166,23 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
                 and_(MessageModel.author_id == user_id, MessageModel.recipient_id == peer_id),
                 and_(MessageModel.author_id == peer_id, MessageModel.recipient_id == user_id),
             ]
-        return await self._page(branches, after=after, before=before, limit=limit)
+        main = MessageModel.thread_id.is_(None)  # replies are read in their thread
+        return await self._page([and_(branch, main) for branch in branches], after=after, before=before, limit=limit)
 
     async def room_history(
         self, user_id: int, room_id: int, *, after: int | None, before: int | None, limit: int
     ) -> list[Message]:
         await require_membership(self.repository.session, room_id, user_id)
-        return await self._page([MessageModel.room_id == room_id], after=after, before=before, limit=limit)
+        main = and_(MessageModel.room_id == room_id, MessageModel.thread_id.is_(None))  # replies: in their thread
+        return await self._page([main], after=after, before=before, limit=limit)
+
+    async def thread_history(
+        self, user_id: int, message_id: int, *, after: int | None, before: int | None, limit: int
+    ) -> list[Message]:
+        """The replies of the thread `message_id` is in (the root's own, or a reply's), for a reader of the root."""
+        row = await visible_message(self.repository.session, message_id, user_id)
+        root_id = row.thread_id or row.id
+        return await self._page([MessageModel.thread_id == root_id], after=after, before=before, limit=limit)
 
     async def visible_since(self, user_id: int, room_ids: Sequence[int], *, after: int, limit: int) -> list[Message]:
         """Every message the user may see (their DMs, their rooms') with an id above `after`, oldest first."""
@@ -190,9 +226,11 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         return await self._with_reactions(rows)
 
     async def _with_reactions(self, rows: Sequence[MessageModel]) -> list[Message]:
-        """Messages with their reactions, loaded for the whole page in one query."""
-        reactions = await reactions_by_message(self.repository.session, [row.id for row in rows])
-        return [to_message(row, reactions.get(row.id)) for row in rows]
+        """Messages with their reactions and thread summaries, each loaded for the whole page in one query."""
+        session = self.repository.session
+        reactions = await reactions_by_message(session, [row.id for row in rows])
+        threads = await summaries_by_root(session, [row.id for row in rows if row.thread_id is None])
+        return [to_message(row, reactions.get(row.id), threads.get(row.id)) for row in rows]
 
     async def edit(self, editor: PublicUser, message_id: int, form: MessageEdit) -> Message:
         """Replace the text of the editor's own message, commit, then push `message_updated` to its audience.
@@ -329,6 +367,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
                 MessageModel.author_id != user_id,
                 MessageModel.id > func.coalesce(marker.last_read_id, 0),
                 MessageModel.deleted.is_(False),  # a message taken back is nothing left to read
+                MessageModel.thread_id.is_(None),  # replies are counted per thread (`GET /api/threads`)
             )
             .group_by(MessageModel.author_id)
         )

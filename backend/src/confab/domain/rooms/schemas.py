@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import msgspec
 
 from confab.domain.accounts.schemas import PublicUser, to_public_user
-from confab.domain.messages.schemas import ClientId, Content, Message
+from confab.domain.messages.schemas import ClientId, Content, Message, ThreadId
 from confab.schemas import END, ID_BOUNDS, NOT_BLANK, Cursor, Id, Schema
 
 if TYPE_CHECKING:
@@ -62,6 +62,7 @@ class RoomMessageCreate(Schema):
 
     content: Content
     client_id: ClientId | None = None
+    thread_id: ThreadId | None = None
 
 
 class ReadMarker(Schema):

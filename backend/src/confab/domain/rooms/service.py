@@ -16,6 +16,7 @@ from confab.domain.accounts.schemas import PublicUser
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.schemas import to_message
 from confab.domain.reactions.summaries import reactions_by_message
+from confab.domain.threads.summaries import summaries_by_root
 from confab.domain.rooms.access import require_membership
 from confab.domain.rooms.models import RoomMembershipModel, RoomModel
 from confab.domain.rooms.schemas import Room, RoomCreate, RoomSummary, to_room
@@ -66,7 +67,7 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
         rooms = {room.id: room for room in await session.scalars(select(RoomModel).where(RoomModel.id.in_(room_ids)))}
         latest_ids = await session.execute(
             select(MessageModel.room_id, func.max(MessageModel.id))
-            .where(MessageModel.room_id.in_(room_ids))
+            .where(MessageModel.room_id.in_(room_ids), MessageModel.thread_id.is_(None))
             .group_by(MessageModel.room_id)
         )
         latest_rows = list(
@@ -75,7 +76,8 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
             )
         )
         reactions = await reactions_by_message(session, [row.id for row in latest_rows])
-        latest = {row.room_id: to_message(row, reactions.get(row.id)) for row in latest_rows}
+        threads = await summaries_by_root(session, [row.id for row in latest_rows])
+        latest = {row.room_id: to_message(row, reactions.get(row.id), threads.get(row.id)) for row in latest_rows}
         unread = await self._unread_counts(caller_id)
         summaries = [
             RoomSummary(
@@ -102,6 +104,7 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
                 MessageModel.id > RoomMembershipModel.last_read_id,
                 MessageModel.author_id != caller_id,
                 MessageModel.deleted.is_(False),  # a message taken back is nothing left to read
+                MessageModel.thread_id.is_(None),  # replies are counted per thread (`GET /api/threads`)
             )
             .group_by(MessageModel.room_id)
         )
