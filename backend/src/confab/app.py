@@ -32,8 +32,8 @@ from confab.domain.accounts.tokens import build_jwt_auth
 from confab.domain.messages.controller import MessageController
 from confab.domain.reactions.controller import ReactionController
 from confab.domain.rooms.controller import RoomController
-from confab.domain.threads.controller import ThreadController
 from confab.domain.system.controller import database_alive, service_index, version
+from confab.domain.threads.controller import ThreadController
 from confab.logging import litestar_logging_config
 from confab.openapi import NEXT_CURSOR_HEADER, ClosedStructSchemaPlugin
 from confab.ratelimits import RateLimits

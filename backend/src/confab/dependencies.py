@@ -1,7 +1,7 @@
 """What route handlers are given: the domain services, and the parameters several routes share.
 
-Registered once on the app, so every controller asks for `users`, `messages`, `rooms`, `reactions`, `threads` or `page` by
-name and none of them repeats how those are built.
+Registered once on the app, so every controller asks for `users`, `messages`, `rooms`, `reactions`, `threads` or
+`page` by name and none of them repeats how those are built.
 """
 
 from __future__ import annotations

@@ -15,7 +15,9 @@ async def reply_in_room(http: httpx.AsyncClient, author: Account, room_id: int, 
     return response.json()
 
 
-async def reply_direct(http: httpx.AsyncClient, author: Account, recipient: Account, thread_id: int, content: str) -> dict:
+async def reply_direct(
+    http: httpx.AsyncClient, author: Account, recipient: Account, thread_id: int, content: str
+) -> dict:
     response = await http.post(
         "/api/messages",
         headers=author.headers,

@@ -60,7 +60,9 @@ async def test_follow_and_unfollow_are_explicit_choices_that_replies_respect(ser
     outsider = await make_user()
     hidden = await http.put(f"/api/messages/{root['id']}/follow", headers=outsider.headers)
     assert hidden.status_code == 404
-    assert (await http.put(f"/api/messages/{root['id']}/thread/read", headers=outsider.headers, json={"last_read_id": 1})).status_code == 404
+    assert (
+        await http.put(f"/api/messages/{root['id']}/thread/read", headers=outsider.headers, json={"last_read_id": 1})
+    ).status_code == 404
 
 
 async def test_threads_are_listed_most_recently_active_first(server, http, make_user):
@@ -73,7 +75,9 @@ async def test_threads_are_listed_most_recently_active_first(server, http, make_
     assert [thread["root"]["id"] for thread in await followed_threads(http, alice)] == [older["id"], newer["id"]]
     await reply_in_room(http, bob, room["id"], newer["id"], "newer again")
     assert [thread["root"]["id"] for thread in await followed_threads(http, alice)] == [newer["id"], older["id"]]
-    assert (await http.get("/api/threads", headers=alice.headers, params={"limit": 1})).json()[0]["root"]["id"] == newer["id"]
+    assert (await http.get("/api/threads", headers=alice.headers, params={"limit": 1})).json()[0]["root"][
+        "id"
+    ] == newer["id"]
 
 
 async def test_a_removed_member_no_longer_lists_the_rooms_threads(server, http, make_user):

@@ -17,7 +17,9 @@ async def test_a_reply_reaches_the_room_once_with_the_roots_new_summary(server, 
     sockets = [await RecordingClient().connect(server.url, account.token) for account in (alice, bob, outsider)]
     alice_socket, bob_socket, outsider_socket = sockets
     try:
-        sent = await bob_socket.call("send", {"room_id": room["id"], "content": "over the socket", "thread_id": root["id"]})
+        sent = await bob_socket.call(
+            "send", {"room_id": room["id"], "content": "over the socket", "thread_id": root["id"]}
+        )
         assert sent["ok"] is True and sent["message"]["thread_id"] == root["id"]
         reply = sent["message"]
         for socket in (alice_socket, bob_socket):

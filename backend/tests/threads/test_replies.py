@@ -147,7 +147,9 @@ async def test_reading_a_thread_needs_the_root_readable(server, http, make_user)
     hidden = await http.get(f"/api/messages/{root['id']}/thread", headers=outsider.headers)
     assert hidden.status_code == 404
     assert hidden.json()["detail"] == f"no message with id {root['id']}"
-    assert (await http.get(f"/api/messages/{root['id']}/thread", params={"limit": 0}, headers=bob.headers)).status_code == 400
+    assert (
+        await http.get(f"/api/messages/{root['id']}/thread", params={"limit": 0}, headers=bob.headers)
+    ).status_code == 400
     removed = await http.delete(f"/api/rooms/{room['id']}/members/{bob.id}", headers=alice.headers)
     assert removed.status_code == 204
     assert (await http.get(f"/api/messages/{root['id']}/thread", headers=bob.headers)).status_code == 404

@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from confab.dependencies import MessagePathId, PageQuery, UserPathId
 from confab.domain.accounts.schemas import User, to_public_user
 from confab.domain.messages import examples
-from confab.domain.messages.schemas import Message, MessageCreate, MessageEdit
+from confab.domain.messages.schemas import REPLY_RULES, Message, MessageCreate, MessageEdit
 from confab.domain.messages.service import MessageService
 from confab.domain.rooms.schemas import ReadMarker
 from confab.errors import Forbidden
@@ -51,7 +51,7 @@ class MessageController(Controller):
         description="Stores the message, then pushes it on the Socket.IO channels of the recipient and the "
         "author. The author is always the caller. Repeating a `client_id` returns the original message "
         "with 200 instead of 201 and stores and pushes nothing; a `client_id` already used for "
-        "another conversation is a 409.",
+        "another conversation is a 409. " + REPLY_RULES,
         responses={
             **answer(201, Message, "The stored message.", examples.SENT),
             **answer(200, Message, "The message sent earlier with this `client_id`.", examples.SENT),
@@ -71,7 +71,8 @@ class MessageController(Controller):
     @get(
         "/messages",
         summary="My direct messages",
-        description="The caller's DMs, ascending by id; the tutorial's route, same as `GET /api/users/{me}/messages`.",
+        description="The caller's DMs, ascending by id; the tutorial's route, same as `GET /api/users/{me}/messages`. "
+        "Replies are not listed: they are in their root's thread (`GET /api/messages/{id}/thread`).",
         responses={
             **answer(200, list[Message], "A page of messages, oldest first.", examples.HISTORY),
             **error_responses(400, 401),
@@ -92,7 +93,8 @@ class MessageController(Controller):
         "/users/{user_id:int}/messages",
         summary="A user's direct messages",
         description="DMs where the user is author or recipient, ascending by id. Only the user themself "
-        "may read them. Reconnecting clients catch up with `after=<last id seen>`.",
+        "may read them. Reconnecting clients catch up with `after=<last id seen>`. Replies are not listed: they "
+        "are in their root's thread.",
         responses={
             **answer(200, list[Message], "A page of messages, oldest first.", examples.HISTORY),
             **error_responses(400, 401, 403, 404),

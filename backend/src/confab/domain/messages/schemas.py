@@ -50,6 +50,14 @@ ThreadId = Annotated[
 ]
 
 
+REPLY_RULES = (
+    "With `thread_id` the message is a reply in that message's thread (a reply to a reply joins the root's): "
+    "it is pushed as `message` like any other, and the root's new `thread` summary as `message_updated`. "
+    "A `thread_id` the caller cannot read or that does not exist is a 404; one from another conversation, "
+    "or whose thread's first message was deleted, is a 400; nothing is stored."
+)
+
+
 class MessageCreate(Schema):
     """A direct message to send. `author_id`, if present, must be the caller's own id."""
 

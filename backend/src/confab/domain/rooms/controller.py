@@ -12,11 +12,12 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from confab.dependencies import PageQuery, RoomPathId, UserPathId
 from confab.domain.accounts.schemas import User, to_public_user
 from confab.domain.messages import examples as message_examples
-from confab.domain.messages.schemas import Message
+from confab.domain.messages.schemas import REPLY_RULES, Message
 from confab.domain.messages.service import MessageService
 from confab.domain.rooms import examples
 from confab.domain.rooms.schemas import MemberAdd, ReadMarker, Room, RoomCreate, RoomMessageCreate, RoomSummary
 from confab.domain.rooms.service import RoomService
+from confab.domain.threads import examples as thread_examples
 from confab.openapi import answer, error_responses
 from confab.ratelimits import caller_id, rate_limited
 
@@ -103,7 +104,7 @@ class RoomController(Controller):
         summary="Post to a room",
         description="Members only. Stored, then pushed once to the room's channel. Repeating a `client_id` "
         "returns the original message with 200 instead of 201 and stores nothing; a `client_id` already "
-        "used for another conversation is a 409.",
+        "used for another conversation is a 409. " + REPLY_RULES,
         responses={
             **answer(201, Message, "The stored message.", examples.POSTED),
             **answer(200, Message, "The message sent earlier with this `client_id`.", examples.POSTED),
@@ -114,7 +115,7 @@ class RoomController(Controller):
     async def post_message(
         self,
         room_id: RoomPathId,
-        data: Annotated[RoomMessageCreate, Body(examples=[examples.POST_MESSAGE])],
+        data: Annotated[RoomMessageCreate, Body(examples=[examples.POST_MESSAGE, thread_examples.REPLY_IN_THREAD])],
         request: Request[User, Token, Any],
         messages: MessageService,
     ) -> Response[Message]:
@@ -124,7 +125,8 @@ class RoomController(Controller):
     @get(
         "/{room_id:int}/messages",
         summary="Room history",
-        description="Members only; ascending by id, with the same cursors as direct messages.",
+        description="Members only; ascending by id, with the same cursors as direct messages. Replies are not "
+        "listed: they are in their root's thread (`GET /api/messages/{id}/thread`).",
         responses={
             **answer(200, list[Message], "A page of messages, oldest first.", examples.ROOM_HISTORY),
             **error_responses(400, 401, 403, 404),

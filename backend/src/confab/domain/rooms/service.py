@@ -16,10 +16,10 @@ from confab.domain.accounts.schemas import PublicUser
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.schemas import to_message
 from confab.domain.reactions.summaries import reactions_by_message
-from confab.domain.threads.summaries import summaries_by_root
 from confab.domain.rooms.access import require_membership
 from confab.domain.rooms.models import RoomMembershipModel, RoomModel
 from confab.domain.rooms.schemas import Room, RoomCreate, RoomSummary, to_room
+from confab.domain.threads.summaries import summaries_by_root
 from confab.errors import Forbidden, NotFound
 
 if TYPE_CHECKING:

@@ -53,7 +53,9 @@ class ThreadController(Controller):
         "follow automatically; a reply follows again after an unfollow. " + THREAD_NAMED,
         responses=error_responses(400, 401, 404, details=NOT_FOUND),
     )
-    async def follow(self, message_id: MessagePathId, request: Request[User, Token, Any], threads: ThreadService) -> None:
+    async def follow(
+        self, message_id: MessagePathId, request: Request[User, Token, Any], threads: ThreadService
+    ) -> None:
         await threads.set_following(request.user.id, message_id, following=True)
 
     @delete(

@@ -54,7 +54,8 @@ async def follow_as_participants(session: AsyncSession, root_id: int, root_autho
     root_author = insert(ThreadFollowModel).values(user_id=root_author_id, root_id=root_id, following=True)
     await session.execute(
         root_author.on_conflict_do_update(
-            index_elements=["user_id", "root_id"], set_={"following": case((following.is_(None), True), else_=following)}
+            index_elements=["user_id", "root_id"],
+            set_={"following": case((following.is_(None), True), else_=following)},
         )
     )
     replier = insert(ThreadFollowModel).values(user_id=replier_id, root_id=root_id, following=True)
