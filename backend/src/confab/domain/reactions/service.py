@@ -42,7 +42,7 @@ class ReactionService(SQLAlchemyAsyncRepositoryService[ReactionModel]):
         if emoji not in used and len(used) >= MAX_DISTINCT_EMOJI:
             raise BadRequest(f"emoji: a message has at most {MAX_DISTINCT_EMOJI} different emoji")
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        # The unique constraint settles a race the write order did not (it always does today; it is cheap).
+        # The write order already serializes identical requests; the unique constraint keeps it one row regardless.
         added = await session.scalar(
             insert(ReactionModel)
             .values(message_id=message_id, user_id=user_id, emoji=emoji, created_at=utc_now())
