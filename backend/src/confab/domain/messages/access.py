@@ -1,8 +1,8 @@
-"""Who may see a message, and a message read back whole (with its reactions) for an answer or a push.
+"""Who may see a message, and a message made whole (people, reactions) from its row for an answer or a push.
 
-Both read the row with one Core select and take the people from the profile cache: every edit, delete
-and reaction reads the message twice, and the ORM's joined loading of author and recipient cost more
-than the change itself.
+Rows are read with a Core select (or come back from the change's UPDATE ... RETURNING) and the people
+come from the profile cache: the ORM's joined loading of author and recipient, twice per change, cost
+more than the change itself.
 """
 
 from __future__ import annotations
@@ -43,16 +43,16 @@ async def visible_message(session: AsyncSession, message_id: int, user_id: int) 
     raise NotFound(f"no message with id {message_id}")
 
 
-async def current_message(session: AsyncSession, profiles: PublicProfiles, message_id: int) -> Message:
-    """The message as it is now in this transaction, reactions and thread summary included."""
-    row = (await session.execute(MESSAGE_BY_ID, {"message_id": message_id})).first()
-    if row is None:
-        raise NotFound(f"no message with id {message_id}")
+async def message_from_row(
+    session: AsyncSession, profiles: PublicProfiles, row: Row[Any], *, has_reactions: bool = True
+) -> Message:
+    """A `Message` from its table row, with its reactions loaded (unless it cannot have any: a tombstone) and,
+    for a message that is not itself a reply, its thread summary."""
     author = await profiles.get(session, row.author_id)
     if author is None:  # the foreign key guarantees the author; losing it in between is a bug
         raise NotFound(f"no user with id {row.author_id}")
-    reactions = await reactions_by_message(session, [message_id])
-    threads = await summaries_by_root(session, [message_id]) if row.thread_id is None else {}
+    reactions = await reactions_by_message(session, [row.id]) if has_reactions else {}
+    threads = await summaries_by_root(session, [row.id]) if row.thread_id is None else {}
     return Message(
         id=row.id,
         content=row.content,
@@ -64,7 +64,7 @@ async def current_message(session: AsyncSession, profiles: PublicProfiles, messa
         client_id=row.client_id,
         edited_at=row.edited_at,
         deleted=row.deleted,
-        reactions=reactions.get(message_id, []),
+        reactions=reactions.get(row.id, []),
         thread_id=row.thread_id,
-        thread=threads.get(message_id),
+        thread=threads.get(row.id),
     )

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import PublicUser
-from confab.domain.messages.access import current_message, visible_message
+from confab.domain.messages.access import message_from_row, visible_message
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.ordering import INSERT_MESSAGE, stamp_change, take_write_order
 from confab.domain.messages.schemas import Message, MessageCreate, MessageEdit, to_message
@@ -130,13 +130,12 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         return Sent(message, created=True)
 
     async def _count_reply(self, root_id: int, replier_id: int) -> Message:
-        """Within the reply's transaction: the replier and the root's author follow, and the root takes a new
-        `seq` for its new summary, read back here so that racing replies each push the count they made."""
+        """Within the reply's transaction: the root takes a new `seq` for its new summary, read back here so that
+        racing replies each push the count they made; the replier and the root's author follow the thread."""
         session = self.repository.session
-        root_author_id = await session.scalar(select(MessageModel.author_id).where(MessageModel.id == root_id))
-        await follow_as_participants(session, root_id, root_author_id or replier_id, replier_id)
-        await stamp_change(session, root_id)
-        return await current_message(session, self.hub.profiles, root_id)
+        root = await stamp_change(session, root_id)
+        await follow_as_participants(session, root_id, root.author_id, replier_id)
+        return await message_from_row(session, self.hub.profiles, root)
 
     async def _already_sent(
         self, author_id: int, client_id: str, recipient: PublicUser | None, room_id: int | None
@@ -245,11 +244,11 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         if row.deleted:
             raise Conflict("this message was deleted; it cannot be edited")
         if row.content == form.content:
-            unchanged = await current_message(session, self.hub.profiles, message_id)
+            unchanged = await message_from_row(session, self.hub.profiles, row)
             await session.commit()
             return unchanged
-        await stamp_change(session, message_id, content=form.content, edited_at=utc_now())
-        return await self._commit_and_push(message_id)
+        edited = await stamp_change(session, message_id, content=form.content, edited_at=utc_now())
+        return await self._commit_and_push(await message_from_row(session, self.hub.profiles, edited))
 
     async def delete_message(self, caller_id: int, message_id: int) -> None:
         """Leave a tombstone: the text and reactions are erased from the database, the row keeps its place.
@@ -265,8 +264,8 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             await session.commit()
             return
         await session.execute(delete(ReactionModel).where(ReactionModel.message_id == message_id))
-        await stamp_change(session, message_id, content="", deleted=True)
-        await self._commit_and_push(message_id)
+        tombstone = await stamp_change(session, message_id, content="", deleted=True)
+        await self._commit_and_push(await message_from_row(session, self.hub.profiles, tombstone, has_reactions=False))
 
     async def _owns_room_of(self, row: Row[Any], user_id: int) -> bool:
         if row.room_id is None:
@@ -274,10 +273,9 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         owner_id = await self.repository.session.scalar(select(RoomModel.owner_id).where(RoomModel.id == row.room_id))
         return owner_id == user_id
 
-    async def _commit_and_push(self, message_id: int) -> Message:
-        """Read the changed message inside its transaction (so it matches its `seq`), commit, then push it."""
+    async def _commit_and_push(self, message: Message) -> Message:
+        """Commit the change (`message`, read inside its transaction, matches its `seq`), then push it."""
         session = self.repository.session
-        message = await current_message(session, self.hub.profiles, message_id)
         await session.commit()
         await self.hub.message_updated(message)
         return message
