@@ -135,6 +135,9 @@ def add_client_commands(commands: argparse._SubParsersAction) -> None:
     target.add_argument("--to", metavar="NICKNAME", help="send a direct message to this person")
     target.add_argument("--room", metavar="ROOM", help="post to this room (name or id)")
     send.add_argument("--client-id", help="an id of yours that makes a retry harmless (8-64 of A-Z a-z 0-9 _ -)")
+    send.add_argument(
+        "--thread", type=int, metavar="ID", help="reply in the thread of this message (of the same DM or room)"
+    )
     send.add_argument("content", nargs="+", help="the text (- reads it from stdin)")
 
     edit = add("edit", client.edit, "replace the text of one of your messages")
@@ -151,6 +154,7 @@ def add_client_commands(commands: argparse._SubParsersAction) -> None:
     which = history.add_mutually_exclusive_group()
     which.add_argument("--with", dest="peer", metavar="NICKNAME", help="only the conversation with this person")
     which.add_argument("--room", metavar="ROOM", help="this room's messages (name or id)")
+    which.add_argument("--thread", type=int, metavar="ID", help="the replies in the thread of this message")
     history.add_argument("--limit", type=int, default=50, help="how many messages (1 to 200, default 50)")
     history.add_argument("--before", type=int, metavar="ID", help="only messages older than this id")
     history.add_argument("--after", type=int, metavar="ID", help="only messages newer than this id")

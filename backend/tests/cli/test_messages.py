@@ -116,3 +116,30 @@ async def test_a_room_name_shared_by_two_rooms_is_refused_with_their_ids(confab,
     assert f"{first['id']}, {second['id']}" in ambiguous.stderr or f"{second['id']}, {first['id']}" in ambiguous.stderr
     by_id = await confab("send", "--url", server.url, "--room", str(second["id"]), "this one")
     assert by_id.exit_code == 0, by_id.stderr
+
+
+async def test_reply_in_a_thread_and_read_the_thread(confab, log_in_as, make_user, server, http):
+    alice, bob = await make_user(), await make_user()
+    room_name = f"room-{alice.nickname}"
+    room = await create_room(http, bob, name=room_name, members=[alice])
+    root = (
+        await http.post(f"/api/rooms/{room['id']}/messages", headers=bob.headers, json={"content": "lunch?"})
+    ).json()
+    await log_in_as(alice)
+
+    replied = await confab("send", "--url", server.url, "--room", room_name, "--thread", str(root["id"]), "yes")
+    assert replied.exit_code == 0, replied.stderr
+    assert replied.stdout.strip().endswith(f"to room {room_name} in thread #{root['id']}")
+
+    room_history = await confab("history", "--url", server.url, "--room", room_name)
+    assert room_history.lines == [room_history.lines[0]]
+    assert room_history.lines[0].endswith(f"[{room_name}] {bob.nickname}: lunch?  (1 reply)")
+    thread = await confab("history", "--url", server.url, "--thread", str(root["id"]))
+    assert thread.exit_code == 0, thread.stderr
+    assert thread.lines[-1].endswith(f"[room {room['id']}] {alice.nickname} in thread #{root['id']}: yes")
+    as_json = await confab("history", "--url", server.url, "--thread", str(root["id"]), "--json")
+    assert [message["content"] for message in json.loads(as_json.stdout)] == ["yes"]
+
+    elsewhere = await confab("send", "--url", server.url, "--to", bob.nickname, "--thread", str(root["id"]), "no")
+    assert elsewhere.exit_code == 1
+    assert "thread_id: that message is in another conversation" in elsewhere.stderr

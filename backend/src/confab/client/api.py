@@ -135,16 +135,24 @@ class Api:
                 return room
         raise ServerRefused(404, f"you are not in a room named {name!r}")
 
-    def send_direct(self, recipient_id: int, content: str, client_id: str | None = None) -> httpx.Response:
+    def send_direct(
+        self, recipient_id: int, content: str, client_id: str | None = None, thread_id: int | None = None
+    ) -> httpx.Response:
         body: dict[str, Any] = {"recipient_id": recipient_id, "content": content}
         if client_id:
             body["client_id"] = client_id
+        if thread_id is not None:
+            body["thread_id"] = thread_id
         return self.post("/api/messages", body)
 
-    def send_to_room(self, room_id: int, content: str, client_id: str | None = None) -> httpx.Response:
+    def send_to_room(
+        self, room_id: int, content: str, client_id: str | None = None, thread_id: int | None = None
+    ) -> httpx.Response:
         body: dict[str, Any] = {"content": content}
         if client_id:
             body["client_id"] = client_id
+        if thread_id is not None:
+            body["thread_id"] = thread_id
         return self.post(f"/api/rooms/{room_id}/messages", body)
 
     def create_room(self, name: str, member_ids: list[int]) -> dict[str, Any]:

@@ -125,22 +125,24 @@ def list_rooms(arguments: argparse.Namespace) -> int:
 
 
 def send(arguments: argparse.Namespace) -> int:
-    """Send a DM (`--to nickname`) or post to a room (`--room name`); `-` as the text reads stdin."""
+    """Send a DM (`--to nickname`) or post to a room (`--room name`), as a reply in a thread with `--thread`;
+    `-` as the text reads stdin."""
     content = " ".join(arguments.content)
     if content == "-":
         content = sys.stdin.read().rstrip("\n")
     with logged_in_api(arguments) as api:
         if arguments.to:
             target = api.user_named(arguments.to)
-            response = api.send_direct(target["id"], content, arguments.client_id)
+            response = api.send_direct(target["id"], content, arguments.client_id, arguments.thread)
             where = target["nickname"]
         else:
             room = api.room_named(arguments.room)
-            response = api.send_to_room(room["id"], content, arguments.client_id)
+            response = api.send_to_room(room["id"], content, arguments.client_id, arguments.thread)
             where = f"room {room['name']}"
     message = response.json()
     verb = "sent" if response.status_code == 201 else "already sent (same --client-id)"
-    say(f"{verb} #{message['id']} to {where}")
+    in_thread = f" in thread #{message['thread_id']}" if message.get("thread_id") else ""
+    say(f"{verb} #{message['id']} to {where}{in_thread}")
     return OK
 
 
@@ -177,11 +179,13 @@ def react(arguments: argparse.Namespace) -> int:
 
 
 def history(arguments: argparse.Namespace) -> int:
-    """A page of messages, oldest first: all my DMs, the DMs with one person, or one room's."""
+    """A page of messages, oldest first: all my DMs, the DMs with one person, one room's, or one thread's replies."""
     query = {"limit": arguments.limit, "before": arguments.before, "after": arguments.after}
     room_names: dict[int, str] = {}
     with logged_in_api(arguments) as api:
-        if arguments.room:
+        if arguments.thread:
+            messages = api.get(f"/api/messages/{arguments.thread}/thread", **query)
+        elif arguments.room:
             room = api.room_named(arguments.room)
             room_names[room["id"]] = room["name"]
             messages = api.get(f"/api/rooms/{room['id']}/messages", **query)

@@ -37,7 +37,8 @@ def message_line(message: dict[str, Any], room_names: dict[int, str] | None = No
     """`2026-11-25 10:00:00 #12 alice -> bob: hi` for a DM, `... #14 [general] alice: hi` in a room.
 
     An edited message ends with `(edited)`, a deleted one reads `(deleted)`, reactions follow as
-    `[👍 2, 🎉 1]`; `changed` marks a line that reports a change to a message shown before.
+    `[👍 2, 🎉 1]`, a thread's root ends with `(3 replies)` and a reply names its thread (`bob in thread #12`);
+    `changed` marks a line that reports a change to a message shown before.
     """
     author = message["author"]["nickname"]
     if message.get("room_id") is not None:
@@ -46,6 +47,8 @@ def message_line(message: dict[str, Any], room_names: dict[int, str] | None = No
     else:
         recipient = message.get("recipient") or {}
         where = f"{author} -> {recipient.get('nickname', '?')}"
+    if message.get("thread_id"):
+        where += f" in thread #{message['thread_id']}"
     if message.get("deleted"):
         text = "(deleted)"
     else:
@@ -53,6 +56,10 @@ def message_line(message: dict[str, Any], room_names: dict[int, str] | None = No
     reactions = message.get("reactions") or []
     if reactions:
         text += "  [" + ", ".join(f"{reaction['emoji']} {reaction['count']}" for reaction in reactions) + "]"
+    thread = message.get("thread")
+    if thread:
+        replies = thread["reply_count"]
+        text += f"  ({replies} {'reply' if replies == 1 else 'replies'})"
     marker = " changed" if changed else ""
     return f"{local_time(message['date'])} #{message['id']}{marker} {where}: {text}"
 
