@@ -285,7 +285,8 @@ def register_handlers(hub: RealtimeHub) -> None:
 
     @client_event("send")
     async def send(sid: str, data: Any) -> dict[str, Any]:
-        """`{recipient_id, content}` or `{room_id, content}`, the same path as the REST routes; returns the ack."""
+        """`{recipient_id, content}` or `{room_id, content}` (a reply with `thread_id`), the same path as the REST
+        routes; returns the ack."""
 
         async def apply(author: PublicUser, session: AsyncSession) -> dict[str, Any]:
             sent = await send_from_socket(messages_in(session), author, data)
