@@ -26,6 +26,7 @@ from confab.domain.accounts.profiles import PublicProfiles
 from confab.domain.accounts.tokens import build_jwt_auth
 from confab.domain.messages.controller import MessageController
 from confab.domain.rooms.controller import RoomController
+from confab.domain.sessions.controller import SessionController
 from confab.domain.system.controller import database_alive, service_index, version
 from confab.logging import litestar_logging_config
 from confab.openapi import ClosedStructSchemaPlugin
@@ -81,7 +82,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     return Litestar(
         dependencies=APP_DEPENDENCIES,
-        route_handlers=[AccountController, MessageController, RoomController, database_alive, version, service_index],
+        route_handlers=[
+            AccountController,
+            MessageController,
+            RoomController,
+            SessionController,
+            database_alive,
+            version,
+            service_index,
+        ],
         plugins=[SQLAlchemyPlugin(config=database_config), ClosedStructSchemaPlugin()],
         on_app_init=[jwt_auth.on_app_init],
         lifespan=[lifespan],

@@ -1,7 +1,7 @@
 """What route handlers are given: the domain services, and the parameters several routes share.
 
-Registered once on the app, so every controller asks for `users`, `messages`, `rooms` or `page` by
-name and none of them repeats how those are built.
+Registered once on the app, so every controller asks for `users`, `messages`, `rooms`, `sessions` or
+`page` by name and none of them repeats how those are built.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from confab.domain.accounts.service import UserService
 from confab.domain.messages.service import MessageService
 from confab.domain.rooms.service import RoomService
+from confab.domain.sessions.service import SessionService
 from confab.schemas import CURSOR_BOUNDS, ID_BOUNDS, MAX_ID
 
 UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.", schema_extra=ID_BOUNDS)]
@@ -54,6 +55,10 @@ def provide_user_service(db_session: AsyncSession, state: State) -> UserService:
     return UserService(session=db_session, passwords=state.passwords, hub=state.hub)
 
 
+def provide_session_service(db_session: AsyncSession, state: State) -> SessionService:
+    return SessionService(session=db_session, hub=state.hub)
+
+
 def provide_message_service(db_session: AsyncSession, state: State) -> MessageService:
     return MessageService(session=db_session, hub=state.hub)
 
@@ -66,5 +71,6 @@ APP_DEPENDENCIES = {
     "users": Provide(provide_user_service, sync_to_thread=False),
     "messages": Provide(provide_message_service, sync_to_thread=False),
     "rooms": Provide(provide_room_service, sync_to_thread=False),
+    "sessions": Provide(provide_session_service, sync_to_thread=False),
     "page": Provide(provide_page_query, sync_to_thread=False),
 }

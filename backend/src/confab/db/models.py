@@ -1,14 +1,15 @@
 """Imports every model so that Alembic and the app see the complete metadata."""
 
-from confab.domain.accounts.models import RevokedTokenModel, UserModel
+from confab.domain.accounts.models import UserModel
 from confab.domain.messages.models import MessageModel
 from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
+from confab.domain.sessions.models import SessionModel
 
 __all__ = (
     "DirectReadMarkerModel",
     "MessageModel",
-    "RevokedTokenModel",
     "RoomMembershipModel",
     "RoomModel",
+    "SessionModel",
     "UserModel",
 )

@@ -8,7 +8,7 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from confab.db.base import DefaultBase, IdentityBase
+from confab.db.base import IdentityBase
 from confab.db.types import utc_now
 
 
@@ -23,15 +23,6 @@ class UserModel(IdentityBase):
     # Bumped when the password changes: tokens carry the generation they were issued in, and older
     # generations are refused, which revokes every token issued before the change at once.
     token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-
-
-class RevokedTokenModel(DefaultBase):
-    """Tokens logged out before they expire; a row can be forgotten once `expires_at` has passed."""
-
-    __tablename__ = "revoked_tokens"
-
-    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
 
 
 NICKNAME_INDEX = "uq_users_nickname_lower"
