@@ -12,6 +12,7 @@ from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.tokens import issue_token
 from confab.domain.sessions.models import SessionModel
+from confab.domain.sessions.service import SessionService
 from tests.sessions.conftest import CHROME_ON_WINDOWS, FIREFOX_ON_ANDROID
 from tests.support.accounts import PASSWORD
 from tests.support.sockets import RecordingClient, refusal, settle
@@ -177,3 +178,14 @@ async def test_a_token_without_a_session_is_refused(server, http, make_user):
     orphan = issue_token(server.app.state.jwt_auth, user, uuid.uuid4().hex)
     assert (await http.get("/api/me", headers={"Authorization": f"Bearer {orphan}"})).status_code == 401
     assert "revoked" in await refusal(server.url, {"token": orphan})
+
+
+async def test_a_user_agent_with_control_characters_is_stored_without_them(server, http, make_user):
+    """HTTP clients refuse to send NUL in a header, but a session must not depend on every proxy doing so."""
+    alice = await make_user()
+    async with server.app.state.database_config.create_session_maker()() as db:
+        service = SessionService(session=db, hub=server.app.state.hub)
+        opened = await service.open(alice.id, "192.0.2.1", "confab-cli/1.0\x00\x1b[31m" + "x" * 600)
+    assert opened.user_agent.startswith("confab-cli/1.0[31m") and len(opened.user_agent) == 512
+    listed = [s for s in await sessions_of(http, alice) if s["id"] == opened.id]
+    assert [(s["device"], s["client_address"]) for s in listed] == [("confab CLI", "192.0.2.1")]

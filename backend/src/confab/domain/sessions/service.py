@@ -45,7 +45,8 @@ class SessionService(SQLAlchemyAsyncRepositoryService[SessionModel]):
             id=secrets.token_urlsafe(12),
             jti=uuid.uuid4().hex,
             user_id=user_id,
-            user_agent=user_agent[:MAX_USER_AGENT],
+            # PostgreSQL refuses NUL in text, and no printable label needs control characters.
+            user_agent="".join(character for character in user_agent if character.isprintable())[:MAX_USER_AGENT],
             client_address=client_address[:MAX_ADDRESS],
             created_at=now,
             last_used_at=now,
