@@ -127,9 +127,21 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
     }
   })
 
-  function connected() {
+  /** Resolves once connected; rejects when `signal` aborts first (a discarded or retried send). */
+  function connected(signal) {
     if (socket.connected) return Promise.resolve()
-    return new Promise((resolve) => socket.once('connect', resolve))
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        socket.off('connect', onConnect)
+        reject(signal.reason)
+      }
+      const onConnect = () => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }
+      socket.once('connect', onConnect)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
   }
 
   return {
@@ -144,14 +156,17 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
 
     /**
      * Send a message with its client id; on an acknowledgement timeout send it again with the same id
-     * (the server stores it once). Resolves with the stored message, rejects with an ApiError.
+     * (the server stores it once). Resolves with the stored message, rejects with an ApiError, or with
+     * `signal`'s reason once it aborts (nothing more is sent for it then).
      */
-    async send(key, content, clientId) {
+    async send(key, content, clientId, { signal } = {}) {
       const payload = { ...addressOf(key), content, client_id: clientId }
       // The other side stops showing "typing" when the message lands, so the next keystroke must tell again.
       lastTypingSent.delete(key)
       for (let attempt = 1; ; attempt += 1) {
-        await connected()
+        signal?.throwIfAborted()
+        await connected(signal)
+        signal?.throwIfAborted()
         let ack
         try {
           ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('send', payload)

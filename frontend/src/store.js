@@ -69,6 +69,8 @@ export class Store extends EventTarget {
     this.conversations = new Map()
     this.active = null
     this.lastId = 0
+    // The sum of every badge, kept as badges change, so the tab title needs no walk over all conversations.
+    this.unreadTotal = 0
     for (const timers of this.typing?.values() ?? []) for (const timer of timers.values()) clearTimeout(timer)
     this.typing = new Map()
   }
@@ -101,6 +103,7 @@ export class Store extends EventTarget {
         .filter((person) => person.id !== this.me?.id)
         .map((person) => [person.id, { online: false, unread: 0, ...person }]),
     )
+    this.recountUnread()
     this.clearUnread(this.active)
     this.announce('people')
   }
@@ -114,6 +117,7 @@ export class Store extends EventTarget {
 
   setRooms(list) {
     this.rooms = new Map(list.map((room) => [room.id, { last_message: null, unread: 0, ...room }]))
+    this.recountUnread()
     this.clearUnread(this.active)
     this.announce('rooms')
   }
@@ -121,11 +125,14 @@ export class Store extends EventTarget {
   /** A room was created, or I was added to one, or its members changed: keep its preview and unread count. */
   upsertRoom(room) {
     const known = this.rooms.get(room.id)
-    this.rooms.set(room.id, { last_message: null, unread: 0, ...known, ...room })
+    const merged = { last_message: null, unread: 0, ...known, ...room }
+    this.unreadTotal += merged.unread - (known?.unread ?? 0)
+    this.rooms.set(room.id, merged)
     this.announce('rooms', { ids: [room.id] })
   }
 
   removeRoom(roomId) {
+    this.unreadTotal -= this.rooms.get(roomId)?.unread ?? 0
     if (!this.rooms.delete(roomId)) return
     this.conversations.delete(roomKey(roomId))
     this.announce('rooms', { ids: [], removed: [roomId] })
@@ -139,6 +146,16 @@ export class Store extends EventTarget {
   /** People, alphabetically by name. */
   peopleByName() {
     return [...this.people.values()].sort(comparePeople)
+  }
+
+  recountUnread() {
+    this.unreadTotal = 0
+    for (const holder of [...this.people.values(), ...this.rooms.values()]) this.unreadTotal += holder.unread ?? 0
+  }
+
+  /** The conversation a message belongs to, for me. */
+  keyOf(message) {
+    return keyOf(message, this.me?.id)
   }
 
   conversation(key) {
@@ -166,6 +183,7 @@ export class Store extends EventTarget {
     const parsed = parseKey(key)
     const holder = parsed && (parsed.kind === 'room' ? this.rooms : this.people).get(parsed.id)
     if (holder?.unread) {
+      this.unreadTotal -= holder.unread
       holder.unread = 0
       return true
     }
@@ -227,7 +245,10 @@ export class Store extends EventTarget {
         const room = this.rooms.get(message.room_id)
         if (room) {
           if (!room.last_message || room.last_message.id < message.id) room.last_message = message
-          if (live && fromSomeoneElse && key !== this.active) room.unread = (room.unread ?? 0) + 1
+          if (live && fromSomeoneElse && key !== this.active) {
+            room.unread = (room.unread ?? 0) + 1
+            this.unreadTotal += 1
+          }
           roomsChanged.add(room.id)
         }
       } else {
@@ -240,6 +261,7 @@ export class Store extends EventTarget {
           const person = this.people.get(peer.id)
           if (live && fromSomeoneElse && key !== this.active) {
             person.unread = (person.unread ?? 0) + 1
+            this.unreadTotal += 1
             peopleChanged.add(peer.id)
           }
         }
