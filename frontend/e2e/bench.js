@@ -92,9 +92,11 @@ async function heapBytes(cdp) {
   return (await cdp.send('Runtime.getHeapUsage')).usedSize
 }
 
-async function scriptSeconds(cdp) {
+/** The page's main-thread time so far, in seconds: all of it, and its script, style and layout parts. */
+async function mainThreadSeconds(cdp) {
   const { metrics } = await cdp.send('Performance.getMetrics')
-  return metrics.find((metric) => metric.name === 'TaskDuration').value
+  const value = (name) => metrics.find((metric) => metric.name === name).value
+  return { task: value('TaskDuration'), script: value('ScriptDuration'), style: value('RecalcStyleDuration'), layout: value('LayoutDuration') }
 }
 
 /** Wait until the page has seen every one of `texts`, or give up after `timeoutMs`. */
@@ -123,18 +125,21 @@ async function measureLatency(stack, reader, sender, hash, path, address) {
   const sentAt = new Map()
   const interval = 1000 / RATE
   const start = Date.now()
-  const cpuBefore = await scriptSeconds(cdp)
+  const cpuBefore = await mainThreadSeconds(cdp)
   const sends = []
   for (let index = 0; index < MESSAGES; index += 1) {
     const due = start + index * interval
     if (due > Date.now()) await sleep(due - Date.now())
     const text = `bench ${index}`
     sentAt.set(text, Date.now())
-    sends.push(call(stack, 'POST', path, { token: sender.token, body: { ...address, content: text } }))
+    // Caught at once: a refused send must fail the run through `finally`, not crash past it.
+    sends.push(call(stack, 'POST', path, { token: sender.token, body: { ...address, content: text } }).catch((error) => error))
   }
-  await Promise.all(sends)
+  const failed = (await Promise.all(sends)).find((outcome) => outcome instanceof Error)
+  if (failed) throw failed
   const complete = await waitForAll(page, MESSAGES, 120000)
-  const cpuSeconds = (await scriptSeconds(cdp)) - cpuBefore
+  const cpuAfter = await mainThreadSeconds(cdp)
+  const perMessage = (part) => Number((((cpuAfter[part] - cpuBefore[part]) * 1000) / MESSAGES).toFixed(2))
   const seen = await page.evaluate(() => [...window.benchSeen])
   const arrival = new Map(seen)
   const latencies = [...sentAt.keys()].map((text) => (arrival.has(text) ? arrival.get(text) - sentAt.get(text) : null))
@@ -148,7 +153,8 @@ async function measureLatency(stack, reader, sender, hash, path, address) {
     last_10pct: summary(last),
     heap_mb: Number(((await heapBytes(cdp)) / 2 ** 20).toFixed(1)),
     dom_nodes: await page.evaluate(() => document.getElementsByTagName('*').length),
-    page_cpu_ms_per_message: Number(((cpuSeconds * 1000) / MESSAGES).toFixed(2)),
+    page_cpu_ms_per_message: perMessage('task'),
+    script_style_layout_ms_per_message: [perMessage('script'), perMessage('style'), perMessage('layout')],
   }
   result.last_p50_over_first_p50 = result.first_10pct.p50_ms ? Number((result.last_10pct.p50_ms / result.first_10pct.p50_ms).toFixed(2)) : null
   await context.close()

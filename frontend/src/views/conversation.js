@@ -400,15 +400,15 @@ export function createConversationView({ store, key, actions }) {
   }
 
   /** Drop messages from the top of the window down to `keep`, keeping the reader's view in place. */
-  function trimTop(keep) {
+  function trimTop(keep, { keepPosition = true } = {}) {
     if (shown.size <= keep) return
     const messages = conversationOf().messages
-    const heightBefore = scroller.scrollHeight
+    const heightBefore = keepPosition ? scroller.scrollHeight : 0
     let index = indexOf(firstShownId)
     while (shown.size > keep) removeRecord(messages[index++].id)
     firstShownId = messages[index].id
     redecorate(firstShownId)
-    scroller.scrollTop -= heightBefore - scroller.scrollHeight
+    if (keepPosition) scroller.scrollTop -= heightBefore - scroller.scrollHeight
   }
 
   /** Drop messages from the bottom of the window down to `keep`: the newest ones then wait in the store. */
@@ -528,7 +528,8 @@ export function createConversationView({ store, key, actions }) {
       }
     }
     if (appended && stuckToBottom) {
-      trimTop(WINDOW_SIZE)
+      // In batches of WINDOW_SLACK, and with no position to keep: the reader is about to be at the bottom.
+      if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimTop(WINDOW_SIZE, { keepPosition: false })
       scroller.scrollTop = scroller.scrollHeight
     }
     if (arrivedUnseen) {
