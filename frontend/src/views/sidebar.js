@@ -5,14 +5,18 @@ import { avatar, h, setChildren } from './h.js'
 
 function unreadBadge(count) {
   if (!count) return null
-  return h('span', { class: 'badge', title: `${count} unread` }, count > 99 ? '99+' : String(count))
+  return h('span', { class: 'badge', 'aria-hidden': 'true' }, count > 99 ? '99+' : String(count))
 }
 
-function accessibleName(title, { unread, online } = {}) {
-  const parts = [title]
+/**
+ * What the row says beyond its visible text, for screen readers: ", online, 3 unread". Added as hidden
+ * text rather than an aria-label, so the link's name still starts with what is written on it.
+ */
+function statusWords({ unread, online } = {}) {
+  const parts = []
   if (online != null) parts.push(online ? 'online' : 'offline')
   if (unread) parts.push(`${unread} unread`)
-  return parts.join(', ')
+  return parts.length ? `, ${parts.join(', ')}` : ''
 }
 
 /** "alice: see you soon" for a room's newest message, or who is in it when nothing was said yet. */
@@ -28,11 +32,13 @@ function roomRow(room, store) {
   const key = roomKey(room.id)
   const title = h('span', { class: 'item-title' })
   const subtitle = h('span', { class: 'item-subtitle' })
+  const status = h('span', { class: 'visually-hidden' })
   const link = h(
     'a',
     { class: 'item', href: `#/rooms/${room.id}`, dataset: { key } },
     h('span', { class: 'room-mark', 'aria-hidden': 'true' }, '#'),
     h('span', { class: 'item-text' }, title, subtitle),
+    status,
   )
   const row = { key, element: h('li', {}, link), link, item: room, shown: {} }
   row.update = (current) => {
@@ -40,7 +46,7 @@ function roomRow(room, store) {
     patch(row, {
       title: [title, current.name],
       subtitle: [subtitle, roomPreview(current, store.me?.id)],
-      label: [link, accessibleName(current.name, { unread: current.unread })],
+      status: [status, statusWords({ unread: current.unread })],
       unread: [link, current.unread],
       current: [link, store.active === key],
     })
@@ -54,6 +60,7 @@ function personRow(person, store) {
   const key = directKey(person.id)
   const title = h('span', { class: 'item-title' })
   const subtitle = h('span', { class: 'item-subtitle' })
+  const status = h('span', { class: 'visually-hidden' })
   const initialsHolder = h('span', { class: 'avatar-holder' })
   const presence = h('span', { class: 'presence', 'aria-hidden': 'true' })
   const link = h(
@@ -61,6 +68,7 @@ function personRow(person, store) {
     { class: 'item', href: `#/people/${person.id}`, dataset: { key } },
     h('span', { class: 'avatar-wrap' }, initialsHolder, presence),
     h('span', { class: 'item-text' }, title, subtitle),
+    status,
   )
   const row = { key, element: h('li', {}, link), link, item: person, shown: {} }
   row.update = (current) => {
@@ -70,7 +78,7 @@ function personRow(person, store) {
       title: [title, current.name],
       subtitle: [subtitle, `@${current.nickname}`],
       presence: [presence, current.online],
-      label: [link, accessibleName(current.name, { unread: current.unread, online: current.online })],
+      status: [status, statusWords({ unread: current.unread, online: current.online })],
       unread: [link, current.unread],
       current: [link, store.active === key],
     })
@@ -84,10 +92,9 @@ function patch(row, parts) {
   for (const [part, [node, value]] of Object.entries(parts)) {
     if (row.shown[part] === value) continue
     row.shown[part] = value
-    if (part === 'title' || part === 'subtitle') node.textContent = value
+    if (part === 'title' || part === 'subtitle' || part === 'status') node.textContent = value
     else if (part === 'avatar') setChildren(node, avatar(row.item))
     else if (part === 'presence') node.className = `presence ${value ? 'online' : 'offline'}`
-    else if (part === 'label') node.setAttribute('aria-label', value)
     else if (part === 'current') {
       if (value) node.setAttribute('aria-current', 'page')
       else node.removeAttribute('aria-current')
