@@ -399,6 +399,7 @@ describe('confab in a browser', () => {
 
   it('shows an unconfirmed send as failed with Retry and Discard; Retry delivers it once, Discard never', async () => {
     const { alice, bob } = people
+    await openConversation(bob, 'Alice Liddell')
     await alice.context.setOffline(true)
     await banner(alice.page).waitFor()
     const composer = alice.page.getByRole('textbox', { name: /^Message/ })
@@ -429,7 +430,7 @@ describe('confab in a browser', () => {
 
   it('tells a member removed from the room they are looking at, and leaves the room', async () => {
     const { alice, carol } = people
-    const carolId = Number((await conversationLink(alice.page, 'Carol Danvers').getAttribute('href')).split('/').at(-1))
+    const carolId = Number((await alice.page.locator('.sidebar a[href^="#/people/"]', { hasText: 'Carol Danvers' }).getAttribute('href')).split('/').at(-1))
     const response = await fetch(`${stack.backend.url}/api/rooms`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${await tokenOf(alice.page)}`, 'Content-Type': 'application/json' },

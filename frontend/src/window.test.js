@@ -344,3 +344,23 @@ describe('a failed send', () => {
     expect(view.element.contains(document.activeElement)).toBe(true)
   })
 })
+
+describe('read reports', () => {
+  it('tells the server at once, then at most once a second, and sends a waiting report when the view closes', () => {
+    vi.useFakeTimers()
+    const store = signedIn()
+    store.addHistoryPage(directKey(2), [dm(1, bob)])
+    const handlers = actions()
+    const view = open(store, directKey(2), handlers)
+    expect(handlers.seen).toHaveBeenLastCalledWith(1)
+    store.addMessages([dm(2, bob)], { live: true })
+    store.addMessages([dm(3, bob)], { live: true })
+    expect(handlers.seen).toHaveBeenCalledTimes(1)
+    vi.advanceTimersByTime(1000)
+    expect(handlers.seen).toHaveBeenCalledTimes(2)
+    expect(handlers.seen).toHaveBeenLastCalledWith(3)
+    store.addMessages([dm(4, bob)], { live: true })
+    view.destroy()
+    expect(handlers.seen).toHaveBeenLastCalledWith(4)
+  })
+})

@@ -320,7 +320,8 @@ export function createConversationView({ store, key, actions }) {
     }
   }
   const dayNode = (date) => h('li', { class: 'day' }, h('span', {}, dayLabel(date)))
-  const unreadDivider = () => h('li', { class: 'unread-divider', role: 'separator', 'aria-label': 'New messages' }, h('span', {}, 'New messages'))
+  // A list item like the day separators (a role on it would take it out of the list for screen readers).
+  const unreadDivider = () => h('li', { class: 'unread-divider' }, h('span', {}, 'New messages'))
   const nodesOf = (record) => [record.dayNode, record.dividerNode, record.node].filter(Boolean)
   const leadingNode = (record) => record.dayNode ?? record.dividerNode ?? record.node
   // Messages go above the pending bubbles, which always come last.
@@ -750,7 +751,13 @@ export function createConversationView({ store, key, actions }) {
     destroy() {
       for (const [type, listener] of listeners) store.removeEventListener(type, listener)
       document.removeEventListener('visibilitychange', onVisible)
-      clearTimeout(seenTimer)
+      // A read report still waiting for its turn goes now: leaving must not leave a stale badge behind.
+      if (seenTimer) {
+        clearTimeout(seenTimer)
+        seenTimer = null
+        const last = conversationOf().messages.at(-1)
+        if (last) actions.seen(last.id)
+      }
     },
   }
 }
