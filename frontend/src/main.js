@@ -210,7 +210,7 @@ function showMain(path) {
 /** The new-room form, with the people list fetched again: whoever signed up since is invitable. */
 async function showNewRoom() {
   try {
-    store.setPeople(await api.people())
+    store.addPeople(await api.people())
   } catch {
     // The list already loaded is good enough to invite from.
   }

@@ -108,6 +108,19 @@ export class Store extends EventTarget {
     this.announce('people')
   }
 
+  /**
+   * Add the people not known yet (someone signed up), leaving the known ones as they are: their unread
+   * counts here are newer than the server's while a read report is still on its way.
+   */
+  addPeople(list) {
+    const added = list.filter((person) => person.id !== this.me?.id && !this.people.has(person.id))
+    for (const person of added) {
+      this.people.set(person.id, { online: false, unread: 0, ...person })
+      this.unreadTotal += person.unread ?? 0
+    }
+    if (added.length) this.announce('people', { ids: added.map((person) => person.id) })
+  }
+
   setPresence(userId, online) {
     const person = this.people.get(userId)
     if (!person || person.online === online) return

@@ -213,4 +213,15 @@ describe('Store', () => {
     store.removeRoom(7)
     expect(store.unreadTotal).toBe(2)
   })
+
+  it('adds people who signed up since, without touching the unread counts of those known', () => {
+    const store = signedInStore()
+    store.people.get(bob.id).unread = 0
+    store.recountUnread()
+    store.addPeople([{ ...bob, unread: 5 }, { ...carol, unread: 1 }, alice])
+    expect(store.people.get(bob.id).unread).toBe(0)
+    expect(store.people.get(carol.id).unread).toBe(1)
+    expect(store.people.has(alice.id)).toBe(false)
+    expect(store.unreadTotal).toBe(1)
+  })
 })
