@@ -97,6 +97,8 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
     store.addMessages([message], { live: true })
     if (unknownPeer) refreshPeopleSoon()
   })
+  // An edit, a deletion or a reaction: the same message with a higher `seq`; an older version is ignored.
+  socket.on('message_updated', (message) => store.upsertMessage(message))
   socket.on('presence', ({ user_id: userId, online }) => {
     if (store.people.has(userId)) store.setPresence(userId, online)
     else if (userId !== store.me?.id) refreshPeopleSoon()

@@ -290,12 +290,15 @@ export class Store extends EventTarget {
 
   /**
    * One message changed (a `message_updated` event): keep the version with the higher `seq`.
-   * Returns true when the stored message was replaced (or added, when it was not known yet).
+   * An unknown message is added only when it is newer than the oldest one held: one older than that
+   * comes with its history page, and adding it alone would leave a hole that paging skips over.
+   * Returns true when the stored message was replaced or added.
    */
   upsertMessage(message) {
     const conversation = this.conversation(keyOf(message, this.me?.id))
     const known = conversation.byId.get(message.id)
     if (known && seqOf(message) <= seqOf(known)) return false
+    if (!known && !(conversation.messages.length && message.id > conversation.messages[0].id)) return false
     this.addMessages([message])
     return true
   }

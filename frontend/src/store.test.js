@@ -195,9 +195,11 @@ describe('Store', () => {
     expect(conversation.byId.get(2).content).toBe('edited')
     expect(events).toHaveLength(1)
     expect(events[0][1]).toMatchObject({ key: 'user:2', added: [], updated: [{ id: 2, content: 'edited', seq: 3 }] })
-    // Not known yet: an update adds it, in id order.
-    expect(store.upsertMessage({ ...dm(0, bob, alice), seq: 1 })).toBe(true)
-    expect(conversation.messages.map((message) => message.id)).toEqual([0, 1, 2])
+    // Not known yet: newer than the oldest held, it is added in id order; older, it waits for its page.
+    expect(store.upsertMessage({ ...dm(4, bob, alice), seq: 1 })).toBe(true)
+    expect(store.upsertMessage({ ...dm(0, bob, alice), seq: 1 })).toBe(false)
+    expect(conversation.messages.map((message) => message.id)).toEqual([1, 2, 4])
+    expect(store.upsertMessage({ ...dm(1, alice, carol), seq: 1 })).toBe(false)
   })
 
   it('keeps the unread total as badges change, for the tab title', () => {
