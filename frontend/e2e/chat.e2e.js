@@ -397,7 +397,7 @@ describe('confab in a browser', () => {
     await expectAccessible(bob.page, 'conversation with the unread divider')
   })
 
-  it('shows an unconfirmed send as failed with Retry and Discard; Retry delivers it once, Discard never', async () => {
+  it('shows an unconfirmed send as failed with Retry and Discard; back online it arrives once, a discarded one never', async () => {
     const { alice, bob } = people
     await openConversation(bob, 'Alice Liddell')
     await alice.context.setOffline(true)
@@ -450,6 +450,34 @@ describe('confab in a browser', () => {
     expect(await conversationLink(carol.page, 'Short-lived').count()).toBe(0)
     await expectAccessible(carol.page, 'removed from a room')
     await shot(carol.page, 'removed-from-room')
+  })
+
+  it('works from the keyboard: Tab reaches a conversation with a visible focus ring, Enter opens it in the composer', async () => {
+    const { bob } = people
+    await bob.page.goto(`${stack.siteUrl}/#/`)
+    await bob.page.getByRole('heading', { name: 'Welcome to confab' }).waitFor()
+    const focused = () =>
+      bob.page.evaluate(() => {
+        const element = document.activeElement
+        const style = getComputedStyle(element)
+        return { href: element.getAttribute('href'), text: element.textContent, outline: `${style.outlineStyle} ${style.outlineWidth}` }
+      })
+    let current = null
+    for (let press = 0; press < 30; press += 1) {
+      await bob.page.keyboard.press('Tab')
+      current = await focused()
+      if (current.href?.startsWith('#/people/') && current.text.includes('Alice Liddell')) break
+    }
+    expect(current.text).toContain('Alice Liddell')
+    expect(current.outline).toBe('solid 2px')
+    await bob.page.keyboard.press('Enter')
+    await bob.page.locator('#conversation-title', { hasText: 'Alice Liddell' }).waitFor()
+    await eventually(async () => expect(await bob.page.evaluate(() => document.activeElement?.id)).toBe('composer-input'))
+    // Back out through the header link, then the new-room form takes the focus in its first field.
+    await bob.page.getByRole('link', { name: '+ New room' }).focus()
+    await bob.page.keyboard.press('Enter')
+    await bob.page.getByLabel('Room name').waitFor()
+    await eventually(async () => expect(await bob.page.evaluate(() => document.activeElement?.id)).toBe('room-name'))
   })
 
   it('raised no script errors in any page', () => {
