@@ -123,6 +123,8 @@ function summary(latencies) {
 async function measureLatency(stack, reader, sender, hash, path, address) {
   const { context, page, cdp } = await openReader(stack, reader, hash)
   const sentAt = new Map()
+  // How long the server took to answer each send (stored, then pushed): the part of the delay that is not the page's.
+  const answeredIn = new Map()
   const interval = 1000 / RATE
   const start = Date.now()
   const cpuBefore = await mainThreadSeconds(cdp)
@@ -131,9 +133,15 @@ async function measureLatency(stack, reader, sender, hash, path, address) {
     const due = start + index * interval
     if (due > Date.now()) await sleep(due - Date.now())
     const text = `bench ${index}`
-    sentAt.set(text, Date.now())
+    const sent = Date.now()
+    sentAt.set(text, sent)
     // Caught at once: a refused send must fail the run through `finally`, not crash past it.
-    sends.push(call(stack, 'POST', path, { token: sender.token, body: { ...address, content: text } }).catch((error) => error))
+    sends.push(
+      call(stack, 'POST', path, { token: sender.token, body: { ...address, content: text } }).then(
+        () => answeredIn.set(text, Date.now() - sent),
+        (error) => error,
+      ),
+    )
   }
   const failed = (await Promise.all(sends)).find((outcome) => outcome instanceof Error)
   if (failed) throw failed
@@ -146,11 +154,14 @@ async function measureLatency(stack, reader, sender, hash, path, address) {
   const tenth = Math.max(1, Math.floor(MESSAGES / 10))
   const first = latencies.slice(0, tenth).filter((value) => value != null)
   const last = latencies.slice(-tenth).filter((value) => value != null)
+  const answers = [...sentAt.keys()].map((text) => answeredIn.get(text))
   const result = {
     arrived: arrival.size,
     complete,
     first_10pct: summary(first),
     last_10pct: summary(last),
+    server_answer_first_10pct: summary(answers.slice(0, tenth)),
+    server_answer_last_10pct: summary(answers.slice(-tenth)),
     heap_mb: Number(((await heapBytes(cdp)) / 2 ** 20).toFixed(1)),
     dom_nodes: await page.evaluate(() => document.getElementsByTagName('*').length),
     page_cpu_ms_per_message: perMessage('task'),
