@@ -335,6 +335,7 @@ describe('confab in a browser', () => {
     expect(await page.locator('.sidebar').isVisible()).toBe(false)
     await eventually(async () => expect((await bubbles(page)).at(-1)).toBe('Bye Bob'))
     await shot(page, 'phone-conversation')
+    await expectAccessible(page, 'a conversation on a phone in dark mode')
     await page.getByRole('link', { name: 'All conversations' }).click()
     await conversationLink(page, 'Launch plans').waitFor()
     await phone.context.close()
