@@ -316,6 +316,24 @@ describe('the unread divider', () => {
     await vi.waitFor(() => expect(view.element.querySelector('.unread-divider')?.nextElementSibling).toBe(nodeOf(view, 2)))
   })
 
+  it('moves above the first message that arrives while the tab is hidden', () => {
+    const store = signedIn()
+    store.setPeople([{ ...bob, online: true, unread: 1 }])
+    store.addHistoryPage(directKey(2), [dm(1, alice), dm(2, bob)])
+    store.setActive(directKey(2))
+    const view = open(store, directKey(2))
+    expect(view.element.querySelector('.unread-divider').nextElementSibling).toBe(nodeOf(view, 2))
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })
+    document.dispatchEvent(new Event('visibilitychange'))
+    store.addMessages([dm(3, bob)], { live: true })
+    store.addMessages([dm(4, bob)], { live: true })
+    delete document.visibilityState
+    document.dispatchEvent(new Event('visibilitychange'))
+    expect(view.element.querySelectorAll('.unread-divider')).toHaveLength(1)
+    expect(view.element.querySelector('.unread-divider').nextElementSibling).toBe(nodeOf(view, 3))
+    view.destroy()
+  })
+
   it('has none when nothing was unread', () => {
     const store = signedIn()
     store.addHistoryPage(directKey(2), [dm(1, bob)])

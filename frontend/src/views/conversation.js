@@ -504,8 +504,11 @@ export function createConversationView({ store, key, actions }) {
     for (const message of sorted) {
       const mine = message.author.id === store.me?.id
       if (!mine && document.visibilityState === 'hidden' && dividerOnNextArrival) {
+        // The first arrival the reader did not see: the divider moves above it (its node is built below).
         dividerOnNextArrival = false
+        const previous = firstUnreadId
         firstUnreadId = message.id
+        redecorate(previous)
       }
       if (lastShownId == null || message.id > lastShownId) {
         const roomInWindow = stuckToBottom || shown.size < WINDOW_SIZE + WINDOW_SLACK
