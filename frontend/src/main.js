@@ -21,8 +21,6 @@ const api = createApi({ baseUrl, onUnauthorized: () => endSession(SESSION_ENDED)
 let session = null
 let starting = null
 let currentView = null
-// The open conversation's name, for the sentence shown when I am removed from it.
-let activeTitle = null
 const readMarkers = new Map()
 
 function navigate(hash) {
@@ -138,9 +136,10 @@ async function startSession() {
   // Removed from the room on screen (by its owner, or by leaving in another tab): say so, leave its route.
   const leaveRemovedRoom = (event) => {
     const active = parseKey(store.active)
-    if (active?.kind !== 'room' || !event.detail?.removed?.includes(active.id)) return
+    const room = active?.kind === 'room' && event.detail?.removedRooms?.find((removed) => removed.id === active.id)
+    if (!room) return
     history.replaceState(null, '', '#/')
-    showPlaceholder(`You are no longer a member of ${activeTitle ?? 'that room'}.`, { notice: true })
+    showPlaceholder(`You are no longer a member of ${room.name}.`, { notice: true })
   }
   const listeners = [
     ['connection', showConnection],
@@ -169,7 +168,6 @@ function replaceView(view, pane) {
 /** The main pane with nothing open; a `notice` (why the conversation closed) takes the keyboard focus. */
 function showPlaceholder(text, { notice = false } = {}) {
   store.setActive(null)
-  activeTitle = null
   const heading = h('h1', { tabindex: '-1' }, text)
   replaceView(
     {
@@ -198,7 +196,6 @@ function showMain(path) {
       return
     }
     store.setActive(key)
-    activeTitle = store.describe(key).title
     const view = createConversationView({ store, key, actions: conversationActions(key) })
     replaceView(view, 'main')
     view.focusComposer()

@@ -2,7 +2,8 @@
 //
 // Events (CustomEvent, `detail` in brackets), each saying exactly what changed so a view patches only that:
 // `session`, `connection`, `active`, `typing` {key}, `incoming` {messages}: new messages from other people, live;
-// `people` {ids?} and `rooms` {ids?, removed?}: the rows that changed (no `ids`: the whole list was replaced);
+// `people` {ids?} and `rooms` {ids?, removed?, removedRooms?}: the rows that changed (no `ids`: the whole
+// list was replaced), and the rooms I am no longer in;
 // `conversation` {key, added, updated, pending, status}: messages new to it, messages replaced by a newer
 // version (a higher `seq`), client ids of pending bubbles added, changed or gone, and whether its loading
 // state (loaded, hasOlder) changed.
@@ -144,11 +145,14 @@ export class Store extends EventTarget {
     this.announce('rooms', { ids: [room.id] })
   }
 
+  /** I left a room or was removed from it; the event carries the room as it was, for its name. */
   removeRoom(roomId) {
-    this.unreadTotal -= this.rooms.get(roomId)?.unread ?? 0
-    if (!this.rooms.delete(roomId)) return
+    const room = this.rooms.get(roomId)
+    if (!room) return
+    this.unreadTotal -= room.unread ?? 0
+    this.rooms.delete(roomId)
     this.conversations.delete(roomKey(roomId))
-    this.announce('rooms', { ids: [], removed: [roomId] })
+    this.announce('rooms', { ids: [], removed: [roomId], removedRooms: [room] })
   }
 
   /** Rooms, most recently active first. */

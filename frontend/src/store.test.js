@@ -212,8 +212,12 @@ describe('Store', () => {
     expect(store.unreadTotal).toBe(2)
     store.upsertRoom({ id: 7, name: 'general', unread: 4 })
     expect(store.unreadTotal).toBe(6)
+    const events = recordEvents(store, 'rooms')
     store.removeRoom(7)
     expect(store.unreadTotal).toBe(2)
+    expect(events[0][1]).toMatchObject({ ids: [], removed: [7], removedRooms: [{ id: 7, name: 'general' }] })
+    store.removeRoom(7)
+    expect(events).toHaveLength(1)
   })
 
   it('adds people who signed up since, without touching the unread counts of those known', () => {
