@@ -63,7 +63,7 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
 
   function refreshPeopleSoon() {
     peopleRefresh ??= api
-      .people()
+      .conversationPeople()
       .then((people) => store.setPeople(people))
       .catch(() => {})
       .finally(() => {
@@ -97,9 +97,11 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
     store.addMessages([message], { live: true })
     if (unknownPeer) refreshPeopleSoon()
   })
+  // An edit, a deletion or a reaction: the same message with a higher `seq`; an older version is ignored.
+  socket.on('message_updated', (message) => store.upsertMessage(message))
   socket.on('presence', ({ user_id: userId, online }) => {
+    // Someone I have no conversation with is not in the sidebar: their presence changes nothing shown.
     if (store.people.has(userId)) store.setPresence(userId, online)
-    else if (userId !== store.me?.id) refreshPeopleSoon()
   })
   socket.on('typing', (event) => {
     if (event.user_id === store.me?.id) return
@@ -127,9 +129,21 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
     }
   })
 
-  function connected() {
+  /** Resolves once connected; rejects when `signal` aborts first (a discarded or retried send). */
+  function connected(signal) {
     if (socket.connected) return Promise.resolve()
-    return new Promise((resolve) => socket.once('connect', resolve))
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        socket.off('connect', onConnect)
+        reject(signal.reason)
+      }
+      const onConnect = () => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }
+      socket.once('connect', onConnect)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
   }
 
   return {
@@ -144,14 +158,17 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
 
     /**
      * Send a message with its client id; on an acknowledgement timeout send it again with the same id
-     * (the server stores it once). Resolves with the stored message, rejects with an ApiError.
+     * (the server stores it once). Resolves with the stored message, rejects with an ApiError, or with
+     * `signal`'s reason once it aborts (nothing more is sent for it then).
      */
-    async send(key, content, clientId) {
+    async send(key, content, clientId, { signal } = {}) {
       const payload = { ...addressOf(key), content, client_id: clientId }
       // The other side stops showing "typing" when the message lands, so the next keystroke must tell again.
       lastTypingSent.delete(key)
       for (let attempt = 1; ; attempt += 1) {
-        await connected()
+        signal?.throwIfAborted()
+        await connected(signal)
+        signal?.throwIfAborted()
         let ack
         try {
           ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('send', payload)
@@ -160,7 +177,8 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
           throw new ApiError(0, 'The server did not confirm this message. Try again.')
         }
         if (ack?.ok) {
-          store.addMessages([ack.message])
+          // Live: my own new message moves its conversation to the top of the sidebar.
+          store.addMessages([ack.message], { live: true })
           return ack.message
         }
         const error = new ApiError(ack?.status ?? 0, ack?.detail || 'The message was refused.')

@@ -35,6 +35,10 @@ class FakeSocket {
     this.on(type, wrapper)
   }
 
+  off(type, handler) {
+    this.handlers.set(type, (this.handlers.get(type) ?? []).filter((known) => known !== handler))
+  }
+
   fire(type, ...args) {
     return Promise.all([...(this.handlers.get(type) ?? [])].map((handler) => handler(...args)))
   }
@@ -80,6 +84,7 @@ function setUp({ api = {}, refresh = vi.fn(async () => {}) } = {}) {
   const fullApi = {
     token: () => 'token-1',
     people: vi.fn(async () => [{ ...bob, online: true, unread: 0 }]),
+    conversationPeople: vi.fn(async () => [{ ...bob, online: true, unread: 0 }]),
     directMessages: vi.fn(async () => []),
     roomMessages: vi.fn(async () => []),
     ...api,
@@ -140,11 +145,20 @@ describe('connection', () => {
     expect(store.people.get(2).unread).toBe(1)
   })
 
-  it('asks for the people list again when a stranger writes', async () => {
+  it('asks for my conversations again when a stranger writes, never for everybody', async () => {
     const { socket, api } = setUp()
     await socket.up()
     await socket.fire('message', dm(6, { id: 9, name: 'Zed', nickname: 'zed' }))
-    expect(api.people).toHaveBeenCalledOnce()
+    expect(api.conversationPeople).toHaveBeenCalledOnce()
+    expect(api.people).not.toHaveBeenCalled()
+  })
+
+  it('leaves the sidebar alone when someone I have no conversation with comes online', async () => {
+    const { store, socket, api } = setUp()
+    await socket.up()
+    await socket.fire('presence', { user_id: 9, online: true })
+    expect(store.people.has(9)).toBe(false)
+    expect(api.conversationPeople).not.toHaveBeenCalled()
   })
 
   it('retries a send that timed out with the same client id, and keeps one message', async () => {
@@ -179,6 +193,27 @@ describe('connection', () => {
     await expect(sent).resolves.toMatchObject({ id: 8, room_id: 3 })
     expect(socket.emitted[0][1]).toEqual({ room_id: 3, content: 'hi room', client_id: 'client-id-0001' })
     expect(store.conversation(roomKey(3)).messages).toHaveLength(1)
+  })
+
+  it('sends nothing for a message discarded while waiting for the connection', async () => {
+    const { socket, connection } = setUp()
+    const controller = new AbortController()
+    const sent = connection.send(directKey(2), 'never mind', 'client-id-0004', { signal: controller.signal })
+    controller.abort(new Error('discarded'))
+    await expect(sent).rejects.toThrow('discarded')
+    await socket.up()
+    expect(socket.emitted.filter(([type]) => type === 'send')).toEqual([])
+  })
+
+  it('replaces a message with the newer version a message_updated event carries', async () => {
+    const { store, socket } = setUp()
+    await socket.up()
+    await socket.fire('message', dm(5))
+    await socket.fire('message_updated', dm(5, bob, alice, { content: 'edited', seq: 1 }))
+    await socket.fire('message_updated', dm(5, bob, alice, { content: 'late and older', seq: 0 }))
+    expect(store.conversation(directKey(2)).messages.map((message) => message.content)).toEqual(['edited'])
+    // An update is not a new message: no unread count for it.
+    expect(store.people.get(2).unread).toBe(1)
   })
 
   it('rejects a refused send with the server’s words', async () => {

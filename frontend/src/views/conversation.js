@@ -1,13 +1,20 @@
 // One conversation (a person or a room): history with older pages on scroll-up, live messages,
 // pending bubbles, the typing line, the composer, and for rooms the members panel.
 
-import { keyOf, parseKey } from '../store.js'
+import { insertionIndex, keyOf, parseKey } from '../store.js'
 import { avatar, h, setChildren, showText } from './h.js'
 
 export const MAX_CONTENT = 4000
 const RUN_GAP_MS = 5 * 60 * 1000
 const NEAR_TOP_PX = 120
 const NEAR_BOTTOM_PX = 60
+/** Messages kept in the DOM while the reader is at the newest; the store may hold many more. */
+export const WINDOW_SIZE = 300
+/** How far the window may outgrow WINDOW_SIZE before it is trimmed, so trimming happens in batches. */
+export const WINDOW_SLACK = 100
+/** Messages brought into the window at a time when the reader scrolls past one of its edges. */
+export const PAGE_STEP = 100
+const SEEN_INTERVAL_MS = 1000
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' })
@@ -71,14 +78,28 @@ function pendingNode(pending, { onRetry, onDiscard }) {
 }
 
 /**
+ * How a message looks depends on the message before it in the whole conversation (not in the window):
+ * a day separator when the day changes, the author's name when a run of one author's messages starts.
+ * So a node looks the same whichever window shows it, and sliding the window never redraws a neighbour.
+ */
+export function decorationOf(messages, index, { isRoom, myId }) {
+  const message = messages[index]
+  const previous = messages[index - 1]
+  const newDay = !previous || dayOf(previous.date) !== dayOf(message.date)
+  const mine = message.author.id === myId
+  const sameRun =
+    previous && !newDay && previous.author.id === message.author.id && new Date(message.date) - new Date(previous.date) < RUN_GAP_MS
+  return { newDay, mine, showAuthor: isRoom && !mine && !sameRun }
+}
+
+/**
  * Render the conversation `key`. `actions`: loadNewest(), loadOlder(), send(content), retry(clientId),
  * discard(clientId), typing(), seen(lastId), and for rooms addMember(userId), leave().
  * Returns `{element, destroy, focusComposer}`; the view follows the store by itself.
  */
 export function createConversationView({ store, key, actions }) {
-  const { kind } = parseKey(key)
+  const { kind, id } = parseKey(key)
   const isRoom = kind === 'room'
-  const nodes = new Map()
   let loadingOlder = false
   let membersOpen = false
 
@@ -94,6 +115,8 @@ export function createConversationView({ store, key, actions }) {
   const historyStatus = h('p', { class: 'history-status', role: 'status' })
   const list = h('ol', { class: 'messages', 'aria-labelledby': 'conversation-title' })
   const scroller = h('div', { class: 'scroller', role: 'region', tabindex: '0', 'aria-label': 'Message history' }, olderButton, historyStatus, list)
+  const newButton = h('button', { type: 'button', class: 'button primary small new-messages', hidden: true })
+  const scrollerFrame = h('div', { class: 'scroller-frame' }, scroller, newButton)
   const liveRegion = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'false' })
   const typingLine = h('p', { class: 'typing', 'aria-live': 'polite' })
 
@@ -128,7 +151,7 @@ export function createConversationView({ store, key, actions }) {
       membersButton,
     ),
     panel,
-    scroller,
+    scrollerFrame,
     liveRegion,
     typingLine,
     composer,
@@ -266,72 +289,318 @@ export function createConversationView({ store, key, actions }) {
   }
   membersButton?.addEventListener('click', () => toggleMembers())
 
-  /** The list's nodes, reusing the ones already on screen (keyed by what they show). */
-  function desiredNodes(conversation) {
-    const myId = store.me?.id
-    const desired = []
-    let previous = null
-    for (const message of conversation.messages) {
-      if (!previous || dayOf(previous.date) !== dayOf(message.date)) {
-        desired.push(['day:' + dayOf(message.date), () => h('li', { class: 'day' }, h('span', {}, dayLabel(message.date)))])
-      }
-      const mine = message.author.id === myId
-      const sameRun =
-        previous &&
-        previous.author.id === message.author.id &&
-        dayOf(previous.date) === dayOf(message.date) &&
-        new Date(message.date) - new Date(previous.date) < RUN_GAP_MS
-      const showAuthor = isRoom && !mine && !sameRun
-      desired.push([`m:${message.id}:${showAuthor}`, () => messageNode(message, { mine, showAuthor })])
-      previous = message
+  // The message window: a contiguous run of the conversation's messages in the DOM, keyed by id.
+  // `shown` maps id -> {message, node, dayNode, dividerNode}; the run is [firstShownId, lastShownId].
+  const shown = new Map()
+  const pendingNodes = new Map()
+  let firstShownId = null
+  let lastShownId = null
+  // The window ends at the newest message held: arrivals are appended. False once the reader scrolled up
+  // far enough for the window to leave the newest ones out (they come back by scrolling or the button).
+  let atNewest = true
+  // The reader is at the bottom (kept from scroll events, so an arrival reads no layout before writing).
+  let stuckToBottom = true
+  let unseen = 0
+  let firstUnreadId = null
+  let dividerOnNextArrival = false
+  let lastSeenCall = 0
+  let seenTimer = null
+
+  const conversationOf = () => store.conversation(key)
+  const indexOf = (id) => insertionIndex(conversationOf().messages, id)
+
+  function buildRecord(message, index) {
+    const look = decorationOf(conversationOf().messages, index, { isRoom, myId: store.me?.id })
+    return {
+      message,
+      look,
+      node: messageNode(message, look),
+      dayNode: look.newDay ? dayNode(message.date) : null,
+      dividerNode: message.id === firstUnreadId ? unreadDivider() : null,
     }
-    for (const pending of conversation.pending.values()) {
-      desired.push([
-        `p:${pending.client_id}:${pending.status}`,
-        () => pendingNode(pending, { onRetry: actions.retry, onDiscard: actions.discard }),
-      ])
-    }
-    const fresh = new Map()
-    const elements = desired.map(([nodeKey, build]) => {
-      const node = nodes.get(nodeKey) ?? build()
-      fresh.set(nodeKey, node)
-      return node
-    })
-    nodes.clear()
-    for (const [nodeKey, node] of fresh) nodes.set(nodeKey, node)
-    return elements
+  }
+  const dayNode = (date) => h('li', { class: 'day' }, h('span', {}, dayLabel(date)))
+  // A list item like the day separators (a role on it would take it out of the list for screen readers).
+  const unreadDivider = () => h('li', { class: 'unread-divider' }, h('span', {}, 'New messages'))
+  const nodesOf = (record) => [record.dayNode, record.dividerNode, record.node].filter(Boolean)
+  const leadingNode = (record) => record.dayNode ?? record.dividerNode ?? record.node
+  // Messages go above the pending bubbles, which always come last.
+  const endAnchor = () => pendingNodes.values().next().value ?? null
+
+  function insertRecord(record, before) {
+    for (const node of nodesOf(record)) list.insertBefore(node, before)
+    shown.set(record.message.id, record)
   }
 
-  function renderMessages({ stickToBottom = false } = {}) {
-    const conversation = store.conversation(key)
-    const nearBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX
-    const distanceFromBottom = scroller.scrollHeight - scroller.scrollTop
-    const firstBefore = list.firstElementChild
-    const elements = desiredNodes(conversation)
-    const unchanged = elements.length === list.children.length && elements.every((node, index) => list.children[index] === node)
-    if (!unchanged) list.replaceChildren(...elements)
+  function removeRecord(id) {
+    const record = shown.get(id)
+    for (const node of nodesOf(record)) node.remove()
+    shown.delete(id)
+  }
 
-    olderButton.hidden = !conversation.hasOlder
+  /** Bring one shown message's separator, divider and author line in line with its neighbours now. */
+  function redecorate(id) {
+    const record = shown.get(id)
+    if (!record) return
+    const look = decorationOf(conversationOf().messages, indexOf(id), { isRoom, myId: store.me?.id })
+    if (look.showAuthor !== record.look.showAuthor) {
+      const node = messageNode(record.message, look)
+      record.node.replaceWith(node)
+      record.node = node
+    }
+    record.look = look
+    const wantsDivider = id === firstUnreadId
+    if (wantsDivider && !record.dividerNode) {
+      record.dividerNode = unreadDivider()
+      list.insertBefore(record.dividerNode, record.node)
+    } else if (!wantsDivider && record.dividerNode) {
+      record.dividerNode.remove()
+      record.dividerNode = null
+    }
+    if (look.newDay && !record.dayNode) {
+      record.dayNode = dayNode(record.message.date)
+      list.insertBefore(record.dayNode, record.dividerNode ?? record.node)
+    } else if (!look.newDay && record.dayNode) {
+      record.dayNode.remove()
+      record.dayNode = null
+    }
+  }
+
+  /** Show up to `count` messages after the window (or the newest ones when it is empty). */
+  function revealNewer(count) {
+    const messages = conversationOf().messages
+    let index = lastShownId == null ? Math.max(0, messages.length - count) : indexOf(lastShownId) + 1
+    const stop = Math.min(messages.length, index + count)
+    const anchor = endAnchor()
+    for (; index < stop; index += 1) {
+      insertRecord(buildRecord(messages[index], index), anchor)
+      firstShownId ??= messages[index].id
+      lastShownId = messages[index].id
+    }
+    atNewest = lastShownId == null || indexOf(lastShownId) === messages.length - 1
+  }
+
+  /** Show up to `count` held messages before the window, keeping what the reader looks at in place. */
+  function revealOlder(count) {
+    if (firstShownId == null) return 0
+    const messages = conversationOf().messages
+    const firstIndex = indexOf(firstShownId)
+    const start = Math.max(0, firstIndex - count)
+    if (start === firstIndex) return 0
+    const heightBefore = scroller.scrollHeight
+    let before = leadingNode(shown.get(firstShownId))
+    for (let index = firstIndex - 1; index >= start; index -= 1) {
+      const record = buildRecord(messages[index], index)
+      insertRecord(record, before)
+      before = leadingNode(record)
+    }
+    redecorate(firstShownId)
+    firstShownId = messages[start].id
+    scroller.scrollTop += scroller.scrollHeight - heightBefore
+    return firstIndex - start
+  }
+
+  /** Drop messages from the top of the window down to `keep`, keeping the reader's view in place. */
+  function trimTop(keep, { keepPosition = true } = {}) {
+    if (shown.size <= keep) return
+    const messages = conversationOf().messages
+    const heightBefore = keepPosition ? scroller.scrollHeight : 0
+    let index = indexOf(firstShownId)
+    while (shown.size > keep) removeRecord(messages[index++].id)
+    firstShownId = messages[index].id
+    redecorate(firstShownId)
+    if (keepPosition) scroller.scrollTop -= heightBefore - scroller.scrollHeight
+  }
+
+  /** Drop messages from the bottom of the window down to `keep`: the newest ones then wait in the store. */
+  function trimBottom(keep) {
+    if (shown.size <= keep) return
+    const messages = conversationOf().messages
+    let index = indexOf(lastShownId)
+    while (shown.size > keep) removeRecord(messages[index--].id)
+    lastShownId = messages[index].id
+    atNewest = false
+  }
+
+  /** Empty the window and show the newest messages at the bottom (the "new messages" button, a send). */
+  function jumpToNewest() {
+    for (const id of [...shown.keys()]) removeRecord(id)
+    firstShownId = null
+    lastShownId = null
+    revealNewer(WINDOW_SIZE)
+    scrollToBottom()
+  }
+
+  function scrollToBottom() {
+    scroller.scrollTop = scroller.scrollHeight
+    stuckToBottom = true
+    caughtUp()
+  }
+
+  /** The reader sees the newest message: nothing is unseen any more, and the server hears it was read. */
+  function caughtUp() {
+    if (!stuckToBottom || !atNewest) return
+    if (unseen) {
+      unseen = 0
+      renderNewButton()
+    }
+    markSeen()
+  }
+
+  /** Tell the server how far I have read: at once, then at most once a second while messages pour in. */
+  function markSeen() {
+    if (document.visibilityState === 'hidden' || seenTimer) return
+    const wait = lastSeenCall + SEEN_INTERVAL_MS - Date.now()
+    const report = () => {
+      seenTimer = null
+      lastSeenCall = Date.now()
+      const last = conversationOf().messages.at(-1)
+      if (last) actions.seen(last.id)
+    }
+    if (wait <= 0) report()
+    else seenTimer = setTimeout(report, wait)
+  }
+
+  function renderNewButton() {
+    newButton.hidden = unseen === 0
+    newButton.textContent = `${unseen} new ${unseen === 1 ? 'message' : 'messages'}`
+  }
+
+  /** Place the "New messages" divider above the `count`-th newest message from someone else. */
+  function placeUnreadDivider(count) {
+    const messages = conversationOf().messages
+    let index = messages.length
+    let found = 0
+    while (index > 0 && found < count) {
+      index -= 1
+      if (messages[index].author.id !== store.me?.id) found += 1
+    }
+    if (!found) return
+    moveDivider(messages[index].id)
+  }
+
+  function moveDivider(id) {
+    const previous = firstUnreadId
+    firstUnreadId = id
+    redecorate(previous)
+    redecorate(id)
+  }
+
+  function renderStatus() {
+    const conversation = conversationOf()
+    const hiddenOlder = firstShownId != null && indexOf(firstShownId) > 0
+    olderButton.hidden = !(conversation.hasOlder || hiddenOlder)
     if (!conversation.loaded) historyStatus.textContent = 'Loading messages…'
     else if (!conversation.messages.length && !conversation.pending.size) {
       historyStatus.textContent = isRoom ? 'No messages in this room yet. Say hello!' : 'No messages yet. Say hello!'
-    } else historyStatus.textContent = ''
+    } else if (!loadingOlder) historyStatus.textContent = ''
+  }
 
-    if (stickToBottom || nearBottom) scroller.scrollTop = scroller.scrollHeight
-    else if (firstBefore && list.firstElementChild !== firstBefore) {
-      // Older messages went in above: keep what the reader was looking at in place.
-      scroller.scrollTop = scroller.scrollHeight - distanceFromBottom
+  /** New messages in this conversation, wherever they fall: each one is a node inserted, or waits in the store. */
+  function showAdded(messages) {
+    const sorted = messages.length > 1 ? [...messages].sort((a, b) => a.id - b.id) : messages
+    let appended = 0
+    let arrivedUnseen = 0
+    for (const message of sorted) {
+      const mine = message.author.id === store.me?.id
+      if (!mine && document.visibilityState === 'hidden' && dividerOnNextArrival) {
+        // The first arrival the reader did not see: the divider moves above it (its node is built below).
+        dividerOnNextArrival = false
+        const previous = firstUnreadId
+        firstUnreadId = message.id
+        redecorate(previous)
+      }
+      if (lastShownId == null || message.id > lastShownId) {
+        const roomInWindow = stuckToBottom || shown.size < WINDOW_SIZE + WINDOW_SLACK
+        if (atNewest && roomInWindow) {
+          const index = indexOf(message.id)
+          insertRecord(buildRecord(message, index), endAnchor())
+          firstShownId ??= message.id
+          lastShownId = message.id
+          appended += 1
+        } else atNewest = false
+        if (!mine && !(stuckToBottom && atNewest)) arrivedUnseen += 1
+      } else if (message.id > firstShownId) {
+        // Late in the middle of the window (a catch-up filling a gap): before the next message shown.
+        const index = indexOf(message.id)
+        const next = conversationOf().messages[index + 1]
+        insertRecord(buildRecord(message, index), leadingNode(shown.get(next.id)))
+        redecorate(next.id)
+      } else {
+        // Older than the window: it waits in the store; the first message shown may have a new predecessor.
+        redecorate(firstShownId)
+      }
     }
-    const last = conversation.messages.at(-1)
-    if (last && document.visibilityState !== 'hidden') actions.seen(last.id)
+    if (appended && stuckToBottom) {
+      // In batches of WINDOW_SLACK, and with no position to keep: the reader is about to be at the bottom.
+      if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimTop(WINDOW_SIZE, { keepPosition: false })
+      scroller.scrollTop = scroller.scrollHeight
+    }
+    if (arrivedUnseen) {
+      unseen += arrivedUnseen
+      renderNewButton()
+    }
+    caughtUp()
+  }
+
+  /** A newer version of one message: its node, and nothing else, is replaced. */
+  function showUpdated(message) {
+    const record = shown.get(message.id)
+    if (!record) return
+    record.message = message
+    const node = messageNode(message, record.look)
+    record.node.replaceWith(node)
+    record.node = node
+  }
+
+  function showPending(clientId) {
+    const pending = conversationOf().pending.get(clientId)
+    const existing = pendingNodes.get(clientId)
+    const hadFocus = existing?.contains(document.activeElement)
+    if (!pending) {
+      existing?.remove()
+      pendingNodes.delete(clientId)
+    } else if (existing) {
+      const node = pendingNode(pending, { onRetry: actions.retry, onDiscard: actions.discard })
+      existing.replaceWith(node)
+      pendingNodes.set(clientId, node)
+      if (hadFocus) node.querySelector('button')?.focus()
+    } else {
+      const node = pendingNode(pending, { onRetry: actions.retry, onDiscard: actions.discard })
+      list.append(node)
+      pendingNodes.set(clientId, node)
+    }
+    if (hadFocus && !list.contains(document.activeElement)) textarea.focus()
+  }
+
+  function applyChange(change) {
+    for (const clientId of change.pending ?? []) showPending(clientId)
+    if (change.added?.length) showAdded(change.added)
+    for (const message of change.updated ?? []) showUpdated(message)
+    if (firstShownId == null && conversationOf().messages.length) {
+      revealNewer(WINDOW_SIZE)
+      scroller.scrollTop = scroller.scrollHeight
+    }
+    if (change.status && shown.size < WINDOW_SIZE) revealOlder(WINDOW_SIZE - shown.size)
+    if (change.status && conversationOf().loaded && unreadAtOpen != null) {
+      placeUnreadDivider(unreadAtOpen)
+      unreadAtOpen = null
+    }
+    renderStatus()
   }
 
   function renderTyping() {
     setChildren(typingLine, typingSentence(store.typingIn(key).map(nameOf)))
   }
 
-  async function loadOlder() {
-    const conversation = store.conversation(key)
+  /** Show older messages: those the window left out first, then a page from the server. */
+  async function showOlder() {
+    if (revealOlder(PAGE_STEP)) {
+      if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimBottom(WINDOW_SIZE + WINDOW_SLACK)
+      renderStatus()
+      return
+    }
+    const conversation = conversationOf()
     if (loadingOlder || !conversation.loaded || !conversation.hasOlder) return
     loadingOlder = true
     olderButton.disabled = true
@@ -339,18 +608,22 @@ export function createConversationView({ store, key, actions }) {
     try {
       await actions.loadOlder()
       historyStatus.textContent = ''
+      loadingOlder = false
+      revealOlder(PAGE_STEP)
+      if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimBottom(WINDOW_SIZE + WINDOW_SLACK)
     } catch (error) {
       historyStatus.textContent = `Older messages could not be loaded: ${error.detail}`
     } finally {
       loadingOlder = false
       olderButton.disabled = false
+      renderStatus()
     }
   }
 
   async function loadNewest() {
     try {
       await actions.loadNewest()
-      renderMessages({ stickToBottom: true })
+      scrollToBottom()
     } catch (error) {
       setChildren(
         historyStatus,
@@ -381,7 +654,8 @@ export function createConversationView({ store, key, actions }) {
     textarea.value = ''
     resizeTextarea()
     actions.send(content)
-    renderMessages({ stickToBottom: true })
+    if (!atNewest) jumpToNewest()
+    else scrollToBottom()
     textarea.focus()
   }
 
@@ -400,13 +674,30 @@ export function createConversationView({ store, key, actions }) {
     if (!composerError.hidden) showText(composerError, null)
     if (textarea.value.trim()) actions.typing()
   })
-  scroller.addEventListener('scroll', () => {
-    if (scroller.scrollTop < NEAR_TOP_PX) loadOlder()
+  scroller.addEventListener(
+    'scroll',
+    () => {
+      const fromBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight
+      stuckToBottom = fromBottom < NEAR_BOTTOM_PX
+      if (stuckToBottom && !atNewest) {
+        // Reading down past the window: the next messages held come in below, the oldest go above.
+        revealNewer(PAGE_STEP)
+        if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimTop(WINDOW_SIZE + WINDOW_SLACK)
+        stuckToBottom = false
+      }
+      if (scroller.scrollTop < NEAR_TOP_PX) showOlder()
+      caughtUp()
+    },
+    { passive: true },
+  )
+  olderButton.addEventListener('click', showOlder)
+  newButton.addEventListener('click', () => {
+    jumpToNewest()
+    textarea.focus()
   })
-  olderButton.addEventListener('click', loadOlder)
 
   const onConversation = (event) => {
-    if (event.detail.key === key) renderMessages()
+    if (event.detail.key === key) applyChange(event.detail)
   }
   const onIncoming = (event) => {
     const here = event.detail.messages.filter((message) => keyOf(message, store.me?.id) === key)
@@ -415,28 +706,47 @@ export function createConversationView({ store, key, actions }) {
   const onTyping = (event) => {
     if (event.detail.key === key) renderTyping()
   }
-  const onMembership = () => {
+  // A room's header and panel follow its members and name (a new room object), not each message's preview.
+  let renderedRoom = null
+  const onRooms = (event) => {
+    if (!isRoom || (event.detail.ids && !event.detail.ids.includes(id))) return
+    const room = describe()?.room
+    if (!room || room === renderedRoom) return
+    renderedRoom = room
     renderHeader()
     renderPanel()
   }
+  const onPeople = (event) => {
+    if (isRoom) {
+      // Presence and unread news leave the room's panel as it is; a new person may be invited.
+      if (!event.detail.ids || event.detail.ids.some((personId) => !describe()?.room?.members?.some((member) => member.id === personId))) renderPanel()
+    } else if (!event.detail.ids || event.detail.ids.includes(id)) renderHeader()
+  }
   const onVisible = () => {
-    if (document.visibilityState === 'visible') renderMessages()
+    if (document.visibilityState === 'hidden') dividerOnNextArrival = true
+    else {
+      dividerOnNextArrival = false
+      caughtUp()
+    }
   }
   const listeners = [
     ['conversation', onConversation],
     ['incoming', onIncoming],
     ['typing', onTyping],
-    ['rooms', onMembership],
-    ['people', onMembership],
+    ['rooms', onRooms],
+    ['people', onPeople],
   ]
   for (const [type, listener] of listeners) store.addEventListener(type, listener)
   document.addEventListener('visibilitychange', onVisible)
 
+  renderedRoom = describe()?.room ?? null
   renderHeader()
   renderPanel()
-  renderMessages({ stickToBottom: true })
+  let unreadAtOpen = conversationOf().unreadAtOpen || null
+  applyChange({ key, added: [], updated: [], pending: [...conversationOf().pending.keys()], status: conversationOf().loaded })
+  scrollToBottom()
   renderTyping()
-  if (!store.conversation(key).loaded) loadNewest()
+  if (!conversationOf().loaded) loadNewest()
 
   return {
     element,
@@ -444,6 +754,13 @@ export function createConversationView({ store, key, actions }) {
     destroy() {
       for (const [type, listener] of listeners) store.removeEventListener(type, listener)
       document.removeEventListener('visibilitychange', onVisible)
+      // A read report still waiting for its turn goes now: leaving must not leave a stale badge behind.
+      if (seenTimer) {
+        clearTimeout(seenTimer)
+        seenTimer = null
+        const last = conversationOf().messages.at(-1)
+        if (last) actions.seen(last.id)
+      }
     },
   }
 }
