@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { ApiError } from './api.js'
-import { catchUpThroughRest, createConnection } from './socket.js'
+import { catchUpChanges, createConnection } from './socket.js'
 import { Store, directKey, roomKey } from './store.js'
 
 const alice = { id: 1, name: 'Alice', nickname: 'alice' }
@@ -87,6 +87,7 @@ function setUp({ api = {}, refresh = vi.fn(async () => {}) } = {}) {
     conversationPeople: vi.fn(async () => [{ ...bob, online: true, unread: 0 }]),
     directMessages: vi.fn(async () => []),
     roomMessages: vi.fn(async () => []),
+    changes: vi.fn(async () => []),
     ...api,
   }
   const onUnauthorized = vi.fn()
@@ -95,16 +96,17 @@ function setUp({ api = {}, refresh = vi.fn(async () => {}) } = {}) {
 }
 
 describe('connection', () => {
-  it('sends the token and the highest id seen on every handshake', () => {
+  it('sends the token and the highest seq received on every handshake', () => {
     const { store, socket } = setUp()
     const auth = () => new Promise((resolve) => socket.options.auth(resolve))
     return auth()
       .then((first) => {
-        expect(first).toEqual({ token: 'token-1', last_id: 0 })
-        store.addMessages([dm(41)])
+        expect(first).toEqual({ token: 'token-1', since: 0 })
+        store.addMessages([dm(41, bob, alice, { seq: 70 })])
+        store.upsertMessage(dm(41, bob, alice, { content: 'edited', seq: 75 }))
         return auth()
       })
-      .then((second) => expect(second).toEqual({ token: 'token-1', last_id: 41 }))
+      .then((second) => expect(second).toEqual({ token: 'token-1', since: 75 }))
   })
 
   it('goes offline on disconnect, and reconnects itself when the server hung up', async () => {
@@ -263,85 +265,116 @@ describe('connection', () => {
 })
 
 describe('catch-up', () => {
-  it('after a complete replay only refreshes people and rooms', async () => {
+  const auth = (socket) => new Promise((resolve) => socket.options.auth(resolve))
+
+  it('after a complete replay only refreshes people and rooms, and resumes from synced.seq', async () => {
     const { store, socket, api, refresh } = setUp()
     await socket.up()
-    await socket.fire('message', dm(11))
-    await socket.fire('message', dm(12))
-    await socket.fire('synced', { last_id: 12, complete: true })
+    await socket.fire('message', dm(11, bob, alice, { seq: 20 }))
+    await socket.fire('message', dm(12, bob, alice, { seq: 21 }))
+    await socket.fire('synced', { last_id: 12, seq: 30, complete: true })
     expect(refresh).toHaveBeenCalledOnce()
-    expect(api.directMessages).not.toHaveBeenCalled()
+    expect(api.changes).not.toHaveBeenCalled()
     expect(store.conversation(directKey(2)).messages.map((message) => message.id)).toEqual([11, 12])
+    expect((await auth(socket)).since).toBe(30)
   })
 
-  it('pages the rest through REST after an incomplete replay, without doubles', async () => {
-    const pages = {
-      dm: [[dm(13), dm(14)], [dm(15)]],
-      room: [[{ ...dm(16, bob, null), room_id: 3 }]],
-    }
-    const { store, socket, api } = setUp({
-      api: {
-        directMessages: vi.fn(async () => pages.dm.shift() ?? []),
-        roomMessages: vi.fn(async () => pages.room.shift() ?? []),
-      },
-    })
+  it('pages GET /api/changes after an incomplete replay: edits replace, new messages add, no doubles', async () => {
+    const pages = [
+      [dm(12, bob, alice, { content: 'edited', seq: 41 }), dm(14, bob, alice, { seq: 42 })],
+      [{ ...dm(16, bob, null), room_id: 3, seq: 43 }],
+    ]
+    const { store, socket, api } = setUp({ api: { changes: vi.fn(async () => pages.shift() ?? []) } })
     store.setRooms([{ id: 3, name: 'team', owner: bob, members: [alice, bob], created_at: '2026-11-25T09:00:00Z', last_message: null, unread: 0 }])
-    await socket.up()
-    await socket.fire('message', dm(12))
-    await socket.fire('message', dm(13))
-    await catchUpThroughRest(api, store, 13, { pageSize: 2 })
-    expect(api.directMessages.mock.calls.map(([query]) => query)).toEqual([
-      { after: 13, limit: 2 },
-      { after: 14, limit: 2 },
+    store.addMessages([dm(12, bob, alice, { seq: 30 }), dm(13, bob, alice, { seq: 31 })])
+    await catchUpChanges(api, store, 40, { newerThan: 13, pageSize: 2 })
+    expect(api.changes.mock.calls.map(([query]) => query)).toEqual([
+      { since: 40, limit: 2 },
+      { since: 42, limit: 2 },
     ])
-    expect(api.roomMessages).toHaveBeenCalledWith(3, { after: 13, limit: 2 })
-    expect(store.conversation(directKey(2)).messages.map((message) => message.id)).toEqual([12, 13, 14, 15])
+    expect(store.conversation(directKey(2)).messages.map((message) => [message.id, message.content])).toEqual([
+      [12, 'edited'],
+      [13, 'message 13'],
+      [14, 'message 14'],
+    ])
     expect(store.conversation(roomKey(3)).messages.map((message) => message.id)).toEqual([16])
-    expect(store.lastId).toBe(16)
+    expect(store.seq).toBe(43)
   })
 
-  it('runs the REST catch-up when the server says the replay was cut short', async () => {
+  it('leaves a change to an old message it never loaded to history', async () => {
+    const { store, api } = setUp({ api: { changes: vi.fn(async () => [dm(5, bob, alice, { content: 'old, edited', seq: 50 })]) } })
+    store.addMessages([dm(10, bob, alice, { seq: 30 })])
+    await catchUpChanges(api, store, 40, { newerThan: 10 })
+    expect(store.conversation(directKey(2)).messages.map((message) => message.id)).toEqual([10])
+    expect(store.seq).toBe(50)
+  })
+
+  it('runs the REST catch-up from synced.seq when the server says the replay was cut short', async () => {
     const { socket, api, refresh } = setUp()
     await socket.up()
-    await socket.fire('synced', { last_id: 500, complete: false })
+    await socket.fire('synced', { last_id: 500, seq: 800, complete: false })
     expect(refresh).toHaveBeenCalledOnce()
-    expect(api.directMessages).toHaveBeenCalledWith({ after: 500, limit: 200 })
+    expect(api.changes).toHaveBeenCalledWith({ since: 800, limit: 200 })
   })
 
-  it('starts over with a fresh handshake when the REST catch-up fails', async () => {
+  it('starts over with a fresh handshake from the gap when the REST catch-up fails', async () => {
     vi.useFakeTimers()
     try {
       const { store, socket } = setUp({
-        api: { directMessages: vi.fn(async () => Promise.reject(new ApiError(503, 'database unavailable'))) },
+        api: { changes: vi.fn(async () => Promise.reject(new ApiError(503, 'database unavailable'))) },
       })
       await socket.up()
-      await socket.fire('synced', { last_id: 500, complete: false })
+      await socket.fire('synced', { last_id: 500, seq: 800, complete: false })
       expect(socket.connected).toBe(false)
       expect(store.connection).toBe('offline')
       expect(socket.connectCalls).toBe(0)
       await vi.advanceTimersByTimeAsync(2000)
       expect(socket.connectCalls).toBe(1)
-      expect((await new Promise((resolve) => socket.options.auth(resolve))).last_id).toBe(500)
+      expect((await auth(socket)).since).toBe(800)
     } finally {
       vi.useRealTimers()
     }
   })
 
-  it('resumes from the gap, not from newer live messages, if the socket drops during a REST catch-up', async () => {
+  it('resumes from the gap, not from newer live changes, if the socket drops during a REST catch-up', async () => {
     let finishPage
     const { store, socket } = setUp({
-      api: { directMessages: vi.fn(() => new Promise((resolve) => (finishPage = resolve))) },
+      api: { changes: vi.fn(() => new Promise((resolve) => (finishPage = resolve))) },
     })
-    const auth = () => new Promise((resolve) => socket.options.auth(resolve))
     await socket.up()
-    const synced = socket.fire('synced', { last_id: 500, complete: false })
+    const synced = socket.fire('synced', { last_id: 500, seq: 800, complete: false })
     await vi.waitFor(() => expect(finishPage).toBeTypeOf('function'))
-    await socket.fire('message', dm(900))
-    expect(store.lastId).toBe(900)
-    expect((await auth()).last_id).toBe(500)
-    finishPage([dm(501)])
+    await socket.fire('message', dm(900, bob, alice, { seq: 950 }))
+    expect(store.seq).toBe(950)
+    expect((await auth(socket)).since).toBe(800)
+    finishPage([dm(501, bob, alice, { seq: 801 })])
     await synced
-    expect((await auth()).last_id).toBe(900)
+    expect((await auth(socket)).since).toBe(950)
+  })
+
+  it('on resync, reconnects so the handshake replays everything after the highest seq held', async () => {
+    const { store, socket } = setUp()
+    await socket.up()
+    await socket.fire('message', dm(7, bob, alice, { seq: 90 }))
+    await socket.fire('resync', {})
+    expect(socket.connected).toBe(false)
+    expect(socket.connectCalls).toBe(1)
+    // A resync is not a lost connection: no "Connection lost" banner while it reconnects.
+    await socket.fire('disconnect', 'io client disconnect')
+    expect(store.connection).not.toBe('offline')
+    expect((await auth(socket)).since).toBe(90)
+    await socket.up()
+    await socket.fire('message_updated', dm(7, bob, alice, { content: 'edited while the link was down', seq: 95 }))
+    await socket.fire('synced', { last_id: 7, seq: 95, complete: true })
+    expect(store.conversation(directKey(2)).messages.map((message) => message.content)).toEqual(['edited while the link was down'])
+  })
+
+  it('ignores a resync after the connection was stopped (logged out)', async () => {
+    const { socket, connection } = setUp()
+    await socket.up()
+    connection.stop()
+    await socket.fire('resync', {})
+    expect(socket.connectCalls).toBe(0)
   })
 })
 
@@ -354,11 +387,11 @@ describe('catch-up, when things fail halfway', () => {
       let failRefresh
       const { socket } = setUp({ refresh: () => new Promise((_resolve, reject) => (failRefresh = reject)) })
       await socket.up()
-      const synced = socket.fire('synced', { last_id: 500, complete: false })
-      await socket.fire('message', dm(900))
+      const synced = socket.fire('synced', { last_id: 500, seq: 800, complete: false })
+      await socket.fire('message', dm(900, bob, alice, { seq: 950 }))
       failRefresh(new ApiError(503, 'database unavailable'))
       await synced
-      expect((await auth(socket)).last_id).toBe(500)
+      expect((await auth(socket)).since).toBe(800)
     } finally {
       vi.useRealTimers()
     }
@@ -370,7 +403,7 @@ describe('catch-up, when things fail halfway', () => {
       let attempts = 0
       const { store, socket } = setUp({
         api: {
-          directMessages: vi.fn(async () => {
+          changes: vi.fn(async () => {
             attempts += 1
             if (attempts === 1) throw new ApiError(503, 'database unavailable')
             return []
@@ -378,13 +411,13 @@ describe('catch-up, when things fail halfway', () => {
         },
       })
       await socket.up()
-      await socket.fire('synced', { last_id: 500, complete: false })
-      expect((await auth(socket)).last_id).toBe(500)
-      await socket.fire('message', dm(950))
-      await socket.fire('synced', { last_id: 950, complete: true })
-      await socket.fire('message', dm(2000))
-      expect(store.lastId).toBe(2000)
-      expect((await auth(socket)).last_id).toBe(2000)
+      await socket.fire('synced', { last_id: 500, seq: 800, complete: false })
+      expect((await auth(socket)).since).toBe(800)
+      await socket.fire('message', dm(950, bob, alice, { seq: 960 }))
+      await socket.fire('synced', { last_id: 950, seq: 960, complete: true })
+      await socket.fire('message', dm(2000, bob, alice, { seq: 2100 }))
+      expect(store.seq).toBe(2100)
+      expect((await auth(socket)).since).toBe(2100)
     } finally {
       vi.useRealTimers()
     }

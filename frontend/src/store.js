@@ -70,6 +70,8 @@ export class Store extends EventTarget {
     this.conversations = new Map()
     this.active = null
     this.lastId = 0
+    // The highest `seq` received from the server: where a reconnecting socket resumes (`since`).
+    this.seq = 0
     // The sum of every badge, kept as badges change, so the tab title needs no walk over all conversations.
     this.unreadTotal = 0
     for (const timers of this.typing?.values() ?? []) for (const timer of timers.values()) clearTimeout(timer)
@@ -95,6 +97,11 @@ export class Store extends EventTarget {
   /** The highest message id seen: where a reconnecting socket asks the server to resume from. */
   noteSeen(id) {
     if (id > this.lastId) this.lastId = id
+  }
+
+  /** The highest `seq` received; a local stand-in (a fractional `seq`, see `markDeleted`) is not the server's. */
+  noteSeq(seq) {
+    if (Number.isInteger(seq) && seq > this.seq) this.seq = seq
   }
 
   /** Replace the people list with the server's (it knows presence and unread counts best). */
@@ -258,6 +265,7 @@ export class Store extends EventTarget {
       const key = keyOf(message, this.me?.id)
       const conversation = this.conversation(key)
       this.noteSeen(message.id)
+      this.noteSeq(message.seq)
       if (message.client_id && conversation.pending.delete(message.client_id)) changeOf(key).pending.push(message.client_id)
       const known = conversation.byId.get(message.id)
       if (known) {
@@ -320,13 +328,34 @@ export class Store extends EventTarget {
    * comes with its history page, and adding it alone would leave a hole that paging skips over.
    * Returns true when the stored message was replaced or added.
    */
-  upsertMessage(message) {
+  upsertMessage(message, { newerThan = Infinity } = {}) {
+    this.noteSeq(message.seq)
     const conversation = this.conversation(keyOf(message, this.me?.id))
     const known = conversation.byId.get(message.id)
     if (known && seqOf(message) <= seqOf(known)) return false
-    if (!known && !(conversation.messages.length && message.id > conversation.messages[0].id)) return false
+    const held = conversation.messages.length && message.id > conversation.messages[0].id
+    if (!known && !held && message.id <= newerThan) return false
     this.addMessages([message])
     return true
+  }
+
+  /**
+   * A page of `GET /api/changes`: new and changed messages alike, each in its latest state. A message
+   * I have is replaced when the page's `seq` is higher; one created after `newerThan` (the highest id
+   * held before the connection dropped) is new and added; an older one I do not hold is left to history.
+   */
+  applyChanges(messages, { newerThan }) {
+    for (const message of messages) this.upsertMessage(message, { newerThan })
+  }
+
+  /**
+   * Show my deletion at once (the server answers 204 without the message): a tombstone whose `seq` is a
+   * half step above mine, so the server's own `message_updated` (a whole step at least) still replaces it.
+   */
+  markDeleted(messageId, key) {
+    const known = this.conversation(key).byId.get(messageId)
+    if (!known || known.deleted) return
+    this.upsertMessage({ ...known, deleted: true, content: '', reactions: [], seq: seqOf(known) + 0.5 })
   }
 
   /** Put a newer version of a known message in its place (and in the room preview when it is the newest). */
