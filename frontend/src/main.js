@@ -99,9 +99,12 @@ async function startSession() {
   try {
     store.setSession(await api.me())
     const [newestDirect] = await Promise.all([api.directMessages({ limit: 1 }), refresh()])
-    // Where the socket resumes from if it drops before any message arrives.
-    for (const message of newestDirect) store.noteSeen(message.id)
-    for (const room of store.rooms.values()) if (room.last_message) store.noteSeen(room.last_message.id)
+    // Where the socket's first handshake starts its catch-up (`since`): the newest state loaded so far.
+    for (const message of [...newestDirect, ...[...store.rooms.values()].map((room) => room.last_message)]) {
+      if (!message) continue
+      store.noteSeen(message.id)
+      store.noteSeq(message.seq)
+    }
   } catch (error) {
     if (error.status === 401) return
     setChildren(
@@ -294,6 +297,16 @@ function conversationActions(key) {
     discard: (clientId) => session.outbox.discard(key, clientId),
     typing: () => session?.connection.typing(key),
     seen: (lastId) => markRead(key, lastId),
+    async edit(messageId, content) {
+      store.upsertMessage(await api.editMessage(messageId, content))
+    },
+    async remove(messageId) {
+      await api.deleteMessage(messageId)
+      store.markDeleted(messageId, key)
+    },
+    async react(messageId, emoji, { remove = false } = {}) {
+      store.upsertMessage(await api.react(messageId, emoji, { remove }))
+    },
     async addMember(userId) {
       store.upsertRoom(await api.addMember(id, userId))
     },

@@ -3,6 +3,7 @@
 
 import { insertionIndex, keyOf, parseKey } from '../store.js'
 import { avatar, h, setChildren, showText } from './h.js'
+import { messageNode } from './message.js'
 
 export const MAX_CONTENT = 4000
 const RUN_GAP_MS = 5 * 60 * 1000
@@ -16,7 +17,6 @@ export const WINDOW_SLACK = 100
 export const PAGE_STEP = 100
 const SEEN_INTERVAL_MS = 1000
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' })
 
 function dayOf(date) {
@@ -39,20 +39,6 @@ export function typingSentence(names) {
   if (names.length === 1) return `${names[0]} is typing…`
   if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`
   return `${names.length} people are typing…`
-}
-
-function messageNode(message, { mine, showAuthor }) {
-  return h(
-    'li',
-    { class: `message ${mine ? 'mine' : 'theirs'}${showAuthor ? ' run-start' : ''}`, dataset: { id: message.id } },
-    h(
-      'div',
-      { class: 'bubble' },
-      showAuthor ? h('span', { class: 'author' }, message.author.name) : null,
-      h('p', { class: 'content' }, message.content),
-      h('time', { datetime: message.date, title: new Date(message.date).toLocaleString() }, timeFormat.format(new Date(message.date))),
-    ),
-  )
 }
 
 function pendingNode(pending, { onRetry, onDiscard }) {
@@ -94,7 +80,8 @@ export function decorationOf(messages, index, { isRoom, myId }) {
 
 /**
  * Render the conversation `key`. `actions`: loadNewest(), loadOlder(), send(content), retry(clientId),
- * discard(clientId), typing(), seen(lastId), and for rooms addMember(userId), leave().
+ * discard(clientId), typing(), seen(lastId), edit(messageId, content), remove(messageId),
+ * react(messageId, emoji, {remove}), and for rooms addMember(userId), leave().
  * Returns `{element, destroy, focusComposer}`; the view follows the store by itself.
  */
 export function createConversationView({ store, key, actions }) {
@@ -135,7 +122,7 @@ export function createConversationView({ store, key, actions }) {
     { class: 'composer', 'aria-label': 'Send a message' },
     composerLabel,
     h('div', { class: 'composer-row' }, textarea, h('button', { type: 'submit', class: 'button primary' }, 'Send')),
-    h('p', { class: 'visually-hidden', id: 'composer-hint' }, 'Enter sends, Shift+Enter starts a new line.'),
+    h('p', { class: 'visually-hidden', id: 'composer-hint' }, 'Enter sends, Shift+Enter starts a new line, Up edits your last message.'),
     composerError,
   )
 
@@ -314,7 +301,7 @@ export function createConversationView({ store, key, actions }) {
     return {
       message,
       look,
-      node: messageNode(message, look),
+      node: nodeOf(message, look),
       dayNode: look.newDay ? dayNode(message.date) : null,
       dividerNode: message.id === firstUnreadId ? unreadDivider() : null,
     }
@@ -336,6 +323,7 @@ export function createConversationView({ store, key, actions }) {
     const record = shown.get(id)
     for (const node of nodesOf(record)) node.remove()
     shown.delete(id)
+    changing.delete(id)
   }
 
   /** Bring one shown message's separator, divider and author line in line with its neighbours now. */
@@ -343,12 +331,8 @@ export function createConversationView({ store, key, actions }) {
     const record = shown.get(id)
     if (!record) return
     const look = decorationOf(conversationOf().messages, indexOf(id), { isRoom, myId: store.me?.id })
-    if (look.showAuthor !== record.look.showAuthor) {
-      const node = messageNode(record.message, look)
-      record.node.replaceWith(node)
-      record.node = node
-    }
     record.look = look
+    if (look.showAuthor !== record.node.classList.contains('run-start')) rebuild(id)
     const wantsDivider = id === firstUnreadId
     if (wantsDivider && !record.dividerNode) {
       record.dividerNode = unreadDivider()
@@ -548,9 +532,143 @@ export function createConversationView({ store, key, actions }) {
     const record = shown.get(message.id)
     if (!record) return
     record.message = message
-    const node = messageNode(message, record.look)
-    record.node.replaceWith(node)
+    // A message deleted (here or elsewhere) can no longer be edited, reacted to or deleted again.
+    if (message.deleted && changing.get(message.id)?.state) changing.delete(message.id)
+    rebuild(message.id)
+  }
+
+  // Messages in a changing state: id -> {state ('editing', 'picking', 'confirming' or null), draft, error,
+  // busy, actionError}. Only shown messages are in it; each change rebuilds that message's node alone.
+  const changing = new Map()
+
+  function canDelete(message) {
+    return message.author.id === store.me?.id || (isRoom && describe()?.room?.owner?.id === store.me?.id)
+  }
+
+  function nodeOf(message, look) {
+    const mine = message.author.id === store.me?.id
+    return messageNode(message, look, {
+      myId: store.me?.id,
+      nameOf,
+      canEdit: mine,
+      canDelete: canDelete(message),
+      ...changing.get(message.id),
+      ...messageHandlers,
+    })
+  }
+
+  /**
+   * Replace one shown message's node. An open editor keeps its own textarea (text, caret and focus survive
+   * a reaction arriving meanwhile); otherwise the focus goes to `focusSelector`, or to the control at the
+   * same place in the new node when it was inside the old one.
+   */
+  function rebuild(id, focusSelector = null) {
+    const record = shown.get(id)
+    if (!record) return
+    const old = record.node
+    const controls = [...old.querySelectorAll('button, textarea')]
+    const focusedIndex = controls.indexOf(document.activeElement)
+    const focusedClass = controls[focusedIndex]?.className
+    const node = nodeOf(record.message, record.look)
+    const oldInput = old.querySelector('.edit-input')
+    const newInput = node.querySelector('.edit-input')
+    if (oldInput && newInput) {
+      oldInput.disabled = newInput.disabled
+      newInput.replaceWith(oldInput)
+    }
+    const editorHadFocus = oldInput && oldInput === document.activeElement
+    old.replaceWith(node)
     record.node = node
+    const target = focusSelector
+      ? node.querySelector(focusSelector)
+      : focusedIndex >= 0 && [...node.querySelectorAll('button, textarea')][focusedIndex]
+    if (editorHadFocus && !focusSelector && newInput) oldInput.focus()
+    else if (target && (focusSelector || target.className === focusedClass)) target.focus()
+    else if (focusedIndex >= 0) (node.querySelector('.action-react') ?? textarea).focus()
+  }
+
+  /** Put a message in a state (or back to none), rebuild its node and move the focus where it belongs. */
+  function setState(id, state, { focus = null, ...extra } = {}) {
+    if (state || extra.actionError) changing.set(id, { state, ...extra })
+    else changing.delete(id)
+    rebuild(id, focus)
+  }
+
+  let editStartedInComposer = false
+  function startEdit(message, { fromComposer = false } = {}) {
+    for (const [otherId, other] of changing) if (other.state === 'editing' && otherId !== message.id) setState(otherId, null)
+    editStartedInComposer = fromComposer
+    setState(message.id, 'editing', { draft: message.content, focus: '.edit-input' })
+    const input = shown.get(message.id)?.node.querySelector('.edit-input')
+    input?.setSelectionRange(input.value.length, input.value.length)
+  }
+
+  function endEdit(id) {
+    setState(id, null, { focus: editStartedInComposer ? null : '.action-edit' })
+    if (editStartedInComposer || !shown.get(id)?.node.contains(document.activeElement)) textarea.focus()
+  }
+
+  const messageHandlers = {
+    onOpenPicker(message) {
+      const open = changing.get(message.id)?.state === 'picking'
+      setState(message.id, open ? null : 'picking', { focus: open ? '.action-react' : '.picker-emoji' })
+    },
+    onClosePicker: (message) => setState(message.id, null, { focus: '.action-react' }),
+    async onToggleReaction(message, emoji, remove) {
+      const fromPicker = changing.get(message.id)?.state === 'picking'
+      if (fromPicker) setState(message.id, null, { focus: '.action-react' })
+      try {
+        await actions.react(message.id, emoji, { remove })
+      } catch (error) {
+        setState(message.id, null, { actionError: `The reaction was not saved: ${error.detail}` })
+      }
+    },
+    onStartEdit: (message) => startEdit(message),
+    onDraft(draft) {
+      for (const entry of changing.values()) if (entry.state === 'editing') entry.draft = draft
+    },
+    onCancelEdit: (message) => endEdit(message.id),
+    async onSaveEdit(message, content) {
+      const entry = changing.get(message.id)
+      if (!entry || entry.busy) return
+      const refuse = (error) => setState(message.id, 'editing', { draft: content, error, focus: '.edit-input' })
+      if (!content.trim()) return refuse('Write something, or delete the message instead.')
+      const length = [...content].length
+      if (length > MAX_CONTENT) return refuse(`A message can be at most ${MAX_CONTENT} characters; this one has ${length}.`)
+      if (content === message.content) return endEdit(message.id)
+      setState(message.id, 'editing', { draft: content, busy: true })
+      try {
+        await actions.edit(message.id, content)
+        endEdit(message.id)
+      } catch (error) {
+        refuse(`Not saved: ${error.detail}`)
+      }
+    },
+    onAskDelete: (message) => setState(message.id, 'confirming', { focus: '.confirm-cancel' }),
+    onCancelDelete: (message) => setState(message.id, null, { focus: '.action-delete' }),
+    async onConfirmDelete(message) {
+      try {
+        await actions.remove(message.id)
+        changing.delete(message.id)
+        textarea.focus()
+      } catch (error) {
+        setState(message.id, null, { actionError: `Not deleted: ${error.detail}`, focus: '.action-delete' })
+      }
+    },
+  }
+
+  /** Up in an empty composer: edit my newest message (brought into the window if it was outside). */
+  function editMyLast() {
+    const messages = conversationOf().messages
+    let index = messages.length - 1
+    while (index >= 0 && (messages[index].author.id !== store.me?.id || messages[index].deleted)) index -= 1
+    if (index < 0) return false
+    const message = messages[index]
+    if (!shown.has(message.id)) jumpToNewest()
+    if (!shown.has(message.id)) return false
+    startEdit(message, { fromComposer: true })
+    shown.get(message.id).node.scrollIntoView?.({ block: 'nearest' })
+    return true
   }
 
   function showPending(clientId) {
@@ -667,6 +785,8 @@ export function createConversationView({ store, key, actions }) {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault()
       submit()
+    } else if (event.key === 'ArrowUp' && !textarea.value && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      if (editMyLast()) event.preventDefault()
     }
   })
   textarea.addEventListener('input', () => {

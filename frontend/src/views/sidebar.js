@@ -24,6 +24,7 @@ export function roomPreview(room, myId) {
   const message = room.last_message
   if (!message) return room.members?.length ? `${room.members.length} members, no messages yet` : 'No messages yet'
   const who = message.author.id === myId ? 'You' : message.author.name
+  if (message.deleted) return `${who}: message deleted`
   return `${who}: ${message.content.replace(/\s+/g, ' ')}`
 }
 
