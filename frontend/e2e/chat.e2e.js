@@ -247,6 +247,99 @@ describe('confab in a browser', () => {
     )
   })
 
+  it('edits, reacts and deletes: seen live in the other window, one node each, accessible in every state', async () => {
+    const { alice, bob } = people
+    await send(alice, 'Meet at the libary')
+    const mine = alice.page.locator('.messages .message.mine:not(.pending)').last()
+    const hers = bob.page.locator('.messages .message', { hasText: 'Meet at the libary' })
+    await hers.waitFor()
+    // The message before it in Bob's window: no change to Alice's message may rebuild it.
+    const neighbour = await bob.page.locator('.messages .message:not(.pending)').nth(-2).elementHandle()
+
+    // Up in the empty composer edits Alice's last message; Enter saves.
+    const composer = alice.page.getByRole('textbox', { name: /^Message/ })
+    await composer.focus()
+    await composer.press('ArrowUp')
+    const editor = alice.page.getByRole('textbox', { name: 'Edit your message' })
+    await editor.waitFor()
+    await expectAccessible(alice.page, 'a message being edited')
+    await shot(alice.page, 'edit-in-place')
+    await editor.fill('Meet at the library')
+    await editor.press('Enter')
+    await eventually(async () => expect(await bob.page.locator('.messages .message .content', { hasText: 'Meet at the library' }).count()).toBe(1))
+    const edited = bob.page.locator('.messages .message', { hasText: 'Meet at the library' })
+    expect(await edited.locator('.edited').textContent()).toContain('edited')
+    expect(await edited.locator('.content').textContent()).toBe('Meet at the library')
+
+    // Edited to HTML: still text on both sides, nothing runs.
+    await composer.press('ArrowUp')
+    await editor.fill(ATTACK)
+    await editor.press('Enter')
+    await eventually(async () => expect((await bubbles(bob.page)).at(-1)).toBe(ATTACK))
+    expect(await bob.page.locator('.messages img').count()).toBe(0)
+    expect(await alice.page.locator('.messages img').count()).toBe(0)
+
+    // Bob reacts from the picker, with the keyboard; Alice sees the count and who reacted on focus.
+    const last = bob.page.locator('.messages .message:not(.pending)').last()
+    await last.hover()
+    await last.getByRole('button', { name: 'React to this message' }).focus()
+    await bob.page.keyboard.press('Enter')
+    await bob.page.getByRole('group', { name: 'Pick a reaction' }).waitFor()
+    await expectAccessible(bob.page, 'the reaction picker')
+    await shot(bob.page, 'reaction-picker')
+    await bob.page.keyboard.press('Enter')
+    const aliceReaction = mine.locator('.reaction', { hasText: '👍' })
+    await eventually(async () => expect(await aliceReaction.textContent()).toBe('👍1'))
+    await aliceReaction.focus()
+    await alice.page.keyboard.press('Shift+Tab')
+    await alice.page.keyboard.press('Tab')
+    const tooltip = mine.locator('.reaction-who')
+    expect(await tooltip.isVisible()).toBe(true)
+    expect(await tooltip.textContent()).toBe('Bob Builder reacted with 👍')
+    expect(await aliceReaction.getAttribute('aria-pressed')).toBe('false')
+    await expectAccessible(alice.page, 'a message with reactions')
+    // Alice adds hers by clicking the reaction: 2, pressed.
+    await aliceReaction.click()
+    await eventually(async () => expect(await last.locator('.reaction').textContent()).toBe('👍2'))
+    expect(await aliceReaction.getAttribute('aria-pressed')).toBe('true')
+
+    // Delete asks first; then both sides show a tombstone in place.
+    await mine.hover()
+    await mine.getByRole('button', { name: 'Delete this message' }).click()
+    await alice.page.getByRole('group', { name: 'Delete this message?' }).waitFor()
+    await expectAccessible(alice.page, 'the delete confirmation')
+    await mine.getByRole('button', { name: 'Delete', exact: true }).click()
+    await eventually(async () => expect(await last.locator('.content').textContent()).toBe('Message deleted'))
+    expect(await alice.page.locator('.messages .message.deleted').count()).toBe(1)
+    expect(await last.locator('.reaction').count()).toBe(0)
+    // Bob's view patched that one message's node through all of it: its neighbour is the same node.
+    expect(await neighbour.evaluate((node) => node.isConnected)).toBe(true)
+  })
+
+  it('catches up on an edit and a delete made while the window was offline (since), once each', async () => {
+    const { alice, bob } = people
+    await send(alice, 'Will be edited while you are away')
+    await send(alice, 'Will be deleted while you are away')
+    await eventually(async () => expect((await bubbles(bob.page)).slice(-2)).toEqual(['Will be edited while you are away', 'Will be deleted while you are away']))
+    const token = await tokenOf(alice.page)
+    const ids = await alice.page.locator('.messages .message.mine:not(.pending)').evaluateAll((nodes) => nodes.slice(-2).map((node) => Number(node.dataset.id)))
+    await bob.context.setOffline(true)
+    await banner(bob.page).waitFor()
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }
+    const edit = await fetch(`${stack.backend.url}/api/messages/${ids[0]}`, { method: 'PATCH', headers, body: JSON.stringify({ content: 'Edited while you were away' }) })
+    expect(edit.status).toBe(200)
+    const removal = await fetch(`${stack.backend.url}/api/messages/${ids[1]}`, { method: 'DELETE', headers })
+    expect(removal.status).toBe(204)
+    await send(alice, 'New while you were away')
+    await bob.context.setOffline(false)
+    await banner(bob.page).waitFor({ state: 'hidden', timeout: 20000 })
+    await eventually(async () =>
+      expect((await bubbles(bob.page)).slice(-3)).toEqual(['Edited while you were away', 'Message deleted', 'New while you were away']),
+    )
+    expect(await bob.page.locator('.messages .content', { hasText: 'New while you were away' }).count()).toBe(1)
+    expect(await bob.page.locator('.messages .message', { hasText: 'Edited while you were away' }).locator('.edited').count()).toBe(1)
+  })
+
   it('survives a backend restart, sending what was written meanwhile once', async () => {
     const { alice, bob } = people
     const before = await bubbles(bob.page)
