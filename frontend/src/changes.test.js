@@ -197,6 +197,15 @@ describe('deleting', () => {
     expect(nodeOf(other, 2).querySelector('.action-delete')).not.toBeNull()
   })
 
+  it('offers Delete on others’ messages once I become the room’s owner', () => {
+    const store = signedIn({ owner: bob })
+    store.addHistoryPage(roomKey(7), [roomMessage(1, carol)])
+    const { view } = open(store, roomKey(7))
+    expect(nodeOf(view, 1).querySelector('.action-delete')).toBeNull()
+    store.upsertRoom({ ...store.rooms.get(7), owner: alice, members: [alice, carol] })
+    expect(nodeOf(view, 1).querySelector('.action-delete')).not.toBeNull()
+  })
+
   it('shows a deletion made elsewhere, and says so in the room preview', () => {
     const store = signedIn()
     store.addMessages([roomMessage(5, bob)])

@@ -832,9 +832,12 @@ export function createConversationView({ store, key, actions }) {
     if (!isRoom || (event.detail.ids && !event.detail.ids.includes(id))) return
     const room = describe()?.room
     if (!room || room === renderedRoom) return
+    const ownerChanged = renderedRoom?.owner?.id !== room.owner?.id
     renderedRoom = room
     renderHeader()
     renderPanel()
+    // A new owner (the old one left): who may delete other people's messages changed, in the window only.
+    if (ownerChanged) for (const [messageId, record] of shown) if (record.message.author.id !== store.me?.id) rebuild(messageId)
   }
   const onPeople = (event) => {
     if (isRoom) {
