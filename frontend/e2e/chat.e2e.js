@@ -312,6 +312,7 @@ describe('confab in a browser', () => {
     await eventually(async () => expect(await last.locator('.content').textContent()).toBe('Message deleted'))
     expect(await alice.page.locator('.messages .message.deleted').count()).toBe(1)
     expect(await last.locator('.reaction').count()).toBe(0)
+    await expectAccessible(bob.page, 'a deleted message')
     // Bob's view patched that one message's node through all of it: its neighbour is the same node.
     expect(await neighbour.evaluate((node) => node.isConnected)).toBe(true)
   })
