@@ -225,7 +225,7 @@ async def test_redis_restart_keeps_rest_serving_and_clients_catch_up_without_los
 
     await asyncio.to_thread(services.redis.start)
     # The backends notice by themselves: bob's socket is told to catch up, and gets what it missed, once.
-    await bob_socket.wait_for("resync", timeout=20)
+    await bob_socket.wait_for("resync", timeout=40)
     for message_id in missed:
         await bob_socket.wait_for("message", lambda message, wanted=message_id: message["id"] == wanted, timeout=10)
 

@@ -1,9 +1,10 @@
 """Imports every model so that Alembic and the app see the complete metadata."""
 
-from confab.domain.accounts.models import DirectoryKeyModel, RevokedTokenModel, UserModel
+from confab.domain.accounts.models import DirectoryKeyModel, UserModel
 from confab.domain.messages.models import MessageModel
 from confab.domain.reactions.models import ReactionModel
 from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
+from confab.domain.sessions.models import SessionModel
 from confab.domain.threads.models import ThreadFollowModel
 
 __all__ = (
@@ -11,9 +12,9 @@ __all__ = (
     "DirectoryKeyModel",
     "MessageModel",
     "ReactionModel",
-    "RevokedTokenModel",
     "RoomMembershipModel",
     "RoomModel",
+    "SessionModel",
     "ThreadFollowModel",
     "UserModel",
 )

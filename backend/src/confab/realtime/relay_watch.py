@@ -27,8 +27,10 @@ logger = logging.getLogger("confab.realtime")
 
 RESYNC_EVENT = "resync"
 PROBE_INTERVAL_SECONDS = 0.5
-# A probe slower than this counts as lost: generous, so a busy event loop is not taken for an outage.
-PROBE_TIMEOUT_SECONDS = 3.0
+# A probe slower than this counts as lost. Generous: Redis pub/sub never delivers a probe late once its
+# subscriber dropped, so a lost one stays lost, while a loaded machine can delay a working relay by
+# seconds, and taking that for an outage would make every client of the worker reconnect for nothing.
+PROBE_TIMEOUT_SECONDS = 10.0
 
 
 class RelayWatch:
