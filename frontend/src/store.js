@@ -266,6 +266,9 @@ export class Store extends EventTarget {
       const conversation = this.conversation(key)
       this.noteSeen(message.id)
       this.noteSeq(message.seq)
+      // A reply belongs to its thread, not the conversation's main list (as in the server's histories); the
+      // root's summary comes with the root's own `message_updated`. This client has no thread panel yet.
+      if (message.thread_id != null) continue
       if (message.client_id && conversation.pending.delete(message.client_id)) changeOf(key).pending.push(message.client_id)
       const known = conversation.byId.get(message.id)
       if (known) {

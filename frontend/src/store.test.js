@@ -248,3 +248,18 @@ describe('Store', () => {
     expect(store.unreadTotal).toBe(1)
   })
 })
+
+describe('replies in threads', () => {
+  it('keeps a reply out of the conversation list and its counts; the root takes its new summary by seq', () => {
+    const store = signedInStore()
+    store.addMessages([roomMessage(43, bob, 7, { seq: 43 })])
+    store.addMessages([roomMessage(50, bob, 7, { seq: 52, thread_id: 43 })], { live: true })
+    const key = roomKey(7)
+    expect(store.conversation(key).messages.map((message) => message.id)).toEqual([43])
+    expect(store.rooms.get(7).unread).toBe(0)
+    expect(store.rooms.get(7).last_message.id).toBe(43)
+    const thread = { reply_count: 1, last_reply_at: '2026-11-25T10:06:00Z', participant_ids: [bob.id] }
+    store.addMessages([roomMessage(43, bob, 7, { seq: 53, thread })], { live: true })
+    expect(store.conversation(key).messages).toEqual([expect.objectContaining({ id: 43, thread })])
+  })
+})

@@ -156,6 +156,19 @@ function deleteConfirmation(message, { onConfirmDelete, onCancelDelete }) {
  * Build a message's node. `look`: {mine, showAuthor}; `ui`: {myId, nameOf, canEdit, canDelete, state
  * ('editing', 'picking', 'confirming' or null), draft, error, busy} and the handlers the states call.
  */
+/** "3 replies · last 10:06" under a thread's root (its tombstone too: the thread stays readable). */
+export function threadSummary(thread) {
+  const last = new Date(thread.last_reply_at)
+  const count = `${thread.reply_count} ${thread.reply_count === 1 ? 'reply' : 'replies'}`
+  return h(
+    'p',
+    { class: 'thread-summary' },
+    count,
+    ' · last ',
+    h('time', { datetime: thread.last_reply_at, title: last.toLocaleString() }, timeFormat.format(last)),
+  )
+}
+
 export function messageNode(message, look, ui) {
   const { mine, showAuthor } = look
   const deleted = Boolean(message.deleted)
@@ -209,6 +222,7 @@ export function messageNode(message, look, ui) {
           : null,
       ),
     ),
+    message.thread ? threadSummary(message.thread) : null,
     reactions,
     actions,
     state === 'picking' ? reactionPicker(message, ui) : null,
