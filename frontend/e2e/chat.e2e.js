@@ -317,6 +317,25 @@ describe('confab in a browser', () => {
     expect(await neighbour.evaluate((node) => node.isConnected)).toBe(true)
   })
 
+  it('shows a reply in a thread as a count under its root, live in both windows, and not in the list', async () => {
+    const { alice, bob } = people
+    await send(alice, 'Who brings dessert?')
+    const root = alice.page.locator('.messages .message', { hasText: 'Who brings dessert?' })
+    const rootId = Number(await root.getAttribute('data-id'))
+    const aliceId = (await (await fetch(`${stack.backend.url}/api/me`, { headers: { Authorization: `Bearer ${await tokenOf(alice.page)}` } })).json()).id
+    await postMessage(await tokenOf(bob.page), { recipient_id: aliceId, content: 'I will bring a tarte', thread_id: rootId })
+    for (const page of [alice.page, bob.page]) {
+      const summary = page.locator('.messages .message', { hasText: 'Who brings dessert?' }).locator('.thread-summary')
+      await eventually(async () => expect(await summary.textContent()).toMatch(/^1 reply · last /))
+      expect(await bubbles(page)).not.toContain('I will bring a tarte')
+    }
+    await shot(alice.page, 'thread-summary')
+    // After a reload the server's history agrees: the root with its count, no reply in the list.
+    await alice.page.reload()
+    await alice.page.locator('.messages .message', { hasText: 'Who brings dessert?' }).locator('.thread-summary').waitFor()
+    expect(await bubbles(alice.page)).not.toContain('I will bring a tarte')
+  })
+
   it('catches up on an edit and a delete made while the window was offline (since), once each', async () => {
     const { alice, bob } = people
     await send(alice, 'Will be edited while you are away')
