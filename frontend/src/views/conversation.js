@@ -3,7 +3,7 @@
 
 import { insertionIndex, keyOf, parseKey } from '../store.js'
 import { avatar, h, setChildren, showText } from './h.js'
-import { messageNode } from './message.js'
+import { messageActions, messageNode } from './message.js'
 
 export const MAX_CONTENT = 4000
 const RUN_GAP_MS = 5 * 60 * 1000
@@ -545,16 +545,58 @@ export function createConversationView({ store, key, actions }) {
     return message.author.id === store.me?.id || (isRoom && describe()?.room?.owner?.id === store.me?.id)
   }
 
-  function nodeOf(message, look) {
-    const mine = message.author.id === store.me?.id
-    return messageNode(message, look, {
+  function uiOf(message) {
+    return {
       myId: store.me?.id,
       nameOf,
-      canEdit: mine,
+      canEdit: message.author.id === store.me?.id,
       canDelete: canDelete(message),
+      showActions: message.id === hoveredId || message.id === focusedId,
       ...changing.get(message.id),
       ...messageHandlers,
-    })
+    }
+  }
+
+  function nodeOf(message, look) {
+    return messageNode(message, look, uiOf(message))
+  }
+
+  // Only the message under the pointer and the one holding the focus carry their action buttons (and those
+  // in a changing state): they are added and removed in place, so neither hovering nor focusing a message
+  // rebuilds it, and an arriving message builds none.
+  let hoveredId = null
+  let focusedId = null
+
+  function syncActions(id) {
+    const record = shown.get(id)
+    if (!record || record.message.deleted) return
+    const node = record.node
+    const present = node.querySelector(':scope > .message-actions')
+    const ui = uiOf(record.message)
+    const wanted = ui.showActions || ui.state || ui.actionError
+    if (wanted && !present) (node.querySelector(':scope > .reactions') ?? node.querySelector(':scope > .bubble')).after(messageActions(record.message, ui))
+    else if (!wanted && present && !present.contains(document.activeElement)) present.remove()
+  }
+
+  const messageIdAt = (target) => {
+    const id = Number(target?.closest?.('.message[data-id]')?.dataset.id)
+    return shown.has(id) ? id : null
+  }
+
+  function point(id) {
+    if (id === hoveredId) return
+    const before = hoveredId
+    hoveredId = id
+    syncActions(before)
+    syncActions(id)
+  }
+
+  function focusOn(id) {
+    if (id === focusedId) return
+    const before = focusedId
+    focusedId = id
+    syncActions(before)
+    syncActions(id)
   }
 
   /**
@@ -811,6 +853,13 @@ export function createConversationView({ store, key, actions }) {
     { passive: true },
   )
   olderButton.addEventListener('click', showOlder)
+  list.addEventListener('mouseover', (event) => point(messageIdAt(event.target)))
+  list.addEventListener('mouseleave', () => point(null))
+  list.addEventListener('focusin', (event) => focusOn(messageIdAt(event.target)))
+  list.addEventListener('focusout', (event) => {
+    // Focus moving inside one message (onto its buttons) keeps its actions; anywhere else drops them.
+    if (messageIdAt(event.relatedTarget) !== focusedId) focusOn(null)
+  })
   newButton.addEventListener('click', () => {
     jumpToNewest()
     textarea.focus()
