@@ -191,6 +191,7 @@ export function messageNode(message, look, ui) {
   const deleted = Boolean(message.deleted)
   const state = deleted ? null : ui.state
   const date = new Date(message.date)
+  const time = h('time', { datetime: message.date, title: date.toLocaleString() }, timeFormat.format(date))
   const reactions = !deleted && message.reactions?.length ? reactionList(message, ui) : null
   const actions = deleted || !(ui.showActions || state || ui.actionError) ? null : messageActions(message, ui)
   return h(
@@ -210,14 +211,16 @@ export function messageNode(message, look, ui) {
         : state === 'editing'
           ? editor(message, ui)
           : h('p', { class: 'content' }, message.content),
-      h(
-        'span',
-        { class: 'meta' },
-        h('time', { datetime: message.date, title: date.toLocaleString() }, timeFormat.format(date)),
-        message.edited_at && !deleted
-          ? h('span', { class: 'edited', title: `Edited ${new Date(message.edited_at).toLocaleString()}` }, ' · edited')
-          : null,
-      ),
+      // The time alone on most messages (one element fewer each, in a window of hundreds); with "edited" beside it
+      // when there is one.
+      message.edited_at && !deleted
+        ? h(
+            'span',
+            { class: 'meta' },
+            time,
+            h('span', { class: 'edited', title: `Edited ${new Date(message.edited_at).toLocaleString()}` }, ' · edited'),
+          )
+        : time,
     ),
     reactions,
     actions,
