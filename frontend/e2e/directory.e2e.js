@@ -40,8 +40,9 @@ describe('confab with thousands of accounts', () => {
     await stack?.close()
   })
 
+  const dora = { name: 'Dora Explorer', email: 'dora@example.com', nickname: 'dora', password: 'dora-password' }
+
   it(`loads less than 50 KB of people with ${ACCOUNTS} accounts and ${CONVERSATIONS} conversations`, async () => {
-    const dora = { name: 'Dora Explorer', email: 'dora@example.com', nickname: 'dora', password: 'dora-password' }
     await api('POST', '/api/users', dora)
     const { access_token: token } = await api('POST', '/api/auth/token', { nickname: dora.nickname, password: dora.password })
     for (let id = 1; id <= CONVERSATIONS; id += 1) await api('POST', '/api/messages', { recipient_id: id, content: `hello ${id}` }, token)
@@ -68,6 +69,54 @@ describe('confab with thousands of accounts', () => {
     expect(peopleResponses.map((response) => new URL(response.url()).searchParams.get('conversations'))).toEqual(['true'])
     expect(loaded).toBeLessThan(PEOPLE_BUDGET_BYTES)
     expect(everybodyBytes).toBeGreaterThan(PEOPLE_BUDGET_BYTES) // the budget means something at this size
+    await context.close()
+  })
+
+  it('invites to a new room and adds to a room people found by typing, never downloading everybody', async () => {
+    const quentin = { name: 'Quentin Zebulon', email: 'quentin@example.com', nickname: 'quentinz', password: 'quentin-password' }
+    const xavier = { name: 'Xavier Quillfeather', email: 'xavier@example.com', nickname: 'xquill', password: 'xavier-password' }
+    for (const person of [quentin, xavier]) await api('POST', '/api/users', person)
+
+    const context = await stack.browser.newContext({ viewport: { width: 1200, height: 780 } })
+    context.setDefaultTimeout(15000)
+    const page = await context.newPage()
+    await page.goto(stack.siteUrl)
+    await page.getByLabel('Nickname').fill(dora.nickname)
+    await page.getByLabel('Password').fill(dora.password)
+    await page.getByRole('button', { name: 'Log in' }).click()
+    const sidebarPeople = page.locator('[aria-labelledby="people-heading"] a.item')
+    await expect.poll(() => sidebarPeople.count(), { timeout: 15000 }).toBe(CONVERSATIONS)
+    expect(await sidebarPeople.allTextContents()).not.toContainEqual(expect.stringContaining('Quentin'))
+
+    const peopleRequests = []
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname === '/api/users' && response.request().method() === 'GET') peopleRequests.push(response)
+    })
+    await page.getByRole('link', { name: '+ New room' }).click()
+    await page.getByLabel('Room name').fill('Zebra crossing')
+    const invite = page.getByRole('combobox', { name: 'Find people' })
+    await invite.fill('Quentin Zeb')
+    await page.getByRole('option', { name: 'Quentin Zebulon (@quentinz), offline' }).waitFor()
+    await invite.press('Enter')
+    await page.locator('.invite-list', { hasText: 'Quentin Zebulon' }).waitFor()
+    await page.getByRole('button', { name: 'Create room' }).click()
+    await page.locator('#conversation-title', { hasText: 'Zebra crossing' }).waitFor()
+
+    await page.getByRole('button', { name: 'Members' }).click()
+    const add = page.getByRole('combobox', { name: 'Add a person' })
+    await add.fill('quill')
+    await page.getByRole('option', { name: 'Xavier Quillfeather (@xquill), offline' }).waitFor()
+    await add.press('Enter')
+    await page.locator('.member-list', { hasText: 'Xavier Quillfeather' }).waitFor()
+    expect(await page.locator('.member-list').textContent()).toContain('Quentin Zebulon')
+
+    const sizes = await Promise.all(peopleRequests.map(async (response) => (await response.body()).byteLength))
+    const loaded = sizes.reduce((sum, size) => sum + size, 0)
+    console.log(`people data while making a room and adding a member: ${loaded} bytes in ${sizes.length} request(s)`)
+    // Every people request was a search: nothing asked for the whole directory.
+    expect(peopleRequests.length).toBeGreaterThan(0)
+    for (const response of peopleRequests) expect(new URL(response.url()).searchParams.get('q')).toBeTruthy()
+    expect(loaded).toBeLessThan(PEOPLE_BUDGET_BYTES)
     await context.close()
   })
 })

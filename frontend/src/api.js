@@ -121,8 +121,6 @@ export function createApi({
       }
     },
     me: () => request('GET', '/api/me'),
-    /** Everybody: for small servers only (the new-room form still invites from it). */
-    people: () => request('GET', '/api/users'),
     /** The people I have DMs with, most recently active first (the sidebar's list). */
     conversationPeople: () => request('GET', '/api/users', { params: { conversations: true, limit: 200 } }),
     person: (userId) => request('GET', `/api/users/${userId}`),

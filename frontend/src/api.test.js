@@ -99,7 +99,7 @@ describe('api client', () => {
     const onUnauthorized = vi.fn()
     const { api, storage } = client([jsonResponse(401, { status_code: 401, detail: 'token expired' })], { onUnauthorized })
     storage.setItem('confab.token', 'stale')
-    const error = await api.people().catch((caught) => caught)
+    const error = await api.conversationPeople().catch((caught) => caught)
     expect(error.status).toBe(401)
     expect(api.token()).toBeNull()
     expect(onUnauthorized).toHaveBeenCalledOnce()
@@ -115,9 +115,9 @@ describe('api client', () => {
 
   it('explains a body that is not JSON, and an unreachable server, in words', async () => {
     const { api } = client([new Response('Bad gateway', { status: 502 }), new TypeError('Failed to fetch')])
-    const gateway = await api.people().catch((caught) => caught)
+    const gateway = await api.conversationPeople().catch((caught) => caught)
     expect(gateway).toMatchObject({ status: 502, detail: 'The server had a problem; try again in a moment.' })
-    const offline = await api.people().catch((caught) => caught)
+    const offline = await api.conversationPeople().catch((caught) => caught)
     expect(offline.status).toBe(0)
     expect(offline.detail).toMatch(/cannot be reached/)
   })

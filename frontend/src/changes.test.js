@@ -53,6 +53,11 @@ function open(store, key, actions = actionsFor(store, key)) {
 }
 
 const nodeOf = (view, id) => view.element.querySelector(`.message[data-id="${id}"]`)
+// A message shows its actions once it is focused (or hovered), as a keyboard or touch user reaches them.
+function revealed(view, id) {
+  nodeOf(view, id).focus()
+  return nodeOf(view, id)
+}
 const press = (element, key, extra = {}) => element.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, ...extra }))
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
 
@@ -104,8 +109,8 @@ describe('editing', () => {
     const store = signedIn()
     store.addHistoryPage(directKey(2), [dm(1, alice), dm(2, bob)])
     const { view, actions } = open(store, directKey(2))
-    expect(nodeOf(view, 2).querySelector('.action-edit')).toBeNull()
-    nodeOf(view, 1).querySelector('.action-edit').click()
+    expect(revealed(view, 2).querySelector('.action-edit')).toBeNull()
+    revealed(view, 1).querySelector('.action-edit').click()
     const input = nodeOf(view, 1).querySelector('.edit-input')
     input.value = '   '
     press(input, 'Enter')
@@ -120,7 +125,7 @@ describe('editing', () => {
     const actions = actionsFor(store, directKey(2))
     actions.edit = vi.fn(async () => Promise.reject(Object.assign(new Error('x'), { detail: 'this message was deleted' })))
     const { view } = open(store, directKey(2), actions)
-    nodeOf(view, 1).querySelector('.action-edit').click()
+    revealed(view, 1).querySelector('.action-edit').click()
     const input = nodeOf(view, 1).querySelector('.edit-input')
     input.value = 'new text'
     press(input, 'Enter')
@@ -133,7 +138,7 @@ describe('editing', () => {
     const store = signedIn()
     store.addHistoryPage(directKey(2), [dm(1, alice)])
     const { view } = open(store, directKey(2))
-    nodeOf(view, 1).querySelector('.action-edit').click()
+    revealed(view, 1).querySelector('.action-edit').click()
     const input = nodeOf(view, 1).querySelector('.edit-input')
     input.value = 'half written'
     input.dispatchEvent(new Event('input'))
@@ -159,13 +164,13 @@ describe('deleting', () => {
     const store = signedIn()
     store.addHistoryPage(directKey(2), [dm(1, alice, { reactions: [{ emoji: '🎉', count: 1, user_ids: [2] }] }), dm(2, alice)])
     const { view, actions, composer } = open(store, directKey(2))
-    nodeOf(view, 1).querySelector('.action-delete').click()
+    revealed(view, 1).querySelector('.action-delete').click()
     expect(nodeOf(view, 1).querySelector('.confirm-text').textContent).toBe('Delete this message for everyone?')
     expect(document.activeElement.textContent).toBe('Cancel')
     press(document.activeElement, 'Escape')
     expect(nodeOf(view, 1).querySelector('.confirm-delete')).toBeNull()
     expect(document.activeElement).toBe(nodeOf(view, 1).querySelector('.action-delete'))
-    nodeOf(view, 1).querySelector('.action-delete').click()
+    revealed(view, 1).querySelector('.action-delete').click()
     const second = nodeOf(view, 2)
     ;[...nodeOf(view, 1).querySelectorAll('.confirm-delete button')].find((button) => button.textContent === 'Delete').click()
     await settle()
@@ -186,24 +191,24 @@ describe('deleting', () => {
     const owned = signedIn({ owner: alice })
     owned.addHistoryPage(roomKey(7), [roomMessage(1, bob), roomMessage(2, alice)])
     const { view } = open(owned, roomKey(7))
-    expect(nodeOf(view, 1).querySelector('.action-delete')).not.toBeNull()
-    expect(nodeOf(view, 1).querySelector('.action-edit')).toBeNull()
+    expect(revealed(view, 1).querySelector('.action-delete')).not.toBeNull()
+    expect(revealed(view, 1).querySelector('.action-edit')).toBeNull()
     view.destroy()
     document.body.replaceChildren()
     const member = signedIn({ owner: bob })
     member.addHistoryPage(roomKey(7), [roomMessage(1, bob), roomMessage(2, alice)])
     const other = open(member, roomKey(7)).view
-    expect(nodeOf(other, 1).querySelector('.action-delete')).toBeNull()
-    expect(nodeOf(other, 2).querySelector('.action-delete')).not.toBeNull()
+    expect(revealed(other, 1).querySelector('.action-delete')).toBeNull()
+    expect(revealed(other, 2).querySelector('.action-delete')).not.toBeNull()
   })
 
   it('offers Delete on others’ messages once I become the room’s owner', () => {
     const store = signedIn({ owner: bob })
     store.addHistoryPage(roomKey(7), [roomMessage(1, carol)])
     const { view } = open(store, roomKey(7))
-    expect(nodeOf(view, 1).querySelector('.action-delete')).toBeNull()
+    expect(revealed(view, 1).querySelector('.action-delete')).toBeNull()
     store.upsertRoom({ ...store.rooms.get(7), owner: alice, members: [alice, carol] })
-    expect(nodeOf(view, 1).querySelector('.action-delete')).not.toBeNull()
+    expect(revealed(view, 1).querySelector('.action-delete')).not.toBeNull()
   })
 
   it('shows a deletion made elsewhere, and says so in the room preview', () => {
@@ -240,7 +245,7 @@ describe('reactions', () => {
     const store = signedIn()
     store.addHistoryPage(directKey(2), [dm(1, bob, { reactions: [{ emoji: '🦄', count: 1, user_ids: [1] }] })])
     const { view, actions } = open(store, directKey(2))
-    const reactButton = nodeOf(view, 1).querySelector('.action-react')
+    const reactButton = revealed(view, 1).querySelector('.action-react')
     expect(reactButton.getAttribute('aria-expanded')).toBe('false')
     reactButton.click()
     const picker = nodeOf(view, 1).querySelector('.reaction-picker')
@@ -252,7 +257,7 @@ describe('reactions', () => {
     press(document.activeElement, 'Escape')
     expect(nodeOf(view, 1).querySelector('.reaction-picker')).toBeNull()
     expect(document.activeElement).toBe(nodeOf(view, 1).querySelector('.action-react'))
-    nodeOf(view, 1).querySelector('.action-react').click()
+    revealed(view, 1).querySelector('.action-react').click()
     nodeOf(view, 1).querySelector('.reaction-picker button').click()
     await settle()
     expect(actions.react).toHaveBeenCalledWith(1, '👍', { remove: false })
@@ -276,7 +281,7 @@ describe('reactions', () => {
     const actions = actionsFor(store, directKey(2))
     actions.react = vi.fn(async () => Promise.reject(Object.assign(new Error('x'), { detail: 'too many different reactions' })))
     const { view } = open(store, directKey(2), actions)
-    nodeOf(view, 1).querySelector('.action-react').click()
+    revealed(view, 1).querySelector('.action-react').click()
     nodeOf(view, 1).querySelector('.reaction-picker button').click()
     await settle()
     expect(nodeOf(view, 1).querySelector('[role="alert"]').textContent).toBe('The reaction was not saved: too many different reactions')
@@ -287,5 +292,56 @@ describe('reactions', () => {
     expect(reactorNames({ user_ids: [2, 3, 1, 4] }, { myId: 1, nameOf })).toBe('You, Bob, Carol and Dan')
     expect(reactorNames({ user_ids: [2] }, { myId: 1, nameOf })).toBe('Bob')
     expect(pickerEmoji({ reactions: [{ emoji: '👍' }, { emoji: '🦄' }] })).toEqual([...COMMON_EMOJI, '🦄'])
+  })
+})
+
+describe('actions on demand', () => {
+  it('builds a message’s actions only while it is hovered or focused, and none for an arriving message', () => {
+    const store = signedIn()
+    store.addHistoryPage(directKey(2), [dm(1, alice), dm(2, bob)])
+    const { view } = open(store, directKey(2))
+    expect(view.element.querySelectorAll('.message-actions')).toHaveLength(0)
+
+    nodeOf(view, 2).querySelector('.content').dispatchEvent(new MouseEvent('mouseover', { bubbles: true }))
+    expect(nodeOf(view, 2).querySelector('.action-react')).not.toBeNull()
+    nodeOf(view, 1).dispatchEvent(new MouseEvent('mouseover', { bubbles: true }))
+    expect(nodeOf(view, 2).querySelector('.message-actions')).toBeNull()
+    expect(nodeOf(view, 1).querySelector('.action-edit')).not.toBeNull()
+    view.element.querySelector('.messages').dispatchEvent(new MouseEvent('mouseleave'))
+    expect(view.element.querySelectorAll('.message-actions')).toHaveLength(0)
+
+    store.upsertMessage(dm(3, bob))
+    expect(nodeOf(view, 3).querySelector('.message-actions')).toBeNull()
+    expect(view.element.querySelectorAll('.message-actions')).toHaveLength(0)
+  })
+
+  it('reaches a message’s actions from the keyboard: focus the message, Tab onto them; leaving drops them', () => {
+    const store = signedIn()
+    store.addHistoryPage(directKey(2), [dm(1, alice), dm(2, bob)])
+    const { view, composer } = open(store, directKey(2))
+    const message = nodeOf(view, 1)
+    expect(message.tabIndex).toBe(0)
+    message.focus()
+    const buttons = [...message.querySelectorAll('.message-actions button')]
+    expect(buttons.map((button) => button.getAttribute('aria-label'))).toEqual(['React to this message', 'Edit this message', 'Delete this message'])
+    buttons[1].focus()
+    expect(nodeOf(view, 1).querySelector('.message-actions')).not.toBeNull()
+    composer.focus()
+    expect(view.element.querySelectorAll('.message-actions')).toHaveLength(0)
+  })
+
+  it('keeps the actions of a message in a changing state, and offers none on a deleted one', async () => {
+    const store = signedIn()
+    store.addHistoryPage(directKey(2), [dm(1, alice), dm(2, bob)])
+    const { view, composer } = open(store, directKey(2))
+    revealed(view, 1).querySelector('.action-delete').click()
+    composer.focus()
+    expect(nodeOf(view, 1).querySelector('.confirm-delete')).not.toBeNull()
+    expect(nodeOf(view, 1).querySelector('.action-delete')).not.toBeNull()
+    nodeOf(view, 1).querySelector('.confirm-delete .button.danger').click()
+    await settle()
+    expect(nodeOf(view, 1).hasAttribute('tabindex')).toBe(false)
+    nodeOf(view, 1).dispatchEvent(new MouseEvent('mouseover', { bubbles: true }))
+    expect(nodeOf(view, 1).querySelector('.message-actions')).toBeNull()
   })
 })

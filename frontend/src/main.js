@@ -229,10 +229,13 @@ async function openPersonFromDirectory(userId) {
   }
 }
 
+/** One page of the directory search, as every people picker asks for it. */
+const searchDirectory = (text) => api.searchPeople(text, { limit: RESULTS_LIMIT })
+
 /** The directory search; picking someone opens (or starts) the conversation with them. */
 function showNewMessage() {
   const view = createPeoplePicker({
-    search: (text) => api.searchPeople(text, { limit: RESULTS_LIMIT }),
+    search: searchDirectory,
     excludeId: store.me?.id,
     onPick(person) {
       store.addPerson(person)
@@ -243,20 +246,11 @@ function showNewMessage() {
   view.focus()
 }
 
-/** The new-room form, inviting from everybody (fetched now, so whoever signed up since is invitable). */
-async function showNewRoom() {
-  let everybody
-  try {
-    everybody = (await api.people())
-      .filter((person) => person.id !== store.me?.id)
-      .sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }) || a.id - b.id)
-  } catch {
-    // The people already known are good enough to invite from.
-  }
-  if (location.hash !== '#/rooms/new' || !session) return
+/** The new-room form, inviting through the directory search (the server may hold thousands of accounts). */
+function showNewRoom() {
   const view = renderNewRoom({
     store,
-    people: everybody,
+    search: searchDirectory,
     async onCreate(name, memberIds) {
       const room = await api.createRoom(name, memberIds)
       store.upsertRoom(room)
@@ -307,6 +301,7 @@ function conversationActions(key) {
     async react(messageId, emoji, { remove = false } = {}) {
       store.upsertMessage(await api.react(messageId, emoji, { remove }))
     },
+    searchPeople: searchDirectory,
     async addMember(userId) {
       store.upsertRoom(await api.addMember(id, userId))
     },

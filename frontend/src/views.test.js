@@ -132,47 +132,106 @@ describe('conversation view', () => {
     expect(typingSentence(['A', 'B', 'C'])).toBe('3 people are typing…')
   })
 
-  it('shows why adding a member failed next to the form', async () => {
+  it('adds a member found through the directory search, not only people I know, and shows a refusal in words', async () => {
     const store = storeWithBob()
     store.setRooms([{ id: 3, name: 'team', owner: alice, members: [alice], created_at: '2026-11-25T09:00:00Z', last_message: null, unread: 0 }])
     store.addHistoryPage(roomKey(3), [])
-    const handlers = actions({ addMember: vi.fn(async () => Promise.reject(new ApiError(403, 'only members can add people'))) })
-    const view = createConversationView({ store, key: roomKey(3), actions: handlers })
+    const stranger = { id: 9, name: 'Zed Stranger', nickname: 'zed', online: true, unread: 0 }
+    const searchPeople = vi.fn(async () => ({ people: [alice, stranger, { ...bob, online: false }], nextCursor: null }))
+    let refuse = true
+    const addMember = vi.fn(async (userId) => {
+      if (refuse) throw new ApiError(403, 'only members can add people')
+      store.upsertRoom({ ...store.rooms.get(3), members: [alice, userId === 9 ? stranger : bob] })
+    })
+    const view = createConversationView({ store, key: roomKey(3), actions: actions({ searchPeople, addMember }) })
     document.body.append(view.element)
-    const select = view.element.querySelector('#add-member-select')
-    expect(view.element.querySelector('label[for="add-member-select"]')).not.toBeNull()
-    select.value = '2'
-    store.setPresence(2, false)
-    expect(view.element.querySelector('#add-member-select').value).toBe('2')
-    view.element.querySelector('.add-member').dispatchEvent(new Event('submit', { cancelable: true }))
+    const input = view.element.querySelector('#add-member-input')
+    expect(input.labels[0].textContent).toBe('Add a person')
+    expect(input.getAttribute('role')).toBe('combobox')
+    input.value = 'z'
+    input.dispatchEvent(new Event('input'))
+    const options = () => [...view.element.querySelectorAll('#add-member-results [role="option"]')]
+    await vi.waitFor(() => expect(options()).toHaveLength(2))
+    expect(searchPeople).toHaveBeenCalledWith('z')
+    // Alice is a member already: not offered. Presence is part of each option's name.
+    expect(options().map((option) => option.getAttribute('aria-label'))).toEqual(['Zed Stranger (@zed), online', 'Bob (@bob), offline'])
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', cancelable: true }))
     await vi.waitFor(() => expect(view.element.querySelector('#add-member-error').textContent).toBe('only members can add people'))
-    expect(handlers.addMember).toHaveBeenCalledWith(2)
-    store.upsertRoom({ ...store.rooms.get(3), members: [alice, bob] })
-    expect(view.element.querySelector('.member-list').textContent).toContain('Bob')
-    expect(view.element.querySelector('#add-member-select option').textContent).toBe('Everybody is already here')
+    expect(addMember).toHaveBeenCalledWith(9)
+    refuse = false
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', cancelable: true }))
+    await vi.waitFor(() => expect(view.element.querySelector('.member-list').textContent).toContain('Zed Stranger'))
+    expect(view.element.querySelector('#add-member-error').hidden).toBe(true)
+    expect(view.element.querySelector('#add-member-status').textContent).toBe('Zed Stranger added.')
+    expect(input.value).toBe('')
+    expect(options()).toHaveLength(0)
+    view.destroy()
   })
 })
 
 describe('new room form', () => {
-  it('asks for a name, sends the invited people, and shows the server’s refusal next to the name', async () => {
+  const carol = { id: 3, name: 'Carol', nickname: 'carol', online: false, unread: 0 }
+  const search = vi.fn(async () => ({ people: [alice, { ...bob, online: true }, carol], nextCursor: null }))
+
+  async function find(view, text) {
+    const input = view.element.querySelector('#invite-search-input')
+    input.value = text
+    input.dispatchEvent(new Event('input'))
+    await vi.waitFor(() => expect(view.element.querySelectorAll('#invite-search-results [role="option"]').length).toBeGreaterThan(0))
+    return input
+  }
+
+  it('asks for a name, invites people found by searching, and shows the server’s refusal next to the name', async () => {
     const store = storeWithBob()
     const onCreate = vi.fn(async () =>
       Promise.reject(new ApiError(400, 'name: must not be blank or contain control characters', [{ field: 'name', message: 'must not be blank or contain control characters' }])),
     )
-    const view = renderNewRoom({ store, onCreate })
+    const view = renderNewRoom({ store, onCreate, search, delay: 10 })
     document.body.append(view.element)
     const form = view.element.querySelector('form')
     form.dispatchEvent(new Event('submit', { cancelable: true }))
     expect(view.element.querySelector('#room-name-error').textContent).toBe('Give the room a name.')
     expect(onCreate).not.toHaveBeenCalled()
     view.element.querySelector('#room-name').value = 'team\u0007'
-    view.element.querySelector('#invite-2').checked = true
+
+    const input = await find(view, 'c')
+    expect(input.labels[0].textContent).toBe('Find people')
+    // I am never offered; the arrow keys move through the others; Enter invites without submitting.
+    const labels = () => [...view.element.querySelectorAll('#invite-search-results [role="option"]')].map((option) => option.getAttribute('aria-label'))
+    expect(labels()).toEqual(['Bob (@bob), online', 'Carol (@carol), offline'])
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', cancelable: true }))
+    const enter = new KeyboardEvent('keydown', { key: 'Enter', cancelable: true })
+    input.dispatchEvent(enter)
+    expect(enter.defaultPrevented).toBe(true)
+    expect(onCreate).not.toHaveBeenCalled()
+    expect(view.element.querySelector('.invite-list').textContent).toContain('Carol @carol · offline')
+    expect(input.value).toBe('')
+    await find(view, 'b')
+    expect(labels()).toEqual(['Bob (@bob), online'])
+    view.element.querySelector('#invite-search-results [role="option"]').click()
+    expect([...view.element.querySelectorAll('.invite-list li')].map((item) => item.dataset.id)).toEqual(['3', '2'])
+
     form.dispatchEvent(new Event('submit', { cancelable: true }))
     await vi.waitFor(() =>
       expect(view.element.querySelector('#room-name-error').textContent).toBe('Name must not be blank or contain control characters'),
     )
-    expect(onCreate).toHaveBeenCalledWith('team\u0007', [2])
-    expect(view.element.querySelector('label[for="invite-2"]').textContent).toContain('Bob')
+    expect(onCreate).toHaveBeenCalledWith('team\u0007', [3, 2])
+    view.destroy()
+  })
+
+  it('removes an invited person before the room is made', async () => {
+    const onCreate = vi.fn(async () => {})
+    const view = renderNewRoom({ store: storeWithBob(), onCreate, search, delay: 10 })
+    document.body.append(view.element)
+    view.element.querySelector('#room-name').value = 'team'
+    const input = await find(view, 'b')
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', cancelable: true }))
+    view.element.querySelector('button[aria-label="Remove Bob"]').click()
+    expect(document.activeElement).toBe(input)
+    expect(view.element.querySelectorAll('.invite-list li')).toHaveLength(0)
+    view.element.querySelector('form').dispatchEvent(new Event('submit', { cancelable: true }))
+    expect(onCreate).toHaveBeenCalledWith('team', [])
+    view.destroy()
   })
 })
 
@@ -342,9 +401,13 @@ describe('empty states', () => {
     room.destroy()
   })
 
-  it('says nobody can be invited yet to a new room', () => {
-    const view = renderNewRoom({ store: aloneStore(), onCreate: vi.fn() })
+  it('says nobody is invited yet to a new room, and lists nobody before a search', () => {
+    const search = vi.fn()
+    const view = renderNewRoom({ store: aloneStore(), onCreate: vi.fn(), search })
     document.body.append(view.element)
-    expect(view.element.textContent).toContain('Nobody else has signed up yet; you can add people later.')
+    expect(view.element.textContent).toContain('Nobody invited yet: search above, or add people later.')
+    expect(view.element.querySelectorAll('[role="option"], .invite-list li')).toHaveLength(0)
+    expect(search).not.toHaveBeenCalled()
+    view.destroy()
   })
 })

@@ -3,7 +3,8 @@
 
 import { insertionIndex, keyOf, parseKey } from '../store.js'
 import { avatar, h, setChildren, showText } from './h.js'
-import { messageNode } from './message.js'
+import { messageActions, messageNode } from './message.js'
+import { createPeopleSearch } from './peoplePicker.js'
 
 export const MAX_CONTENT = 4000
 const RUN_GAP_MS = 5 * 60 * 1000
@@ -173,33 +174,36 @@ export function createConversationView({ store, key, actions }) {
     }
   }
 
+  let addMemberSearch = null
+
   /** The members panel of a room: built once, so a half-filled form survives presence and membership news. */
   function buildPanel() {
     const memberList = h('ul', { class: 'member-list' })
-    const select = h('select', { id: 'add-member-select', name: 'user_id', 'aria-describedby': 'add-member-error' })
-    const addButton = h('button', { type: 'submit', class: 'button' }, 'Add')
     const addError = h('p', { class: 'field-error', id: 'add-member-error', role: 'alert', hidden: true })
-    const addForm = h(
-      'form',
-      {
-        class: 'add-member',
-        async onsubmit(event) {
-          event.preventDefault()
-          showText(addError, null)
-          if (!select.value) {
-            showText(addError, 'Choose the person to add.')
-            select.focus()
-            return
-          }
-          try {
-            await actions.addMember(Number(select.value))
-          } catch (error) {
-            showText(addError, error.detail)
-          }
-        },
+    // The directory search, as in "New message": anyone on the server can be found, not only my contacts.
+    addMemberSearch = createPeopleSearch({
+      search: actions.searchPeople,
+      idPrefix: 'add-member',
+      exclude: (person) => (describe()?.room?.members ?? []).some((member) => member.id === person.id),
+      async onPick(person) {
+        showText(addError, null)
+        try {
+          await actions.addMember(person.id)
+          addMemberSearch.clear()
+          showText(addMemberSearch.status, `${person.name} added.`)
+        } catch (error) {
+          showText(addError, error.detail)
+        }
       },
-      h('label', { for: 'add-member-select' }, 'Add a person'),
-      h('div', { class: 'inline-row' }, select, addButton),
+    })
+    addMemberSearch.input.setAttribute('aria-describedby', `${addMemberSearch.status.id} add-member-error`)
+    const addForm = h(
+      'div',
+      { class: 'add-member field' },
+      h('label', { for: addMemberSearch.input.id }, 'Add a person'),
+      addMemberSearch.input,
+      addMemberSearch.status,
+      addMemberSearch.list,
       addError,
     )
     const leaveError = h('p', { class: 'field-error', role: 'alert', hidden: true })
@@ -255,16 +259,6 @@ export function createConversationView({ store, key, actions }) {
           ),
         ),
       )
-      const memberIds = new Set(members.map((member) => member.id))
-      const candidates = store.peopleByName().filter((person) => !memberIds.has(person.id))
-      const chosen = select.value
-      setChildren(
-        select,
-        h('option', { value: '' }, candidates.length ? 'Choose a person' : 'Everybody is already here'),
-        candidates.map((person) => h('option', { value: String(person.id) }, `${person.name} (@${person.nickname})`)),
-      )
-      if (candidates.some((person) => String(person.id) === chosen)) select.value = chosen
-      addButton.disabled = !candidates.length
     }
   }
   const renderPanel = isRoom ? buildPanel() : () => {}
@@ -545,16 +539,58 @@ export function createConversationView({ store, key, actions }) {
     return message.author.id === store.me?.id || (isRoom && describe()?.room?.owner?.id === store.me?.id)
   }
 
-  function nodeOf(message, look) {
-    const mine = message.author.id === store.me?.id
-    return messageNode(message, look, {
+  function uiOf(message) {
+    return {
       myId: store.me?.id,
       nameOf,
-      canEdit: mine,
+      canEdit: message.author.id === store.me?.id,
       canDelete: canDelete(message),
+      showActions: message.id === hoveredId || message.id === focusedId,
       ...changing.get(message.id),
       ...messageHandlers,
-    })
+    }
+  }
+
+  function nodeOf(message, look) {
+    return messageNode(message, look, uiOf(message))
+  }
+
+  // Only the message under the pointer and the one holding the focus carry their action buttons (and those
+  // in a changing state): they are added and removed in place, so neither hovering nor focusing a message
+  // rebuilds it, and an arriving message builds none.
+  let hoveredId = null
+  let focusedId = null
+
+  function syncActions(id) {
+    const record = shown.get(id)
+    if (!record || record.message.deleted) return
+    const node = record.node
+    const present = node.querySelector(':scope > .message-actions')
+    const ui = uiOf(record.message)
+    const wanted = ui.showActions || ui.state || ui.actionError
+    if (wanted && !present) (node.querySelector(':scope > .reactions') ?? node.querySelector(':scope > .bubble')).after(messageActions(record.message, ui))
+    else if (!wanted && present && !present.contains(document.activeElement)) present.remove()
+  }
+
+  const messageIdAt = (target) => {
+    const id = Number(target?.closest?.('.message[data-id]')?.dataset.id)
+    return shown.has(id) ? id : null
+  }
+
+  function point(id) {
+    if (id === hoveredId) return
+    const before = hoveredId
+    hoveredId = id
+    syncActions(before)
+    syncActions(id)
+  }
+
+  function focusOn(id) {
+    if (id === focusedId) return
+    const before = focusedId
+    focusedId = id
+    syncActions(before)
+    syncActions(id)
   }
 
   /**
@@ -811,6 +847,13 @@ export function createConversationView({ store, key, actions }) {
     { passive: true },
   )
   olderButton.addEventListener('click', showOlder)
+  list.addEventListener('mouseover', (event) => point(messageIdAt(event.target)))
+  list.addEventListener('mouseleave', () => point(null))
+  list.addEventListener('focusin', (event) => focusOn(messageIdAt(event.target)))
+  list.addEventListener('focusout', (event) => {
+    // Focus moving inside one message (onto its buttons) keeps its actions; anywhere else drops them.
+    if (messageIdAt(event.relatedTarget) !== focusedId) focusOn(null)
+  })
   newButton.addEventListener('click', () => {
     jumpToNewest()
     textarea.focus()
@@ -840,10 +883,8 @@ export function createConversationView({ store, key, actions }) {
     if (ownerChanged) for (const [messageId, record] of shown) if (record.message.author.id !== store.me?.id) rebuild(messageId)
   }
   const onPeople = (event) => {
-    if (isRoom) {
-      // Presence and unread news leave the room's panel as it is; a new person may be invited.
-      if (!event.detail.ids || event.detail.ids.some((personId) => !describe()?.room?.members?.some((member) => member.id === personId))) renderPanel()
-    } else if (!event.detail.ids || event.detail.ids.includes(id)) renderHeader()
+    // A room's panel lists its members from the room itself, and finds people to add through the directory.
+    if (!isRoom && (!event.detail.ids || event.detail.ids.includes(id))) renderHeader()
   }
   const onVisible = () => {
     if (document.visibilityState === 'hidden') dividerOnNextArrival = true
@@ -877,6 +918,7 @@ export function createConversationView({ store, key, actions }) {
     destroy() {
       for (const [type, listener] of listeners) store.removeEventListener(type, listener)
       document.removeEventListener('visibilitychange', onVisible)
+      addMemberSearch?.destroy()
       // A read report still waiting for its turn goes now: leaving must not leave a stale badge behind.
       if (seenTimer) {
         clearTimeout(seenTimer)

@@ -1,13 +1,16 @@
-// The "new room" form: a name and the people to invite.
+// The "new room" form: a name and the people to invite, found through the directory search (the server
+// may hold thousands of accounts, so the form never lists everybody).
 
 import { placeError } from './errors.js'
-import { avatar, h, showText } from './h.js'
+import { avatar, h, setChildren, showText } from './h.js'
+import { createPeopleSearch } from './peoplePicker.js'
 
 /**
  * `onCreate(name, memberIds)` resolves when the room exists, or rejects with an ApiError to show.
- * `people` are those offered for invitation (default: everybody the store knows).
+ * `search(text)` is the directory search (`{people, nextCursor}`), as in the "New message" picker.
+ * Returns `{element, focus, destroy}`.
  */
-export function renderNewRoom({ store, onCreate, people = store.peopleByName() }) {
+export function renderNewRoom({ store, onCreate, search, delay }) {
   const nameInput = h('input', {
     id: 'room-name',
     name: 'name',
@@ -19,10 +22,56 @@ export function renderNewRoom({ store, onCreate, people = store.peopleByName() }
   })
   const nameError = h('p', { class: 'field-error', id: 'room-name-error', hidden: true })
   const formError = h('p', { class: 'form-error', role: 'alert', hidden: true })
-  const checkboxes = people.map((person) =>
-    h('input', { type: 'checkbox', id: `invite-${person.id}`, name: 'member_ids', value: String(person.id) }),
-  )
   const submit = h('button', { type: 'submit', class: 'button primary' }, 'Create room')
+
+  // Invited people in the order they were picked: id -> person.
+  const invited = new Map()
+  const invitedList = h('ul', { class: 'invite-list', 'aria-label': 'Invited' })
+  const invitedNone = h('p', { class: 'muted' }, 'Nobody invited yet: search above, or add people later.')
+  const people = createPeopleSearch({
+    search,
+    delay,
+    idPrefix: 'invite-search',
+    exclude: (person) => person.id === store.me?.id || invited.has(person.id),
+    onPick(person) {
+      invited.set(person.id, person)
+      renderInvited()
+      people.clear()
+      showText(people.status, `${person.name} invited.`)
+    },
+  })
+
+  function renderInvited() {
+    invitedNone.hidden = invited.size > 0
+    setChildren(
+      invitedList,
+      [...invited.values()].map((person) => {
+        const presence = person.online ? 'online' : 'offline'
+        return h(
+          'li',
+          { dataset: { id: String(person.id) } },
+          h('span', { class: 'avatar-wrap' }, avatar(person, { size: 'sm' }), h('span', { class: `presence ${presence}`, 'aria-hidden': 'true' })),
+          h('span', {}, person.name),
+          h('span', { class: 'muted' }, ` @${person.nickname} · ${presence}`),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'button ghost small',
+              'aria-label': `Remove ${person.name}`,
+              onclick() {
+                invited.delete(person.id)
+                renderInvited()
+                people.focus()
+              },
+            },
+            'Remove',
+          ),
+        )
+      }),
+    )
+  }
+  renderInvited()
 
   const form = h(
     'form',
@@ -41,10 +90,9 @@ export function renderNewRoom({ store, onCreate, people = store.peopleByName() }
           nameInput.focus()
           return
         }
-        const memberIds = checkboxes.filter((box) => box.checked).map((box) => Number(box.value))
         submit.disabled = true
         try {
-          await onCreate(name, memberIds)
+          await onCreate(name, [...invited.keys()])
         } catch (error) {
           const placed = placeError(error, ['name'])
           showText(formError, placed.form)
@@ -63,20 +111,10 @@ export function renderNewRoom({ store, onCreate, people = store.peopleByName() }
       'fieldset',
       { class: 'invite' },
       h('legend', {}, 'Invite people'),
-      people.length
-        ? h(
-            'ul',
-            { class: 'invite-list' },
-            people.map((person, index) =>
-              h(
-                'li',
-                {},
-                checkboxes[index],
-                h('label', { for: `invite-${person.id}` }, avatar(person, { size: 'sm' }), person.name, h('span', { class: 'muted' }, ` @${person.nickname}`)),
-              ),
-            ),
-          )
-        : h('p', { class: 'muted' }, 'Nobody else has signed up yet; you can add people later.'),
+      h('div', { class: 'field' }, h('label', { for: people.input.id }, 'Find people'), people.input, people.status),
+      people.list,
+      invitedList,
+      invitedNone,
     ),
     formError,
     h('div', { class: 'inline-row' }, submit, h('a', { class: 'button ghost', href: '#/' }, 'Cancel')),
@@ -95,5 +133,6 @@ export function renderNewRoom({ store, onCreate, people = store.peopleByName() }
       h('div', { class: 'panel-body' }, form),
     ),
     focus: () => nameInput.focus(),
+    destroy: people.destroy,
   }
 }

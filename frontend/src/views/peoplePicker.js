@@ -1,4 +1,5 @@
-// The "new message" picker: search the directory as you type, pick someone with the keyboard or the mouse.
+// Search the directory as you type and pick someone with the keyboard or the mouse: the "New message"
+// picker, and the same search where a new room invites people and a room's panel adds a member.
 //
 // An ARIA 1.2 combobox: focus stays in the text field, the arrow keys move the highlighted option
 // (announced through `aria-activedescendant`), Enter picks it, Escape clears the field. Searches wait
@@ -10,14 +11,16 @@ export const SEARCH_DELAY_MS = 150
 export const RESULTS_LIMIT = 20
 
 /**
- * `search(text)` resolves to `{people, nextCursor}` (a page of `GET /api/users?q=`) or rejects with an
- * ApiError; `onPick(person)` opens the conversation. `excludeId` (me) is never offered.
- * Returns `{element, focus, destroy}`.
+ * The search field and its results. `search(text)` resolves to `{people, nextCursor}` (a page of
+ * `GET /api/users?q=`) or rejects with an ApiError; `onPick(person)` acts on the one picked; people for whom
+ * `exclude(person)` is true are never offered. `idPrefix` keeps the ids of two searches on a page apart.
+ * Returns `{input, status, list, clear, focus, destroy}`.
  */
-export function createPeoplePicker({ search, onPick, excludeId = null, delay = SEARCH_DELAY_MS }) {
-  const listId = 'people-picker-results'
+export function createPeopleSearch({ search, onPick, exclude = () => false, idPrefix, delay = SEARCH_DELAY_MS }) {
+  const listId = `${idPrefix}-results`
+  const statusId = `${idPrefix}-status`
   const input = h('input', {
-    id: 'people-picker-input',
+    id: `${idPrefix}-input`,
     type: 'search',
     role: 'combobox',
     autocomplete: 'off',
@@ -27,10 +30,10 @@ export function createPeoplePicker({ search, onPick, excludeId = null, delay = S
     'aria-autocomplete': 'list',
     'aria-expanded': 'false',
     'aria-controls': listId,
-    'aria-describedby': 'people-picker-status',
+    'aria-describedby': statusId,
   })
   const list = h('ul', { id: listId, class: 'list picker-results', role: 'listbox', 'aria-label': 'People found' })
-  const status = h('p', { id: 'people-picker-status', class: 'muted', role: 'status' })
+  const status = h('p', { id: statusId, class: 'muted', role: 'status' })
 
   let results = []
   let active = -1
@@ -38,7 +41,7 @@ export function createPeoplePicker({ search, onPick, excludeId = null, delay = S
   let latest = 0
   let destroyed = false
 
-  const optionId = (person) => `people-picker-option-${person.id}`
+  const optionId = (person) => `${idPrefix}-option-${person.id}`
 
   function highlight(index) {
     active = results.length ? Math.max(0, Math.min(index, results.length - 1)) : -1
@@ -96,7 +99,7 @@ export function createPeoplePicker({ search, onPick, excludeId = null, delay = S
     try {
       const { people, nextCursor } = await search(text)
       if (destroyed || ticket !== latest) return
-      const offered = people.filter((person) => person.id !== excludeId)
+      const offered = people.filter((person) => !exclude(person))
       if (!offered.length) {
         show([], `Nobody found for “${text}”.`)
       } else {
@@ -137,6 +140,29 @@ export function createPeoplePicker({ search, onPick, excludeId = null, delay = S
   input.addEventListener('keydown', onKeyDown)
   showText(status, 'Type a name or a nickname.')
 
+  return {
+    input,
+    status,
+    list,
+    /** Empty the field and the results, ready for the next search. */
+    clear() {
+      input.value = ''
+      onInput()
+    },
+    focus: () => input.focus(),
+    destroy() {
+      destroyed = true
+      clearTimeout(timer)
+    },
+  }
+}
+
+/**
+ * The "New message" view: `onPick(person)` opens the conversation; `excludeId` (me) is never offered.
+ * Returns `{element, focus, destroy}`.
+ */
+export function createPeoplePicker({ search, onPick, excludeId = null, delay = SEARCH_DELAY_MS }) {
+  const people = createPeopleSearch({ search, onPick, exclude: (person) => person.id === excludeId, idPrefix: 'people-picker', delay })
   const element = h(
     'section',
     { class: 'new-message', 'aria-labelledby': 'new-message-title' },
@@ -154,17 +180,9 @@ export function createPeoplePicker({ search, onPick, excludeId = null, delay = S
     h(
       'div',
       { class: 'panel-body' },
-      h('div', { class: 'field' }, h('label', { for: 'people-picker-input' }, 'To'), input, status),
-      list,
+      h('div', { class: 'field' }, h('label', { for: people.input.id }, 'To'), people.input, people.status),
+      people.list,
     ),
   )
-
-  return {
-    element,
-    focus: () => input.focus(),
-    destroy() {
-      destroyed = true
-      clearTimeout(timer)
-    },
-  }
+  return { element, focus: people.focus, destroy: people.destroy }
 }
