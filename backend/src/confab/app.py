@@ -32,6 +32,7 @@ from confab.domain.accounts.tokens import build_jwt_auth
 from confab.domain.messages.controller import MessageController
 from confab.domain.reactions.controller import ReactionController
 from confab.domain.rooms.controller import RoomController
+from confab.domain.search.controller import SearchController
 from confab.domain.system.controller import database_alive, service_index, version
 from confab.logging import litestar_logging_config
 from confab.openapi import NEXT_CURSOR_HEADER, ClosedStructSchemaPlugin
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MessageController,
             ReactionController,
             RoomController,
+            SearchController,
             database_alive,
             version,
             service_index,

@@ -1,7 +1,7 @@
 """What route handlers are given: the domain services, and the parameters several routes share.
 
-Registered once on the app, so every controller asks for `users`, `messages`, `rooms`, `reactions` or `page` by
-name and none of them repeats how those are built.
+Registered once on the app, so every controller asks for `users`, `messages`, `rooms`, `reactions`, `search` or
+`page` by name and none of them repeats how those are built.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from confab.domain.accounts.service import UserService
 from confab.domain.messages.service import MessageService
 from confab.domain.reactions.service import ReactionService
 from confab.domain.rooms.service import RoomService
+from confab.domain.search.service import SearchService
 from confab.schemas import CURSOR_BOUNDS, ID_BOUNDS, MAX_ID
 
 UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.", schema_extra=ID_BOUNDS)]
@@ -68,10 +69,15 @@ def provide_room_service(db_session: AsyncSession, state: State) -> RoomService:
     return RoomService(session=db_session, hub=state.hub)
 
 
+def provide_search_service(db_session: AsyncSession) -> SearchService:
+    return SearchService(db_session)
+
+
 APP_DEPENDENCIES = {
     "users": Provide(provide_user_service, sync_to_thread=False),
     "messages": Provide(provide_message_service, sync_to_thread=False),
     "rooms": Provide(provide_room_service, sync_to_thread=False),
     "reactions": Provide(provide_reaction_service, sync_to_thread=False),
+    "search": Provide(provide_search_service, sync_to_thread=False),
     "page": Provide(provide_page_query, sync_to_thread=False),
 }
