@@ -16,7 +16,7 @@ from confab.domain.search.schemas import SearchPage
 from confab.domain.search.service import SearchService
 from confab.errors import BadRequest
 from confab.openapi import answer, error_responses
-from confab.schemas import CURSOR_BOUNDS, MAX_ID
+from confab.schemas import ID_BOUNDS, MAX_ID
 
 QUERY_LANGUAGE = (
     "Words must all match, in any order, ignoring case and accents, each by prefix (`deploy` finds "
@@ -66,7 +66,7 @@ class SearchController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=100, description="Page size, 1 to 100.")] = 20,
         before: Annotated[
             int | None,
-            Parameter(ge=1, le=MAX_ID, description="The `next` of the previous page.", schema_extra=CURSOR_BOUNDS),
+            Parameter(ge=1, le=MAX_ID, description="The `next` of the previous page.", schema_extra=ID_BOUNDS),
         ] = None,
     ) -> SearchPage:
         try:
