@@ -242,3 +242,10 @@ async def test_a_quoted_word_is_matched_whole_not_by_prefix(server, http, make_u
     results = (await search(http, alice, f'{word} "Deploy"'))["results"]
     assert [r["message"]["id"] for r in results] == [whole["id"]]
     assert marked(results[0]) == [word, "deploy"]
+
+
+async def test_letters_without_a_separate_accent_are_found_as_typed(server, http, make_user, word):
+    alice, bob = await make_user(), await make_user()
+    sent = await send_dm(http, alice, bob, f"{word} Große Straße in Łódź")
+    for query in (f"{word} straße", f"{word} GROẞE", f"{word} łódź", f"{word} łodz"):
+        assert await found_ids(http, bob, query) == [sent["id"]], query

@@ -12,7 +12,8 @@ from sqlalchemy import ColumnElement, Select, TextClause, bindparam, column, lit
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.messages.models import MessageModel
-from confab.domain.search.query import Term
+from confab.domain.accounts.directory import fold
+from confab.domain.search.query import WORD, Term
 
 # The FTS5 table (SQLite); its rowid is the message id.
 message_search = table("message_search", column("rowid"))
@@ -25,13 +26,15 @@ def fts5_expression(terms: list[Term]) -> str:
 
 
 def tsquery_expression(terms: list[Term]) -> str:
-    """`'deploy':* & ('release' <-> 'notes')`: the same meaning as `fts5_expression` for PostgreSQL."""
+    """`'deploy':* & ('release' <-> 'notes')`: the same meaning as `fts5_expression` for PostgreSQL, whose
+    index folds like `unaccent` (`ß` is `ss`), as the directory's `fold` does."""
     parts = []
     for term in terms:
+        words = ["".join(WORD.findall(fold(word))) for word in term.words]
         if term.by_prefix:
-            parts.append(f"'{term.words[0]}':*")
+            parts.append(f"'{words[0]}':*")
         else:
-            parts.append("(" + " <-> ".join(f"'{word}'" for word in term.words) + ")")
+            parts.append("(" + " <-> ".join(f"'{word}'" for word in words) + ")")
     return " & ".join(parts)
 
 

@@ -11,6 +11,7 @@ searched as text, so a typo such as `form:bob` is never silently a word; quote i
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -58,8 +59,18 @@ class SearchQuery:
         return bool(self.peers or self.room_names or self.room_ids)
 
 
+def without_accents(text: str) -> str:
+    """Lower case without accents: what SQLite's `unicode61 remove_diacritics 2` tokenizer does to words.
+
+    Lighter than the directory's `fold` (which also turns `ß` into `ss`, as PostgreSQL's `unaccent` does):
+    the index on each database decides, so each is given the query in its own folding (see `index`).
+    """
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
 def folded_words(text: str) -> tuple[str, ...]:
-    return tuple(WORD.findall(fold(text)))
+    return tuple(WORD.findall(without_accents(text)))
 
 
 def _day(operator: str, value: str) -> date:
@@ -149,12 +160,13 @@ def highlights(content: str, query: SearchQuery) -> list[list[int]]:
     words = [(found.start(), found.end(), fold(found.group())) for found in WORD.finditer(content)]
     spans: list[tuple[int, int]] = []
     for term in query.terms:
+        parts = [fold(part) for part in term.words]
         if term.by_prefix:
-            spans.extend((start, end) for start, end, word in words if word.startswith(term.words[0]))
+            spans.extend((start, end) for start, end, word in words if word.startswith(parts[0]))
             continue
-        length = len(term.words)
+        length = len(parts)
         for index in range(len(words) - length + 1):
-            if all(words[index + offset][2] == part for offset, part in enumerate(term.words)):
+            if all(words[index + offset][2] == part for offset, part in enumerate(parts)):
                 spans.append((words[index][0], words[index + length - 1][1]))
     merged: list[list[int]] = []
     for start, end in sorted(spans):
