@@ -11,8 +11,8 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, TextClause, bindparam, column, literal_column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from confab.domain.messages.models import MessageModel
 from confab.domain.accounts.directory import fold
+from confab.domain.messages.models import MessageModel
 from confab.domain.search.query import WORD, Term
 
 # The FTS5 table (SQLite); its rowid is the message id.
