@@ -19,6 +19,7 @@ from confab.domain.messages.service import MessageService
 from confab.domain.reactions.service import ReactionService
 from confab.domain.rooms.service import RoomService
 from confab.domain.search.service import SearchService
+from confab.errors import BadRequest
 from confab.schemas import CURSOR_BOUNDS, ID_BOUNDS, MAX_ID
 
 UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.", schema_extra=ID_BOUNDS)]
@@ -33,6 +34,7 @@ class PageQuery:
     limit: int
     after: int | None
     before: int | None
+    around: int | None = None
 
 
 def provide_page_query(
@@ -49,8 +51,20 @@ def provide_page_query(
             ge=0, le=MAX_ID, description="Only messages with a smaller id (newest page).", schema_extra=CURSOR_BOUNDS
         ),
     ] = None,
+    around: Annotated[
+        int | None,
+        Parameter(
+            ge=1,
+            le=MAX_ID,
+            description="A page centred on this message id (jump to message): it, up to `(limit - 1) / 2` "
+            "newer, older ones to fill the page. Not with `after` or `before`.",
+            schema_extra=ID_BOUNDS,
+        ),
+    ] = None,
 ) -> PageQuery:
-    return PageQuery(limit=limit, after=after, before=before)
+    if around is not None and (after is not None or before is not None):
+        raise BadRequest("around: give either around, or after and before, not both")
+    return PageQuery(limit=limit, after=after, before=before, around=around)
 
 
 def provide_user_service(db_session: AsyncSession, state: State) -> UserService:

@@ -127,7 +127,14 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         return (await self._with_reactions([original]))[0]
 
     async def direct_history(
-        self, user_id: int, *, peer_id: int | None, after: int | None, before: int | None, limit: int
+        self,
+        user_id: int,
+        *,
+        peer_id: int | None,
+        after: int | None,
+        before: int | None,
+        limit: int,
+        around: int | None = None,
     ) -> list[Message]:
         """The user's DMs (optionally only those with `peer_id`), ascending by id, one page of them."""
         if peer_id is None:
@@ -140,13 +147,34 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
                 and_(MessageModel.author_id == user_id, MessageModel.recipient_id == peer_id),
                 and_(MessageModel.author_id == peer_id, MessageModel.recipient_id == user_id),
             ]
+        if around is not None:
+            return await self._page_around(branches, around, limit)
         return await self._page(branches, after=after, before=before, limit=limit)
 
     async def room_history(
-        self, user_id: int, room_id: int, *, after: int | None, before: int | None, limit: int
+        self,
+        user_id: int,
+        room_id: int,
+        *,
+        after: int | None,
+        before: int | None,
+        limit: int,
+        around: int | None = None,
     ) -> list[Message]:
         await require_membership(self.repository.session, room_id, user_id)
-        return await self._page([MessageModel.room_id == room_id], after=after, before=before, limit=limit)
+        branches = [MessageModel.room_id == room_id]
+        if around is not None:
+            return await self._page_around(branches, around, limit)
+        return await self._page(branches, after=after, before=before, limit=limit)
+
+    async def _page_around(self, branches: Sequence[ColumnElement[bool]], around: int, limit: int) -> list[Message]:
+        """A page centred on message `around` ("jump to message"): the message and up to `(limit - 1) // 2`
+        newer ones, preceded by older ones to fill the page, ascending by id. An id that is not in the
+        conversation centres the page on where it would be."""
+        newer = await self._page(branches, after=around - 1, before=None, limit=(limit - 1) // 2 + 1)
+        older_count = limit - len(newer)
+        older = await self._page(branches, after=None, before=around, limit=older_count) if older_count else []
+        return older + newer
 
     async def visible_since(self, user_id: int, room_ids: Sequence[int], *, after: int, limit: int) -> list[Message]:
         """Every message the user may see (their DMs, their rooms') with an id above `after`, oldest first."""
