@@ -31,7 +31,6 @@ if __package__ in (None, ""):  # `python bench/run.py` from backend/
 
 from bench.ceiling import insert_ceiling
 from bench.directory import run_directory
-from bench.search import run_search
 from bench.load import (
     CHANGE_SHARE,
     Account,
@@ -46,6 +45,7 @@ from bench.load import (
     send_or_change,
     send_to_room,
 )
+from bench.search import run_search
 from bench.server import (
     BACKEND_DIR,
     ServerProcess,
