@@ -238,6 +238,7 @@ def seed(database: Path, viewer_id: int, messages: int, chooser: random.Random) 
         "from_word": words[45],
         "colleague": f"s{colleague}",
         "viewer_rooms": viewer_rooms,
+        "database_mb": round(database.stat().st_size / 2**20, 1),
     }
 
 
@@ -343,7 +344,7 @@ async def run_search(
     figures["send_cpu_ms_per_message"] = {"with_index": with_index, "without_index": without_index}
     figures["send_cpu_with_over_without"] = round(with_index / without_index, 3) if without_index else None
     figures["seed_seconds"] = facts["seed_seconds"]
-    figures["database_mb"] = round(database.stat().st_size / 2**20, 1)
+    figures["database_mb"] = facts["database_mb"]
     parameters = {
         "messages": messages,
         "users": USERS,
