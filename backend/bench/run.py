@@ -110,6 +110,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--directory-accounts", type=int, help="directory: accounts seeded (default 100000)")
     parser.add_argument("--search-messages", type=int, help="search: messages seeded (default 1000000)")
     parser.add_argument("--search-requests", type=int, help="search: requests timed per query (default 200)")
+    parser.add_argument(
+        "--search-postgres-url", help="search: run on a fresh database on this PostgreSQL server instead of SQLite"
+    )
     parser.add_argument("--search-sends", type=int, help="search: REST sends timed with and without the index")
     parser.add_argument("--directory-searches", type=int, help="directory: searches timed (default 3000)")
     parser.add_argument(
@@ -478,6 +481,7 @@ class Bench:
             arguments.search_sends,
             arguments.app,
             arguments.uvicorn_arg,
+            arguments.search_postgres_url,
         )
         summary = {label: figures[label]["latency_ms"] for label in figures["queries"]}
         log(f"search: {summary}, send cpu {figures['send_cpu_ms_per_message']}")
