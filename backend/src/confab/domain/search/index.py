@@ -53,14 +53,21 @@ def excluding(dialect: str, terms: list[Term], name: str) -> ColumnElement[bool]
     return MessageModel.id.not_in(select(message_search.c.rowid).where(_fts5_match(name, expression)))
 
 
-def matching(dialect: str, statement: Select[tuple[int]], terms: list[Term], name: str) -> Select[tuple[int]]:
+def matching(
+    dialect: str, statement: Select[tuple[int]], terms: list[Term], name: str, *, drive_by_index: bool
+) -> Select[tuple[int]]:
     """`statement` (ids of messages, newest first) narrowed to messages whose content has every term.
 
-    On SQLite the FTS5 table drives the join in descending rowid order, so a first page of a common word
-    stops after enough visible matches instead of collecting every match first.
+    On SQLite with `drive_by_index`, the FTS5 table drives the join in descending rowid order, so a first
+    page of a common word stops after enough visible matches instead of collecting every match first.
+    Without it (the other conditions name few messages: one author, one conversation), the matches are
+    collected once and the messages' own indexes drive. PostgreSQL's planner makes that choice itself.
     """
     if dialect == "postgresql":
         return statement.where(SEARCH_VECTOR.op("@@")(_tsquery(name, tsquery_expression(terms))))
+    if not drive_by_index:
+        fts = select(message_search.c.rowid).where(_fts5_match(name, fts5_expression(terms)))
+        return statement.where(MessageModel.id.in_(fts))
     return (
         statement.join(message_search, message_search.c.rowid == MessageModel.id)
         .where(_fts5_match(name, fts5_expression(terms)))

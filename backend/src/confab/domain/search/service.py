@@ -41,7 +41,9 @@ class SearchService:
             statement = statement.where(MessageModel.id < before)
         statement = statement.order_by(MessageModel.id.desc())
         if query.terms:
-            statement = index.matching(dialect, statement, query.terms, "search_terms")
+            # A named person or conversation is few messages: walk those, checking each against the index.
+            narrow = bool(query.authors) or query.conversations_named
+            statement = index.matching(dialect, statement, query.terms, "search_terms", drive_by_index=not narrow)
         if query.excluded:
             statement = statement.where(index.excluding(dialect, query.excluded, "excluded_terms"))
         ids = list(await self.session.scalars(statement.limit(limit + 1)))
