@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.accounts.models import UserModel
@@ -34,6 +35,11 @@ class SearchService:
         """One page of results, newest first; `next` is the `before` of the following page, or None."""
         query = parse(text)
         dialect = self.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            # asyncpg prepares each statement, and after five runs PostgreSQL may switch to a generic plan that
+            # cannot see how rare the words are: a backward scan of every message, checking each, for a rare
+            # word. Planning each search for its own words costs well under a millisecond.
+            await self.session.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
         statement = select(MessageModel.id).where(
             await self._readable(user_id, query), *self._narrowing(query), MessageModel.deleted.is_(False)
         )
