@@ -5,7 +5,7 @@
     python -m bench --scenarios dm-rest,idle --repeat 3
     python -m bench --url http://127.0.0.1:8000 --server-pid 1234   # an already running server
 
-Scenarios: dm-rest, dm-socket, dm-changes, dm-open-loop, room-fanout, idle, ceiling, directory; bench/RESULTS.md
+Scenarios: dm-rest, dm-socket, dm-changes, dm-open-loop, room-fanout, idle, ceiling, directory, search; bench/RESULTS.md
 says what each measures, the targets, and the figures measured so far.
 """
 
@@ -45,6 +45,7 @@ from bench.load import (
     send_or_change,
     send_to_room,
 )
+from bench.search import run_search
 from bench.server import (
     BACKEND_DIR,
     ServerProcess,
@@ -57,7 +58,17 @@ from bench.server import (
 )
 from confab.gc_tuning import tune_garbage_collector
 
-SCENARIOS = ("dm-rest", "dm-socket", "dm-changes", "dm-open-loop", "room-fanout", "idle", "ceiling", "directory")
+SCENARIOS = (
+    "dm-rest",
+    "dm-socket",
+    "dm-changes",
+    "dm-open-loop",
+    "room-fanout",
+    "idle",
+    "ceiling",
+    "directory",
+    "search",
+)
 DRAIN_SECONDS = 10.0
 WARM_UP_SECONDS = 1.0
 # After the last room message, how long the helper processes are given to receive it before they report.
@@ -97,6 +108,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--idle-sockets", type=int, help="idle: sockets to open (default 10000)")
     parser.add_argument("--idle-processes", type=int, default=4, help="idle: client processes to spread them over")
     parser.add_argument("--directory-accounts", type=int, help="directory: accounts seeded (default 100000)")
+    parser.add_argument("--search-messages", type=int, help="search: messages seeded (default 1000000)")
+    parser.add_argument("--search-requests", type=int, help="search: requests timed per query (default 200)")
+    parser.add_argument(
+        "--search-postgres-url", help="search: run on a fresh database on this PostgreSQL server instead of SQLite"
+    )
+    parser.add_argument("--search-sends", type=int, help="search: REST sends timed with and without the index")
     parser.add_argument("--directory-searches", type=int, help="directory: searches timed (default 3000)")
     parser.add_argument(
         "--directory-baseline", type=int, help="directory: unfiltered `GET /api/users` calls timed (default 20)"
@@ -118,6 +135,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     arguments.few_users = min(arguments.few_users, arguments.users)
     arguments.directory_accounts = arguments.directory_accounts or (10000 if quick else 100000)
     arguments.directory_searches = arguments.directory_searches or (300 if quick else 3000)
+    arguments.search_messages = arguments.search_messages or (100000 if quick else 1000000)
+    arguments.search_requests = arguments.search_requests or (50 if quick else 200)
+    arguments.search_sends = arguments.search_sends or (800 if quick else 4000)
     arguments.directory_baseline = arguments.directory_baseline or (5 if quick else 20)
     arguments.rates = [float(rate) for rate in arguments.rates.split(",") if rate.strip()]
     arguments.scenarios = [name.strip() for name in arguments.scenarios.split(",") if name.strip()]
@@ -450,6 +470,23 @@ class Bench:
         log(f"directory: search {search}, unfiltered {everybody}")
         self.emit("directory", parameters, figures)
 
+    async def search(self) -> None:
+        arguments = self.arguments
+        log(f"search: seeding {arguments.search_messages} messages")
+        parameters, figures = await run_search(
+            self.workdir,
+            arguments.search_messages,
+            arguments.search_requests,
+            5,
+            arguments.search_sends,
+            arguments.app,
+            arguments.uvicorn_arg,
+            arguments.search_postgres_url,
+        )
+        summary = {label: figures[label]["latency_ms"] for label in figures["queries"]}
+        log(f"search: {summary}, send cpu {figures['send_cpu_ms_per_message']}")
+        self.emit("search", parameters, figures)
+
     async def ceiling(self) -> None:
         arguments = self.arguments
         rows = await insert_ceiling(self.workdir, arguments.senders, arguments.duration)
@@ -524,10 +561,12 @@ class Bench:
         arguments = self.arguments
         wanted = set(arguments.scenarios)
         try:
-            if wanted - {"ceiling", "directory"}:
+            if wanted - {"ceiling", "directory", "search"}:
                 await self.run_against_confab(wanted)
             if "directory" in wanted:
                 await self.directory()  # its own server and database, seeded with its own accounts
+            if "search" in wanted:
+                await self.search()  # its own servers and databases, seeded with their own messages
             if "ceiling" in wanted:
                 await self.ceiling()  # alone on the machine: the confab server has stopped by now
         finally:

@@ -32,6 +32,7 @@ from confab.domain.accounts.tokens import build_jwt_auth
 from confab.domain.messages.controller import MessageController
 from confab.domain.reactions.controller import ReactionController
 from confab.domain.rooms.controller import RoomController
+from confab.domain.search.controller import SearchController
 from confab.domain.sessions.controller import SessionController
 from confab.domain.system.controller import database_alive, service_index, version
 from confab.domain.threads.controller import ThreadController
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MessageController,
             ReactionController,
             RoomController,
+            SearchController,
             SessionController,
             ThreadController,
             database_alive,

@@ -58,6 +58,27 @@ def restore(arguments: argparse.Namespace) -> int:
     )
 
 
+def reindex(_arguments: argparse.Namespace) -> int:
+    """Rebuild the message search index of DATABASE_URL from the messages as stored."""
+    import asyncio
+
+    from confab.db.engine import create_database_config
+    from confab.domain.search.index import rebuild
+    from confab.settings import get_settings
+
+    async def run() -> None:
+        config = create_database_config(get_settings())
+        try:
+            async with config.get_session() as session:
+                await rebuild(session)
+        finally:
+            await config.get_engine().dispose()
+
+    asyncio.run(run())
+    sys.stderr.write("confab: search index rebuilt\n")
+    return 0
+
+
 def export_openapi(arguments: argparse.Namespace) -> int:
     """Write the OpenAPI document the code describes, sorted so diffs stay readable."""
     import msgspec
@@ -86,6 +107,7 @@ def add_server_chores(commands: argparse._SubParsersAction) -> None:
     )
     restore_parser.add_argument("path", help="a file made by `confab backup`")
     restore_parser.set_defaults(run=restore)
+    commands.add_parser("reindex", help="rebuild the message search index (DATABASE_URL)").set_defaults(run=reindex)
     openapi = commands.add_parser("openapi", help="print or write the OpenAPI document")
     openapi.add_argument("--output", "-o", default="-", help="file to write, or - for stdout")
     openapi.set_defaults(run=export_openapi)
@@ -168,6 +190,11 @@ def add_client_commands(commands: argparse._SubParsersAction) -> None:
     history.add_argument("--limit", type=int, default=50, help="how many messages (1 to 200, default 50)")
     history.add_argument("--before", type=int, metavar="ID", help="only messages older than this id")
     history.add_argument("--after", type=int, metavar="ID", help="only messages newer than this id")
+
+    search = add("search", client.search, "find messages you can read, newest first", [as_json])
+    search.add_argument("query", help='words, "phrases", -word, from:, with:, in:, before:, after:, has:link')
+    search.add_argument("--limit", type=int, default=20, help="how many results (1 to 100, default 20)")
+    search.add_argument("--before", type=int, metavar="ID", help="the next page, as the previous page said on stderr")
 
     tail = add("tail", client.tail, "print messages and changes to them as they arrive, until Ctrl-C")
     tail.add_argument("--since", type=int, metavar="ID", help="first replay the messages after this message id")

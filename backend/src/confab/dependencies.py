@@ -1,7 +1,7 @@
 """What route handlers are given: the domain services, and the parameters several routes share.
 
 Registered once on the app, so every controller asks for `users`, `messages`, `rooms`, `reactions`,
-`sessions`, `threads` or `page` by name and none of them repeats how those are built.
+`search`, `sessions`, `threads` or `page` by name and none of them repeats how those are built.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from confab.domain.accounts.service import UserService
 from confab.domain.messages.service import MessageService
 from confab.domain.reactions.service import ReactionService
 from confab.domain.rooms.service import RoomService
+from confab.domain.search.service import SearchService
 from confab.domain.sessions.service import SessionService
 from confab.domain.threads.service import ThreadService
+from confab.errors import BadRequest
 from confab.schemas import CURSOR_BOUNDS, ID_BOUNDS, MAX_ID
 
 UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.", schema_extra=ID_BOUNDS)]
@@ -34,6 +36,7 @@ class PageQuery:
     limit: int
     after: int | None
     before: int | None
+    around: int | None = None
 
 
 def provide_page_query(
@@ -50,8 +53,20 @@ def provide_page_query(
             ge=0, le=MAX_ID, description="Only messages with a smaller id (newest page).", schema_extra=CURSOR_BOUNDS
         ),
     ] = None,
+    around: Annotated[
+        int | None,
+        Parameter(
+            ge=1,
+            le=MAX_ID,
+            description="A page centred on this message id (jump to message): it, up to `(limit - 1) / 2` "
+            "newer, older ones to fill the page. Not with `after` or `before`.",
+            schema_extra=ID_BOUNDS,
+        ),
+    ] = None,
 ) -> PageQuery:
-    return PageQuery(limit=limit, after=after, before=before)
+    if around is not None and (after is not None or before is not None):
+        raise BadRequest("around: give either around, or after and before, not both")
+    return PageQuery(limit=limit, after=after, before=before, around=around)
 
 
 def provide_user_service(db_session: AsyncSession, state: State) -> UserService:
@@ -78,11 +93,16 @@ def provide_room_service(db_session: AsyncSession, state: State) -> RoomService:
     return RoomService(session=db_session, hub=state.hub)
 
 
+def provide_search_service(db_session: AsyncSession) -> SearchService:
+    return SearchService(db_session)
+
+
 APP_DEPENDENCIES = {
     "users": Provide(provide_user_service, sync_to_thread=False),
     "messages": Provide(provide_message_service, sync_to_thread=False),
     "rooms": Provide(provide_room_service, sync_to_thread=False),
     "reactions": Provide(provide_reaction_service, sync_to_thread=False),
+    "search": Provide(provide_search_service, sync_to_thread=False),
     "sessions": Provide(provide_session_service, sync_to_thread=False),
     "threads": Provide(provide_thread_service, sync_to_thread=False),
     "page": Provide(provide_page_query, sync_to_thread=False),

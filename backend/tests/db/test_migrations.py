@@ -15,6 +15,7 @@ from sqlalchemy.pool import NullPool
 import confab.db.models  # noqa: F401  (registers every table)
 from confab.db.engine import create_database_config
 from confab.db.schema import upgrade
+from confab.domain.search.index import described_by_the_models
 from tests.conftest import make_settings
 
 
@@ -25,7 +26,10 @@ async def schema_differences(database_url: str) -> list:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # expression indexes cannot be reflected on SQLite
                 return await connection.run_sync(
-                    lambda sync: compare_metadata(MigrationContext.configure(sync), metadata_registry.get(None))
+                    lambda sync: compare_metadata(
+                        MigrationContext.configure(sync, opts={"include_name": described_by_the_models}),
+                        metadata_registry.get(None),
+                    )
                 )
     finally:
         await engine.dispose()

@@ -11,7 +11,16 @@ from confab.client import credentials
 from confab.client.api import Api, resolve_url
 from confab.client.credentials import Login
 from confab.client.errors import OK, NotLoggedIn, Unreachable, UsageError
-from confab.client.output import message_line, note, person_line, print_json, room_line, say, session_line
+from confab.client.output import (
+    marked,
+    message_line,
+    note,
+    person_line,
+    print_json,
+    room_line,
+    say,
+    session_line,
+)
 
 
 def read_password(arguments: argparse.Namespace) -> str:
@@ -227,6 +236,24 @@ def history(arguments: argparse.Namespace) -> int:
         return OK
     for message in messages:
         say(message_line(message, room_names))
+    return OK
+
+
+def search(arguments: argparse.Namespace) -> int:
+    """One page of search results, newest first, as history lines; on a terminal the matched words are bold."""
+    with logged_in_api(arguments) as api:
+        page = api.get("/api/search", q=arguments.query, limit=arguments.limit, before=arguments.before)
+        rooms = {room["id"]: room["name"] for room in api.rooms()} if not arguments.json else {}
+    if arguments.json:
+        print_json(page)
+    else:
+        if not page["results"]:
+            note("nothing found")
+        bold = sys.stdout.isatty()
+        for result in page["results"]:
+            say(message_line(marked(result, bold=bold), rooms))
+    if page["next"] is not None:
+        note(f"more: add --before {page['next']}")
     return OK
 
 

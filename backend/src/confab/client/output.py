@@ -64,6 +64,19 @@ def message_line(message: dict[str, Any], room_names: dict[int, str] | None = No
     return f"{local_time(message['date'])} #{message['id']}{marker} {where}: {text}"
 
 
+def marked(result: dict[str, Any], *, bold: bool) -> dict[str, Any]:
+    """A search result's message, its matched words in ANSI bold when `bold` (a terminal), else as it is."""
+    message = result["message"]
+    if not bold:
+        return message
+    content = message["content"]
+    pieces, position = [], 0
+    for start, end in result["highlights"]:
+        pieces += [content[position:start], "\033[1m", content[start:end], "\033[0m"]
+        position = end
+    return {**message, "content": "".join([*pieces, content[position:]])}
+
+
 def person_line(person: dict[str, Any]) -> str:
     state = "online " if person.get("online") else "offline"
     unread = f"  {person['unread']} unread" if person.get("unread") else ""

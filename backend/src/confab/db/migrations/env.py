@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import confab.db.models  # noqa: F401  (registers every table on the metadata)
+from confab.domain.search.index import described_by_the_models
 
 if TYPE_CHECKING:
     from advanced_alchemy.alembic.commands import AlembicCommandConfig
@@ -41,6 +42,7 @@ def do_run_migrations(connection: "Connection") -> None:
         version_table=config.version_table_name,
         render_as_batch=True,
         compare_type=True,
+        include_name=described_by_the_models,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -86,7 +86,7 @@ class MessageController(Controller):
         peer: PeerFilter = None,
     ) -> list[Message]:
         return await messages.direct_history(
-            request.user.id, peer_id=peer, after=page.after, before=page.before, limit=page.limit
+            request.user.id, peer_id=peer, after=page.after, before=page.before, limit=page.limit, around=page.around
         )
 
     @get(
@@ -111,7 +111,7 @@ class MessageController(Controller):
         if user_id != request.user.id:
             raise Forbidden("you can only read your own messages")
         return await messages.direct_history(
-            user_id, peer_id=peer, after=page.after, before=page.before, limit=page.limit
+            user_id, peer_id=peer, after=page.after, before=page.before, limit=page.limit, around=page.around
         )
 
     @put(

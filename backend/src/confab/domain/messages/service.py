@@ -152,7 +152,14 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         return (await self._with_reactions([original]))[0]
 
     async def direct_history(
-        self, user_id: int, *, peer_id: int | None, after: int | None, before: int | None, limit: int
+        self,
+        user_id: int,
+        *,
+        peer_id: int | None,
+        after: int | None,
+        before: int | None,
+        limit: int,
+        around: int | None = None,
     ) -> list[Message]:
         """The user's DMs (optionally only those with `peer_id`), ascending by id, one page of them."""
         if peer_id is None:
@@ -166,14 +173,26 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
                 and_(MessageModel.author_id == peer_id, MessageModel.recipient_id == user_id),
             ]
         main = MessageModel.thread_id.is_(None)  # replies are read in their thread
-        return await self._page([and_(branch, main) for branch in branches], after=after, before=before, limit=limit)
+        branches = [and_(branch, main) for branch in branches]
+        if around is not None:
+            return await self._page_around(branches, around, limit)
+        return await self._page(branches, after=after, before=before, limit=limit)
 
     async def room_history(
-        self, user_id: int, room_id: int, *, after: int | None, before: int | None, limit: int
+        self,
+        user_id: int,
+        room_id: int,
+        *,
+        after: int | None,
+        before: int | None,
+        limit: int,
+        around: int | None = None,
     ) -> list[Message]:
         await require_membership(self.repository.session, room_id, user_id)
-        main = and_(MessageModel.room_id == room_id, MessageModel.thread_id.is_(None))  # replies: in their thread
-        return await self._page([main], after=after, before=before, limit=limit)
+        branches = [and_(MessageModel.room_id == room_id, MessageModel.thread_id.is_(None))]  # replies: in their thread
+        if around is not None:
+            return await self._page_around(branches, around, limit)
+        return await self._page(branches, after=after, before=before, limit=limit)
 
     async def thread_history(
         self, user_id: int, message_id: int, *, after: int | None, before: int | None, limit: int
@@ -182,6 +201,15 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         row = await visible_message(self.repository.session, message_id, user_id)
         root_id = row.thread_id or row.id
         return await self._page([MessageModel.thread_id == root_id], after=after, before=before, limit=limit)
+
+    async def _page_around(self, branches: Sequence[ColumnElement[bool]], around: int, limit: int) -> list[Message]:
+        """A page centred on message `around` ("jump to message"): the message and up to `(limit - 1) // 2`
+        newer ones, preceded by older ones to fill the page, ascending by id. An id that is not in the
+        conversation centres the page on where it would be."""
+        newer = await self._page(branches, after=around - 1, before=None, limit=(limit - 1) // 2 + 1)
+        older_count = limit - len(newer)
+        older = await self._page(branches, after=None, before=around, limit=older_count) if older_count else []
+        return older + newer
 
     async def visible_since(self, user_id: int, room_ids: Sequence[int], *, after: int, limit: int) -> list[Message]:
         """Every message the user may see (their DMs, their rooms') with an id above `after`, oldest first."""

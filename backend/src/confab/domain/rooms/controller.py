@@ -140,7 +140,7 @@ class RoomController(Controller):
         page: PageQuery,
     ) -> list[Message]:
         return await messages.room_history(
-            request.user.id, room_id, after=page.after, before=page.before, limit=page.limit
+            request.user.id, room_id, after=page.after, before=page.before, limit=page.limit, around=page.around
         )
 
     @put(

@@ -1,0 +1,93 @@
+"""The full-text index on each database: how a parsed query becomes a match condition, and a rebuild.
+
+The index itself is created by migration 0007 and kept in step by the database (SQLite triggers on an
+FTS5 table, a PostgreSQL generated `tsvector` column), so every write path, the bench's bulk insert
+included, leaves it current. Terms reach the match expression only as runs of letters and digits
+(see `confab.domain.search.query.WORD`), quoted, so no user text is ever read as query syntax.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, TextClause, bindparam, column, literal_column, select, table, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from confab.domain.accounts.directory import fold
+from confab.domain.messages.models import MessageModel
+from confab.domain.search.query import WORD, Term
+
+
+def described_by_the_models(name: str | None, type_: str, _parent_names: object) -> bool:
+    """For Alembic's `include_name`: the FTS5 table and its shadow tables are made by migration 0007, not
+    described by the models, so schema comparisons leave them alone."""
+    return not (type_ == "table" and name is not None and name.startswith("message_search"))
+
+
+# The FTS5 table (SQLite); its rowid is the message id.
+message_search = table("message_search", column("rowid"))
+SEARCH_VECTOR = literal_column("messages.search_vector")
+
+
+def fts5_expression(terms: list[Term]) -> str:
+    """`"deploy"* AND "release notes"`: one word by prefix, several as an exact phrase."""
+    return " AND ".join('"' + " ".join(term.words) + '"' + ("*" if term.by_prefix else "") for term in terms)
+
+
+def tsquery_expression(terms: list[Term]) -> str:
+    """`'deploy':* & ('release' <-> 'notes')`: the same meaning as `fts5_expression` for PostgreSQL, whose
+    index folds like `unaccent` (`ß` is `ss`), as the directory's `fold` does."""
+    parts = []
+    for term in terms:
+        words = ["".join(WORD.findall(fold(word))) for word in term.words]
+        if term.by_prefix:
+            parts.append(f"'{words[0]}':*")
+        else:
+            parts.append("(" + " <-> ".join(f"'{word}'" for word in words) + ")")
+    return " & ".join(parts)
+
+
+def excluding(dialect: str, terms: list[Term], name: str) -> ColumnElement[bool]:
+    """Messages whose content has none of the terms."""
+    if dialect == "postgresql":
+        return ~SEARCH_VECTOR.op("@@")(_tsquery(name, " | ".join(f"({tsquery_expression([t])})" for t in terms)))
+    expression = " OR ".join(f"({fts5_expression([term])})" for term in terms)
+    return MessageModel.id.not_in(select(message_search.c.rowid).where(_fts5_match(name, expression)))
+
+
+def matching(
+    dialect: str, statement: Select[tuple[int]], terms: list[Term], name: str, *, drive_by_index: bool
+) -> Select[tuple[int]]:
+    """`statement` (ids of messages, newest first) narrowed to messages whose content has every term.
+
+    On SQLite with `drive_by_index`, the FTS5 table drives the join in descending rowid order, so a first
+    page of a common word stops after enough visible matches instead of collecting every match first.
+    Without it (the other conditions name few messages: one author, one conversation), the matches are
+    collected once and the messages' own indexes drive. PostgreSQL's planner makes that choice itself.
+    """
+    if dialect == "postgresql":
+        return statement.where(SEARCH_VECTOR.op("@@")(_tsquery(name, tsquery_expression(terms))))
+    if not drive_by_index:
+        fts = select(message_search.c.rowid).where(_fts5_match(name, fts5_expression(terms)))
+        return statement.where(MessageModel.id.in_(fts))
+    return (
+        statement.join(message_search, message_search.c.rowid == MessageModel.id)
+        .where(_fts5_match(name, fts5_expression(terms)))
+        .order_by(None)
+        .order_by(message_search.c.rowid.desc())
+    )
+
+
+def _tsquery(name: str, expression: str) -> TextClause:
+    return text(f"to_tsquery('simple', :{name})").bindparams(bindparam(name, expression))
+
+
+def _fts5_match(name: str, expression: str) -> TextClause:
+    return text(f"message_search MATCH :{name}").bindparams(bindparam(name, expression))
+
+
+async def rebuild(session: AsyncSession) -> None:
+    """Rebuild the index from the messages as stored (`confab reindex`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("REINDEX INDEX ix_messages_search_vector"))
+    else:
+        await session.execute(text("INSERT INTO message_search(message_search) VALUES ('rebuild')"))
+    await session.commit()
