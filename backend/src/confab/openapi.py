@@ -25,6 +25,7 @@ _ERROR_MEANINGS = {
     404: "No such resource.",
     409: "Conflicts with existing data.",
     413: "The request body is larger than the configured limit.",
+    416: "The requested byte range lies outside the file.",
     415: "The body is labelled as something other than JSON in UTF-8 (`Content-Type: application/json`).",
     422: "The request is well-formed but cannot be processed.",
     429: "Too many requests; retry after `Retry-After` seconds.",
@@ -47,6 +48,7 @@ _ERROR_EXAMPLES = {
         status_code=415,
         detail="send the body as JSON in UTF-8 (Content-Type: application/json), not text/plain",
     ),
+    416: ErrorBody(status_code=416, detail="the file has 1834 bytes"),
     422: ErrorBody(status_code=422, detail="this room has no members left"),
     429: ErrorBody(status_code=429, detail="too many requests"),
     503: ErrorBody(status_code=503, detail="the database does not answer"),
@@ -86,6 +88,29 @@ class PublicOperation(Operation):
 
     def to_schema(self) -> dict[str, Any]:
         return {**super().to_schema(), "security": []}
+
+
+@dataclass
+class MultipartUploadOperation(Operation):
+    """An operation whose body is multipart/form-data with one binary field `file`. The handler reads the
+    stream itself (so the upload is never buffered), which leaves Litestar nothing to describe the body from."""
+
+    def to_schema(self) -> dict[str, Any]:
+        schema = super().to_schema()
+        schema["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary", "description": "The file."}},
+                    },
+                    "encoding": {"file": {"contentType": "application/octet-stream"}},
+                }
+            },
+        }
+        return schema
 
 
 NEXT_CURSOR_HEADER = "X-Next-Cursor"

@@ -1,6 +1,7 @@
 """Imports every model so that Alembic and the app see the complete metadata."""
 
 from confab.domain.accounts.models import DirectoryKeyModel, RevokedTokenModel, UserModel
+from confab.domain.files.models import FileModel
 from confab.domain.messages.models import MessageModel
 from confab.domain.reactions.models import ReactionModel
 from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
@@ -8,6 +9,7 @@ from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipMode
 __all__ = (
     "DirectReadMarkerModel",
     "DirectoryKeyModel",
+    "FileModel",
     "MessageModel",
     "ReactionModel",
     "RevokedTokenModel",

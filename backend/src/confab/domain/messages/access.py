@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confab.domain.files.attachments import files_by_message
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.schemas import Message
 from confab.domain.reactions.summaries import reactions_by_message
@@ -20,6 +21,7 @@ from confab.errors import NotFound
 
 if TYPE_CHECKING:
     from confab.domain.accounts.profiles import PublicProfiles
+    from confab.domain.files.links import FileLinks
 
 _messages = MessageModel.__table__
 MESSAGE_BY_ID = select(_messages).where(_messages.c.id == bindparam("message_id"))
@@ -42,8 +44,10 @@ async def visible_message(session: AsyncSession, message_id: int, user_id: int) 
     raise NotFound(f"no message with id {message_id}")
 
 
-async def current_message(session: AsyncSession, profiles: PublicProfiles, message_id: int) -> Message:
-    """The message as it is now in this transaction, reactions included."""
+async def current_message(
+    session: AsyncSession, profiles: PublicProfiles, links: FileLinks, message_id: int
+) -> Message:
+    """The message as it is now in this transaction, reactions and files (with fresh links) included."""
     row = (await session.execute(MESSAGE_BY_ID, {"message_id": message_id})).first()
     if row is None:
         raise NotFound(f"no message with id {message_id}")
@@ -51,6 +55,7 @@ async def current_message(session: AsyncSession, profiles: PublicProfiles, messa
     if author is None:  # the foreign key guarantees the author; losing it in between is a bug
         raise NotFound(f"no user with id {row.author_id}")
     reactions = await reactions_by_message(session, [message_id])
+    files = await files_by_message(session, [message_id], links)
     return Message(
         id=row.id,
         content=row.content,
@@ -63,4 +68,5 @@ async def current_message(session: AsyncSession, profiles: PublicProfiles, messa
         edited_at=row.edited_at,
         deleted=row.deleted,
         reactions=reactions.get(message_id, []),
+        files=files.get(message_id, []),
     )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import msgspec
 
 from confab.domain.accounts.schemas import PublicUser, to_public_user
+from confab.domain.files.schemas import File, FileIds
 from confab.domain.reactions.schemas import Reaction
 from confab.schemas import END, ID_BOUNDS, MAX_ID, NOT_BLANK, Id, Schema
 
@@ -39,10 +40,11 @@ ClientId = Annotated[
 
 
 class MessageCreate(Schema):
-    """A direct message to send. `author_id`, if present, must be the caller's own id."""
+    """A direct message to send: text, files, or both. `author_id`, if present, must be the caller's own id."""
 
     recipient_id: Id
-    content: Content
+    content: Content | None = None
+    file_ids: FileIds | None = None
     client_id: ClientId | None = None
     author_id: Id | None = None
 
@@ -58,7 +60,8 @@ class Message(Schema):
 
     `seq` is the message's place in the server-wide change order: it is assigned at creation and again
     at every edit, delete or reaction change, so of two copies of a message the higher `seq` is newer.
-    A deleted message is a tombstone: `deleted` true, `content` empty, no reactions.
+    A deleted message is a tombstone: `deleted` true, `content` empty, no reactions, no files.
+    `content` is also empty for a message that only carries files.
     """
 
     id: Id
@@ -80,9 +83,10 @@ class Message(Schema):
     edited_at: datetime | None = None
     deleted: bool = False
     reactions: list[Reaction] = msgspec.field(default_factory=list)
+    files: list[File] = msgspec.field(default_factory=list)
 
 
-def to_message(row: MessageModel, reactions: list[Reaction] | None = None) -> Message:
+def to_message(row: MessageModel, reactions: list[Reaction] | None = None, files: list[File] | None = None) -> Message:
     return Message(
         id=row.id,
         content=row.content,
@@ -95,4 +99,5 @@ def to_message(row: MessageModel, reactions: list[Reaction] | None = None) -> Me
         edited_at=row.edited_at,
         deleted=row.deleted,
         reactions=reactions or [],
+        files=files or [],
     )

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import PublicUser
+from confab.domain.files.attachments import attach, detach_all, files_by_message
 from confab.domain.messages.access import current_message, visible_message
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.ordering import INSERT_MESSAGE, stamp_change, take_write_order
@@ -23,7 +24,7 @@ from confab.domain.reactions.models import ReactionModel
 from confab.domain.reactions.summaries import reactions_by_message
 from confab.domain.rooms.access import require_membership
 from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
-from confab.errors import Conflict, Forbidden, NotFound
+from confab.errors import BadRequest, Conflict, Forbidden, NotFound
 
 if TYPE_CHECKING:
     from confab.domain.rooms.schemas import RoomMessageCreate
@@ -63,22 +64,27 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         recipient = await self.hub.profiles.get(self.repository.session, form.recipient_id)
         if recipient is None:
             raise NotFound(f"no user with id {form.recipient_id}")
-        return await self._store(form.content, form.client_id, author=author, recipient=recipient)
+        return await self._store(form.content, form.file_ids, form.client_id, author=author, recipient=recipient)
 
     async def send_to_room(self, author: PublicUser, room_id: int, form: RoomMessageCreate) -> Sent:
         """Store a room message (members only), commit it, then push it once to the room's channel."""
         await require_membership(self.repository.session, room_id, author.id)
-        return await self._store(form.content, form.client_id, author=author, room_id=room_id)
+        return await self._store(form.content, form.file_ids, form.client_id, author=author, room_id=room_id)
 
     async def _store(
         self,
-        content: str,
+        content: str | None,
+        file_ids: list[int] | None,
         client_id: str | None,
         *,
         author: PublicUser,
         recipient: PublicUser | None = None,
         room_id: int | None = None,
     ) -> Sent:
+        """Insert the message and attach its files in one transaction, commit, then push it."""
+        if content is None and not file_ids:
+            raise BadRequest("a message needs content, files (`file_ids`), or both")
+        content = content or ""
         session = self.repository.session
         # Catch-up cursors (`after=<last id>`, `since=<last seq>`) need ids and seqs to become visible in order.
         await take_write_order(session)
@@ -93,7 +99,13 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         }
         try:
             message_id, seq = (await session.execute(INSERT_MESSAGE, row)).one()
+            if file_ids:
+                await attach(session, author.id, file_ids, message_id)
+            files = (await files_by_message(session, [message_id], self.hub.file_links)).get(message_id, [])
             await session.commit()
+        except (NotFound, Conflict):
+            await session.rollback()
+            raise
         except SQLAlchemyIntegrityError as error:
             await session.rollback()
             if client_id is None or "client_id" not in str(error.orig):  # the driver names the columns
@@ -108,6 +120,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             recipient=recipient,
             room_id=room_id,
             client_id=client_id,
+            files=files,
         )
         await self.hub.message_created(message)
         return Sent(message, created=True)
@@ -190,9 +203,11 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         return await self._with_reactions(rows)
 
     async def _with_reactions(self, rows: Sequence[MessageModel]) -> list[Message]:
-        """Messages with their reactions, loaded for the whole page in one query."""
-        reactions = await reactions_by_message(self.repository.session, [row.id for row in rows])
-        return [to_message(row, reactions.get(row.id)) for row in rows]
+        """Messages with their reactions and files, each loaded for the whole page in one query."""
+        ids = [row.id for row in rows]
+        reactions = await reactions_by_message(self.repository.session, ids)
+        files = await files_by_message(self.repository.session, ids, self.hub.file_links)
+        return [to_message(row, reactions.get(row.id), files.get(row.id)) for row in rows]
 
     async def edit(self, editor: PublicUser, message_id: int, form: MessageEdit) -> Message:
         """Replace the text of the editor's own message, commit, then push `message_updated` to its audience.
@@ -207,14 +222,15 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         if row.deleted:
             raise Conflict("this message was deleted; it cannot be edited")
         if row.content == form.content:
-            unchanged = await current_message(session, self.hub.profiles, message_id)
+            unchanged = await current_message(session, self.hub.profiles, self.hub.file_links, message_id)
             await session.commit()
             return unchanged
         await stamp_change(session, message_id, content=form.content, edited_at=utc_now())
         return await self._commit_and_push(message_id)
 
     async def delete_message(self, caller_id: int, message_id: int) -> None:
-        """Leave a tombstone: the text and reactions are erased from the database, the row keeps its place.
+        """Leave a tombstone: the text, reactions and files are erased (the files from storage too, after the
+        commit), the row keeps its place.
 
         The author may delete; in a room, the room's owner may too. Deleting again changes nothing.
         """
@@ -227,8 +243,10 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             await session.commit()
             return
         await session.execute(delete(ReactionModel).where(ReactionModel.message_id == message_id))
+        stored_files = await detach_all(session, message_id)
         await stamp_change(session, message_id, content="", deleted=True)
         await self._commit_and_push(message_id)
+        await self.hub.file_storage.delete(stored_files)
 
     async def _owns_room_of(self, row: Row[Any], user_id: int) -> bool:
         if row.room_id is None:
@@ -239,7 +257,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
     async def _commit_and_push(self, message_id: int) -> Message:
         """Read the changed message inside its transaction (so it matches its `seq`), commit, then push it."""
         session = self.repository.session
-        message = await current_message(session, self.hub.profiles, message_id)
+        message = await current_message(session, self.hub.profiles, self.hub.file_links, message_id)
         await session.commit()
         await self.hub.message_updated(message)
         return message

@@ -79,7 +79,7 @@ class ReactionService(SQLAlchemyAsyncRepositoryService[ReactionModel]):
         session = self.repository.session
         if changed:
             await stamp_change(session, message_id)
-        message = await current_message(session, self.hub.profiles, message_id)
+        message = await current_message(session, self.hub.profiles, self.hub.file_links, message_id)
         await session.commit()
         if changed:
             await self.hub.message_updated(message)
