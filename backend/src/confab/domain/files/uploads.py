@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import AsyncIterator
 
-from multipart import MultipartSegment, ParserError, PushMultipartParser, parse_options_header
+from multipart import MultipartError, MultipartSegment, PushMultipartParser, parse_options_header
 
 from confab.domain.files.images import SNIFF_BYTES
 from confab.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
@@ -82,7 +82,7 @@ class MultipartUpload:
             for _event in self.parser.parse(b""):
                 pass
             self.parser.close()
-        except ParserError as error:
+        except MultipartError as error:
             raise BadRequest(f"the multipart body is malformed: {error}") from error
         if self.name is not None and not finished:
             raise BadRequest("the multipart body ended inside the file")
