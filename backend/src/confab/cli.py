@@ -135,7 +135,10 @@ def add_client_commands(commands: argparse._SubParsersAction) -> None:
     target.add_argument("--to", metavar="NICKNAME", help="send a direct message to this person")
     target.add_argument("--room", metavar="ROOM", help="post to this room (name or id)")
     send.add_argument("--client-id", help="an id of yours that makes a retry harmless (8-64 of A-Z a-z 0-9 _ -)")
-    send.add_argument("content", nargs="+", help="the text (- reads it from stdin)")
+    send.add_argument(
+        "--file", action="append", default=[], metavar="PATH", help="attach this file (repeat for up to 10)"
+    )
+    send.add_argument("content", nargs="*", help="the text (- reads it from stdin); optional with --file")
 
     edit = add("edit", client.edit, "replace the text of one of your messages")
     edit.add_argument("id", type=int, help="the message id (as 'history' shows it: #12 is 12)")

@@ -116,3 +116,29 @@ async def test_a_room_name_shared_by_two_rooms_is_refused_with_their_ids(confab,
     assert f"{first['id']}, {second['id']}" in ambiguous.stderr or f"{second['id']}, {first['id']}" in ambiguous.stderr
     by_id = await confab("send", "--url", server.url, "--room", str(second["id"]), "this one")
     assert by_id.exit_code == 0, by_id.stderr
+
+
+async def test_send_attaches_files(confab, log_in_as, make_user, server, http, tmp_path):
+    alice, bob = await make_user(), await make_user()
+    await log_in_as(alice)
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"line one\nline two\n")
+    sent = await confab("send", "--url", server.url, "--to", bob.nickname, "--file", str(notes), "see", "attached")
+    assert sent.exit_code == 0, sent.stderr
+    assert "uploaded notes.txt" in sent.stderr
+    only_file = await confab("send", "--url", server.url, "--to", bob.nickname, "--file", str(notes))
+    assert only_file.exit_code == 0, only_file.stderr
+    received = (await http.get("/api/messages", headers=bob.headers)).json()
+    assert [(message["content"], [file["name"] for file in message["files"]]) for message in received] == [
+        ("see attached", ["notes.txt"]),
+        ("", ["notes.txt"]),
+    ]
+    assert (await http.get(received[0]["files"][0]["url"])).content == b"line one\nline two\n"
+    history = await confab("history", "--url", server.url, "--with", bob.nickname)
+    assert history.lines[-2].endswith(": see attached [files: notes.txt]")
+    assert history.lines[-1].endswith(": [files: notes.txt]")
+
+    missing = await confab("send", "--url", server.url, "--to", bob.nickname, "--file", str(tmp_path / "nope"))
+    assert missing.exit_code == 2
+    nothing = await confab("send", "--url", server.url, "--to", bob.nickname)
+    assert nothing.exit_code == 2
