@@ -17,14 +17,17 @@ from obstore.store import LocalStore, S3Store
 
 from confab.settings import Settings
 
-# Multipart parts of 5 MiB (S3's minimum), two in flight: an upload holds at most ~10 MiB whatever its size.
-PART_SIZE = 5 * 1024 * 1024
+# An upload is written in parts, two in flight, so it holds at most two parts in memory whatever its size.
+# S3 refuses parts under 5 MiB (but the last); a directory has no minimum, so it gets small parts.
+S3_PART_SIZE = 5 * 1024 * 1024
+DIRECTORY_PART_SIZE = 512 * 1024
 PARTS_IN_FLIGHT = 2
 
 
 class FileStorage:
-    def __init__(self, backend: ObstoreBackend) -> None:
+    def __init__(self, backend: ObstoreBackend, part_size: int) -> None:
         self.backend = backend
+        self.part_size = part_size
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FileStorage:
@@ -38,16 +41,16 @@ class FileStorage:
                 options["secret_access_key"] = settings.aws_secret_access_key
             allow_http = bool(settings.s3_endpoint_url and settings.s3_endpoint_url.startswith("http://"))
             store = S3Store(settings.s3_bucket, client_options={"allow_http": allow_http}, **options)  # type: ignore[arg-type]
+            return cls(ObstoreBackend(key="confab-files", fs=store), S3_PART_SIZE)
         else:
             directory = Path(settings.upload_dir).resolve()
             directory.mkdir(parents=True, exist_ok=True)
-            store = LocalStore(directory)
-        return cls(ObstoreBackend(key="confab-files", fs=store))
+        return cls(ObstoreBackend(key="confab-files", fs=LocalStore(directory)), DIRECTORY_PART_SIZE)
 
     async def save(self, key: str, chunks: AsyncIterator[bytes], content_type: str) -> None:
         file_object = FileObject(backend=self.backend, filename=key, content_type=content_type)
         await self.backend.save_object_async(
-            file_object, chunks, use_multipart=True, chunk_size=PART_SIZE, max_concurrency=PARTS_IN_FLIGHT
+            file_object, chunks, use_multipart=True, chunk_size=self.part_size, max_concurrency=PARTS_IN_FLIGHT
         )
 
     async def read(self, key: str) -> bytes:
