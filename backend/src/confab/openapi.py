@@ -107,8 +107,42 @@ class MultipartUploadOperation(Operation):
                         "properties": {"file": {"type": "string", "format": "binary", "description": "The file."}},
                     },
                     "encoding": {"file": {"contentType": "application/octet-stream"}},
+                    "examples": {
+                        "screenshot": {
+                            "summary": "A PNG screenshot",
+                            "value": {"file": "(the bytes of screenshot.png)"},
+                        }
+                    },
                 }
             },
+        }
+        return schema
+
+
+@dataclass
+class FileDownloadOperation(PublicOperation):
+    """A download: the answer is the file's bytes (200, or 206 for a range), which Litestar cannot describe
+    from a streamed response."""
+
+    def to_schema(self) -> dict[str, Any]:
+        schema = super().to_schema()
+        binary = {"schema": {"type": "string", "format": "binary"}, "examples": {"bytes": {"value": "%PDF-1.7 ..."}}}
+        headers = {
+            "Content-Disposition": {
+                "description": "`inline` for PNG, JPEG, GIF and WebP, `attachment` for the rest; the original name.",
+                "schema": {"type": "string"},
+            },
+            "Content-Security-Policy": {"description": "Always starts with `sandbox`.", "schema": {"type": "string"}},
+        }
+        schema["responses"]["200"] = {
+            "description": "The whole file; `Content-Type` is its sniffed type (`application/octet-stream` stands for any).",
+            "headers": headers,
+            "content": {"application/octet-stream": binary},
+        }
+        schema["responses"]["206"] = {
+            "description": "The part a `Range: bytes=a-b` header asked for, with `Content-Range`.",
+            "headers": {**headers, "Content-Range": {"description": "bytes a-b/size", "schema": {"type": "string"}}},
+            "content": {"application/octet-stream": binary},
         }
         return schema
 

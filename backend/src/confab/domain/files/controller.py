@@ -19,7 +19,7 @@ from confab.domain.files.links import Variant
 from confab.domain.files.schemas import File
 from confab.domain.files.service import FileService
 from confab.errors import RangeNotSatisfiable
-from confab.openapi import MultipartUploadOperation, PublicOperation, answer, error_responses
+from confab.openapi import FileDownloadOperation, MultipartUploadOperation, answer, error_responses
 from confab.schemas import ID_BOUNDS, MAX_ID
 
 FilePathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A file id.", schema_extra=ID_BOUNDS)]
@@ -108,7 +108,7 @@ class FileController(Controller):
         "`Content-Security-Policy: sandbox`. `Range: bytes=a-b` answers 206 with that part.",
         responses={**error_responses(400, 403, 404, 416)},
         exclude_from_auth=True,
-        operation_class=PublicOperation,
+        operation_class=FileDownloadOperation,
     )
     async def download(
         self,
