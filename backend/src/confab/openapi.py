@@ -135,7 +135,7 @@ class FileDownloadOperation(PublicOperation):
             "Content-Security-Policy": {"description": "Always starts with `sandbox`.", "schema": {"type": "string"}},
         }
         schema["responses"]["200"] = {
-            "description": "The whole file; `Content-Type` is its sniffed type (`application/octet-stream` stands for any).",
+            "description": "The whole file, labelled with its sniffed `Content-Type`.",
             "headers": headers,
             "content": {"application/octet-stream": binary},
         }
