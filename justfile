@@ -98,6 +98,10 @@ e2e: backend-deps frontend-deps
     fi
     cd frontend && npx vitest run --config e2e/vitest.config.js
 
+# Measure the web client in a busy conversation (1,000 messages at 20/s, a 50-member room, heap growth): one JSON line (`just bench-frontend --help`)
+bench-frontend *args: backend-deps frontend-deps
+    cd frontend && node e2e/bench.js "$@"
+
 # Fuzz a fresh server against openapi.json with schemathesis (bounded; extra arguments go to schemathesis)
 fuzz *args: backend-deps
     #!/usr/bin/env bash

@@ -102,14 +102,18 @@ async def measure(rounds: int, sends: int, profile_top: int) -> None:
         send_one = send_request(app, body, token)
         for _ in range(sends // 4):  # warm the statement caches and the profile cache
             await send_one()
-        per_round = []
+        per_round, cpu_per_round = [], []
         for _ in range(rounds):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             for _ in range(sends):
                 await send_one()
             per_round.append((time.perf_counter() - started) / sends * 1e6)
+            cpu_per_round.append((time.process_time() - cpu_started) / sends * 1e6)
         print(f"POST /api/messages: {statistics.median(per_round):.0f} us per request (median of {rounds} rounds)")
         print("rounds:", ", ".join(f"{value:.0f}" for value in per_round))
+        # CPU time is steadier than wall time on a shared machine: other processes' load mostly adds waiting.
+        print(f"CPU: {statistics.median(cpu_per_round):.0f} us per request (median)")
+        print("CPU rounds:", ", ".join(f"{value:.0f}" for value in cpu_per_round))
         if profile_top:
             profiler = cProfile.Profile()
             profiler.enable()

@@ -85,7 +85,7 @@ class Soak:
         user = random.choice(self.users)
         token = user["headers"]["Authorization"].removeprefix("Bearer ")
         client = socketio.AsyncClient(reconnection=False)
-        await client.connect(self.url, auth={"token": token, "last_id": 0}, transports=["websocket"])
+        await client.connect(self.url, auth={"token": token, "last_id": 0}, transports=["websocket"], wait_timeout=10)
         try:
             peer = random.choice([other for other in self.users if other is not user])
             ack = await client.call("send", {"recipient_id": peer["id"], "content": "from a socket"}, timeout=10)

@@ -51,8 +51,8 @@ def log_in(client: httpx.Client, nickname: str) -> str:
 
 
 def seed(client: httpx.Client) -> dict[str, str]:
-    """Create the ids the config names (users 1 and 2, room 1, DM 1) and two spare users; return the tokens."""
-    for nickname in ("fuzzer", "peer", "leaver", "changer"):
+    """Create the ids the config names (users 1 and 2, room 1, a DM) and three spare users; return the tokens."""
+    for nickname in ("fuzzer", "peer", "leaver", "changer", "ender"):
         body = {
             "name": nickname.title(),
             "email": f"{nickname}@example.com",
@@ -73,6 +73,7 @@ def seed(client: httpx.Client) -> dict[str, str]:
         "CONFAB_FUZZ_TOKEN": token,
         "CONFAB_FUZZ_LOGOUT_TOKEN": log_in(client, "leaver"),
         "CONFAB_FUZZ_PASSWORD_TOKEN": log_in(client, "changer"),
+        "CONFAB_FUZZ_SESSION_TOKEN": log_in(client, "ender"),
     }
 
 

@@ -146,5 +146,15 @@ export function createApi({
       request('GET', `/api/rooms/${roomId}/messages`, { params: { after, before, limit } }),
     markRoomRead: (roomId, lastReadId) =>
       request('PUT', `/api/rooms/${roomId}/read`, { body: { last_read_id: lastReadId } }),
+
+    /** Change my message's text: the message with `edited_at` set and a new `seq`. */
+    editMessage: (messageId, content) => request('PATCH', `/api/messages/${messageId}`, { body: { content } }),
+    /** Delete a message (mine, or any in a room I own): it stays as a tombstone; answers nothing. */
+    deleteMessage: (messageId) => request('DELETE', `/api/messages/${messageId}`),
+    /** Add (or with `remove`, take back) my reaction with one emoji: the message with its new reactions. */
+    react: (messageId, emoji, { remove = false } = {}) =>
+      request(remove ? 'DELETE' : 'PUT', `/api/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`),
+    /** Messages I may see that were created or changed after `since` (a `seq`), ascending by `seq`. */
+    changes: ({ since, limit }) => request('GET', '/api/changes', { params: { since, limit } }),
   }
 }

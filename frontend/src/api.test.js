@@ -52,6 +52,29 @@ describe('api client', () => {
     expect(calls[1].url).toBe('http://api.test/api/rooms/7/messages?after=9')
   })
 
+  it('edits, deletes, reacts with a URL-encoded emoji, and pages changes since a seq', async () => {
+    const { api, calls } = client([
+      jsonResponse(200, { id: 4 }),
+      new Response(null, { status: 204 }),
+      jsonResponse(200, { id: 4 }),
+      jsonResponse(200, { id: 4 }),
+      jsonResponse(200, []),
+    ])
+    await api.editMessage(4, 'fixed')
+    expect(await api.deleteMessage(4)).toBeNull()
+    await api.react(4, '👍')
+    await api.react(4, '👍', { remove: true })
+    await api.changes({ since: 44, limit: 200 })
+    expect(calls.map((call) => `${call.method} ${call.url}`)).toEqual([
+      'PATCH http://api.test/api/messages/4',
+      'DELETE http://api.test/api/messages/4',
+      'PUT http://api.test/api/messages/4/reactions/%F0%9F%91%8D',
+      'DELETE http://api.test/api/messages/4/reactions/%F0%9F%91%8D',
+      'GET http://api.test/api/changes?since=44&limit=200',
+    ])
+    expect(JSON.parse(calls[0].body)).toEqual({ content: 'fixed' })
+  })
+
   it('turns a 409 into an ApiError with the server’s words', async () => {
     const { api } = client([jsonResponse(409, { status_code: 409, detail: "nickname 'alice' is already taken" })])
     const error = await api.signUp({ name: 'A', email: 'a@example.com', nickname: 'alice', password: 'password1' }).catch((caught) => caught)

@@ -2,6 +2,7 @@
 
 import './styles.css'
 import { createApi } from './api.js'
+import { createOutbox } from './outbox.js'
 import { createConnection } from './socket.js'
 import { PAGE_SIZE, Store, directKey, parseKey, roomKey } from './store.js'
 import { renderAuth } from './views/auth.js'
@@ -10,6 +11,7 @@ import { h, setChildren } from './views/h.js'
 import { renderNewRoom } from './views/newRoom.js'
 import { RESULTS_LIMIT, createPeoplePicker } from './views/peoplePicker.js'
 import { createSidebar } from './views/sidebar.js'
+import { createUnreadTitle } from './title.js'
 
 const baseUrl = (import.meta.env.VITE_API_URL ?? '').replace(/\/+$/, '')
 const root = document.getElementById('app')
@@ -56,6 +58,8 @@ function showAuth(mode, notice = null) {
 /** Forget the token and everything loaded with it, and show the login form (with a reason). */
 function endSession(notice) {
   session?.connection.stop()
+  session?.outbox.stopAll()
+  session?.title.destroy()
   session?.sidebar.destroy()
   for (const [type, listener] of session?.listeners ?? []) store.removeEventListener(type, listener)
   window.removeEventListener('focus', refreshQuietly)
@@ -95,9 +99,12 @@ async function startSession() {
   try {
     store.setSession(await api.me())
     const [newestDirect] = await Promise.all([api.directMessages({ limit: 1 }), refresh()])
-    // Where the socket resumes from if it drops before any message arrives.
-    for (const message of newestDirect) store.noteSeen(message.id)
-    for (const room of store.rooms.values()) if (room.last_message) store.noteSeen(room.last_message.id)
+    // Where the socket's first handshake starts its catch-up (`since`): the newest state loaded so far.
+    for (const message of [...newestDirect, ...[...store.rooms.values()].map((room) => room.last_message)]) {
+      if (!message) continue
+      store.noteSeen(message.id)
+      store.noteSeq(message.seq)
+    }
   } catch (error) {
     if (error.status === 401) return
     setChildren(
@@ -130,26 +137,24 @@ async function startSession() {
     banner.hidden = !lost
     setChildren(banner, lost ? 'Connection lost. Reconnecting… Messages you send will go out once it is back.' : '')
   }
-  const showUnreadInTitle = () => {
-    let unread = 0
-    for (const holder of [...store.people.values(), ...store.rooms.values()]) unread += holder.unread ?? 0
-    document.title = unread ? `(${unread}) confab` : 'confab'
-  }
-  const leaveRemovedRoom = () => {
+  // Removed from the room on screen (by its owner, or by leaving in another tab): say so, leave its route.
+  const leaveRemovedRoom = (event) => {
     const active = parseKey(store.active)
-    if (active?.kind === 'room' && !store.rooms.has(active.id)) showPlaceholder('You are no longer a member of that room.')
+    const room = active?.kind === 'room' && event.detail?.removedRooms?.find((removed) => removed.id === active.id)
+    if (!room) return
+    history.replaceState(null, '', '#/')
+    showPlaceholder(`You are no longer a member of ${room.name}.`, { notice: true })
   }
   const listeners = [
     ['connection', showConnection],
-    ['people', showUnreadInTitle],
-    ['rooms', showUnreadInTitle],
     ['rooms', leaveRemovedRoom],
   ]
   for (const [type, listener] of listeners) store.addEventListener(type, listener)
-  session = { connection, sidebar, main, shell, listeners }
+  const outbox = createOutbox({ store, send: connection.send })
+  const title = createUnreadTitle({ store })
+  session = { connection, outbox, title, sidebar, main, shell, listeners }
   // Nobody is told when someone signs up: coming back to the tab is a good moment to look.
   window.addEventListener('focus', refreshQuietly)
-  showUnreadInTitle()
 
   setChildren(root, shell)
   store.setConnection('connecting')
@@ -164,20 +169,23 @@ function replaceView(view, pane) {
   setChildren(session.main, view.element)
 }
 
-function showPlaceholder(text) {
+/** The main pane with nothing open; a `notice` (why the conversation closed) takes the keyboard focus. */
+function showPlaceholder(text, { notice = false } = {}) {
   store.setActive(null)
+  const heading = h('h1', { tabindex: '-1' }, text)
   replaceView(
     {
       element: h(
         'div',
-        { class: 'placeholder' },
+        { class: 'placeholder', role: notice ? 'status' : null },
         h('span', { class: 'brand-mark large', 'aria-hidden': 'true' }),
-        h('h1', {}, text),
+        heading,
         h('p', {}, 'Pick a person or a room on the left, or start a new room.'),
       ),
     },
-    'list',
+    notice ? 'main' : 'list',
   )
+  if (notice) heading.focus()
 }
 
 function showMain(path) {
@@ -264,12 +272,6 @@ function fetchHistory(key, parameters) {
   return kind === 'room' ? api.roomMessages(id, parameters) : api.directMessages({ peerId: id, ...parameters })
 }
 
-function deliver(key, pending) {
-  session.connection
-    .send(key, pending.content, pending.client_id)
-    .catch((error) => store.setPendingStatus(key, pending.client_id, 'failed', error.detail))
-}
-
 /** Tell the server how far I have read, once per new message (markers never move backwards). */
 function markRead(key, lastId) {
   if ((readMarkers.get(key) ?? 0) >= lastId) return
@@ -290,18 +292,21 @@ function conversationActions(key) {
       const before = store.conversation(key).messages[0]?.id
       store.addHistoryPage(key, await fetchHistory(key, { before, limit: PAGE_SIZE }))
     },
-    send(content) {
-      deliver(key, store.addPending(key, content))
-    },
-    retry(clientId) {
-      const pending = store.conversation(key).pending.get(clientId)
-      if (!pending) return
-      store.setPendingStatus(key, clientId, 'sending')
-      deliver(key, pending)
-    },
-    discard: (clientId) => store.discardPending(key, clientId),
+    send: (content) => session.outbox.send(key, content),
+    retry: (clientId) => session.outbox.retry(key, clientId),
+    discard: (clientId) => session.outbox.discard(key, clientId),
     typing: () => session?.connection.typing(key),
     seen: (lastId) => markRead(key, lastId),
+    async edit(messageId, content) {
+      store.upsertMessage(await api.editMessage(messageId, content))
+    },
+    async remove(messageId) {
+      await api.deleteMessage(messageId)
+      store.markDeleted(messageId, key)
+    },
+    async react(messageId, emoji, { remove = false } = {}) {
+      store.upsertMessage(await api.react(messageId, emoji, { remove }))
+    },
     async addMember(userId) {
       store.upsertRoom(await api.addMember(id, userId))
     },

@@ -1,4 +1,5 @@
-// The live channel: socket.io-client with the bearer token, reconnection with catch-up, sends with retries.
+// The live channel: socket.io-client with the bearer token, reconnection with catch-up (`since`), sends
+// with retries.
 
 import { io as defaultIo } from 'socket.io-client'
 import { ApiError } from './api.js'
@@ -17,22 +18,17 @@ export function addressOf(key) {
 }
 
 /**
- * Fetch, through REST, every message after `afterId` that the socket replay left out
- * (`synced.complete` false): direct messages, then each room's, oldest first, page by page.
+ * Fetch, through REST, every change after `since` (a `seq`) that the socket replay left out
+ * (`synced.complete` false): `GET /api/changes`, page by page in `seq` order, until a short page.
+ * `newerThan` is the highest message id held before the gap: messages above it are new.
  */
-export async function catchUpThroughRest(api, store, afterId, { pageSize = CATCH_UP_PAGE } = {}) {
-  const sources = [
-    (after) => api.directMessages({ after, limit: pageSize }),
-    ...[...store.rooms.keys()].map((roomId) => (after) => api.roomMessages(roomId, { after, limit: pageSize })),
-  ]
-  for (const fetchPage of sources) {
-    let cursor = afterId
-    for (;;) {
-      const page = await fetchPage(cursor)
-      store.addMessages(page)
-      if (page.length < pageSize) break
-      cursor = page.at(-1).id
-    }
+export async function catchUpChanges(api, store, since, { newerThan, pageSize = CATCH_UP_PAGE } = {}) {
+  let cursor = since
+  for (;;) {
+    const page = await api.changes({ since: cursor, limit: pageSize })
+    store.applyChanges(page, { newerThan })
+    if (page.length < pageSize) return
+    cursor = page.at(-1).seq
   }
 }
 
@@ -48,22 +44,28 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
     // long-polling remains the fallback where a proxy blocks WebSockets.
     transports: ['websocket', 'polling'],
     tryAllTransports: true,
-    // A function, so every reconnect sends the current token and where to resume from.
-    auth: (callback) => callback({ token: api.token(), last_id: resumeFrom ?? store.lastId }),
+    // A function, so every reconnect sends the current token and where to resume from: the highest `seq`
+    // received (changes to messages already shown come back too, not only new messages).
+    auth: (callback) => {
+      handshakeLastId = store.lastId
+      callback({ token: api.token(), since: resumeFrom ?? store.seq })
+    },
     reconnectionDelay: 500,
     reconnectionDelayMax: 3000,
   })
   const lastTypingSent = new Map()
   let peopleRefresh = null
-  // While a REST catch-up runs, ids above the gap arrive first: resume from the gap if the socket drops.
+  // While a REST catch-up runs, changes above the gap arrive first: resume from the gap if the socket drops.
   let resumeFrom = null
+  // The highest message id held when the last handshake began: caught-up messages above it are new.
+  let handshakeLastId = 0
   // Each handshake's `synced` gets a number: only the latest may declare the gap closed.
   let syncs = 0
   let stopped = false
 
   function refreshPeopleSoon() {
     peopleRefresh ??= api
-      .people()
+      .conversationPeople()
       .then((people) => store.setPeople(people))
       .catch(() => {})
       .finally(() => {
@@ -97,9 +99,11 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
     store.addMessages([message], { live: true })
     if (unknownPeer) refreshPeopleSoon()
   })
+  // An edit, a deletion or a reaction: the same message with a higher `seq`; an older version is ignored.
+  socket.on('message_updated', (message) => store.upsertMessage(message))
   socket.on('presence', ({ user_id: userId, online }) => {
+    // Someone I have no conversation with is not in the sidebar: their presence changes nothing shown.
     if (store.people.has(userId)) store.setPresence(userId, online)
-    else if (userId !== store.me?.id) refreshPeopleSoon()
   })
   socket.on('typing', (event) => {
     if (event.user_id === store.me?.id) return
@@ -107,15 +111,24 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
   })
   socket.on('room', (room) => store.upsertRoom(room))
   socket.on('room_removed', ({ room_id: roomId }) => store.removeRoom(roomId))
-  socket.on('synced', async ({ last_id: lastId, complete }) => {
+  // The server's link to the other workers lost events (README, "resync"): catch up as after a reconnect,
+  // with a fresh handshake that replays everything after the highest `seq` held.
+  socket.on('resync', () => {
+    if (stopped) return
+    socket.disconnect()
+    socket.connect()
+  })
+  socket.on('synced', async ({ seq, complete }) => {
     const sync = ++syncs
-    // Set before anything is awaited: live messages arriving meanwhile must not move the resume point
+    const newerThan = handshakeLastId
+    // Set before anything is awaited: live changes arriving meanwhile must not move the resume point
     // past the gap. A complete replay closed every earlier gap.
-    resumeFrom = complete ? null : lastId
+    resumeFrom = complete ? null : seq
+    store.noteSeq(seq)
     try {
       await refresh()
       if (!complete) {
-        await catchUpThroughRest(api, store, lastId)
+        await catchUpChanges(api, store, seq, { newerThan })
         if (sync === syncs) resumeFrom = null
       }
     } catch (error) {
@@ -127,9 +140,21 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
     }
   })
 
-  function connected() {
+  /** Resolves once connected; rejects when `signal` aborts first (a discarded or retried send). */
+  function connected(signal) {
     if (socket.connected) return Promise.resolve()
-    return new Promise((resolve) => socket.once('connect', resolve))
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        socket.off('connect', onConnect)
+        reject(signal.reason)
+      }
+      const onConnect = () => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }
+      socket.once('connect', onConnect)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
   }
 
   return {
@@ -144,14 +169,17 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
 
     /**
      * Send a message with its client id; on an acknowledgement timeout send it again with the same id
-     * (the server stores it once). Resolves with the stored message, rejects with an ApiError.
+     * (the server stores it once). Resolves with the stored message, rejects with an ApiError, or with
+     * `signal`'s reason once it aborts (nothing more is sent for it then).
      */
-    async send(key, content, clientId) {
+    async send(key, content, clientId, { signal } = {}) {
       const payload = { ...addressOf(key), content, client_id: clientId }
       // The other side stops showing "typing" when the message lands, so the next keystroke must tell again.
       lastTypingSent.delete(key)
       for (let attempt = 1; ; attempt += 1) {
-        await connected()
+        signal?.throwIfAborted()
+        await connected(signal)
+        signal?.throwIfAborted()
         let ack
         try {
           ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('send', payload)
@@ -160,7 +188,8 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
           throw new ApiError(0, 'The server did not confirm this message. Try again.')
         }
         if (ack?.ok) {
-          store.addMessages([ack.message])
+          // Live: my own new message moves its conversation to the top of the sidebar.
+          store.addMessages([ack.message], { live: true })
           return ack.message
         }
         const error = new ApiError(ack?.status ?? 0, ack?.detail || 'The message was refused.')

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { ApiError } from './api.js'
-import { catchUpThroughRest, createConnection } from './socket.js'
+import { catchUpChanges, createConnection } from './socket.js'
 import { Store, directKey, roomKey } from './store.js'
 
 const alice = { id: 1, name: 'Alice', nickname: 'alice' }
@@ -33,6 +33,10 @@ class FakeSocket {
       handler(...args)
     }
     this.on(type, wrapper)
+  }
+
+  off(type, handler) {
+    this.handlers.set(type, (this.handlers.get(type) ?? []).filter((known) => known !== handler))
   }
 
   fire(type, ...args) {
@@ -80,8 +84,10 @@ function setUp({ api = {}, refresh = vi.fn(async () => {}) } = {}) {
   const fullApi = {
     token: () => 'token-1',
     people: vi.fn(async () => [{ ...bob, online: true, unread: 0 }]),
+    conversationPeople: vi.fn(async () => [{ ...bob, online: true, unread: 0 }]),
     directMessages: vi.fn(async () => []),
     roomMessages: vi.fn(async () => []),
+    changes: vi.fn(async () => []),
     ...api,
   }
   const onUnauthorized = vi.fn()
@@ -90,16 +96,17 @@ function setUp({ api = {}, refresh = vi.fn(async () => {}) } = {}) {
 }
 
 describe('connection', () => {
-  it('sends the token and the highest id seen on every handshake', () => {
+  it('sends the token and the highest seq received on every handshake', () => {
     const { store, socket } = setUp()
     const auth = () => new Promise((resolve) => socket.options.auth(resolve))
     return auth()
       .then((first) => {
-        expect(first).toEqual({ token: 'token-1', last_id: 0 })
-        store.addMessages([dm(41)])
+        expect(first).toEqual({ token: 'token-1', since: 0 })
+        store.addMessages([dm(41, bob, alice, { seq: 70 })])
+        store.upsertMessage(dm(41, bob, alice, { content: 'edited', seq: 75 }))
         return auth()
       })
-      .then((second) => expect(second).toEqual({ token: 'token-1', last_id: 41 }))
+      .then((second) => expect(second).toEqual({ token: 'token-1', since: 75 }))
   })
 
   it('goes offline on disconnect, and reconnects itself when the server hung up', async () => {
@@ -140,11 +147,20 @@ describe('connection', () => {
     expect(store.people.get(2).unread).toBe(1)
   })
 
-  it('asks for the people list again when a stranger writes', async () => {
+  it('asks for my conversations again when a stranger writes, never for everybody', async () => {
     const { socket, api } = setUp()
     await socket.up()
     await socket.fire('message', dm(6, { id: 9, name: 'Zed', nickname: 'zed' }))
-    expect(api.people).toHaveBeenCalledOnce()
+    expect(api.conversationPeople).toHaveBeenCalledOnce()
+    expect(api.people).not.toHaveBeenCalled()
+  })
+
+  it('leaves the sidebar alone when someone I have no conversation with comes online', async () => {
+    const { store, socket, api } = setUp()
+    await socket.up()
+    await socket.fire('presence', { user_id: 9, online: true })
+    expect(store.people.has(9)).toBe(false)
+    expect(api.conversationPeople).not.toHaveBeenCalled()
   })
 
   it('retries a send that timed out with the same client id, and keeps one message', async () => {
@@ -179,6 +195,27 @@ describe('connection', () => {
     await expect(sent).resolves.toMatchObject({ id: 8, room_id: 3 })
     expect(socket.emitted[0][1]).toEqual({ room_id: 3, content: 'hi room', client_id: 'client-id-0001' })
     expect(store.conversation(roomKey(3)).messages).toHaveLength(1)
+  })
+
+  it('sends nothing for a message discarded while waiting for the connection', async () => {
+    const { socket, connection } = setUp()
+    const controller = new AbortController()
+    const sent = connection.send(directKey(2), 'never mind', 'client-id-0004', { signal: controller.signal })
+    controller.abort(new Error('discarded'))
+    await expect(sent).rejects.toThrow('discarded')
+    await socket.up()
+    expect(socket.emitted.filter(([type]) => type === 'send')).toEqual([])
+  })
+
+  it('replaces a message with the newer version a message_updated event carries', async () => {
+    const { store, socket } = setUp()
+    await socket.up()
+    await socket.fire('message', dm(5))
+    await socket.fire('message_updated', dm(5, bob, alice, { content: 'edited', seq: 1 }))
+    await socket.fire('message_updated', dm(5, bob, alice, { content: 'late and older', seq: 0 }))
+    expect(store.conversation(directKey(2)).messages.map((message) => message.content)).toEqual(['edited'])
+    // An update is not a new message: no unread count for it.
+    expect(store.people.get(2).unread).toBe(1)
   })
 
   it('rejects a refused send with the server’s words', async () => {
@@ -228,85 +265,116 @@ describe('connection', () => {
 })
 
 describe('catch-up', () => {
-  it('after a complete replay only refreshes people and rooms', async () => {
+  const auth = (socket) => new Promise((resolve) => socket.options.auth(resolve))
+
+  it('after a complete replay only refreshes people and rooms, and resumes from synced.seq', async () => {
     const { store, socket, api, refresh } = setUp()
     await socket.up()
-    await socket.fire('message', dm(11))
-    await socket.fire('message', dm(12))
-    await socket.fire('synced', { last_id: 12, complete: true })
+    await socket.fire('message', dm(11, bob, alice, { seq: 20 }))
+    await socket.fire('message', dm(12, bob, alice, { seq: 21 }))
+    await socket.fire('synced', { last_id: 12, seq: 30, complete: true })
     expect(refresh).toHaveBeenCalledOnce()
-    expect(api.directMessages).not.toHaveBeenCalled()
+    expect(api.changes).not.toHaveBeenCalled()
     expect(store.conversation(directKey(2)).messages.map((message) => message.id)).toEqual([11, 12])
+    expect((await auth(socket)).since).toBe(30)
   })
 
-  it('pages the rest through REST after an incomplete replay, without doubles', async () => {
-    const pages = {
-      dm: [[dm(13), dm(14)], [dm(15)]],
-      room: [[{ ...dm(16, bob, null), room_id: 3 }]],
-    }
-    const { store, socket, api } = setUp({
-      api: {
-        directMessages: vi.fn(async () => pages.dm.shift() ?? []),
-        roomMessages: vi.fn(async () => pages.room.shift() ?? []),
-      },
-    })
+  it('pages GET /api/changes after an incomplete replay: edits replace, new messages add, no doubles', async () => {
+    const pages = [
+      [dm(12, bob, alice, { content: 'edited', seq: 41 }), dm(14, bob, alice, { seq: 42 })],
+      [{ ...dm(16, bob, null), room_id: 3, seq: 43 }],
+    ]
+    const { store, socket, api } = setUp({ api: { changes: vi.fn(async () => pages.shift() ?? []) } })
     store.setRooms([{ id: 3, name: 'team', owner: bob, members: [alice, bob], created_at: '2026-11-25T09:00:00Z', last_message: null, unread: 0 }])
-    await socket.up()
-    await socket.fire('message', dm(12))
-    await socket.fire('message', dm(13))
-    await catchUpThroughRest(api, store, 13, { pageSize: 2 })
-    expect(api.directMessages.mock.calls.map(([query]) => query)).toEqual([
-      { after: 13, limit: 2 },
-      { after: 14, limit: 2 },
+    store.addMessages([dm(12, bob, alice, { seq: 30 }), dm(13, bob, alice, { seq: 31 })])
+    await catchUpChanges(api, store, 40, { newerThan: 13, pageSize: 2 })
+    expect(api.changes.mock.calls.map(([query]) => query)).toEqual([
+      { since: 40, limit: 2 },
+      { since: 42, limit: 2 },
     ])
-    expect(api.roomMessages).toHaveBeenCalledWith(3, { after: 13, limit: 2 })
-    expect(store.conversation(directKey(2)).messages.map((message) => message.id)).toEqual([12, 13, 14, 15])
+    expect(store.conversation(directKey(2)).messages.map((message) => [message.id, message.content])).toEqual([
+      [12, 'edited'],
+      [13, 'message 13'],
+      [14, 'message 14'],
+    ])
     expect(store.conversation(roomKey(3)).messages.map((message) => message.id)).toEqual([16])
-    expect(store.lastId).toBe(16)
+    expect(store.seq).toBe(43)
   })
 
-  it('runs the REST catch-up when the server says the replay was cut short', async () => {
+  it('leaves a change to an old message it never loaded to history', async () => {
+    const { store, api } = setUp({ api: { changes: vi.fn(async () => [dm(5, bob, alice, { content: 'old, edited', seq: 50 })]) } })
+    store.addMessages([dm(10, bob, alice, { seq: 30 })])
+    await catchUpChanges(api, store, 40, { newerThan: 10 })
+    expect(store.conversation(directKey(2)).messages.map((message) => message.id)).toEqual([10])
+    expect(store.seq).toBe(50)
+  })
+
+  it('runs the REST catch-up from synced.seq when the server says the replay was cut short', async () => {
     const { socket, api, refresh } = setUp()
     await socket.up()
-    await socket.fire('synced', { last_id: 500, complete: false })
+    await socket.fire('synced', { last_id: 500, seq: 800, complete: false })
     expect(refresh).toHaveBeenCalledOnce()
-    expect(api.directMessages).toHaveBeenCalledWith({ after: 500, limit: 200 })
+    expect(api.changes).toHaveBeenCalledWith({ since: 800, limit: 200 })
   })
 
-  it('starts over with a fresh handshake when the REST catch-up fails', async () => {
+  it('starts over with a fresh handshake from the gap when the REST catch-up fails', async () => {
     vi.useFakeTimers()
     try {
       const { store, socket } = setUp({
-        api: { directMessages: vi.fn(async () => Promise.reject(new ApiError(503, 'database unavailable'))) },
+        api: { changes: vi.fn(async () => Promise.reject(new ApiError(503, 'database unavailable'))) },
       })
       await socket.up()
-      await socket.fire('synced', { last_id: 500, complete: false })
+      await socket.fire('synced', { last_id: 500, seq: 800, complete: false })
       expect(socket.connected).toBe(false)
       expect(store.connection).toBe('offline')
       expect(socket.connectCalls).toBe(0)
       await vi.advanceTimersByTimeAsync(2000)
       expect(socket.connectCalls).toBe(1)
-      expect((await new Promise((resolve) => socket.options.auth(resolve))).last_id).toBe(500)
+      expect((await auth(socket)).since).toBe(800)
     } finally {
       vi.useRealTimers()
     }
   })
 
-  it('resumes from the gap, not from newer live messages, if the socket drops during a REST catch-up', async () => {
+  it('resumes from the gap, not from newer live changes, if the socket drops during a REST catch-up', async () => {
     let finishPage
     const { store, socket } = setUp({
-      api: { directMessages: vi.fn(() => new Promise((resolve) => (finishPage = resolve))) },
+      api: { changes: vi.fn(() => new Promise((resolve) => (finishPage = resolve))) },
     })
-    const auth = () => new Promise((resolve) => socket.options.auth(resolve))
     await socket.up()
-    const synced = socket.fire('synced', { last_id: 500, complete: false })
+    const synced = socket.fire('synced', { last_id: 500, seq: 800, complete: false })
     await vi.waitFor(() => expect(finishPage).toBeTypeOf('function'))
-    await socket.fire('message', dm(900))
-    expect(store.lastId).toBe(900)
-    expect((await auth()).last_id).toBe(500)
-    finishPage([dm(501)])
+    await socket.fire('message', dm(900, bob, alice, { seq: 950 }))
+    expect(store.seq).toBe(950)
+    expect((await auth(socket)).since).toBe(800)
+    finishPage([dm(501, bob, alice, { seq: 801 })])
     await synced
-    expect((await auth()).last_id).toBe(900)
+    expect((await auth(socket)).since).toBe(950)
+  })
+
+  it('on resync, reconnects so the handshake replays everything after the highest seq held', async () => {
+    const { store, socket } = setUp()
+    await socket.up()
+    await socket.fire('message', dm(7, bob, alice, { seq: 90 }))
+    await socket.fire('resync', {})
+    expect(socket.connected).toBe(false)
+    expect(socket.connectCalls).toBe(1)
+    // A resync is not a lost connection: no "Connection lost" banner while it reconnects.
+    await socket.fire('disconnect', 'io client disconnect')
+    expect(store.connection).not.toBe('offline')
+    expect((await auth(socket)).since).toBe(90)
+    await socket.up()
+    await socket.fire('message_updated', dm(7, bob, alice, { content: 'edited while the link was down', seq: 95 }))
+    await socket.fire('synced', { last_id: 7, seq: 95, complete: true })
+    expect(store.conversation(directKey(2)).messages.map((message) => message.content)).toEqual(['edited while the link was down'])
+  })
+
+  it('ignores a resync after the connection was stopped (logged out)', async () => {
+    const { socket, connection } = setUp()
+    await socket.up()
+    connection.stop()
+    await socket.fire('resync', {})
+    expect(socket.connectCalls).toBe(0)
   })
 })
 
@@ -319,11 +387,11 @@ describe('catch-up, when things fail halfway', () => {
       let failRefresh
       const { socket } = setUp({ refresh: () => new Promise((_resolve, reject) => (failRefresh = reject)) })
       await socket.up()
-      const synced = socket.fire('synced', { last_id: 500, complete: false })
-      await socket.fire('message', dm(900))
+      const synced = socket.fire('synced', { last_id: 500, seq: 800, complete: false })
+      await socket.fire('message', dm(900, bob, alice, { seq: 950 }))
       failRefresh(new ApiError(503, 'database unavailable'))
       await synced
-      expect((await auth(socket)).last_id).toBe(500)
+      expect((await auth(socket)).since).toBe(800)
     } finally {
       vi.useRealTimers()
     }
@@ -335,7 +403,7 @@ describe('catch-up, when things fail halfway', () => {
       let attempts = 0
       const { store, socket } = setUp({
         api: {
-          directMessages: vi.fn(async () => {
+          changes: vi.fn(async () => {
             attempts += 1
             if (attempts === 1) throw new ApiError(503, 'database unavailable')
             return []
@@ -343,13 +411,13 @@ describe('catch-up, when things fail halfway', () => {
         },
       })
       await socket.up()
-      await socket.fire('synced', { last_id: 500, complete: false })
-      expect((await auth(socket)).last_id).toBe(500)
-      await socket.fire('message', dm(950))
-      await socket.fire('synced', { last_id: 950, complete: true })
-      await socket.fire('message', dm(2000))
-      expect(store.lastId).toBe(2000)
-      expect((await auth(socket)).last_id).toBe(2000)
+      await socket.fire('synced', { last_id: 500, seq: 800, complete: false })
+      expect((await auth(socket)).since).toBe(800)
+      await socket.fire('message', dm(950, bob, alice, { seq: 960 }))
+      await socket.fire('synced', { last_id: 950, seq: 960, complete: true })
+      await socket.fire('message', dm(2000, bob, alice, { seq: 2100 }))
+      expect(store.seq).toBe(2100)
+      expect((await auth(socket)).since).toBe(2100)
     } finally {
       vi.useRealTimers()
     }

@@ -1,7 +1,12 @@
 // The client's state in one place, as an EventTarget: views listen, the API and socket modules feed it.
 //
-// Events (CustomEvent, `detail` in brackets): `session`, `connection`, `people`, `rooms`, `active`,
-// `conversation` {key}, `typing` {key}, `incoming` {messages}: new messages from other people, live.
+// Events (CustomEvent, `detail` in brackets), each saying exactly what changed so a view patches only that:
+// `session`, `connection`, `active`, `typing` {key}, `incoming` {messages}: new messages from other people, live;
+// `people` {ids?} and `rooms` {ids?, removed?, removedRooms?}: the rows that changed (no `ids`: the whole
+// list was replaced), and the rooms I am no longer in;
+// `conversation` {key, added, updated, pending, status}: messages new to it, messages replaced by a newer
+// version (a higher `seq`), client ids of pending bubbles added, changed or gone, and whether its loading
+// state (loaded, hasOlder) changed.
 
 export const PAGE_SIZE = 50
 export const TYPING_VISIBLE_MS = 4000
@@ -35,7 +40,11 @@ export function newClientId() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('')
 }
 
-function insertionIndex(messages, id) {
+/** A message's version: a later `message_updated` carries a higher `seq`; a message without one is version 0. */
+export const seqOf = (message) => message.seq ?? 0
+
+/** Where a message with `id` sits (or would go) in a conversation's list, which is kept in id order. */
+export function insertionIndex(messages, id) {
   let low = 0
   let high = messages.length
   while (low < high) {
@@ -61,6 +70,10 @@ export class Store extends EventTarget {
     this.conversations = new Map()
     this.active = null
     this.lastId = 0
+    // The highest `seq` received from the server: where a reconnecting socket resumes (`since`).
+    this.seq = 0
+    // The sum of every badge, kept as badges change, so the tab title needs no walk over all conversations.
+    this.unreadTotal = 0
     for (const timers of this.typing?.values() ?? []) for (const timer of timers.values()) clearTimeout(timer)
     this.typing = new Map()
   }
@@ -86,26 +99,48 @@ export class Store extends EventTarget {
     if (id > this.lastId) this.lastId = id
   }
 
+  /** The highest `seq` received; a local stand-in (a fractional `seq`, see `markDeleted`) is not the server's. */
+  noteSeq(seq) {
+    if (Number.isInteger(seq) && seq > this.seq) this.seq = seq
+  }
+
   /** Replace the people list with the server's (it knows presence and unread counts best). */
   setPeople(list) {
+    // The server lists my conversations most recently active first: that order is their `activity` until
+    // a new message gives one a message id (higher than any of these ranks).
     this.people = new Map(
       list
         .filter((person) => person.id !== this.me?.id)
-        .map((person) => [person.id, { online: false, unread: 0, ...person }]),
+        .map((person, index) => [person.id, { online: false, unread: 0, ...person, activity: -1 - index }]),
     )
+    this.recountUnread()
     this.clearUnread(this.active)
     this.announce('people')
+  }
+
+  /**
+   * Add the people not known yet (someone signed up), leaving the known ones as they are: their unread
+   * counts here are newer than the server's while a read report is still on its way.
+   */
+  addPeople(list) {
+    const added = list.filter((person) => person.id !== this.me?.id && !this.people.has(person.id))
+    for (const person of added) {
+      this.people.set(person.id, { online: false, unread: 0, ...person, activity: this.lastId + 0.5 })
+      this.unreadTotal += person.unread ?? 0
+    }
+    if (added.length) this.announce('people', { ids: added.map((person) => person.id) })
   }
 
   setPresence(userId, online) {
     const person = this.people.get(userId)
     if (!person || person.online === online) return
     person.online = online
-    this.announce('people')
+    this.announce('people', { ids: [userId] })
   }
 
   setRooms(list) {
     this.rooms = new Map(list.map((room) => [room.id, { last_message: null, unread: 0, ...room }]))
+    this.recountUnread()
     this.clearUnread(this.active)
     this.announce('rooms')
   }
@@ -113,46 +148,61 @@ export class Store extends EventTarget {
   /** A room was created, or I was added to one, or its members changed: keep its preview and unread count. */
   upsertRoom(room) {
     const known = this.rooms.get(room.id)
-    this.rooms.set(room.id, { last_message: null, unread: 0, ...known, ...room })
-    this.announce('rooms')
+    const merged = { last_message: null, unread: 0, ...known, ...room }
+    this.unreadTotal += merged.unread - (known?.unread ?? 0)
+    this.rooms.set(room.id, merged)
+    this.announce('rooms', { ids: [room.id] })
   }
 
+  /** I left a room or was removed from it; the event carries the room as it was, for its name. */
   removeRoom(roomId) {
-    if (!this.rooms.delete(roomId)) return
+    const room = this.rooms.get(roomId)
+    if (!room) return
+    this.unreadTotal -= room.unread ?? 0
+    this.rooms.delete(roomId)
     this.conversations.delete(roomKey(roomId))
-    this.announce('rooms')
+    this.announce('rooms', { ids: [], removed: [roomId], removedRooms: [room] })
   }
 
   /** Rooms, most recently active first. */
   roomsByActivity() {
-    const activity = (room) => room.last_message?.date ?? room.created_at ?? ''
-    return [...this.rooms.values()].sort((a, b) => activity(b).localeCompare(activity(a)) || b.id - a.id)
+    return [...this.rooms.values()].sort(compareRooms)
   }
 
-  /** Someone picked in the directory: known from now on, so their conversation can open before a message. */
+  /**
+   * Someone picked in the directory: known from now on, so their conversation can open before a message.
+   * It counts as the most recent conversation until a message moves another above it.
+   */
   addPerson(person) {
     if (person.id === this.me?.id || this.people.has(person.id)) return
-    this.people.set(person.id, { online: false, unread: 0, ...person })
-    this.announce('people')
+    this.people.set(person.id, { online: false, unread: 0, ...person, activity: this.lastId + 0.5 })
+    this.announce('people', { ids: [person.id] })
   }
 
-  /** The sidebar's people: those with unread messages first, otherwise in the order the server listed them. */
+  /** The sidebar's people: those with unread messages first, then the most recently active. */
   peopleByConversation() {
-    const people = [...this.people.values()]
-    return [...people.filter((person) => person.unread), ...people.filter((person) => !person.unread)]
+    return [...this.people.values()].sort(comparePeople)
   }
 
   /** People, alphabetically by name. */
   peopleByName() {
-    return [...this.people.values()].sort(
-      (a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }) || a.id - b.id,
-    )
+    return [...this.people.values()].sort(compareNames)
+  }
+
+  recountUnread() {
+    this.unreadTotal = 0
+    for (const holder of [...this.people.values(), ...this.rooms.values()]) this.unreadTotal += holder.unread ?? 0
+  }
+
+  /** The conversation a message belongs to, for me. */
+  keyOf(message) {
+    return keyOf(message, this.me?.id)
   }
 
   conversation(key) {
     let conversation = this.conversations.get(key)
     if (!conversation) {
-      conversation = { key, messages: [], ids: new Set(), pending: new Map(), loaded: false, hasOlder: false }
+      conversation = { key, messages: [], byId: new Map(), pending: new Map(), loaded: false, hasOlder: false, unreadAtOpen: 0 }
       this.conversations.set(key, conversation)
     }
     return conversation
@@ -174,43 +224,63 @@ export class Store extends EventTarget {
     const parsed = parseKey(key)
     const holder = parsed && (parsed.kind === 'room' ? this.rooms : this.people).get(parsed.id)
     if (holder?.unread) {
+      this.unreadTotal -= holder.unread
       holder.unread = 0
       return true
     }
     return false
   }
 
+  /** Open a conversation; how many messages were unread in it is kept, so its view can mark where they start. */
   setActive(key) {
+    const previous = this.active
     this.active = key
-    if (key) this.conversation(key)
     const parsed = parseKey(key)
-    if (this.clearUnread(key)) this.announce(parsed.kind === 'room' ? 'rooms' : 'people')
-    this.announce('active')
+    if (key) {
+      const holder = (parsed.kind === 'room' ? this.rooms : this.people).get(parsed.id)
+      this.conversation(key).unreadAtOpen = holder?.unread ?? 0
+    }
+    if (this.clearUnread(key)) this.announce(parsed.kind === 'room' ? 'rooms' : 'people', { ids: [parsed.id] })
+    this.announce('active', { previous })
   }
 
   /**
    * Add messages from any source (history page, socket event, send acknowledgement, catch-up).
-   * Each id is kept once; a message carrying the client id of a pending bubble replaces it.
-   * `live` messages from other people count as unread outside the open conversation.
-   * Returns the messages that were new.
+   * Each id is kept once; a known id is replaced only by a version with a higher `seq` (an edit, a
+   * deletion, a reaction). A message carrying the client id of a pending bubble replaces the bubble.
+   * `live` messages (arriving now, or my own just sent) move their DM to the top of the sidebar, and those
+   * from other people count as unread outside the open conversation.
+   * Returns the messages that were new. Costs O(log n) per message: nothing here walks a conversation.
    */
   addMessages(messages, { live = false } = {}) {
     const added = []
-    const touched = new Set()
-    let peopleChanged = false
-    let roomsChanged = false
+    const changes = new Map()
+    const changeOf = (key) => {
+      if (!changes.has(key)) changes.set(key, { key, added: [], updated: [], pending: [], status: false })
+      return changes.get(key)
+    }
+    const peopleChanged = new Set()
+    const roomsChanged = new Set()
     for (const message of messages) {
       const key = keyOf(message, this.me?.id)
       const conversation = this.conversation(key)
       this.noteSeen(message.id)
-      if (message.client_id && conversation.pending.delete(message.client_id)) touched.add(key)
-      if (conversation.ids.has(message.id)) continue
-      conversation.ids.add(message.id)
+      this.noteSeq(message.seq)
+      if (message.client_id && conversation.pending.delete(message.client_id)) changeOf(key).pending.push(message.client_id)
+      const known = conversation.byId.get(message.id)
+      if (known) {
+        if (seqOf(message) > seqOf(known)) {
+          this.replaceMessage(conversation, message)
+          changeOf(key).updated.push(message)
+        }
+        continue
+      }
+      conversation.byId.set(message.id, message)
       const list = conversation.messages
       if (!list.length || list.at(-1).id < message.id) list.push(message)
       else list.splice(insertionIndex(list, message.id), 0, message)
       added.push(message)
-      touched.add(key)
+      changeOf(key).added.push(message)
       this.stopTyping(key, message.author.id)
 
       const fromSomeoneElse = message.author.id !== this.me?.id
@@ -218,27 +288,85 @@ export class Store extends EventTarget {
         const room = this.rooms.get(message.room_id)
         if (room) {
           if (!room.last_message || room.last_message.id < message.id) room.last_message = message
-          if (live && fromSomeoneElse && key !== this.active) room.unread = (room.unread ?? 0) + 1
-          roomsChanged = true
+          if (live && fromSomeoneElse && key !== this.active) {
+            room.unread = (room.unread ?? 0) + 1
+            this.unreadTotal += 1
+          }
+          roomsChanged.add(room.id)
         }
       } else {
         const peer = peerOf(message, this.me?.id)
         if (peer && peer.id !== this.me?.id) {
-          if (!this.people.has(peer.id)) this.people.set(peer.id, { ...peer, online: false, unread: 0 })
+          if (!this.people.has(peer.id)) {
+            this.people.set(peer.id, { ...peer, online: false, unread: 0, activity: -Infinity })
+            peopleChanged.add(peer.id)
+          }
           const person = this.people.get(peer.id)
+          if (live && message.id > person.activity) {
+            person.activity = message.id
+            peopleChanged.add(peer.id)
+          }
           if (live && fromSomeoneElse && key !== this.active) {
             person.unread = (person.unread ?? 0) + 1
+            this.unreadTotal += 1
+            peopleChanged.add(peer.id)
           }
-          peopleChanged = true
         }
       }
     }
-    if (peopleChanged) this.announce('people')
-    if (roomsChanged) this.announce('rooms')
-    for (const key of touched) this.announce('conversation', { key })
+    if (peopleChanged.size) this.announce('people', { ids: [...peopleChanged] })
+    if (roomsChanged.size) this.announce('rooms', { ids: [...roomsChanged] })
+    for (const change of changes.values()) this.announce('conversation', change)
     const incoming = added.filter((message) => message.author.id !== this.me?.id)
     if (live && incoming.length) this.announce('incoming', { messages: incoming })
     return added
+  }
+
+  /**
+   * One message changed (a `message_updated` event): keep the version with the higher `seq`.
+   * An unknown message is added only when it is newer than the oldest one held: one older than that
+   * comes with its history page, and adding it alone would leave a hole that paging skips over.
+   * Returns true when the stored message was replaced or added.
+   */
+  upsertMessage(message, { newerThan = Infinity } = {}) {
+    this.noteSeq(message.seq)
+    const conversation = this.conversation(keyOf(message, this.me?.id))
+    const known = conversation.byId.get(message.id)
+    if (known && seqOf(message) <= seqOf(known)) return false
+    const held = conversation.messages.length && message.id > conversation.messages[0].id
+    if (!known && !held && message.id <= newerThan) return false
+    this.addMessages([message])
+    return true
+  }
+
+  /**
+   * A page of `GET /api/changes`: new and changed messages alike, each in its latest state. A message
+   * I have is replaced when the page's `seq` is higher; one created after `newerThan` (the highest id
+   * held before the connection dropped) is new and added; an older one I do not hold is left to history.
+   */
+  applyChanges(messages, { newerThan }) {
+    for (const message of messages) this.upsertMessage(message, { newerThan })
+  }
+
+  /**
+   * Show my deletion at once (the server answers 204 without the message): a tombstone whose `seq` is a
+   * half step above mine, so the server's own `message_updated` (a whole step at least) still replaces it.
+   */
+  markDeleted(messageId, key) {
+    const known = this.conversation(key).byId.get(messageId)
+    if (!known || known.deleted) return
+    this.upsertMessage({ ...known, deleted: true, content: '', reactions: [], seq: seqOf(known) + 0.5 })
+  }
+
+  /** Put a newer version of a known message in its place (and in the room preview when it is the newest). */
+  replaceMessage(conversation, message) {
+    conversation.byId.set(message.id, message)
+    conversation.messages[insertionIndex(conversation.messages, message.id)] = message
+    const room = message.room_id != null ? this.rooms.get(message.room_id) : null
+    if (room?.last_message?.id === message.id) {
+      room.last_message = message
+      this.announce('rooms', { ids: [room.id] })
+    }
   }
 
   /** Record a backwards page of history (the newest page, or an older one below `before`). */
@@ -247,14 +375,14 @@ export class Store extends EventTarget {
     conversation.loaded = true
     conversation.hasOlder = messages.length >= limit
     this.addMessages(messages)
-    this.announce('conversation', { key })
+    this.announce('conversation', { key, added: [], updated: [], pending: [], status: true })
   }
 
   /** Show an outgoing message right away, as pending, with a fresh client id. */
   addPending(key, content) {
     const pending = { client_id: newClientId(), content, date: new Date().toISOString(), status: 'sending', error: null }
     this.conversation(key).pending.set(pending.client_id, pending)
-    this.announce('conversation', { key })
+    this.announcePending(key, pending.client_id)
     return pending
   }
 
@@ -264,11 +392,15 @@ export class Store extends EventTarget {
     if (!pending) return
     pending.status = status
     pending.error = error
-    this.announce('conversation', { key })
+    this.announcePending(key, clientId)
   }
 
   discardPending(key, clientId) {
-    if (this.conversation(key).pending.delete(clientId)) this.announce('conversation', { key })
+    if (this.conversation(key).pending.delete(clientId)) this.announcePending(key, clientId)
+  }
+
+  announcePending(key, clientId) {
+    this.announce('conversation', { key, added: [], updated: [], pending: [clientId], status: false })
   }
 
   /** Somebody is typing in a conversation; it fades after a few seconds without news. */
@@ -295,4 +427,28 @@ export class Store extends EventTarget {
   typingIn(key) {
     return [...(this.typing.get(key)?.keys() ?? [])]
   }
+}
+
+const activityOf = (room) => room.last_message?.date ?? room.created_at ?? ''
+
+/** The sidebar's room order: most recently active first. */
+export function compareRooms(a, b) {
+  return activityOf(b).localeCompare(activityOf(a)) || b.id - a.id
+}
+
+/** Alphabetical order of people: by name, case-insensitively. */
+export function compareNames(a, b) {
+  return a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }) || a.id - b.id
+}
+
+/**
+ * The sidebar's people order: conversations with unread messages first, then the most recently active
+ * (`activity`: the id of the newest live message, or the server's rank, below any message id).
+ */
+export function comparePeople(a, b) {
+  const unread = Number(Boolean(b.unread)) - Number(Boolean(a.unread))
+  if (unread) return unread
+  const activityA = a.activity ?? -Infinity
+  const activityB = b.activity ?? -Infinity
+  return activityA === activityB ? a.id - b.id : activityB > activityA ? 1 : -1
 }

@@ -53,6 +53,23 @@ describe('conversation keys', () => {
 })
 
 describe('Store', () => {
+  it('orders my conversations: unread first, then the server order, and a new message moves one up', () => {
+    const store = signedInStore()
+    const dave = { id: 4, name: 'Dave', nickname: 'dave' }
+    store.setPeople([carol, { ...bob, unread: 0 }, { ...dave, unread: 1 }])
+    const order = () => store.peopleByConversation().map((person) => person.nickname)
+    expect(order()).toEqual(['dave', 'carol', 'bob'])
+    // History (not live) does not reorder; a live message, received or my own just sent, does.
+    store.addMessages([dm(50, bob, alice)])
+    expect(order()).toEqual(['dave', 'carol', 'bob'])
+    store.addMessages([dm(51, alice, bob)], { live: true })
+    expect(order()).toEqual(['dave', 'bob', 'carol'])
+    store.setActive(directKey(4))
+    expect(order()).toEqual(['bob', 'carol', 'dave'])
+    store.addMessages([dm(52, carol, alice)], { live: true })
+    expect(order()).toEqual(['carol', 'bob', 'dave'])
+  })
+
   it('leaves me out of the people list and sorts people by name', () => {
     const store = signedInStore()
     store.setPeople([carol, bob, alice])
@@ -181,5 +198,53 @@ describe('Store', () => {
     expect(store.me).toBeNull()
     expect(store.conversations.size).toBe(0)
     expect(store.lastId).toBe(0)
+  })
+
+  it('replaces a known message only with a higher seq (a missing seq is 0), and says which one changed', () => {
+    const store = signedInStore()
+    store.addMessages([dm(1, bob, alice), dm(2, bob, alice)])
+    const events = recordEvents(store, 'conversation')
+    expect(store.upsertMessage({ ...dm(2, bob, alice), content: 'unchanged version' })).toBe(false)
+    expect(store.upsertMessage({ ...dm(2, bob, alice), content: 'edited', seq: 3 })).toBe(true)
+    expect(store.upsertMessage({ ...dm(2, bob, alice), content: 'older edit', seq: 2 })).toBe(false)
+    const conversation = store.conversation(directKey(2))
+    expect(conversation.messages.map((message) => message.content)).toEqual(['message 1', 'edited'])
+    expect(conversation.byId.get(2).content).toBe('edited')
+    expect(events).toHaveLength(1)
+    expect(events[0][1]).toMatchObject({ key: 'user:2', added: [], updated: [{ id: 2, content: 'edited', seq: 3 }] })
+    // Not known yet: newer than the oldest held, it is added in id order; older, it waits for its page.
+    expect(store.upsertMessage({ ...dm(4, bob, alice), seq: 1 })).toBe(true)
+    expect(store.upsertMessage({ ...dm(0, bob, alice), seq: 1 })).toBe(false)
+    expect(conversation.messages.map((message) => message.id)).toEqual([1, 2, 4])
+    expect(store.upsertMessage({ ...dm(1, alice, carol), seq: 1 })).toBe(false)
+  })
+
+  it('keeps the unread total as badges change, for the tab title', () => {
+    const store = signedInStore()
+    expect(store.unreadTotal).toBe(2)
+    store.addMessages([roomMessage(30, bob, 7)], { live: true })
+    expect(store.unreadTotal).toBe(3)
+    store.setActive(roomKey(7))
+    expect(store.conversation(roomKey(7)).unreadAtOpen).toBe(1)
+    expect(store.unreadTotal).toBe(2)
+    store.upsertRoom({ id: 7, name: 'general', unread: 4 })
+    expect(store.unreadTotal).toBe(6)
+    const events = recordEvents(store, 'rooms')
+    store.removeRoom(7)
+    expect(store.unreadTotal).toBe(2)
+    expect(events[0][1]).toMatchObject({ ids: [], removed: [7], removedRooms: [{ id: 7, name: 'general' }] })
+    store.removeRoom(7)
+    expect(events).toHaveLength(1)
+  })
+
+  it('adds people who signed up since, without touching the unread counts of those known', () => {
+    const store = signedInStore()
+    store.people.get(bob.id).unread = 0
+    store.recountUnread()
+    store.addPeople([{ ...bob, unread: 5 }, { ...carol, unread: 1 }, alice])
+    expect(store.people.get(bob.id).unread).toBe(0)
+    expect(store.people.get(carol.id).unread).toBe(1)
+    expect(store.people.has(alice.id)).toBe(false)
+    expect(store.unreadTotal).toBe(1)
   })
 })

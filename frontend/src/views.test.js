@@ -193,7 +193,8 @@ describe('sidebar', () => {
     ])
     const sidebar = createSidebar({ store, onLogOut: () => {} })
     const person = sidebar.element.querySelector('a[href="#/people/2"]')
-    expect(person.getAttribute('aria-label')).toBe('Bob, online, 3 unread')
+    expect(person.textContent).toBe('BBob@bob, online, 3 unread3')
+    expect(person.querySelector('.visually-hidden').textContent).toBe(', online, 3 unread')
     expect(person.querySelector('.presence.online')).not.toBeNull()
     const room = sidebar.element.querySelector('a[href="#/rooms/3"]')
     expect(room.querySelector('.item-subtitle').textContent).toBe(`Bob: ${attack}`)
@@ -202,6 +203,70 @@ describe('sidebar', () => {
     store.setActive(directKey(2))
     expect(sidebar.element.querySelector('a[href="#/people/2"]').getAttribute('aria-current')).toBe('page')
     expect(sidebar.element.querySelector('a[href="#/people/2"] .badge')).toBeNull()
+    sidebar.destroy()
+  })
+})
+
+describe('sidebar rows', () => {
+  function roomsStore() {
+    const store = storeWithBob()
+    store.setRooms([
+      { id: 3, name: 'alpha', owner: alice, members: [alice, bob], created_at: '2026-11-25T09:00:00Z', last_message: null, unread: 0 },
+      { id: 4, name: 'beta', owner: alice, members: [alice, bob], created_at: '2026-11-24T09:00:00Z', last_message: null, unread: 0 },
+      { id: 5, name: 'gamma', owner: alice, members: [alice, bob], created_at: '2026-11-23T09:00:00Z', last_message: null, unread: 0 },
+    ])
+    return store
+  }
+  const roomNames = (sidebar) => [...sidebar.element.querySelectorAll('a[href^="#/rooms/"] .item-title')].map((node) => node.textContent)
+  const roomMessage = (id, roomId, date) => ({ ...message(id, bob), recipient: null, room_id: roomId, date })
+
+  it('patches the one row a message touched, and moves it only when its place changes', () => {
+    const store = roomsStore()
+    const sidebar = createSidebar({ store, onLogOut: () => {} })
+    document.body.append(sidebar.element)
+    const rows = Object.fromEntries([3, 4, 5].map((id) => [id, sidebar.element.querySelector(`a[href="#/rooms/${id}"]`).parentElement]))
+    expect(roomNames(sidebar)).toEqual(['alpha', 'beta', 'gamma'])
+    const observer = new MutationObserver(() => {})
+    observer.observe(sidebar.element, { childList: true, subtree: true, attributes: true, characterData: true })
+
+    store.addMessages([roomMessage(20, 5, '2026-11-26T10:00:00Z')], { live: true })
+    const touched = new Set(observer.takeRecords().map((record) => record.target.closest?.('li') ?? record.target.parentElement?.closest('li') ?? record.target))
+    expect(roomNames(sidebar)).toEqual(['gamma', 'alpha', 'beta'])
+    expect(rows[5].querySelector('.badge').textContent).toBe('1')
+    expect(rows[5].querySelector('.item-subtitle').textContent).toBe('Bob: message 20')
+    // Nothing inside the other rows changed; they are the same elements, only gamma moved past them.
+    expect([...touched].filter((node) => node === rows[3] || node === rows[4])).toEqual([])
+    for (const id of [3, 4, 5]) expect(sidebar.element.querySelector(`a[href="#/rooms/${id}"]`).parentElement).toBe(rows[id])
+
+    // Already first: another message changes its preview and badge but moves nothing.
+    store.addMessages([roomMessage(21, 5, '2026-11-26T10:01:00Z')], { live: true })
+    const moved = observer.takeRecords().filter((record) => record.target === rows[5].parentElement)
+    expect(moved).toEqual([])
+    expect(rows[5].querySelector('.badge').textContent).toBe('2')
+    observer.disconnect()
+    sidebar.destroy()
+  })
+
+  it('patches a presence dot and the open conversation mark in place, and removes a room’s row alone', () => {
+    const store = roomsStore()
+    const sidebar = createSidebar({ store, onLogOut: () => {} })
+    const bobRow = sidebar.element.querySelector('a[href="#/people/2"]')
+    store.setPresence(2, false)
+    expect(sidebar.element.querySelector('a[href="#/people/2"]')).toBe(bobRow)
+    expect(bobRow.querySelector('.presence').className).toBe('presence offline')
+    expect(bobRow.querySelector('.visually-hidden').textContent).toBe(', offline')
+    store.setActive(roomKey(4))
+    expect(sidebar.element.querySelector('a[href="#/rooms/4"]').getAttribute('aria-current')).toBe('page')
+    store.setActive(directKey(2))
+    expect(sidebar.element.querySelector('a[href="#/rooms/4"]').hasAttribute('aria-current')).toBe(false)
+    expect(bobRow.getAttribute('aria-current')).toBe('page')
+    const alphaRow = sidebar.element.querySelector('a[href="#/rooms/3"]')
+    store.removeRoom(4)
+    expect(roomNames(sidebar)).toEqual(['alpha', 'gamma'])
+    expect(sidebar.element.querySelector('a[href="#/rooms/3"]')).toBe(alphaRow)
+    store.removeRoom(3)
+    store.removeRoom(5)
+    expect(sidebar.element.textContent).toContain('No rooms yet.')
     sidebar.destroy()
   })
 })

@@ -36,6 +36,7 @@ from confab.domain.files.sweeper import sweep_orphans_periodically
 from confab.domain.messages.controller import MessageController
 from confab.domain.reactions.controller import ReactionController
 from confab.domain.rooms.controller import RoomController
+from confab.domain.sessions.controller import SessionController
 from confab.domain.system.controller import database_alive, service_index, version
 from confab.logging import litestar_logging_config
 from confab.openapi import NEXT_CURSOR_HEADER, ClosedStructSchemaPlugin
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MessageController,
             ReactionController,
             RoomController,
+            SessionController,
             database_alive,
             version,
             service_index,

@@ -116,7 +116,17 @@ def add_client_commands(commands: argparse._SubParsersAction) -> None:
     signup.add_argument("--email", required=True)
     signup.add_argument("--name", help="display name (default: the nickname)")
     add("login", client.log_in, "log in and store the token for this server", [password]).add_argument("nickname")
-    add("logout", client.log_out, "forget the token stored for this server")
+    logout = add("logout", client.log_out, "end this session on the server and forget its token")
+    scope = logout.add_mutually_exclusive_group()
+    scope.add_argument("--others", action="store_true", help="end every other session instead, and stay logged in")
+    scope.add_argument("--all", action="store_true", help="end every other session, then this one")
+    sessions = add("sessions", client.list_sessions, "list your sessions (devices logged in)", [as_json])
+    sessions_commands = sessions.add_subparsers(dest="sessions_command", metavar="command")
+    end = sessions_commands.add_parser(
+        "end", help="end one session by its id", description="end one session by its id", parents=[server]
+    )
+    end.set_defaults(run=client.end_session)
+    end.add_argument("session_id", metavar="ID", help="the id `confab sessions` shows")
     add("whoami", client.who_am_i, "show the account you are logged in as", [as_json])
     users = add("users", client.list_users, "list or find people, with presence and unread counts", [as_json])
     which_people = users.add_mutually_exclusive_group()

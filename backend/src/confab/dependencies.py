@@ -1,7 +1,7 @@
 """What route handlers are given: the domain services, and the parameters several routes share.
 
-Registered once on the app, so every controller asks for `users`, `messages`, `rooms`, `reactions` or `page` by
-name and none of them repeats how those are built.
+Registered once on the app, so every controller asks for `users`, `messages`, `rooms`, `reactions`,
+`sessions` or `page` by name and none of them repeats how those are built.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from confab.domain.files.service import FileService
 from confab.domain.messages.service import MessageService
 from confab.domain.reactions.service import ReactionService
 from confab.domain.rooms.service import RoomService
+from confab.domain.sessions.service import SessionService
 from confab.schemas import CURSOR_BOUNDS, ID_BOUNDS, MAX_ID
 
 UserPathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A user id.", schema_extra=ID_BOUNDS)]
@@ -57,6 +58,10 @@ def provide_user_service(db_session: AsyncSession, state: State) -> UserService:
     return UserService(session=db_session, passwords=state.passwords, hub=state.hub)
 
 
+def provide_session_service(db_session: AsyncSession, state: State) -> SessionService:
+    return SessionService(session=db_session, hub=state.hub)
+
+
 def provide_message_service(db_session: AsyncSession, state: State) -> MessageService:
     return MessageService(session=db_session, hub=state.hub)
 
@@ -80,5 +85,6 @@ APP_DEPENDENCIES = {
     "messages": Provide(provide_message_service, sync_to_thread=False),
     "rooms": Provide(provide_room_service, sync_to_thread=False),
     "reactions": Provide(provide_reaction_service, sync_to_thread=False),
+    "sessions": Provide(provide_session_service, sync_to_thread=False),
     "page": Provide(provide_page_query, sync_to_thread=False),
 }

@@ -28,16 +28,17 @@ from confab.settings import Settings
 
 logger = logging.getLogger("confab.ratelimits")
 
-Bucket = Literal["signup", "login", "send", "typing"]
+Bucket = Literal["signup", "login", "login_failures", "send", "typing"]
+# What a refusal says was too many; the failed-login budget is per nickname, whether or not it exists.
+_TOO_MANY = {"login_failures": "failed logins for this nickname"}
 
 
 class TooManyRequests(HTTPException):
     status_code = HTTP_429_TOO_MANY_REQUESTS
 
     def __init__(self, bucket: str, retry_after: int) -> None:
-        super().__init__(
-            detail=f"too many {bucket} requests; retry in {retry_after} s", headers={"Retry-After": str(retry_after)}
-        )
+        what = _TOO_MANY.get(bucket, f"{bucket} requests")
+        super().__init__(detail=f"too many {what}; retry in {retry_after} s", headers={"Retry-After": str(retry_after)})
         self.retry_after = retry_after
 
 
@@ -60,6 +61,7 @@ class RateLimits:
         self._rules: dict[str, RateLimitItem] = {
             "signup": parse(settings.rate_limit_signup),
             "login": parse(settings.rate_limit_login),
+            "login_failures": parse(settings.rate_limit_login_failures),
             "send": parse(settings.rate_limit_send),
             "typing": parse(settings.rate_limit_typing),
         }
@@ -68,15 +70,43 @@ class RateLimits:
         """Use one unit of `key`'s budget in `bucket`, or raise `TooManyRequests` with the wait."""
         if not self.enabled:
             return
-        rule = self._rules[bucket]
         try:
-            if await self._limiter.hit(rule, bucket, key):
+            if await self._limiter.hit(self._rules[bucket], bucket, key):
                 return
-            window = await self._limiter.get_window_stats(rule, bucket, key)
+            retry_after = await self._retry_after(bucket, key)
         except StorageError:
-            logger.warning("rate limits: their storage is unreachable; letting %s through", bucket)
+            _storage_unreachable(bucket)
             return
-        raise TooManyRequests(bucket, retry_after=max(1, math.ceil(window.reset_time - time.time())))
+        raise TooManyRequests(bucket, retry_after=retry_after)
+
+    async def refusal(self, bucket: Bucket, key: str) -> TooManyRequests | None:
+        """The refusal `spend` would raise once `key`'s budget is used up, without spending any of it."""
+        if not self.enabled:
+            return None
+        try:
+            if await self._limiter.test(self._rules[bucket], bucket, key):
+                return None
+            return TooManyRequests(bucket, retry_after=await self._retry_after(bucket, key))
+        except StorageError:
+            _storage_unreachable(bucket)
+            return None
+
+    async def record(self, bucket: Bucket, key: str) -> None:
+        """Count one unit against `key` without refusing anything (failures that are checked separately)."""
+        if not self.enabled:
+            return
+        try:
+            await self._limiter.hit(self._rules[bucket], bucket, key)
+        except StorageError:
+            _storage_unreachable(bucket)
+
+    async def _retry_after(self, bucket: Bucket, key: str) -> int:
+        window = await self._limiter.get_window_stats(self._rules[bucket], bucket, key)
+        return max(1, math.ceil(window.reset_time - time.time()))
+
+
+def _storage_unreachable(bucket: str) -> None:
+    logger.warning("rate limits: their storage is unreachable; letting %s through", bucket)
 
 
 def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

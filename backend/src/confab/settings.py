@@ -63,6 +63,7 @@ class Settings:
     rate_limits: bool = True
     rate_limit_signup: str = "10/hour"
     rate_limit_login: str = "20/minute"
+    rate_limit_login_failures: str = "10/hour"
     rate_limit_send: str = "120/minute"
     rate_limit_typing: str = "1/second"
     max_body_bytes: int = 64 * 1024
@@ -109,6 +110,7 @@ class Settings:
             rate_limits=_flag(values.get("RATE_LIMITS", "on")),
             rate_limit_signup=values.get("RATE_LIMIT_SIGNUP", "10/hour"),
             rate_limit_login=values.get("RATE_LIMIT_LOGIN", "20/minute"),
+            rate_limit_login_failures=values.get("RATE_LIMIT_LOGIN_FAILURES", "10/hour"),
             rate_limit_send=values.get("RATE_LIMIT_SEND", "120/minute"),
             rate_limit_typing=values.get("RATE_LIMIT_TYPING", "1/second"),
             max_body_bytes=int(values.get("MAX_BODY_BYTES", 64 * 1024)),

@@ -84,3 +84,27 @@ async def test_tail_stops_with_exit_4_when_its_session_is_ended(
     finally:
         if tail.process.returncode is None:
             tail.process.kill()
+
+
+async def test_tail_catches_up_on_resync_with_what_it_missed(config_home, make_user, log_in_as, server, http):
+    alice, bob = await make_user(), await make_user()
+    await log_in_as(alice)
+    tail = await RunningConfab.start("tail", "--url", server.url, config_home=config_home)
+    try:
+        await tail.wait_for_line("listening as", stream="stderr")
+        await send_dm(http, bob, alice, "seen live")
+        await tail.wait_for_line("seen live")
+        # Lose one delivery to tail's socket, as a relay outage would, then tell it to catch up.
+        hub = server.app.state.hub
+        (sid,) = [sid for sid, _ in hub.manager.get_participants("/", f"user:{alice.nickname}")]
+        hub.manager.hold(sid)
+        missed = await send_dm(http, bob, alice, "lost on the way")
+        await hub.manager.send_to_socket(sid, "resync", {})
+        await tail.wait_for_line("asked for a catch-up", stream="stderr")
+        line = await tail.wait_for_line("lost on the way")
+        assert f"#{missed['id']}" in line
+        await send_dm(http, bob, alice, "live again")
+        await tail.wait_for_line("live again")
+    finally:
+        assert await tail.interrupt() == 0
+    assert sum("lost on the way" in line for line in tail.stdout) == 1

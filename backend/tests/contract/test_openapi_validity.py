@@ -120,7 +120,7 @@ def contract_copy(directory: Path, project_root: Path, document: dict) -> Path:
     directory.mkdir()
     for name in ("redocly.yaml", ".redocly.lint-ignore.yaml"):
         shutil.copy(project_root / name, directory / name)
-    (directory / "openapi.json").write_text(json.dumps(document, indent=2))
+    (directory / "openapi.json").write_text(json.dumps(document, indent=2, ensure_ascii=False))
     return directory
 
 

@@ -169,10 +169,34 @@ describe('sidebar people', () => {
     expect(people.map((title) => title.textContent)).toEqual(['José Díaz', 'Bob', 'Joséphine'])
     const newMessage = [...sidebar.element.querySelectorAll('a')].find((link) => link.textContent === '+ New message')
     expect(newMessage.getAttribute('href')).toBe('#/people/new')
+    // Someone picked in the directory is the newest conversation: first after the unread ones.
     store.addPerson(attack)
     store.addPerson(alice) // me: never listed
     const after = [...sidebar.element.querySelectorAll('[aria-labelledby="people-heading"] .item-title')]
-    expect(after.map((title) => title.textContent)).toEqual(['José Díaz', 'Bob', 'Joséphine', attack.name])
+    expect(after.map((title) => title.textContent)).toEqual(['José Díaz', attack.name, 'Bob', 'Joséphine'])
+    sidebar.destroy()
+  })
+})
+
+describe('sidebar people, live', () => {
+  it('moves a conversation with a new message to the top, keeping every row node', () => {
+    const store = new Store()
+    store.setSession(alice)
+    store.setPeople([bob, jose, josephine])
+    const sidebar = createSidebar({ store, onLogOut: () => {} })
+    const rows = () => [...sidebar.element.querySelectorAll('[aria-labelledby="people-heading"] li')]
+    const before = rows()
+    expect(before.map((row) => row.querySelector('.item-title').textContent)).toEqual(['Bob', 'José Díaz', 'Joséphine'])
+    const message = (id, author, recipient) => ({ id, content: 'hi', date: '2026-11-27T10:00:00Z', author, recipient, room_id: null })
+    // My own message to Joséphine: she becomes the most recent conversation, read.
+    store.addMessages([message(10, alice, josephine)], { live: true })
+    expect(rows().map((row) => row.querySelector('.item-title').textContent)).toEqual(['Joséphine', 'Bob', 'José Díaz'])
+    // José writes: unread, so first, with his badge.
+    store.addMessages([message(11, jose, alice)], { live: true })
+    const after = rows()
+    expect(after.map((row) => row.querySelector('.item-title').textContent)).toEqual(['José Díaz', 'Joséphine', 'Bob'])
+    expect(after[0].querySelector('.badge').textContent).toBe('1')
+    expect(new Set(after)).toEqual(new Set(before))
     sidebar.destroy()
   })
 })

@@ -1,18 +1,22 @@
 // The sidebar: who I am, my rooms (unread, last message) and the people I have conversations with (online, unread).
 
-import { directKey, roomKey } from '../store.js'
+import { compareRooms, comparePeople, directKey, parseKey, roomKey } from '../store.js'
 import { avatar, h, setChildren } from './h.js'
 
 function unreadBadge(count) {
   if (!count) return null
-  return h('span', { class: 'badge', title: `${count} unread` }, count > 99 ? '99+' : String(count))
+  return h('span', { class: 'badge', 'aria-hidden': 'true' }, count > 99 ? '99+' : String(count))
 }
 
-function accessibleName(title, { unread, online } = {}) {
-  const parts = [title]
+/**
+ * What the row says beyond its visible text, for screen readers: ", online, 3 unread". Added as hidden
+ * text rather than an aria-label, so the link's name still starts with what is written on it.
+ */
+function statusWords({ unread, online } = {}) {
+  const parts = []
   if (online != null) parts.push(online ? 'online' : 'offline')
   if (unread) parts.push(`${unread} unread`)
-  return parts.join(', ')
+  return parts.length ? `, ${parts.join(', ')}` : ''
 }
 
 /** "alice: see you soon" for a room's newest message, or who is in it when nothing was said yet. */
@@ -20,64 +24,178 @@ export function roomPreview(room, myId) {
   const message = room.last_message
   if (!message) return room.members?.length ? `${room.members.length} members, no messages yet` : 'No messages yet'
   const who = message.author.id === myId ? 'You' : message.author.name
+  if (message.deleted) return `${who}: message deleted`
   return `${who}: ${message.content.replace(/\s+/g, ' ')}`
 }
 
-function roomItem(room, store) {
+/** A room's row: built once, then patched (`update`) when its preview, unread count or name changes. */
+function roomRow(room, store) {
   const key = roomKey(room.id)
-  return h(
-    'li',
-    {},
-    h(
-      'a',
-      {
-        class: `item${room.unread ? ' has-unread' : ''}`,
-        href: `#/rooms/${room.id}`,
-        'aria-current': store.active === key ? 'page' : null,
-        'aria-label': accessibleName(room.name, { unread: room.unread }),
-        dataset: { key },
-      },
-      h('span', { class: 'room-mark', 'aria-hidden': 'true' }, '#'),
-      h(
-        'span',
-        { class: 'item-text' },
-        h('span', { class: 'item-title' }, room.name),
-        h('span', { class: 'item-subtitle' }, roomPreview(room, store.me?.id)),
-      ),
-      unreadBadge(room.unread),
-    ),
+  const title = h('span', { class: 'item-title' })
+  const subtitle = h('span', { class: 'item-subtitle' })
+  const status = h('span', { class: 'visually-hidden' })
+  const link = h(
+    'a',
+    { class: 'item', href: `#/rooms/${room.id}`, dataset: { key } },
+    h('span', { class: 'room-mark', 'aria-hidden': 'true' }, '#'),
+    h('span', { class: 'item-text' }, title, subtitle),
+    status,
   )
+  const row = { key, element: h('li', {}, link), link, item: room, shown: {} }
+  row.update = (current) => {
+    row.item = current
+    patch(row, {
+      title: [title, current.name],
+      subtitle: [subtitle, roomPreview(current, store.me?.id)],
+      status: [status, statusWords({ unread: current.unread })],
+      unread: [link, current.unread],
+      current: [link, store.active === key],
+    })
+  }
+  row.update(room)
+  return row
 }
 
-function personItem(person, store) {
+/** A person's row: built once, then patched when presence, unread count or name changes. */
+function personRow(person, store) {
   const key = directKey(person.id)
-  return h(
-    'li',
-    {},
-    h(
-      'a',
-      {
-        class: `item${person.unread ? ' has-unread' : ''}`,
-        href: `#/people/${person.id}`,
-        'aria-current': store.active === key ? 'page' : null,
-        'aria-label': accessibleName(person.name, { unread: person.unread, online: person.online }),
-        dataset: { key },
-      },
-      h(
-        'span',
-        { class: 'avatar-wrap' },
-        avatar(person),
-        h('span', { class: `presence ${person.online ? 'online' : 'offline'}`, 'aria-hidden': 'true' }),
-      ),
-      h(
-        'span',
-        { class: 'item-text' },
-        h('span', { class: 'item-title' }, person.name),
-        h('span', { class: 'item-subtitle' }, `@${person.nickname}`),
-      ),
-      unreadBadge(person.unread),
-    ),
+  const title = h('span', { class: 'item-title' })
+  const subtitle = h('span', { class: 'item-subtitle' })
+  const status = h('span', { class: 'visually-hidden' })
+  const initialsHolder = h('span', { class: 'avatar-holder' })
+  const presence = h('span', { class: 'presence', 'aria-hidden': 'true' })
+  const link = h(
+    'a',
+    { class: 'item', href: `#/people/${person.id}`, dataset: { key } },
+    h('span', { class: 'avatar-wrap' }, initialsHolder, presence),
+    h('span', { class: 'item-text' }, title, subtitle),
+    status,
   )
+  const row = { key, element: h('li', {}, link), link, item: person, shown: {} }
+  row.update = (current) => {
+    row.item = current
+    patch(row, {
+      avatar: [initialsHolder, current.name],
+      title: [title, current.name],
+      subtitle: [subtitle, `@${current.nickname}`],
+      presence: [presence, current.online],
+      status: [status, statusWords({ unread: current.unread, online: current.online })],
+      unread: [link, current.unread],
+      current: [link, store.active === key],
+    })
+  }
+  row.update(person)
+  return row
+}
+
+/** Write only the parts of a row whose value changed since the last patch. */
+function patch(row, parts) {
+  for (const [part, [node, value]] of Object.entries(parts)) {
+    if (row.shown[part] === value) continue
+    row.shown[part] = value
+    if (part === 'title' || part === 'subtitle' || part === 'status') node.textContent = value
+    else if (part === 'avatar') setChildren(node, avatar(row.item))
+    else if (part === 'presence') node.className = `presence ${value ? 'online' : 'offline'}`
+    else if (part === 'current') {
+      if (value) node.setAttribute('aria-current', 'page')
+      else node.removeAttribute('aria-current')
+    } else if (part === 'unread') {
+      node.classList.toggle('has-unread', Boolean(value))
+      node.querySelector('.badge')?.remove()
+      const badge = unreadBadge(value)
+      if (badge) node.append(badge)
+    }
+  }
+}
+
+/**
+ * A list of rows kept in `compare` order: a change patches its own row and moves it only when it is
+ * out of order with its neighbours; only a whole new list (`sync`) looks at every row.
+ */
+function keyedList({ list, compare, buildRow, emptyText }) {
+  const rows = new Map()
+  const rowOfElement = new Map()
+  const emptyItem = h('li', { class: 'empty-item' }, emptyText)
+
+  function showEmpty() {
+    if (!rows.size && !emptyItem.isConnected) list.append(emptyItem)
+    else if (rows.size) emptyItem.remove()
+  }
+
+  /** Move a row up or down until its neighbours are in order, keeping keyboard focus on it. */
+  function place(row) {
+    const hadFocus = row.element.contains(document.activeElement)
+    let before = row.element.nextElementSibling
+    let after = row.element.previousElementSibling
+    let target = null
+    while (after && rowOfElement.has(after) && compare(row.item, rowOfElement.get(after).item) < 0) {
+      target = after
+      after = after.previousElementSibling
+    }
+    if (target) list.insertBefore(row.element, target)
+    else {
+      while (before && rowOfElement.has(before) && compare(row.item, rowOfElement.get(before).item) > 0) {
+        target = before
+        before = before.nextElementSibling
+      }
+      if (target) list.insertBefore(row.element, target.nextElementSibling)
+    }
+    if (target && hadFocus) row.link.focus()
+  }
+
+  function remove(id) {
+    const row = rows.get(id)
+    if (!row) return
+    row.element.remove()
+    rows.delete(id)
+    rowOfElement.delete(row.element)
+  }
+
+  return {
+    rows,
+    /** Patch (or add, or remove) the rows of these ids only. */
+    update(ids, lookup) {
+      for (const id of ids) {
+        const item = lookup(id)
+        if (!item) {
+          remove(id)
+          continue
+        }
+        let row = rows.get(id)
+        if (row) row.update(item)
+        else {
+          row = buildRow(item)
+          rows.set(id, row)
+          rowOfElement.set(row.element, row)
+          list.append(row.element)
+        }
+        place(row)
+      }
+      showEmpty()
+    },
+    /** The whole list was replaced: patch every row, add and remove rows, and fix the order. */
+    sync(items) {
+      const wanted = new Set(items.map((item) => item.id))
+      for (const id of [...rows.keys()]) if (!wanted.has(id)) remove(id)
+      let cursor = list.firstElementChild
+      for (const item of items) {
+        let row = rows.get(item.id)
+        if (row) row.update(item)
+        else {
+          row = buildRow(item)
+          rows.set(item.id, row)
+          rowOfElement.set(row.element, row)
+        }
+        if (cursor === row.element) cursor = cursor.nextElementSibling
+        else {
+          const hadFocus = row.element.contains(document.activeElement)
+          list.insertBefore(row.element, cursor)
+          if (hadFocus) row.link.focus()
+        }
+      }
+      showEmpty()
+    },
+  }
 }
 
 /** Build the sidebar; it follows the store by itself. Returns `{element, destroy}`. */
@@ -124,13 +242,6 @@ export function createSidebar({ store, onLogOut }) {
     ),
   )
 
-  /** Re-render a list, keeping keyboard focus on the same conversation if it was inside. */
-  function refill(list, items, emptyText) {
-    const focusedKey = list.contains(document.activeElement) ? document.activeElement.dataset.key : null
-    setChildren(list, items.length ? items : h('li', { class: 'empty-item' }, emptyText))
-    if (focusedKey) list.querySelector(`[data-key="${focusedKey}"]`)?.focus()
-  }
-
   const renderMe = () => {
     if (!store.me) return
     setChildren(
@@ -144,19 +255,43 @@ export function createSidebar({ store, onLogOut }) {
       ),
     )
   }
-  const renderRooms = () =>
-    refill(roomList, store.roomsByActivity().map((room) => roomItem(room, store)), 'No rooms yet. Create one to talk with several people.')
-  const renderPeople = () =>
-    refill(peopleList, store.peopleByConversation().map((person) => personItem(person, store)), 'No conversations yet. Start one with “New message”.')
-  const renderLists = () => {
-    renderRooms()
-    renderPeople()
+  const rooms = keyedList({
+    list: roomList,
+    compare: compareRooms,
+    buildRow: (room) => roomRow(room, store),
+    emptyText: 'No rooms yet. Create one to talk with several people.',
+  })
+  const people = keyedList({
+    list: peopleList,
+    compare: comparePeople,
+    buildRow: (person) => personRow(person, store),
+    emptyText: 'No conversations yet. Start one with “New message”.',
+  })
+  const onRooms = (event) => {
+    const { ids, removed = [] } = event.detail ?? {}
+    if (ids) rooms.update([...ids, ...removed], (roomId) => store.rooms.get(roomId))
+    else rooms.sync(store.roomsByActivity())
+  }
+  const onPeople = (event) => {
+    const { ids } = event.detail ?? {}
+    if (ids) people.update(ids, (personId) => store.people.get(personId))
+    else people.sync(store.peopleByConversation())
+  }
+  /** Only the rows that were and are now the open conversation change. */
+  const onActive = (event) => {
+    for (const key of [event.detail?.previous, store.active]) {
+      const parsed = parseKey(key)
+      if (!parsed) continue
+      const row = (parsed.kind === 'room' ? rooms : people).rows.get(parsed.id)
+      row?.update(row.item)
+    }
   }
 
-  const listeners = { session: renderMe, rooms: renderRooms, people: renderPeople, active: renderLists }
+  const listeners = { session: renderMe, rooms: onRooms, people: onPeople, active: onActive }
   for (const [type, listener] of Object.entries(listeners)) store.addEventListener(type, listener)
   renderMe()
-  renderLists()
+  rooms.sync(store.roomsByActivity())
+  people.sync(store.peopleByConversation())
 
   return {
     element,

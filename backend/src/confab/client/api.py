@@ -9,9 +9,12 @@ from urllib.parse import quote
 
 import httpx
 
+from confab import __version__
 from confab.client.errors import NotLoggedIn, ServerRefused, Unreachable
 
 DEFAULT_URL = "http://127.0.0.1:8000"
+# How the server labels this client's sessions ("confab CLI" in `confab sessions`).
+USER_AGENT = f"confab-cli/{__version__}"
 
 
 def resolve_url(explicit: str | None) -> str:
@@ -50,7 +53,7 @@ class Api:
     def __init__(self, url: str, token: str | None = None, timeout: float = 15) -> None:
         self.url = url
         self.token = token
-        self._http = httpx.Client(base_url=url, timeout=timeout)
+        self._http = httpx.Client(base_url=url, timeout=timeout, headers={"User-Agent": USER_AGENT})
 
     def __enter__(self) -> Api:
         return self
@@ -104,6 +107,18 @@ class Api:
         granted = self.post("/api/auth/token", {"nickname": nickname, "password": password}).json()
         self.token = granted["access_token"]
         return granted
+
+    def sessions(self) -> list[dict[str, Any]]:
+        return self.get("/api/me/sessions")
+
+    def end_session(self, session_id: str) -> None:
+        self.request("DELETE", f"/api/me/sessions/{quote(session_id, safe='')}")
+
+    def log_out(self) -> None:
+        self.request("POST", "/api/auth/logout")
+
+    def log_out_elsewhere(self) -> None:
+        self.request("POST", "/api/auth/logout-all")
 
     def me(self) -> dict[str, Any]:
         return self.get("/api/me")

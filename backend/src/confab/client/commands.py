@@ -12,7 +12,7 @@ from confab.client import credentials
 from confab.client.api import Api, resolve_url
 from confab.client.credentials import Login
 from confab.client.errors import OK, NotLoggedIn, Unreachable, UsageError
-from confab.client.output import message_line, note, person_line, print_json, room_line, say
+from confab.client.output import message_line, note, person_line, print_json, room_line, say, session_line
 
 
 def read_password(arguments: argparse.Namespace) -> str:
@@ -68,19 +68,48 @@ def log_in(arguments: argparse.Namespace) -> int:
 
 
 def log_out(arguments: argparse.Namespace) -> int:
-    """Revoke the stored token on the server, then forget it (even when the server cannot be told)."""
+    """End this session on the server, then forget its token (even when the server cannot be told).
+
+    `--others` ends every other session of the account and stays logged in; `--all` ends them and then
+    this one. Both need the server: when it cannot be told, nothing is forgotten and the command fails.
+    """
     url = resolve_url(arguments.url)
+    if arguments.others or arguments.all:
+        with logged_in_api(arguments) as api:
+            api.log_out_elsewhere()
+        say(f"ended every other session on {url}")
+        if arguments.others:
+            return OK
     login = credentials.load(url)
     if login is None:
         say(f"was not logged in to {url}")
         return OK
     try:
         with Api(url, token=login.token) as api:
-            api.request("POST", "/api/auth/logout")
+            api.log_out()
     except (Unreachable, NotLoggedIn) as error:
         note(f"the server was not told ({error.message}); forgetting the token anyway")
     credentials.forget(url)
     say(f"logged out of {url}")
+    return OK
+
+
+def list_sessions(arguments: argparse.Namespace) -> int:
+    """Every login of this account whose token still works; `(this one)` marks the stored token's."""
+    with logged_in_api(arguments) as api:
+        sessions = api.sessions()
+    if arguments.json:
+        print_json(sessions)
+        return OK
+    for session in sessions:
+        say(session_line(session))
+    return OK
+
+
+def end_session(arguments: argparse.Namespace) -> int:
+    with logged_in_api(arguments) as api:
+        api.end_session(arguments.session_id)
+    say(f"ended session {arguments.session_id}")
     return OK
 
 

@@ -75,3 +75,12 @@ def room_line(room: dict[str, Any]) -> str:
     if last:
         line += f"  last: {last['author']['nickname']}: {last['content']}"
     return line
+
+
+def session_line(session: dict[str, Any]) -> str:
+    """`q3Zk8wYvJ2nT5bLx  Chrome on Windows  from 203.0.113.7  since ...  last used ...  (this one)`."""
+    line = (
+        f"{session['id']}  {session['device']}  from {session['client_address']}  "
+        f"since {local_time(session['created_at'])}  last used {local_time(session['last_used_at'])}"
+    )
+    return line + "  (this one)" if session.get("current") else line

@@ -7,7 +7,8 @@ its `synced` answer says from which `seq` changes are followed. Every reconnecti
 That `since` is the highest `seq` received a few seconds before the newest event: two changes
 committed at once can arrive in the opposite order of their `seq`, and resuming from the very
 highest could skip the one still in flight. A message state already printed (same id, same or lower
-`seq`) is skipped, so what is replayed again is not printed twice.
+`seq`) is skipped, so what is replayed again is not printed twice. A `resync` from the server (its
+link to the other workers lost events) is answered the same way: reconnect at once and catch up.
 """
 
 from __future__ import annotations
@@ -116,6 +117,13 @@ class Tail:
         client.on("synced", self.on_synced)
         client.on("room", self.on_room)
         client.on("session_ended", self.on_session_ended)
+
+        async def on_resync(_payload: Any = None) -> None:
+            """The server may have missed delivering something: reconnecting replays it from `since`."""
+            note("the server asked for a catch-up")
+            await client.disconnect()
+
+        client.on("resync", on_resync)
         cursor = {"since": self.seq} if self.seq is not None else {"last_id": self.last_id}
         auth = {"token": self.token, **cursor}
         await client.connect(self.url, auth=auth, transports=["websocket"], wait_timeout=10)

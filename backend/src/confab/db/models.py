@@ -1,10 +1,11 @@
 """Imports every model so that Alembic and the app see the complete metadata."""
 
-from confab.domain.accounts.models import DirectoryKeyModel, RevokedTokenModel, UserModel
+from confab.domain.accounts.models import DirectoryKeyModel, UserModel
 from confab.domain.files.models import FileModel
 from confab.domain.messages.models import MessageModel
 from confab.domain.reactions.models import ReactionModel
 from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
+from confab.domain.sessions.models import SessionModel
 
 __all__ = (
     "DirectReadMarkerModel",
@@ -12,8 +13,8 @@ __all__ = (
     "FileModel",
     "MessageModel",
     "ReactionModel",
-    "RevokedTokenModel",
     "RoomMembershipModel",
     "RoomModel",
+    "SessionModel",
     "UserModel",
 )

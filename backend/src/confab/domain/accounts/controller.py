@@ -35,6 +35,9 @@ from confab.domain.accounts.schemas import (
 from confab.domain.accounts.service import DirectoryPage, UserService
 from confab.domain.accounts.tokens import issue_token
 from confab.domain.messages.service import MessageService
+from confab.domain.sessions.devices import user_agent_of
+from confab.domain.sessions.models import SessionModel
+from confab.domain.sessions.service import SessionService
 from confab.errors import NotFound
 from confab.openapi import NEXT_CURSOR_HEADER, PagedOperation, PublicOperation, answer, error_responses
 from confab.ratelimits import client_address, rate_limited
@@ -98,9 +101,9 @@ def read_cursor(text: str | None, mode: str, query: str = "") -> DirectoryCursor
     return cursor
 
 
-def access_token_for(user: UserModel, jwt_auth: JWTAuth[User]) -> AccessToken:
+def access_token_for(user: UserModel, session: SessionModel, jwt_auth: JWTAuth[User]) -> AccessToken:
     return AccessToken(
-        access_token=issue_token(jwt_auth, user),
+        access_token=issue_token(jwt_auth, user, session.jti),
         user=to_user(user),
         expires_in=int(jwt_auth.default_token_expiration.total_seconds()),
     )
@@ -132,38 +135,46 @@ class AccountController(Controller):
         opt={"exclude_from_auth": True},
         guards=[rate_limited("login", client_address)],
         summary="Log in",
-        description="Exchange a nickname (any case) and password for a bearer token. Unknown nickname and "
-        "wrong password get the same 401 after the same work. Limited per client address.",
+        description="Exchange a nickname (any case) and password for a bearer token; each login is a session "
+        "(`GET /api/me/sessions`). Unknown nickname and wrong password get the same 401 after the same work. "
+        "Limited per client address, and failed logins per nickname: once those are used up, only addresses "
+        "the account has had sessions from may try (others get 429 with `Retry-After`).",
         responses={
             **answer(200, AccessToken, "A bearer token and the account it belongs to.", examples.ACCESS_TOKEN),
-            **error_responses(400, 401, 413, 415, 429, details={401: "wrong nickname or password"}),
+            **error_responses(
+                400,
+                401,
+                413,
+                415,
+                429,
+                details={
+                    401: "wrong nickname or password",
+                    429: "too many failed logins for this nickname; retry in 1800 s",
+                },
+            ),
         },
         operation_class=PublicOperation,
     )
     async def log_in(
-        self, data: Annotated[Credentials, Body(examples=[examples.CREDENTIALS])], users: UserService, state: State
+        self,
+        data: Annotated[Credentials, Body(examples=[examples.CREDENTIALS])],
+        request: Request[Any, Any, Any],
+        users: UserService,
+        sessions: SessionService,
+        state: State,
     ) -> AccessToken:
-        user = await users.authenticate(data)
+        address = client_address(request)
+        user = await users.authenticate(data, address)
         if user is None:
             raise NotAuthorizedException("wrong nickname or password")
-        return access_token_for(user, state.jwt_auth)
-
-    @post(
-        "/auth/logout",
-        status_code=204,
-        summary="Log out",
-        description="Revokes the token used for this request; its live sockets are disconnected with a "
-        "`session_ended` event. Other tokens of the same user keep working.",
-        responses=error_responses(401),
-    )
-    async def log_out(self, request: Request[User, Token, Any], users: UserService) -> None:
-        await users.log_out(request.auth)
+        session = await sessions.open(user.id, address, user_agent_of(request))
+        return access_token_for(user, session, state.jwt_auth)
 
     @put(
         "/me/password",
         summary="Change my password",
-        description="Needs the current password. Every token issued before the change stops working and "
-        "its sockets are disconnected; the answer carries a fresh token for this client.",
+        description="Needs the current password. Every session (every token issued before the change) ends "
+        "and its sockets are disconnected; the answer carries a fresh token, a new session for this client.",
         responses={
             **answer(200, AccessToken, "A fresh token; older ones no longer work.", examples.ACCESS_TOKEN),
             **error_responses(400, 401, 403, 413, 415),
@@ -176,7 +187,10 @@ class AccountController(Controller):
         users: UserService,
         state: State,
     ) -> AccessToken:
-        return access_token_for(await users.change_password(request.user.id, data), state.jwt_auth)
+        user, session = await users.change_password(
+            request.user.id, data, client_address(request), user_agent_of(request)
+        )
+        return access_token_for(user, session, state.jwt_auth)
 
     @get(
         "/me",

@@ -25,15 +25,6 @@ class UserModel(IdentityBase):
     token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
-class RevokedTokenModel(DefaultBase):
-    """Tokens logged out before they expire; a row can be forgotten once `expires_at` has passed."""
-
-    __tablename__ = "revoked_tokens"
-
-    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
-
-
 # Compared byte by byte on both databases, so a prefix is a range of the index. PostgreSQL's default
 # collation may ignore punctuation or order by language rules, which would break prefix ranges.
 SearchKey = String(200).with_variant(String(200, collation="C"), "postgresql")

@@ -1,4 +1,4 @@
-"""Account rules: sign-up, login and the people directory."""
+"""Account rules: sign-up, login (throttled per nickname as well as per address) and the people directory."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from advanced_alchemy.exceptions import IntegrityError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from litestar.security.jwt import Token
-from sqlalchemy import Select, and_, delete, exists, func, or_, select, tuple_
+from sqlalchemy import Select, and_, exists, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
-from confab.db.types import utc_now
 from confab.domain.accounts.directory import (
     NAME,
     NICKNAME,
@@ -26,13 +24,14 @@ from confab.domain.accounts.models import (
     EMAIL_INDEX,
     NICKNAME_INDEX,
     DirectoryKeyModel,
-    RevokedTokenModel,
     UserModel,
 )
 from confab.domain.accounts.passwords import Passwords
 from confab.domain.accounts.schemas import Credentials, PasswordChange, PublicUser, UserCreate
+from confab.domain.sessions.models import SessionModel
+from confab.domain.sessions.service import SessionService
 from confab.errors import Conflict, Forbidden
-from confab.realtime.channels import token_channel, user_channel
+from confab.realtime.channels import user_channel
 
 if TYPE_CHECKING:
     from confab.realtime.hub import RealtimeHub
@@ -127,34 +126,44 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
         await self.repository.session.commit()
         return user
 
-    async def authenticate(self, credentials: Credentials) -> UserModel | None:
-        """The user whose nickname (any case) and password match; the same work is done when none does."""
-        user = await self.repository.session.scalar(
-            select(UserModel).where(func.lower(UserModel.nickname) == credentials.nickname.lower())
-        )
-        password_ok = await self.passwords.verify(user.password_hash if user else None, credentials.password)
-        return user if password_ok else None
+    async def authenticate(self, credentials: Credentials, client_address: str) -> UserModel | None:
+        """The user whose nickname (any case) and password match; the same work is done when none does.
 
-    async def log_out(self, token: Token) -> None:
-        """Revoke this one token until it expires and close its sockets; expired revocations are forgotten."""
+        Failed logins are counted per nickname (existing or not, so a refusal reveals nothing). Once they
+        exceed RATE_LIMIT_LOGIN_FAILURES, only addresses the account has had sessions from may still try,
+        so a guesser spreading over many addresses is stopped while the owner can still log in.
+        """
+        account_key = credentials.nickname.lower()
         session = self.repository.session
-        await session.execute(delete(RevokedTokenModel).where(RevokedTokenModel.expires_at < utc_now()))
-        if token.jti and await session.get(RevokedTokenModel, token.jti) is None:
-            session.add(RevokedTokenModel(jti=token.jti, expires_at=token.exp))
-        await session.commit()
-        if token.jti:
-            await self.hub.end_sessions(token_channel(token.jti), reason="logged out")
+        user = await session.scalar(select(UserModel).where(func.lower(UserModel.nickname) == account_key))
+        refusal = await self.hub.rate_limits.refusal("login_failures", account_key)
+        if refusal is not None:
+            known = await SessionService(session=session, hub=self.hub).is_known_address(
+                user.id if user else None, client_address
+            )
+            if not known:
+                raise refusal
+        password_ok = await self.passwords.verify(user.password_hash if user else None, credentials.password)
+        if not password_ok:
+            await self.hub.rate_limits.record("login_failures", account_key)
+            return None
+        return user
 
-    async def change_password(self, user_id: int, change: PasswordChange) -> UserModel:
-        """Check the current password, store the new one, and revoke every token issued before now."""
+    async def change_password(
+        self, user_id: int, change: PasswordChange, client_address: str, user_agent: str
+    ) -> tuple[UserModel, SessionModel]:
+        """Check the current password, store the new one, end every session of the user and open a new
+        one for this client, in one transaction; then close every socket opened before the change."""
         user = await self.repository.get(user_id)
         if not await self.passwords.verify(user.password_hash, change.current_password):
             raise Forbidden("the current password is wrong")
         user.password_hash = await self.passwords.hash(change.new_password)
         user.token_generation += 1
-        await self.repository.session.commit()
+        sessions = SessionService(session=self.repository.session, hub=self.hub)
+        await sessions.end_all(user.id)
+        fresh = await sessions.open(user.id, client_address, user_agent)
         await self.hub.end_sessions(user_channel(user.nickname), reason="password changed")
-        return user
+        return user, fresh
 
     async def list_people(self) -> Sequence[UserModel]:
         return await self.repository.list(order_by=[UserModel.id.asc()])

@@ -1,8 +1,8 @@
-"""Who may see a message, and a message read back whole (with its reactions) for an answer or a push.
+"""Who may see a message, and a message made whole (people, reactions) from its row for an answer or a push.
 
-Both read the row with one Core select and take the people from the profile cache: every edit, delete
-and reaction reads the message twice, and the ORM's joined loading of author and recipient cost more
-than the change itself.
+Rows are read with a Core select (or come back from the change's UPDATE ... RETURNING) and the people
+come from the profile cache: the ORM's joined loading of author and recipient, twice per change, cost
+more than the change itself.
 """
 
 from __future__ import annotations
@@ -44,18 +44,16 @@ async def visible_message(session: AsyncSession, message_id: int, user_id: int) 
     raise NotFound(f"no message with id {message_id}")
 
 
-async def current_message(
-    session: AsyncSession, profiles: PublicProfiles, links: FileLinks, message_id: int
+async def message_from_row(
+    session: AsyncSession, profiles: PublicProfiles, links: FileLinks, row: Row[Any], *, has_reactions: bool = True
 ) -> Message:
-    """The message as it is now in this transaction, reactions and files (with fresh links) included."""
-    row = (await session.execute(MESSAGE_BY_ID, {"message_id": message_id})).first()
-    if row is None:
-        raise NotFound(f"no message with id {message_id}")
+    """A `Message` from its table row, with its reactions and files (freshly signed links) loaded, unless it
+    cannot have any: a tombstone."""
     author = await profiles.get(session, row.author_id)
     if author is None:  # the foreign key guarantees the author; losing it in between is a bug
         raise NotFound(f"no user with id {row.author_id}")
-    reactions = await reactions_by_message(session, [message_id])
-    files = await files_by_message(session, [message_id], links)
+    reactions = await reactions_by_message(session, [row.id]) if has_reactions else {}
+    files = await files_by_message(session, [row.id], links) if has_reactions else {}
     return Message(
         id=row.id,
         content=row.content,
@@ -67,6 +65,6 @@ async def current_message(
         client_id=row.client_id,
         edited_at=row.edited_at,
         deleted=row.deleted,
-        reactions=reactions.get(message_id, []),
-        files=files.get(message_id, []),
+        reactions=reactions.get(row.id, []),
+        files=files.get(row.id, []),
     )

@@ -140,7 +140,7 @@ class MessageController(Controller):
         responses={
             **answer(200, Message, "The edited message.", examples.EDITED_ANSWER),
             **error_responses(
-                400, 401, 403, 404, 409, 413, 429, details={409: "this message was deleted; it cannot be edited"}
+                400, 401, 403, 404, 409, 413, 415, 429, details={409: "this message was deleted; it cannot be edited"}
             ),
         },
         guards=[SEND_BUDGET],

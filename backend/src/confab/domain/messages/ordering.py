@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ScalarSelect, func, insert, select, text, update
+from sqlalchemy import Row, ScalarSelect, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.messages.models import MessageModel
@@ -36,9 +36,9 @@ async def take_write_order(session: AsyncSession) -> None:
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MESSAGE_ORDER_LOCK})
 
 
-async def stamp_change(session: AsyncSession, message_id: int, **values: Any) -> int:
-    """Apply `values` to the message and give it the next `seq` (the write order must be held)."""
+async def stamp_change(session: AsyncSession, message_id: int, **values: Any) -> Row[Any]:
+    """Apply `values` to the message and give it the next `seq` (the write order must be held); the row as now."""
     statement = (
-        update(_messages).where(_messages.c.id == message_id).values(seq=NEXT_SEQ, **values).returning(_messages.c.seq)
+        update(_messages).where(_messages.c.id == message_id).values(seq=NEXT_SEQ, **values).returning(_messages)
     )
-    return (await session.execute(statement)).scalar_one()
+    return (await session.execute(statement)).one()

@@ -16,7 +16,7 @@ from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import PublicUser
 from confab.domain.files.attachments import attach, detach_all, files_by_message
-from confab.domain.messages.access import current_message, visible_message
+from confab.domain.messages.access import message_from_row, visible_message
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.ordering import INSERT_MESSAGE, stamp_change, take_write_order
 from confab.domain.messages.schemas import Message, MessageCreate, MessageEdit, to_message
@@ -222,11 +222,13 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         if row.deleted:
             raise Conflict("this message was deleted; it cannot be edited")
         if row.content == form.content:
-            unchanged = await current_message(session, self.hub.profiles, self.hub.file_links, message_id)
+            unchanged = await message_from_row(session, self.hub.profiles, self.hub.file_links, row)
             await session.commit()
             return unchanged
-        await stamp_change(session, message_id, content=form.content, edited_at=utc_now())
-        return await self._commit_and_push(message_id)
+        edited = await stamp_change(session, message_id, content=form.content, edited_at=utc_now())
+        return await self._commit_and_push(
+            await message_from_row(session, self.hub.profiles, self.hub.file_links, edited)
+        )
 
     async def delete_message(self, caller_id: int, message_id: int) -> None:
         """Leave a tombstone: the text, reactions and files are erased (the files from storage too, after the
@@ -244,8 +246,10 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             return
         await session.execute(delete(ReactionModel).where(ReactionModel.message_id == message_id))
         stored_files = await detach_all(session, message_id)
-        await stamp_change(session, message_id, content="", deleted=True)
-        await self._commit_and_push(message_id)
+        tombstone = await stamp_change(session, message_id, content="", deleted=True)
+        await self._commit_and_push(
+            await message_from_row(session, self.hub.profiles, self.hub.file_links, tombstone, has_reactions=False)
+        )
         await self.hub.file_storage.delete(stored_files)
 
     async def _owns_room_of(self, row: Row[Any], user_id: int) -> bool:
@@ -254,10 +258,9 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         owner_id = await self.repository.session.scalar(select(RoomModel.owner_id).where(RoomModel.id == row.room_id))
         return owner_id == user_id
 
-    async def _commit_and_push(self, message_id: int) -> Message:
-        """Read the changed message inside its transaction (so it matches its `seq`), commit, then push it."""
+    async def _commit_and_push(self, message: Message) -> Message:
+        """Commit the change (`message`, read inside its transaction, matches its `seq`), then push it."""
         session = self.repository.session
-        message = await current_message(session, self.hub.profiles, self.hub.file_links, message_id)
         await session.commit()
         await self.hub.message_updated(message)
         return message

@@ -35,6 +35,15 @@ RULES = (
 BAD_EMOJI = "emoji: must be exactly one emoji, not 'ok'"
 
 
+# Adding and removing answer alike: the message as it is now, or why it was refused.
+RESPONSES = {
+    **answer(200, Message, "The message with its reactions now.", examples.REACTED_ANSWER),
+    **error_responses(
+        400, 401, 404, 409, 429, details={400: BAD_EMOJI, 409: "this message was deleted; it cannot be reacted to"}
+    ),
+}
+
+
 class ReactionController(Controller):
     path = "/api/messages/{message_id:int}/reactions/{emoji:str}"
     tags = ["messages"]
@@ -44,17 +53,7 @@ class ReactionController(Controller):
         "/",
         summary="React to a message",
         description="Adds the caller's `emoji` to the message; doing it again changes nothing. " + RULES,
-        responses={
-            **answer(200, Message, "The message with its reactions now.", examples.REACTED_ANSWER),
-            **error_responses(
-                400,
-                401,
-                404,
-                409,
-                429,
-                details={400: BAD_EMOJI, 409: "this message was deleted; it cannot be reacted to"},
-            ),
-        },
+        responses=RESPONSES,
     )
     async def add_reaction(
         self,
@@ -71,17 +70,7 @@ class ReactionController(Controller):
         summary="Take a reaction back",
         description="Removes the caller's `emoji` from the message; removing one that is not there changes "
         "nothing. " + RULES,
-        responses={
-            **answer(200, Message, "The message with its reactions now.", examples.REACTED_ANSWER),
-            **error_responses(
-                400,
-                401,
-                404,
-                409,
-                429,
-                details={400: BAD_EMOJI, 409: "this message was deleted; it cannot be reacted to"},
-            ),
-        },
+        responses=RESPONSES,
     )
     async def remove_reaction(
         self,

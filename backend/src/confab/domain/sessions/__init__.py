@@ -1,0 +1,1 @@
+"""Sessions: one per issued token, which their owner can list and end (here or everywhere else)."""
