@@ -20,10 +20,15 @@ from confab.domain.files.schemas import File
 from confab.domain.files.service import FileService
 from confab.errors import RangeNotSatisfiable
 from confab.openapi import FileDownloadOperation, MultipartUploadOperation, answer, error_responses
-from confab.schemas import ID_BOUNDS, MAX_ID
+from confab.schemas import CURSOR_BOUNDS, ID_BOUNDS, MAX_ID
 
 FilePathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A file id.", schema_extra=ID_BOUNDS)]
-Expires = Annotated[int, Parameter(ge=0, le=MAX_ID, description="From the signed link: when it expires (Unix time).")]
+Expires = Annotated[
+    int,
+    Parameter(
+        ge=0, le=MAX_ID, description="From the signed link: when it expires (Unix time).", schema_extra=CURSOR_BOUNDS
+    ),
+]
 Signature = Annotated[
     str, Parameter(min_length=64, max_length=64, pattern=r"^[0-9a-f]{64}$", description="From the signed link.")
 ]
