@@ -175,12 +175,12 @@ check-compose:
     # An empty env file, so a local .env cannot hide a missing guard.
     no_env_file=$(mktemp)
     trap 'rm -f "$no_env_file"' EXIT
-    export SECRET_KEY=check POSTGRES_PASSWORD=check
+    export SECRET_KEY=check POSTGRES_PASSWORD=check MINIO_ROOT_PASSWORD=check-minio
     docker-compose --env-file "$no_env_file" -f docker-compose.yml config -q
-    for secret in SECRET_KEY POSTGRES_PASSWORD; do
+    for secret in SECRET_KEY POSTGRES_PASSWORD MINIO_ROOT_PASSWORD; do
         if env -u "$secret" docker-compose --env-file "$no_env_file" -f docker-compose.yml config -q 2>/dev/null; then
             echo "docker-compose.yml starts without $secret: its \${$secret?...} guard is missing" >&2
             exit 1
         fi
     done
-    echo "docker-compose.yml is valid, and refuses to start without SECRET_KEY or POSTGRES_PASSWORD"
+    echo "docker-compose.yml is valid, and refuses to start without SECRET_KEY, POSTGRES_PASSWORD or MINIO_ROOT_PASSWORD"

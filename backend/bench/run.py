@@ -5,8 +5,8 @@
     python -m bench --scenarios dm-rest,idle --repeat 3
     python -m bench --url http://127.0.0.1:8000 --server-pid 1234   # an already running server
 
-Scenarios: dm-rest, dm-socket, dm-changes, dm-open-loop, room-fanout, idle, ceiling, directory, search; bench/RESULTS.md
-says what each measures, the targets, and the figures measured so far.
+Scenarios: dm-rest, dm-socket, dm-changes, dm-open-loop, room-fanout, idle, ceiling, directory, search,
+uploads; bench/RESULTS.md says what each measures, the targets, and the figures measured so far.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ from bench.server import (
     read_status_kb,
     reset_peak_rss,
 )
+from bench.uploads import run_uploads
 from confab.gc_tuning import tune_garbage_collector
 
 SCENARIOS = (
@@ -68,6 +69,7 @@ SCENARIOS = (
     "ceiling",
     "directory",
     "search",
+    "uploads",
 )
 DRAIN_SECONDS = 10.0
 WARM_UP_SECONDS = 1.0
@@ -118,6 +120,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--directory-baseline", type=int, help="directory: unfiltered `GET /api/users` calls timed (default 20)"
     )
+    parser.add_argument("--uploads-1mb", type=int, help="uploads: 1 MB files timed (default 40)")
+    parser.add_argument("--uploads-20mb", type=int, help="uploads: 20 MB files timed (default 10)")
+    parser.add_argument("--uploads-concurrent", type=int, default=20, help="uploads: 20 MB uploads run at once")
     parser.add_argument(
         "--profile",
         metavar="FILE",
@@ -139,6 +144,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     arguments.search_requests = arguments.search_requests or (50 if quick else 200)
     arguments.search_sends = arguments.search_sends or (800 if quick else 4000)
     arguments.directory_baseline = arguments.directory_baseline or (5 if quick else 20)
+    arguments.uploads_1mb = arguments.uploads_1mb or (10 if quick else 40)
+    arguments.uploads_20mb = arguments.uploads_20mb or (3 if quick else 10)
     arguments.rates = [float(rate) for rate in arguments.rates.split(",") if rate.strip()]
     arguments.scenarios = [name.strip() for name in arguments.scenarios.split(",") if name.strip()]
     unknown = set(arguments.scenarios) - set(SCENARIOS)
@@ -487,6 +494,19 @@ class Bench:
         log(f"search: {summary}, send cpu {figures['send_cpu_ms_per_message']}")
         self.emit("search", parameters, figures)
 
+    async def uploads(self) -> None:
+        arguments = self.arguments
+        parameters, figures = await run_uploads(
+            self.workdir,
+            arguments.uploads_1mb,
+            arguments.uploads_20mb,
+            arguments.uploads_concurrent,
+            arguments.app,
+            arguments.uvicorn_arg,
+        )
+        log(f"uploads: {figures}")
+        self.emit("uploads", parameters, figures)
+
     async def ceiling(self) -> None:
         arguments = self.arguments
         rows = await insert_ceiling(self.workdir, arguments.senders, arguments.duration)
@@ -561,12 +581,14 @@ class Bench:
         arguments = self.arguments
         wanted = set(arguments.scenarios)
         try:
-            if wanted - {"ceiling", "directory", "search"}:
+            if wanted - {"ceiling", "directory", "search", "uploads"}:
                 await self.run_against_confab(wanted)
             if "directory" in wanted:
                 await self.directory()  # its own server and database, seeded with its own accounts
             if "search" in wanted:
                 await self.search()  # its own servers and databases, seeded with their own messages
+            if "uploads" in wanted:
+                await self.uploads()  # its own server, storing in the run's scratch directory
             if "ceiling" in wanted:
                 await self.ceiling()  # alone on the machine: the confab server has stopped by now
         finally:

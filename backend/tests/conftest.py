@@ -12,6 +12,7 @@ import dataclasses
 import os
 import secrets
 import socket
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "secret_key": "test-" + secrets.token_hex(16),
         "password_hash_profile": "CHEAPEST",
         "rate_limits": False,
+        "upload_dir": tempfile.mkdtemp(prefix="confab-uploads-"),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -29,6 +31,8 @@ from confab.domain.accounts.controller import AccountController
 from confab.domain.accounts.passwords import Passwords
 from confab.domain.accounts.profiles import PublicProfiles
 from confab.domain.accounts.tokens import build_jwt_auth
+from confab.domain.files.controller import FileController
+from confab.domain.files.sweeper import sweep_orphans_periodically
 from confab.domain.messages.controller import MessageController
 from confab.domain.reactions.controller import ReactionController
 from confab.domain.rooms.controller import RoomController
@@ -77,9 +81,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await assert_schema_current(database_config.get_engine())
         with serving(settings.database_url):
             await hub.start()
+            sweeper = asyncio.create_task(sweep_orphans_periodically(settings, database_config, hub))
             try:
                 yield
             finally:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
                 await hub.stop()
 
     openapi_config = OpenAPIConfig(
@@ -95,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies=APP_DEPENDENCIES,
         route_handlers=[
             AccountController,
+            FileController,
             MessageController,
             ReactionController,
             RoomController,

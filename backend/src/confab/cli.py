@@ -170,7 +170,10 @@ def add_client_commands(commands: argparse._SubParsersAction) -> None:
     send.add_argument(
         "--thread", type=int, metavar="ID", help="reply in the thread of this message (of the same DM or room)"
     )
-    send.add_argument("content", nargs="+", help="the text (- reads it from stdin)")
+    send.add_argument(
+        "--file", action="append", default=[], metavar="PATH", help="attach this file (repeat for up to 10)"
+    )
+    send.add_argument("content", nargs="*", help="the text (- reads it from stdin); optional with --file")
 
     edit = add("edit", client.edit, "replace the text of one of your messages")
     edit.add_argument("id", type=int, help="the message id (as 'history' shows it: #12 is 12)")

@@ -15,6 +15,7 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.accounts.service import UserService
+from confab.domain.files.service import FileService
 from confab.domain.messages.service import MessageService
 from confab.domain.reactions.service import ReactionService
 from confab.domain.rooms.service import RoomService
@@ -93,11 +94,17 @@ def provide_room_service(db_session: AsyncSession, state: State) -> RoomService:
     return RoomService(session=db_session, hub=state.hub)
 
 
-def provide_search_service(db_session: AsyncSession) -> SearchService:
-    return SearchService(db_session)
+def provide_search_service(db_session: AsyncSession, state: State) -> SearchService:
+    return SearchService(db_session, state.hub.file_links)
+
+
+def provide_file_service(db_session: AsyncSession, state: State) -> FileService:
+    hub = state.hub
+    return FileService(session=db_session, settings=state.settings, storage=hub.file_storage, links=hub.file_links)
 
 
 APP_DEPENDENCIES = {
+    "files": Provide(provide_file_service, sync_to_thread=False),
     "users": Provide(provide_user_service, sync_to_thread=False),
     "messages": Provide(provide_message_service, sync_to_thread=False),
     "rooms": Provide(provide_room_service, sync_to_thread=False),

@@ -6,7 +6,9 @@ from litestar.status_codes import (
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE,
 )
 
 
@@ -30,3 +32,11 @@ class Conflict(HTTPException):
 
 class UnsupportedMediaType(HTTPException):
     status_code = HTTP_415_UNSUPPORTED_MEDIA_TYPE
+
+
+class PayloadTooLarge(HTTPException):
+    status_code = HTTP_413_REQUEST_ENTITY_TOO_LARGE
+
+
+class RangeNotSatisfiable(HTTPException):
+    status_code = HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE

@@ -25,6 +25,7 @@ _ERROR_MEANINGS = {
     404: "No such resource.",
     409: "Conflicts with existing data.",
     413: "The request body is larger than the configured limit.",
+    416: "The requested byte range lies outside the file.",
     415: "The body is labelled as something other than JSON in UTF-8 (`Content-Type: application/json`).",
     422: "The request is well-formed but cannot be processed.",
     429: "Too many requests; retry after `Retry-After` seconds.",
@@ -47,6 +48,7 @@ _ERROR_EXAMPLES = {
         status_code=415,
         detail="send the body as JSON in UTF-8 (Content-Type: application/json), not text/plain",
     ),
+    416: ErrorBody(status_code=416, detail="the file has 1834 bytes"),
     422: ErrorBody(status_code=422, detail="this room has no members left"),
     429: ErrorBody(status_code=429, detail="too many requests"),
     503: ErrorBody(status_code=503, detail="the database does not answer"),
@@ -86,6 +88,63 @@ class PublicOperation(Operation):
 
     def to_schema(self) -> dict[str, Any]:
         return {**super().to_schema(), "security": []}
+
+
+@dataclass
+class MultipartUploadOperation(Operation):
+    """An operation whose body is multipart/form-data with one binary field `file`. The handler reads the
+    stream itself (so the upload is never buffered), which leaves Litestar nothing to describe the body from."""
+
+    def to_schema(self) -> dict[str, Any]:
+        schema = super().to_schema()
+        schema["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary", "description": "The file."}},
+                    },
+                    "encoding": {"file": {"contentType": "application/octet-stream"}},
+                    "examples": {
+                        "screenshot": {
+                            "summary": "A PNG screenshot",
+                            "value": {"file": "(the bytes of screenshot.png)"},
+                        }
+                    },
+                }
+            },
+        }
+        return schema
+
+
+@dataclass
+class FileDownloadOperation(PublicOperation):
+    """A download: the answer is the file's bytes (200, or 206 for a range), which Litestar cannot describe
+    from a streamed response."""
+
+    def to_schema(self) -> dict[str, Any]:
+        schema = super().to_schema()
+        binary = {"schema": {"type": "string", "format": "binary"}, "examples": {"bytes": {"value": "%PDF-1.7 ..."}}}
+        headers = {
+            "Content-Disposition": {
+                "description": "`inline` for PNG, JPEG, GIF and WebP, `attachment` for the rest; the original name.",
+                "schema": {"type": "string"},
+            },
+            "Content-Security-Policy": {"description": "Always starts with `sandbox`.", "schema": {"type": "string"}},
+        }
+        schema["responses"]["200"] = {
+            "description": "The whole file, labelled with its sniffed `Content-Type`.",
+            "headers": headers,
+            "content": {"application/octet-stream": binary},
+        }
+        schema["responses"]["206"] = {
+            "description": "The part a `Range: bytes=a-b` header asked for, with `Content-Range`.",
+            "headers": {**headers, "Content-Range": {"description": "bytes a-b/size", "schema": {"type": "string"}}},
+            "content": {"application/octet-stream": binary},
+        }
+        return schema
 
 
 NEXT_CURSOR_HEADER = "X-Next-Cursor"

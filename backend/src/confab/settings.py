@@ -69,6 +69,17 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     shutdown_grace_seconds: float = 10.0
     log_json: bool = False
+    upload_dir: str = "uploads"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    aws_access_key_id: str | None = None
+    aws_secret_access_key: str | None = None
+    max_upload_bytes: int = 25 * 1024 * 1024
+    upload_quota_bytes: int = 1024 * 1024 * 1024
+    file_url_lifetime_seconds: int = 3600
+    orphan_file_lifetime_seconds: int = 24 * 3600
+    orphan_sweep_interval_seconds: float = 600.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -105,6 +116,16 @@ class Settings:
             max_body_bytes=int(values.get("MAX_BODY_BYTES", 64 * 1024)),
             shutdown_grace_seconds=float(values.get("SHUTDOWN_GRACE_SECONDS", 10)),
             log_json=_flag(values.get("LOG_JSON", "")),
+            upload_dir=values.get("UPLOAD_DIR", "uploads"),
+            s3_bucket=values.get("S3_BUCKET") or None,
+            s3_endpoint_url=values.get("S3_ENDPOINT_URL") or None,
+            s3_region=values.get("AWS_REGION") or values.get("AWS_DEFAULT_REGION") or "us-east-1",
+            aws_access_key_id=values.get("AWS_ACCESS_KEY_ID") or None,
+            aws_secret_access_key=values.get("AWS_SECRET_ACCESS_KEY") or None,
+            max_upload_bytes=int(values.get("MAX_UPLOAD_BYTES", 25 * 1024 * 1024)),
+            upload_quota_bytes=int(values.get("UPLOAD_QUOTA_BYTES", 1024 * 1024 * 1024)),
+            file_url_lifetime_seconds=int(values.get("FILE_URL_LIFETIME_SECONDS", 3600)),
+            orphan_sweep_interval_seconds=float(values.get("ORPHAN_SWEEP_INTERVAL_SECONDS", 600)),
         )
 
 

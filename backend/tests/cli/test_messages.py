@@ -143,3 +143,29 @@ async def test_reply_in_a_thread_and_read_the_thread(confab, log_in_as, make_use
     elsewhere = await confab("send", "--url", server.url, "--to", bob.nickname, "--thread", str(root["id"]), "no")
     assert elsewhere.exit_code == 1
     assert "thread_id: that message is in another conversation" in elsewhere.stderr
+
+
+async def test_send_attaches_files(confab, log_in_as, make_user, server, http, tmp_path):
+    alice, bob = await make_user(), await make_user()
+    await log_in_as(alice)
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"line one\nline two\n")
+    sent = await confab("send", "--url", server.url, "--to", bob.nickname, "--file", str(notes), "see", "attached")
+    assert sent.exit_code == 0, sent.stderr
+    assert "uploaded notes.txt" in sent.stderr
+    only_file = await confab("send", "--url", server.url, "--to", bob.nickname, "--file", str(notes))
+    assert only_file.exit_code == 0, only_file.stderr
+    received = (await http.get("/api/messages", headers=bob.headers)).json()
+    assert [(message["content"], [file["name"] for file in message["files"]]) for message in received] == [
+        ("see attached", ["notes.txt"]),
+        ("", ["notes.txt"]),
+    ]
+    assert (await http.get(received[0]["files"][0]["url"])).content == b"line one\nline two\n"
+    history = await confab("history", "--url", server.url, "--with", bob.nickname)
+    assert history.lines[-2].endswith(": see attached [files: notes.txt]")
+    assert history.lines[-1].endswith(": [files: notes.txt]")
+
+    missing = await confab("send", "--url", server.url, "--to", bob.nickname, "--file", str(tmp_path / "nope"))
+    assert missing.exit_code == 2
+    nothing = await confab("send", "--url", server.url, "--to", bob.nickname)
+    assert nothing.exit_code == 2

@@ -14,6 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from confab.db.engine import create_database_config
 from confab.db.schema import upgrade
+from confab.domain.files.links import FileLinks
 from confab.domain.search.service import SearchService
 from tests.support.processes import environment_for
 
@@ -34,7 +35,8 @@ async def _found(settings, user_id: int, query: str) -> list[int]:
     config = create_database_config(settings)
     try:
         async with config.get_session() as session:
-            page = await SearchService(session).search(user_id, query, limit=20, before=None)
+            links = FileLinks(settings.secret_key, settings.file_url_lifetime_seconds)
+            page = await SearchService(session, links).search(user_id, query, limit=20, before=None)
             return [result.message.id for result in page.results]
     finally:
         await config.get_engine().dispose()

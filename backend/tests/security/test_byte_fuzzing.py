@@ -196,7 +196,7 @@ async def test_no_corrupted_body_gets_a_5xx_or_writes_anything(http, server, wor
         (path, method, operation)
         for path, item in document["paths"].items()
         for method, operation in item.items()
-        if method in BODY_METHODS and "requestBody" in operation
+        if method in BODY_METHODS and "application/json" in operation.get("requestBody", {}).get("content", {})
     ]
     assert len(operations) >= 9
     before = await state_of(http, fuzzer, world["peer"])
@@ -220,6 +220,63 @@ async def test_no_corrupted_body_gets_a_5xx_or_writes_anything(http, server, wor
     assert not failures, "\n".join(failures)
     assert sent >= 50 * len(operations)
     assert await state_of(http, fuzzer, world["peer"]) == before
+
+
+MULTIPART_HEAD = b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n'
+# Broken multipart framing: each must be refused with a 4xx ErrorBody, never a 5xx, and store nothing.
+BAD_MULTIPART = {
+    "no boundary parameter": (b"whatever", "multipart/form-data"),
+    "not multipart": (MULTIPART_HEAD + b"hi\r\n--b--\r\n", "text/plain"),
+    "form-urlencoded": (b"file=hi", "application/x-www-form-urlencoded"),
+    "empty body": (b"", "multipart/form-data; boundary=b"),
+    "only garbage": (b"\xff\xfe\x00" * 100, "multipart/form-data; boundary=b"),
+    "cut off in the headers": (b"--b\r\nContent-Disposition: form-da", "multipart/form-data; boundary=b"),
+    "cut off in the file": (MULTIPART_HEAD + b"half", "multipart/form-data; boundary=b"),
+    "no closing boundary": (MULTIPART_HEAD + b"hi\r\n", "multipart/form-data; boundary=b"),
+    "other boundary": (MULTIPART_HEAD + b"hi\r\n--b--\r\n", "multipart/form-data; boundary=zz"),
+    "huge part header": (
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="' + b"a" * 10_000 + b'"\r\n\r\nhi\r\n--b--\r\n',
+        "multipart/form-data; boundary=b",
+    ),
+    "too many part headers": (
+        b"--b\r\n"
+        + b"X-A: b\r\n" * 50
+        + b'Content-Disposition: form-data; name="file"; filename="a"\r\n\r\nhi\r\n--b--\r\n',
+        "multipart/form-data; boundary=b",
+    ),
+    "field without filename": (
+        b'--b\r\nContent-Disposition: form-data; name="file"\r\n\r\nhi\r\n--b--\r\n',
+        "multipart/form-data; boundary=b",
+    ),
+    "empty file": (MULTIPART_HEAD + b"\r\n--b--\r\n", "multipart/form-data; boundary=b"),
+    "JSON instead": (b'{"file": "hi"}', "application/json"),
+}
+
+
+async def test_no_corrupted_upload_gets_a_5xx_or_stores_anything(http, world):
+    """The multipart routes (found in the contract, like the JSON ones) refuse broken framing cleanly."""
+    fuzzer = world["fuzzer"]
+    document = (await http.get("/schema/openapi.json")).json()
+    paths = [
+        path
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in BODY_METHODS and "multipart/form-data" in operation.get("requestBody", {}).get("content", {})
+    ]
+    assert paths == ["/api/files"]
+    failures = []
+    for path in paths:
+        for label, (content, content_type) in BAD_MULTIPART.items():
+            headers = {**fuzzer.headers, "Content-Type": content_type}
+            response = await http.post(path, headers=headers, content=content)
+            problem = problem_with(response.status_code, response.content, BODY_REFUSALS)
+            if problem:
+                failures.append(f"POST {path} [{label}]: {problem}")
+    assert not failures, "\n".join(failures)
+    after = await http.post(
+        "/api/messages", headers=fuzzer.headers, json={"recipient_id": world["peer"].id, "file_ids": [1]}
+    )
+    assert after.status_code == 404  # the fuzzer owns no file: nothing was stored
 
 
 class RawSocket:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -33,6 +34,21 @@ def error_detail(response: httpx.Response) -> str:
     if isinstance(body, dict) and isinstance(body.get("detail"), str):
         return body["detail"]
     return f"HTTP {response.status_code} {response.reason_phrase}".strip()
+
+
+def _message_body(
+    content: str | None, client_id: str | None, file_ids: list[int] | None, thread_id: int | None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    if content:
+        body["content"] = content
+    if client_id:
+        body["client_id"] = client_id
+    if file_ids:
+        body["file_ids"] = file_ids
+    if thread_id is not None:
+        body["thread_id"] = thread_id
+    return body
 
 
 class Api:
@@ -151,24 +167,32 @@ class Api:
         raise ServerRefused(404, f"you are not in a room named {name!r}")
 
     def send_direct(
-        self, recipient_id: int, content: str, client_id: str | None = None, thread_id: int | None = None
+        self,
+        recipient_id: int,
+        content: str | None,
+        client_id: str | None = None,
+        file_ids: list[int] | None = None,
+        thread_id: int | None = None,
     ) -> httpx.Response:
-        body: dict[str, Any] = {"recipient_id": recipient_id, "content": content}
-        if client_id:
-            body["client_id"] = client_id
-        if thread_id is not None:
-            body["thread_id"] = thread_id
-        return self.post("/api/messages", body)
+        body = _message_body(content, client_id, file_ids, thread_id)
+        return self.post("/api/messages", {"recipient_id": recipient_id, **body})
 
     def send_to_room(
-        self, room_id: int, content: str, client_id: str | None = None, thread_id: int | None = None
+        self,
+        room_id: int,
+        content: str | None,
+        client_id: str | None = None,
+        file_ids: list[int] | None = None,
+        thread_id: int | None = None,
     ) -> httpx.Response:
-        body: dict[str, Any] = {"content": content}
-        if client_id:
-            body["client_id"] = client_id
-        if thread_id is not None:
-            body["thread_id"] = thread_id
-        return self.post(f"/api/rooms/{room_id}/messages", body)
+        return self.post(f"/api/rooms/{room_id}/messages", _message_body(content, client_id, file_ids, thread_id))
+
+    def upload(self, path: Path) -> dict[str, Any]:
+        """Upload one file (httpx streams it from disk); no overall timeout, since large files take a while."""
+        with path.open("rb") as stream:
+            return self.request(
+                "POST", "/api/files", files={"file": (path.name, stream)}, timeout=httpx.Timeout(60, read=None)
+            ).json()
 
     def create_room(self, name: str, member_ids: list[int]) -> dict[str, Any]:
         return self.post("/api/rooms", {"name": name, "member_ids": member_ids}).json()

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import sys
+from pathlib import Path
 
 from confab.client import credentials
 from confab.client.api import Api, resolve_url
@@ -164,18 +165,29 @@ def list_rooms(arguments: argparse.Namespace) -> int:
 
 def send(arguments: argparse.Namespace) -> int:
     """Send a DM (`--to nickname`) or post to a room (`--room name`), as a reply in a thread with `--thread`;
-    `-` as the text reads stdin."""
+    `-` as the text reads stdin. Each `--file` is uploaded first, then attached to the message."""
     content = " ".join(arguments.content)
     if content == "-":
         content = sys.stdin.read().rstrip("\n")
+    paths = [Path(path) for path in arguments.file]
+    if not content and not paths:
+        raise UsageError("give the text, or --file PATH, or both")
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(f"no file at {path}")
     with logged_in_api(arguments) as api:
-        if arguments.to:
-            target = api.user_named(arguments.to)
-            response = api.send_direct(target["id"], content, arguments.client_id, arguments.thread)
+        target = api.user_named(arguments.to) if arguments.to else None
+        room = None if target else api.room_named(arguments.room)
+        file_ids = []
+        for path in paths:
+            file_ids.append(api.upload(path)["id"])
+            note(f"uploaded {path.name}")
+        if target is not None:
+            response = api.send_direct(target["id"], content or None, arguments.client_id, file_ids, arguments.thread)
             where = target["nickname"]
         else:
-            room = api.room_named(arguments.room)
-            response = api.send_to_room(room["id"], content, arguments.client_id, arguments.thread)
+            assert room is not None
+            response = api.send_to_room(room["id"], content or None, arguments.client_id, file_ids, arguments.thread)
             where = f"room {room['name']}"
     message = response.json()
     verb = "sent" if response.status_code == 201 else "already sent (same --client-id)"

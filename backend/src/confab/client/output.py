@@ -36,9 +36,10 @@ def local_time(iso_date: str) -> str:
 def message_line(message: dict[str, Any], room_names: dict[int, str] | None = None, *, changed: bool = False) -> str:
     """`2026-11-25 10:00:00 #12 alice -> bob: hi` for a DM, `... #14 [general] alice: hi` in a room.
 
-    An edited message ends with `(edited)`, a deleted one reads `(deleted)`, reactions follow as
-    `[👍 2, 🎉 1]`, a thread's root ends with `(3 replies)` and a reply names its thread (`bob in thread #12`);
-    `changed` marks a line that reports a change to a message shown before.
+    An edited message ends with `(edited)`, a deleted one reads `(deleted)`, attached files follow as
+    `[files: a.png, notes.txt]`, reactions as `[👍 2, 🎉 1]`, a thread's root ends with `(3 replies)` and a
+    reply names its thread (`bob in thread #12`); `changed` marks a line that reports a change to a message
+    shown before.
     """
     author = message["author"]["nickname"]
     if message.get("room_id") is not None:
@@ -53,6 +54,9 @@ def message_line(message: dict[str, Any], room_names: dict[int, str] | None = No
         text = "(deleted)"
     else:
         text = message["content"] + (" (edited)" if message.get("edited_at") else "")
+    files = message.get("files") or []
+    if files:
+        text = " ".join(part for part in (text, "[files: " + ", ".join(file["name"] for file in files) + "]") if part)
     reactions = message.get("reactions") or []
     if reactions:
         text += "  [" + ", ".join(f"{reaction['emoji']} {reaction['count']}" for reaction in reactions) + "]"

@@ -1,6 +1,7 @@
 """Imports every model so that Alembic and the app see the complete metadata."""
 
 from confab.domain.accounts.models import DirectoryKeyModel, UserModel
+from confab.domain.files.models import FileModel
 from confab.domain.messages.models import MessageModel
 from confab.domain.reactions.models import ReactionModel
 from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
@@ -10,6 +11,7 @@ from confab.domain.threads.models import ThreadFollowModel
 __all__ = (
     "DirectReadMarkerModel",
     "DirectoryKeyModel",
+    "FileModel",
     "MessageModel",
     "ReactionModel",
     "RoomMembershipModel",

@@ -14,6 +14,8 @@ from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from confab.domain.accounts.profiles import PublicProfiles
+from confab.domain.files.links import FileLinks
+from confab.domain.files.storage import FileStorage
 from confab.ratelimits import RateLimits
 from confab.realtime import codec
 from confab.realtime.channels import room_channel, user_channel
@@ -60,6 +62,9 @@ class RealtimeHub:
         self.session_maker = session_maker
         self.rate_limits = rate_limits
         self.profiles = profiles
+        # Messages carry their files' signed links, and deleting a message deletes its files' bytes.
+        self.file_links = FileLinks(settings.secret_key, settings.file_url_lifetime_seconds)
+        self.file_storage = FileStorage.from_settings(settings)
         self.redis: Redis | None = None
         self.manager: DeliveryControl = DeliveryControl()  # in-process, for one worker without Redis
         if settings.redis_url:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confab.domain.files.attachments import files_by_message
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.schemas import Message
 from confab.domain.reactions.summaries import reactions_by_message
@@ -21,6 +22,7 @@ from confab.errors import NotFound
 
 if TYPE_CHECKING:
     from confab.domain.accounts.profiles import PublicProfiles
+    from confab.domain.files.links import FileLinks
 
 _messages = MessageModel.__table__
 MESSAGE_BY_ID = select(_messages).where(_messages.c.id == bindparam("message_id"))
@@ -44,15 +46,16 @@ async def visible_message(session: AsyncSession, message_id: int, user_id: int) 
 
 
 async def message_from_row(
-    session: AsyncSession, profiles: PublicProfiles, row: Row[Any], *, has_reactions: bool = True
+    session: AsyncSession, profiles: PublicProfiles, links: FileLinks, row: Row[Any], *, has_reactions: bool = True
 ) -> Message:
-    """A `Message` from its table row, with its reactions loaded (unless it cannot have any: a tombstone) and,
-    for a message that is not itself a reply, its thread summary."""
+    """A `Message` from its table row, with its reactions and files (freshly signed links) loaded, unless it
+    cannot have any: a tombstone, and, for a message that is not itself a reply, its thread summary."""
     author = await profiles.get(session, row.author_id)
     if author is None:  # the foreign key guarantees the author; losing it in between is a bug
         raise NotFound(f"no user with id {row.author_id}")
     reactions = await reactions_by_message(session, [row.id]) if has_reactions else {}
     threads = await summaries_by_root(session, [row.id]) if row.thread_id is None else {}
+    files = await files_by_message(session, [row.id], links) if has_reactions else {}
     return Message(
         id=row.id,
         content=row.content,
@@ -67,4 +70,5 @@ async def message_from_row(
         reactions=reactions.get(row.id, []),
         thread_id=row.thread_id,
         thread=threads.get(row.id),
+        files=files.get(row.id, []),
     )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import msgspec
 
 from confab.domain.accounts.schemas import PublicUser, to_public_user
+from confab.domain.files.schemas import File, FileIds
 from confab.domain.reactions.schemas import Reaction
 from confab.schemas import END, ID_BOUNDS, MAX_ID, NOT_BLANK, Id, Schema
 
@@ -59,10 +60,11 @@ REPLY_RULES = (
 
 
 class MessageCreate(Schema):
-    """A direct message to send. `author_id`, if present, must be the caller's own id."""
+    """A direct message to send: text, files, or both. `author_id`, if present, must be the caller's own id."""
 
     recipient_id: Id
-    content: Content
+    content: Content | None = None
+    file_ids: FileIds | None = None
     client_id: ClientId | None = None
     author_id: Id | None = None
     thread_id: ThreadId | None = None
@@ -88,7 +90,8 @@ class Message(Schema):
 
     `seq` is the message's place in the server-wide change order: it is assigned at creation and again
     at every edit, delete or reaction change, so of two copies of a message the higher `seq` is newer.
-    A deleted message is a tombstone: `deleted` true, `content` empty, no reactions.
+    A deleted message is a tombstone: `deleted` true, `content` empty, no reactions, no files.
+    `content` is also empty for a message that only carries files.
     A reply has the `thread_id` of its root and is listed in the thread, not in the conversation's history;
     a root has a `thread` summary (null while it has no replies).
     """
@@ -114,10 +117,14 @@ class Message(Schema):
     reactions: list[Reaction] = msgspec.field(default_factory=list)
     thread_id: int | None = None
     thread: ThreadSummary | None = None
+    files: list[File] = msgspec.field(default_factory=list)
 
 
 def to_message(
-    row: MessageModel, reactions: list[Reaction] | None = None, thread: ThreadSummary | None = None
+    row: MessageModel,
+    reactions: list[Reaction] | None = None,
+    thread: ThreadSummary | None = None,
+    files: list[File] | None = None,
 ) -> Message:
     return Message(
         id=row.id,
@@ -133,4 +140,5 @@ def to_message(
         reactions=reactions or [],
         thread_id=row.thread_id,
         thread=thread,
+        files=files or [],
     )

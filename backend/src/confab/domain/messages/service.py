@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import PublicUser
+from confab.domain.files.attachments import attach, detach_all, files_by_message
 from confab.domain.messages.access import message_from_row, visible_message
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.ordering import INSERT_MESSAGE, stamp_change, take_write_order
@@ -25,7 +26,7 @@ from confab.domain.rooms.access import require_membership
 from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
 from confab.domain.threads.roots import follow_as_participants, reply_root
 from confab.domain.threads.summaries import summaries_by_root
-from confab.errors import Conflict, Forbidden, NotFound
+from confab.errors import BadRequest, Conflict, Forbidden, NotFound
 
 if TYPE_CHECKING:
     from confab.domain.rooms.schemas import RoomMessageCreate
@@ -66,17 +67,20 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         if recipient is None:
             raise NotFound(f"no user with id {form.recipient_id}")
         return await self._store(
-            form.content, form.client_id, author=author, recipient=recipient, thread_id=form.thread_id
+            form.content, form.file_ids, form.client_id, author=author, recipient=recipient, thread_id=form.thread_id
         )
 
     async def send_to_room(self, author: PublicUser, room_id: int, form: RoomMessageCreate) -> Sent:
         """Store a room message (members only), commit it, then push it once to the room's channel."""
         await require_membership(self.repository.session, room_id, author.id)
-        return await self._store(form.content, form.client_id, author=author, room_id=room_id, thread_id=form.thread_id)
+        return await self._store(
+            form.content, form.file_ids, form.client_id, author=author, room_id=room_id, thread_id=form.thread_id
+        )
 
     async def _store(
         self,
-        content: str,
+        content: str | None,
+        file_ids: list[int] | None,
         client_id: str | None,
         *,
         author: PublicUser,
@@ -84,6 +88,10 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         room_id: int | None = None,
         thread_id: int | None = None,
     ) -> Sent:
+        """Insert the message and attach its files in one transaction, commit, then push it."""
+        if content is None and not file_ids:
+            raise BadRequest("a message needs content, files (`file_ids`), or both")
+        content = content or ""
         session = self.repository.session
         # Catch-up cursors (`after=<last id>`, `since=<last seq>`) need ids and seqs to become visible in order.
         await take_write_order(session)
@@ -105,9 +113,15 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         root: Message | None = None
         try:
             message_id, seq = (await session.execute(INSERT_MESSAGE, row)).one()
+            if file_ids:
+                await attach(session, author.id, file_ids, message_id)
+            files = (await files_by_message(session, [message_id], self.hub.file_links)).get(message_id, [])
             if root_id is not None:
                 root = await self._count_reply(root_id, author.id)
             await session.commit()
+        except (NotFound, Conflict):
+            await session.rollback()
+            raise
         except SQLAlchemyIntegrityError as error:
             await session.rollback()
             if client_id is None or "client_id" not in str(error.orig):  # the driver names the columns
@@ -123,6 +137,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             room_id=room_id,
             client_id=client_id,
             thread_id=root_id,
+            files=files,
         )
         await self.hub.message_created(message)
         if root is not None:
@@ -135,7 +150,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         session = self.repository.session
         root = await stamp_change(session, root_id)
         await follow_as_participants(session, root_id, root.author_id, replier_id)
-        return await message_from_row(session, self.hub.profiles, root)
+        return await message_from_row(session, self.hub.profiles, self.hub.file_links, root)
 
     async def _already_sent(
         self, author_id: int, client_id: str, recipient: PublicUser | None, room_id: int | None
@@ -253,11 +268,13 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         return await self._with_reactions(rows)
 
     async def _with_reactions(self, rows: Sequence[MessageModel]) -> list[Message]:
-        """Messages with their reactions and thread summaries, each loaded for the whole page in one query."""
+        """Messages with their reactions, files and thread summaries, each loaded for the whole page in one query."""
         session = self.repository.session
-        reactions = await reactions_by_message(session, [row.id for row in rows])
+        ids = [row.id for row in rows]
+        reactions = await reactions_by_message(session, ids)
+        files = await files_by_message(session, ids, self.hub.file_links)
         threads = await summaries_by_root(session, [row.id for row in rows if row.thread_id is None])
-        return [to_message(row, reactions.get(row.id), threads.get(row.id)) for row in rows]
+        return [to_message(row, reactions.get(row.id), threads.get(row.id), files.get(row.id)) for row in rows]
 
     async def edit(self, editor: PublicUser, message_id: int, form: MessageEdit) -> Message:
         """Replace the text of the editor's own message, commit, then push `message_updated` to its audience.
@@ -272,14 +289,17 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         if row.deleted:
             raise Conflict("this message was deleted; it cannot be edited")
         if row.content == form.content:
-            unchanged = await message_from_row(session, self.hub.profiles, row)
+            unchanged = await message_from_row(session, self.hub.profiles, self.hub.file_links, row)
             await session.commit()
             return unchanged
         edited = await stamp_change(session, message_id, content=form.content, edited_at=utc_now())
-        return await self._commit_and_push(await message_from_row(session, self.hub.profiles, edited))
+        return await self._commit_and_push(
+            await message_from_row(session, self.hub.profiles, self.hub.file_links, edited)
+        )
 
     async def delete_message(self, caller_id: int, message_id: int) -> None:
-        """Leave a tombstone: the text and reactions are erased from the database, the row keeps its place.
+        """Leave a tombstone: the text, reactions and files are erased (the files from storage too, after the
+        commit), the row keeps its place.
 
         The author may delete; in a room, the room's owner may too. Deleting again changes nothing.
         """
@@ -292,8 +312,12 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             await session.commit()
             return
         await session.execute(delete(ReactionModel).where(ReactionModel.message_id == message_id))
+        stored_files = await detach_all(session, message_id)
         tombstone = await stamp_change(session, message_id, content="", deleted=True)
-        await self._commit_and_push(await message_from_row(session, self.hub.profiles, tombstone, has_reactions=False))
+        await self._commit_and_push(
+            await message_from_row(session, self.hub.profiles, self.hub.file_links, tombstone, has_reactions=False)
+        )
+        await self.hub.file_storage.delete(stored_files)
 
     async def _owns_room_of(self, row: Row[Any], user_id: int) -> bool:
         if row.room_id is None:

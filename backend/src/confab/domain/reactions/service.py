@@ -79,7 +79,7 @@ class ReactionService(SQLAlchemyAsyncRepositoryService[ReactionModel]):
         session = self.repository.session
         if changed:
             row = await stamp_change(session, row.id)
-        message = await message_from_row(session, self.hub.profiles, row)
+        message = await message_from_row(session, self.hub.profiles, self.hub.file_links, row)
         await session.commit()
         if changed:
             await self.hub.message_updated(message)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import msgspec
 
 from confab.domain.accounts.schemas import PublicUser, to_public_user
+from confab.domain.files.schemas import FileIds
 from confab.domain.messages.schemas import ClientId, Content, Message, ThreadId
 from confab.schemas import END, ID_BOUNDS, NOT_BLANK, Cursor, Id, Schema
 
@@ -58,9 +59,10 @@ class MemberAdd(Schema):
 
 
 class RoomMessageCreate(Schema):
-    """A message to post in a room."""
+    """A message to post in a room: text, files, or both."""
 
-    content: Content
+    content: Content | None = None
+    file_ids: FileIds | None = None
     client_id: ClientId | None = None
     thread_id: ThreadId | None = None
 

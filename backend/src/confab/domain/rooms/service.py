@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import PublicUser
+from confab.domain.files.attachments import files_by_message
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.schemas import to_message
 from confab.domain.reactions.summaries import reactions_by_message
@@ -77,7 +78,11 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
         )
         reactions = await reactions_by_message(session, [row.id for row in latest_rows])
         threads = await summaries_by_root(session, [row.id for row in latest_rows])
-        latest = {row.room_id: to_message(row, reactions.get(row.id), threads.get(row.id)) for row in latest_rows}
+        files = await files_by_message(session, [row.id for row in latest_rows], self.hub.file_links)
+        latest = {
+            row.room_id: to_message(row, reactions.get(row.id), threads.get(row.id), files.get(row.id))
+            for row in latest_rows
+        }
         unread = await self._unread_counts(caller_id)
         summaries = [
             RoomSummary(

@@ -9,13 +9,14 @@ answer is an empty page either way, so a search cannot tell "does not exist" fro
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.accounts.models import UserModel
+from confab.domain.files.attachments import files_by_message
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.schemas import to_message
 from confab.domain.reactions.summaries import reactions_by_message
@@ -24,12 +25,16 @@ from confab.domain.search import index
 from confab.domain.search.query import SearchQuery, highlights, parse
 from confab.domain.search.schemas import SearchPage, SearchResult
 
+if TYPE_CHECKING:
+    from confab.domain.files.links import FileLinks
+
 
 class SearchService:
     """Runs a query for one caller; the REST route and `confab search` (through it) use it."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, links: FileLinks) -> None:
         self.session = session
+        self.links = links
 
     async def search(self, user_id: int, text: str, *, limit: int, before: int | None) -> SearchPage:
         """One page of results, newest first; `next` is the `before` of the following page, or None."""
@@ -57,8 +62,12 @@ class SearchService:
         ids = ids[:limit]
         rows = await self._messages(ids)
         reactions = await reactions_by_message(self.session, ids)
+        files = await files_by_message(self.session, ids, self.links)
         results = [
-            SearchResult(message=to_message(row, reactions.get(row.id)), highlights=highlights(row.content, query))
+            SearchResult(
+                message=to_message(row, reactions.get(row.id), files=files.get(row.id)),
+                highlights=highlights(row.content, query),
+            )
             for row in rows
         ]
         return SearchPage(results=results, next=ids[-1] if more else None)
