@@ -169,3 +169,20 @@ async def test_send_attaches_files(confab, log_in_as, make_user, server, http, t
     assert missing.exit_code == 2
     nothing = await confab("send", "--url", server.url, "--to", bob.nickname)
     assert nothing.exit_code == 2
+
+
+async def test_reply_in_a_thread_with_a_file(confab, log_in_as, make_user, server, http, tmp_path):
+    alice, bob = await make_user(), await make_user()
+    root = (
+        await http.post("/api/messages", headers=bob.headers, json={"recipient_id": alice.id, "content": "agenda?"})
+    ).json()
+    await log_in_as(alice)
+    agenda = tmp_path / "agenda.txt"
+    agenda.write_bytes(b"1. lunch\n")
+    replied = await confab(
+        "send", "--url", server.url, "--to", bob.nickname, "--thread", str(root["id"]), "--file", str(agenda), "here"
+    )
+    assert replied.exit_code == 0, replied.stderr
+    assert replied.stdout.strip().endswith(f"in thread #{root['id']}")
+    thread = await confab("history", "--url", server.url, "--thread", str(root["id"]))
+    assert thread.lines[-1].endswith(f"-> {bob.nickname} in thread #{root['id']}: here [files: agenda.txt]")

@@ -204,3 +204,54 @@ async def test_socket_sends_carry_files_live(http: httpx.AsyncClient, make_user,
     finally:
         for socket in (alice_socket, bob_socket, eve_socket):
             await socket.disconnect()
+
+
+async def test_a_reply_in_a_thread_carries_files(http: httpx.AsyncClient, make_user) -> None:
+    alice, bob = await make_user(), await make_user()
+    room = await create_room(http, bob, members=[alice])
+    chart = await uploaded(http, bob, png(), "chart.png")
+    root = (
+        await http.post(
+            f"/api/rooms/{room['id']}/messages",
+            headers=bob.headers,
+            json={"content": "numbers?", "file_ids": [chart["id"]]},
+        )
+    ).json()
+    notes = await uploaded(http, alice, b"the numbers", "numbers.txt")
+    replied = await http.post(
+        f"/api/rooms/{room['id']}/messages",
+        headers=alice.headers,
+        json={"thread_id": root["id"], "file_ids": [notes["id"]]},
+    )
+    assert replied.status_code == 201, replied.text
+    reply = replied.json()
+    assert reply["thread_id"] == root["id"]
+    assert [file["name"] for file in reply["files"]] == ["numbers.txt"]
+
+    history = (await http.get(f"/api/rooms/{room['id']}/messages", headers=bob.headers)).json()
+    assert [message["id"] for message in history] == [root["id"]]
+    assert history[0]["thread"]["reply_count"] == 1
+    assert [file["name"] for file in history[0]["files"]] == ["chart.png"]
+    thread = (await http.get(f"/api/messages/{root['id']}/thread", headers=bob.headers)).json()
+    (listed,) = thread
+    assert (await http.get(listed["files"][0]["url"])).content == b"the numbers"
+    followed = (await http.get("/api/threads", headers=bob.headers)).json()
+    assert [file["name"] for file in followed[0]["root"]["files"]] == ["chart.png"]
+
+    assert (await http.delete(f"/api/messages/{reply['id']}", headers=alice.headers)).status_code == 204
+    assert (await http.get(notes["url"])).status_code == 404
+    assert (await http.get(chart["url"])).status_code == 200
+
+
+async def test_a_search_result_carries_its_files(http: httpx.AsyncClient, make_user) -> None:
+    alice, bob = await make_user(), await make_user()
+    report = await uploaded(http, alice, b"quarterly figures", "report.txt")
+    sent = await http.post(
+        "/api/messages",
+        headers=alice.headers,
+        json={"recipient_id": bob.id, "content": "the quarterly report", "file_ids": [report["id"]]},
+    )
+    assert sent.status_code == 201, sent.text
+    found = (await http.get("/api/search", headers=bob.headers, params={"q": "quarterly"})).json()
+    (result,) = found["results"]
+    assert (await http.get(result["message"]["files"][0]["url"])).content == b"quarterly figures"
