@@ -66,7 +66,11 @@ describe('confab with thousands of accounts', () => {
     const sizes = await Promise.all(peopleResponses.map(async (response) => (await response.body()).byteLength))
     const loaded = sizes.reduce((sum, size) => sum + size, 0)
     console.log(`people data on first load: ${loaded} bytes in ${sizes.length} request(s); the whole directory is ${everybodyBytes} bytes`)
-    expect(peopleResponses.map((response) => new URL(response.url()).searchParams.get('conversations'))).toEqual(['true'])
+    // Only my conversations are ever asked for (the catch-up after connecting may ask a second time when a
+    // replayed message names someone the first answer had not listed yet); never the whole directory.
+    const asked = peopleResponses.map((response) => new URL(response.url()).searchParams.get('conversations'))
+    expect(asked.length).toBeGreaterThan(0)
+    expect(asked.every((value) => value === 'true')).toBe(true)
     expect(loaded).toBeLessThan(PEOPLE_BUDGET_BYTES)
     expect(everybodyBytes).toBeGreaterThan(PEOPLE_BUDGET_BYTES) // the budget means something at this size
     await context.close()
@@ -115,7 +119,11 @@ describe('confab with thousands of accounts', () => {
     console.log(`people data while making a room and adding a member: ${loaded} bytes in ${sizes.length} request(s)`)
     // Every people request was a search: nothing asked for the whole directory.
     expect(peopleRequests.length).toBeGreaterThan(0)
-    for (const response of peopleRequests) expect(new URL(response.url()).searchParams.get('q')).toBeTruthy()
+    // Searches, and at most a refresh of my own conversations; never the unfiltered directory.
+    for (const response of peopleRequests) {
+      const params = new URL(response.url()).searchParams
+      expect(Boolean(params.get('q')) || params.get('conversations') === 'true').toBe(true)
+    }
     expect(loaded).toBeLessThan(PEOPLE_BUDGET_BYTES)
     await context.close()
   })
