@@ -33,7 +33,9 @@ from confab.domain.accounts.profiles import PublicProfiles
 from confab.domain.accounts.tokens import build_jwt_auth
 from confab.domain.files.controller import FileController
 from confab.domain.files.sweeper import sweep_orphans_periodically
+from confab.domain.mentions.controller import MentionController
 from confab.domain.messages.controller import MessageController
+from confab.domain.notifications.controller import NotificationController
 from confab.domain.reactions.controller import ReactionController
 from confab.domain.rooms.controller import RoomController
 from confab.domain.search.controller import SearchController
@@ -104,7 +106,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             AccountController,
             FileController,
+            MentionController,
             MessageController,
+            NotificationController,
             ReactionController,
             RoomController,
             SearchController,

@@ -1,7 +1,7 @@
 """What route handlers are given: the domain services, and the parameters several routes share.
 
-Registered once on the app, so every controller asks for `users`, `messages`, `rooms`, `reactions`,
-`search`, `sessions`, `threads` or `page` by name and none of them repeats how those are built.
+Registered once on the app, so every controller asks for `users`, `messages`, `mentions`, `notifications`,
+`rooms`, `reactions`, `search`, `sessions`, `threads` or `page` by name and none of them repeats how those are built.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.accounts.service import UserService
 from confab.domain.files.service import FileService
+from confab.domain.mentions.service import MentionService
 from confab.domain.messages.service import MessageService
+from confab.domain.notifications.service import NotificationService
 from confab.domain.reactions.service import ReactionService
 from confab.domain.rooms.service import RoomService
 from confab.domain.search.service import SearchService
@@ -82,6 +84,14 @@ def provide_message_service(db_session: AsyncSession, state: State) -> MessageSe
     return MessageService(session=db_session, hub=state.hub)
 
 
+def provide_mention_service(db_session: AsyncSession) -> MentionService:
+    return MentionService(session=db_session)
+
+
+def provide_notification_service(db_session: AsyncSession) -> NotificationService:
+    return NotificationService(session=db_session)
+
+
 def provide_reaction_service(db_session: AsyncSession, state: State) -> ReactionService:
     return ReactionService(session=db_session, hub=state.hub)
 
@@ -107,6 +117,8 @@ APP_DEPENDENCIES = {
     "files": Provide(provide_file_service, sync_to_thread=False),
     "users": Provide(provide_user_service, sync_to_thread=False),
     "messages": Provide(provide_message_service, sync_to_thread=False),
+    "mentions": Provide(provide_mention_service, sync_to_thread=False),
+    "notifications": Provide(provide_notification_service, sync_to_thread=False),
     "rooms": Provide(provide_room_service, sync_to_thread=False),
     "reactions": Provide(provide_reaction_service, sync_to_thread=False),
     "search": Provide(provide_search_service, sync_to_thread=False),

@@ -16,7 +16,7 @@ async def test_people_list_shows_no_email_and_no_hash(http, make_user):
     assert response.status_code == 200
     people = {person["id"]: person for person in response.json()}
     assert people[bob.id]["nickname"] == bob.nickname
-    assert set(people[bob.id]) == {"id", "name", "nickname", "online", "unread"}
+    assert set(people[bob.id]) == {"id", "name", "nickname", "online", "unread", "mentions_unread"}
     assert bob.email not in response.text
     assert "argon2" not in response.text
 

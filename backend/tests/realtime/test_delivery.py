@@ -25,7 +25,7 @@ async def test_a_dm_reaches_recipient_and_the_authors_other_tabs_once_and_no_one
         assert bob_socket.received("message") == [message]
         assert alice_tab_one.received("message") == [message]
         assert alice_tab_two.received("message") == [message]
-        assert carol_socket.events == [("message", own)]
+        assert carol_socket.events == [("message", own), ("notify", {"message": own, "reason": "dm"})]
         assert isinstance(bob_socket.received("message")[0], dict)  # an object, not a JSON string
     finally:
         await asyncio.gather(*(c.disconnect() for c in (alice_tab_one, alice_tab_two, bob_socket, carol_socket)))

@@ -34,7 +34,7 @@ async def test_three_members_chat_live_and_an_outsider_sees_nothing(server, http
         await settle()
         for socket in (alice_socket, bob_socket, carol_socket):
             assert [m["id"] for m in socket.received("message") if m["room_id"]] == [message["id"], posted["id"]]
-        assert dave_socket.events == [("message", dm.json())]
+        assert dave_socket.events == [("message", dm.json()), ("notify", {"message": dm.json(), "reason": "dm"})]
     finally:
         await asyncio.gather(*(socket.disconnect() for socket in sockets))
 

@@ -2,6 +2,7 @@
 
 from confab.domain.accounts.models import DirectoryKeyModel, UserModel
 from confab.domain.files.models import FileModel
+from confab.domain.mentions.models import MentionModel
 from confab.domain.messages.models import MessageModel
 from confab.domain.reactions.models import ReactionModel
 from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
@@ -12,6 +13,7 @@ __all__ = (
     "DirectReadMarkerModel",
     "DirectoryKeyModel",
     "FileModel",
+    "MentionModel",
     "MessageModel",
     "ReactionModel",
     "RoomMembershipModel",

@@ -16,12 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from confab.domain.accounts.profiles import PublicProfiles
 from confab.domain.files.links import FileLinks
 from confab.domain.files.storage import FileStorage
+from confab.domain.notifications.schemas import Notification
 from confab.ratelimits import RateLimits
 from confab.realtime import codec
 from confab.realtime.channels import room_channel, user_channel
 from confab.realtime.managers import (
     MESSAGE_EVENT,
     MESSAGE_UPDATED_EVENT,
+    NOTIFY_EVENT,
     SESSION_ENDED_EVENT,
     DeliveryControl,
     GatedRedisManager,
@@ -33,6 +35,7 @@ from confab.settings import Settings
 
 if TYPE_CHECKING:
     from confab.domain.messages.schemas import Message
+    from confab.domain.notifications.schemas import Reason
     from confab.domain.rooms.schemas import Room
 
 logger = logging.getLogger("confab.realtime")
@@ -122,6 +125,13 @@ class RealtimeHub:
     async def message_updated(self, message: Message) -> None:
         """Push a committed change (edit, delete, reaction) as the whole message, to the same audience."""
         await self.sio.emit(MESSAGE_UPDATED_EVENT, message, to=audience(message))
+
+    async def notify(self, message: Message, alerts: dict[Reason, list[str]]) -> None:
+        """Alert each listed user's sockets (`notify {message, reason}`), once per user, after the commit."""
+        for reason, nicknames in alerts.items():
+            if nicknames:
+                channels = [user_channel(nickname) for nickname in nicknames]
+                await self.sio.emit(NOTIFY_EVENT, Notification(message=message, reason=reason), to=channels)
 
     async def emit_to(self, event: str, payload: Any, channels: list[str], skip_sids: list[str] | None = None) -> None:
         if channels:

@@ -22,6 +22,7 @@ MESSAGE_EVENT = "message"
 MESSAGE_UPDATED_EVENT = "message_updated"
 HELD_EVENTS = frozenset({MESSAGE_EVENT, MESSAGE_UPDATED_EVENT})
 SESSION_ENDED_EVENT = "session_ended"
+NOTIFY_EVENT = "notify"
 RELAY_PROBE_EVENT = "relay_probe"
 
 

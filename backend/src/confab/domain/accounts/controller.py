@@ -255,7 +255,8 @@ class AccountController(Controller):
                 name=person.name,
                 nickname=person.nickname,
                 online=person.id in online,
-                unread=unread.get(person.id, 0),
+                unread=unread.get(person.id, (0, 0))[0],
+                mentions_unread=unread.get(person.id, (0, 0))[1],
             )
             for person in page.people
         ]

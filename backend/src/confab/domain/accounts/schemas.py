@@ -76,10 +76,12 @@ class User(PublicUser):
 
 
 class PeerSummary(PublicUser):
-    """A user as listed for the caller: presence and how many of their DMs the caller has not read."""
+    """A user as listed for the caller: presence, how many of their DMs the caller has not read, and how many of
+    those mention the caller."""
 
     online: bool = False
     unread: int = 0
+    mentions_unread: int = 0
 
 
 class Credentials(Schema):

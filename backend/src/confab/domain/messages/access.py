@@ -13,6 +13,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.files.attachments import files_by_message
+from confab.domain.mentions.stored import mentions_by_message
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.schemas import Message
 from confab.domain.reactions.summaries import reactions_by_message
@@ -56,6 +57,7 @@ async def message_from_row(
     reactions = await reactions_by_message(session, [row.id]) if has_reactions else {}
     threads = await summaries_by_root(session, [row.id]) if row.thread_id is None else {}
     files = await files_by_message(session, [row.id], links) if has_reactions else {}
+    mentions = await mentions_by_message(session, [row.id]) if has_reactions else {}
     return Message(
         id=row.id,
         content=row.content,
@@ -71,4 +73,5 @@ async def message_from_row(
         thread_id=row.thread_id,
         thread=threads.get(row.id),
         files=files.get(row.id, []),
+        mentions=mentions.get(row.id, []),
     )

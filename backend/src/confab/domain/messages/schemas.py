@@ -94,6 +94,8 @@ class Message(Schema):
     `content` is also empty for a message that only carries files.
     A reply has the `thread_id` of its root and is listed in the thread, not in the conversation's history;
     a root has a `thread` summary (null while it has no replies).
+    `mentions` are the ids of the people the text mentions (`@nickname`, `@room`) among those who could read
+    it when it was sent or last edited, ascending; the author is never among them.
     """
 
     id: Id
@@ -118,6 +120,7 @@ class Message(Schema):
     thread_id: int | None = None
     thread: ThreadSummary | None = None
     files: list[File] = msgspec.field(default_factory=list)
+    mentions: list[int] = msgspec.field(default_factory=list)
 
 
 def to_message(
@@ -125,6 +128,7 @@ def to_message(
     reactions: list[Reaction] | None = None,
     thread: ThreadSummary | None = None,
     files: list[File] | None = None,
+    mentions: list[int] | None = None,
 ) -> Message:
     return Message(
         id=row.id,
@@ -141,4 +145,5 @@ def to_message(
         thread_id=row.thread_id,
         thread=thread,
         files=files or [],
+        mentions=mentions or [],
     )

@@ -16,15 +16,19 @@ from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import PublicUser
 from confab.domain.files.attachments import attach, detach_all, files_by_message
+from confab.domain.mentions.models import MentionModel
+from confab.domain.mentions.parsing import find_mentions
+from confab.domain.mentions.stored import mentions_by_message, record_mentions, replace_mentions
 from confab.domain.messages.access import message_from_row, visible_message
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.ordering import INSERT_MESSAGE, stamp_change, take_write_order
 from confab.domain.messages.schemas import Message, MessageCreate, MessageEdit, to_message
+from confab.domain.notifications.audience import alerts, mentioned_among, readers_of, thread_followers
 from confab.domain.reactions.models import ReactionModel
 from confab.domain.reactions.summaries import reactions_by_message
 from confab.domain.rooms.access import require_membership
 from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
-from confab.domain.threads.roots import follow_as_participants, reply_root
+from confab.domain.threads.roots import follow_as_participants, follow_when_mentioned, reply_root
 from confab.domain.threads.summaries import summaries_by_root
 from confab.errors import BadRequest, Conflict, Forbidden, NotFound
 
@@ -88,7 +92,8 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         room_id: int | None = None,
         thread_id: int | None = None,
     ) -> Sent:
-        """Insert the message and attach its files in one transaction, commit, then push it."""
+        """Insert the message with its mentions and files in one transaction, commit, then push it to its
+        audience and alert (`notify`) the readers whose notification levels say so."""
         if content is None and not file_ids:
             raise BadRequest("a message needs content, files (`file_ids`), or both")
         content = content or ""
@@ -100,6 +105,8 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             root_id = await reply_root(
                 session, thread_id, author.id, recipient_id=recipient.id if recipient else None, room_id=room_id
             )
+        readers = await readers_of(session, author.id, recipient=recipient, room_id=room_id)
+        mentioned = mentioned_among(readers, find_mentions(content))
         date = utc_now()
         row = {
             "content": content,
@@ -111,13 +118,16 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             "thread_id": root_id,
         }
         root: Message | None = None
+        followers: set[int] | None = None
         try:
             message_id, seq = (await session.execute(INSERT_MESSAGE, row)).one()
+            mentions = await record_mentions(session, message_id, mentioned)
             if file_ids:
                 await attach(session, author.id, file_ids, message_id)
             files = (await files_by_message(session, [message_id], self.hub.file_links)).get(message_id, [])
             if root_id is not None:
-                root = await self._count_reply(root_id, author.id)
+                root = await self._count_reply(root_id, author.id, mentions)
+                followers = await thread_followers(session, root_id)
             await session.commit()
         except (NotFound, Conflict):
             await session.rollback()
@@ -138,18 +148,22 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             client_id=client_id,
             thread_id=root_id,
             files=files,
+            mentions=mentions,
         )
         await self.hub.message_created(message)
         if root is not None:
             await self.hub.message_updated(root)
+        await self.hub.notify(message, alerts(readers, set(mentions), direct=room_id is None, followers=followers))
         return Sent(message, created=True)
 
-    async def _count_reply(self, root_id: int, replier_id: int) -> Message:
+    async def _count_reply(self, root_id: int, replier_id: int, mentioned: list[int]) -> Message:
         """Within the reply's transaction: the root takes a new `seq` for its new summary, read back here so that
-        racing replies each push the count they made; the replier and the root's author follow the thread."""
+        racing replies each push the count they made; the replier, the root's author and the people the reply
+        mentions follow the thread."""
         session = self.repository.session
         root = await stamp_change(session, root_id)
         await follow_as_participants(session, root_id, root.author_id, replier_id)
+        await follow_when_mentioned(session, root_id, mentioned)
         return await message_from_row(session, self.hub.profiles, self.hub.file_links, root)
 
     async def _already_sent(
@@ -164,7 +178,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             raise IntegrityError(detail="client_id conflict without an original message")
         if (original.room_id, original.recipient_id) != (room_id, recipient.id if recipient else None):
             raise Conflict(f"client_id {client_id!r} was already used for a message to another conversation")
-        return (await self._with_reactions([original]))[0]
+        return (await self.whole_messages([original]))[0]
 
     async def direct_history(
         self,
@@ -265,21 +279,28 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         )
         if not forward:
             rows.reverse()
-        return await self._with_reactions(rows)
+        return await self.whole_messages(rows)
 
-    async def _with_reactions(self, rows: Sequence[MessageModel]) -> list[Message]:
-        """Messages with their reactions, files and thread summaries, each loaded for the whole page in one query."""
+    async def whole_messages(self, rows: Sequence[MessageModel]) -> list[Message]:
+        """Messages with their reactions, files, thread summaries and mentions, each loaded for the whole page in
+        one query."""
         session = self.repository.session
         ids = [row.id for row in rows]
         reactions = await reactions_by_message(session, ids)
         files = await files_by_message(session, ids, self.hub.file_links)
         threads = await summaries_by_root(session, [row.id for row in rows if row.thread_id is None])
-        return [to_message(row, reactions.get(row.id), threads.get(row.id), files.get(row.id)) for row in rows]
+        mentions = await mentions_by_message(session, ids)
+        return [
+            to_message(row, reactions.get(row.id), threads.get(row.id), files.get(row.id), mentions.get(row.id))
+            for row in rows
+        ]
 
     async def edit(self, editor: PublicUser, message_id: int, form: MessageEdit) -> Message:
         """Replace the text of the editor's own message, commit, then push `message_updated` to its audience.
 
-        Sending the text it already has changes nothing: no new `seq`, no push, `edited_at` kept.
+        The mentions are found again in the new text, among the message's readers now; an edit alerts nobody
+        (no `notify`), as in most chat products, though a new mention counts as unread and is listed in
+        `GET /api/mentions`. Sending the text it already has changes nothing: no new `seq`, no push.
         """
         session = self.repository.session
         await take_write_order(session)
@@ -293,6 +314,11 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             await session.commit()
             return unchanged
         edited = await stamp_change(session, message_id, content=form.content, edited_at=utc_now())
+        recipient = await self.hub.profiles.get(session, row.recipient_id) if row.recipient_id is not None else None
+        readers = await readers_of(session, editor.id, recipient=recipient, room_id=row.room_id)
+        mentions = await replace_mentions(session, message_id, mentioned_among(readers, find_mentions(form.content)))
+        if row.thread_id is not None:
+            await follow_when_mentioned(session, row.thread_id, mentions)
         return await self._commit_and_push(
             await message_from_row(session, self.hub.profiles, self.hub.file_links, edited)
         )
@@ -313,6 +339,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             return
         await session.execute(delete(ReactionModel).where(ReactionModel.message_id == message_id))
         stored_files = await detach_all(session, message_id)
+        await replace_mentions(session, message_id, [])
         tombstone = await stamp_change(session, message_id, content="", deleted=True)
         await self._commit_and_push(
             await message_from_row(session, self.hub.profiles, self.hub.file_links, tombstone, has_reactions=False)
@@ -364,7 +391,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
                 .limit(limit)
             )
         )
-        messages = await self._with_reactions(rows)
+        messages = await self.whole_messages(rows)
         return [Change(message, new=row.created_seq > since) for row, message in zip(rows, messages, strict=True)]
 
     async def latest_seq(self) -> int:
@@ -406,12 +433,15 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         rows = await self.repository.session.execute(statement)
         return [(peer_id, last_id) for peer_id, last_id in rows.tuples()]
 
-    async def unread_direct_counts(self, user_id: int) -> dict[int, int]:
-        """Per peer, how many DMs they sent the user after the user's read marker for them (tombstones aside)."""
+    async def unread_direct_counts(self, user_id: int) -> dict[int, tuple[int, int]]:
+        """Per peer, how many DMs they sent the user after the user's read marker for them (tombstones aside), and
+        how many of those mention the user; one query."""
         marker = DirectReadMarkerModel
+        mention = MentionModel
         rows = await self.repository.session.execute(
-            select(MessageModel.author_id, func.count())
+            select(MessageModel.author_id, func.count(), func.count(mention.user_id))
             .outerjoin(marker, and_(marker.user_id == user_id, marker.peer_id == MessageModel.author_id))
+            .outerjoin(mention, and_(mention.message_id == MessageModel.id, mention.user_id == user_id))
             .where(
                 MessageModel.recipient_id == user_id,
                 MessageModel.author_id != user_id,
@@ -421,7 +451,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             )
             .group_by(MessageModel.author_id)
         )
-        return {peer_id: count for peer_id, count in rows.tuples()}
+        return {peer_id: (count, mentions) for peer_id, count, mentions in rows.tuples()}
 
     async def mark_direct_read(self, user_id: int, peer_id: int, last_read_id: int) -> None:
         """Move the user's marker for `peer_id`'s DMs forward (never back, never past the latest one)."""

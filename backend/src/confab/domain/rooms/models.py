@@ -38,6 +38,8 @@ class RoomMembershipModel(DefaultBase):
     joined_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), default=utc_now)
     # The id of the last room message this member has read; never moves backwards.
     last_read_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    # What alerts this member: "all", "mentions" or "none" (see `confab.domain.notifications`).
+    notification_level: Mapped[str] = mapped_column(String(8), default="all", server_default="all")
 
     room: Mapped[RoomModel] = relationship(back_populates="memberships")
     user: Mapped[UserModel] = relationship(lazy="joined", innerjoin=True)

@@ -10,6 +10,7 @@ import msgspec
 from confab.domain.accounts.schemas import PublicUser, to_public_user
 from confab.domain.files.schemas import FileIds
 from confab.domain.messages.schemas import ClientId, Content, Message, ThreadId
+from confab.domain.notifications.schemas import NotificationLevel
 from confab.schemas import END, ID_BOUNDS, NOT_BLANK, Cursor, Id, Schema
 
 if TYPE_CHECKING:
@@ -48,10 +49,13 @@ class Room(Schema):
 
 
 class RoomSummary(Room):
-    """A room as listed for one member: its latest message and how many the member has not read."""
+    """A room as listed for one member: its latest message, how many the member has not read, how many of
+    those mention them, and the member's notification level for it."""
 
     last_message: Message | None = None
     unread: int = 0
+    mentions_unread: int = 0
+    notification_level: NotificationLevel = "all"
 
 
 class MemberAdd(Schema):

@@ -14,6 +14,8 @@ from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import PublicUser
 from confab.domain.files.attachments import files_by_message
+from confab.domain.mentions.models import MentionModel
+from confab.domain.mentions.stored import mentions_by_message
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.schemas import to_message
 from confab.domain.reactions.summaries import reactions_by_message
@@ -60,9 +62,16 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
         return await self._load(room_id)
 
     async def list_for(self, caller_id: int) -> list[RoomSummary]:
-        """The caller's rooms, most recently active first, each with its last message and unread count."""
+        """The caller's rooms, most recently active first, each with its last message, unread counts and the
+        caller's notification level."""
         session = self.repository.session
-        room_ids = await self.room_ids_of(caller_id)
+        memberships = await session.execute(
+            select(RoomMembershipModel.room_id, RoomMembershipModel.notification_level).where(
+                RoomMembershipModel.user_id == caller_id
+            )
+        )
+        levels = {room_id: level for room_id, level in memberships.tuples()}
+        room_ids = list(levels)
         if not room_ids:
             return []
         rooms = {room.id: room for room in await session.scalars(select(RoomModel).where(RoomModel.id.in_(room_ids)))}
@@ -79,8 +88,11 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
         reactions = await reactions_by_message(session, [row.id for row in latest_rows])
         threads = await summaries_by_root(session, [row.id for row in latest_rows])
         files = await files_by_message(session, [row.id for row in latest_rows], self.hub.file_links)
+        mentions = await mentions_by_message(session, [row.id for row in latest_rows])
         latest = {
-            row.room_id: to_message(row, reactions.get(row.id), threads.get(row.id), files.get(row.id))
+            row.room_id: to_message(
+                row, reactions.get(row.id), threads.get(row.id), files.get(row.id), mentions.get(row.id)
+            )
             for row in latest_rows
         }
         unread = await self._unread_counts(caller_id)
@@ -88,7 +100,9 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
             RoomSummary(
                 **msgspec.structs.asdict(to_room(rooms[room_id])),
                 last_message=latest.get(room_id),
-                unread=unread.get(room_id, 0),
+                unread=unread.get(room_id, (0, 0))[0],
+                mentions_unread=unread.get(room_id, (0, 0))[1],
+                notification_level=levels[room_id],
             )
             for room_id in room_ids
         ]
@@ -98,13 +112,16 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
         )
         return summaries
 
-    async def _unread_counts(self, caller_id: int) -> dict[int, int]:
+    async def _unread_counts(self, caller_id: int) -> dict[int, tuple[int, int]]:
+        """Per room: the unread messages, and how many of them mention the caller, in one query."""
+        mention = MentionModel
         rows = await self.repository.session.execute(
-            select(MessageModel.room_id, func.count())
+            select(MessageModel.room_id, func.count(), func.count(mention.user_id))
             .join(
                 RoomMembershipModel,
                 and_(RoomMembershipModel.room_id == MessageModel.room_id, RoomMembershipModel.user_id == caller_id),
             )
+            .outerjoin(mention, and_(mention.message_id == MessageModel.id, mention.user_id == caller_id))
             .where(
                 MessageModel.id > RoomMembershipModel.last_read_id,
                 MessageModel.author_id != caller_id,
@@ -113,7 +130,7 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
             )
             .group_by(MessageModel.room_id)
         )
-        return {room_id: count for room_id, count in rows.tuples()}
+        return {room_id: (count, mentions) for room_id, count, mentions in rows.tuples()}
 
     async def add_member(self, caller_id: int, room_id: int, user_id: int) -> Room:
         """Any member may add anyone; adding a member again changes nothing."""

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.accounts.models import UserModel
 from confab.domain.files.attachments import files_by_message
+from confab.domain.mentions.stored import mentions_by_message
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.schemas import to_message
 from confab.domain.reactions.summaries import reactions_by_message
@@ -63,9 +64,10 @@ class SearchService:
         rows = await self._messages(ids)
         reactions = await reactions_by_message(self.session, ids)
         files = await files_by_message(self.session, ids, self.links)
+        mentions = await mentions_by_message(self.session, ids)
         results = [
             SearchResult(
-                message=to_message(row, reactions.get(row.id), files=files.get(row.id)),
+                message=to_message(row, reactions.get(row.id), files=files.get(row.id), mentions=mentions.get(row.id)),
                 highlights=highlights(row.content, query),
             )
             for row in rows

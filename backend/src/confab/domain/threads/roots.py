@@ -62,3 +62,20 @@ async def follow_as_participants(session: AsyncSession, root_id: int, root_autho
     await session.execute(
         replier.on_conflict_do_update(index_elements=["user_id", "root_id"], set_={"following": True})
     )
+
+
+async def follow_when_mentioned(session: AsyncSession, root_id: int, user_ids: list[int]) -> None:
+    """People a reply mentions follow its thread (so it shows in their `GET /api/threads`), unless they chose
+    not to."""
+    if not user_ids:
+        return
+    following = ThreadFollowModel.__table__.c.following
+    statement = dialect_insert(session)(ThreadFollowModel).values(
+        [{"user_id": user_id, "root_id": root_id, "following": True} for user_id in user_ids]
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id", "root_id"],
+            set_={"following": case((following.is_(None), True), else_=following)},
+        )
+    )

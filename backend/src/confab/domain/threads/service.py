@@ -9,6 +9,7 @@ from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import and_, case, func, or_, select
 
 from confab.domain.files.attachments import files_by_message
+from confab.domain.mentions.stored import mentions_by_message
 from confab.domain.messages.access import visible_message
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.schemas import to_message
@@ -108,13 +109,14 @@ class ThreadService(SQLAlchemyAsyncRepositoryService[ThreadFollowModel]):
         reactions = await reactions_by_message(session, root_ids)
         summaries = await summaries_by_root(session, root_ids)
         files = await files_by_message(session, root_ids, self.hub.file_links)
+        mentions = await mentions_by_message(session, root_ids)
         unread = await self._unread(user_id, root_ids)
         threads = []
         for root in roots:
             summary = summaries.get(root.id)
             threads.append(
                 FollowedThread(
-                    root=to_message(root, reactions.get(root.id), summary, files.get(root.id)),
+                    root=to_message(root, reactions.get(root.id), summary, files.get(root.id), mentions.get(root.id)),
                     reply_count=summary.reply_count if summary else 0,
                     last_reply_at=summary.last_reply_at if summary else None,
                     unread=unread.get(root.id, 0),
