@@ -199,6 +199,10 @@ def add_client_commands(commands: argparse._SubParsersAction) -> None:
     search.add_argument("--limit", type=int, default=20, help="how many results (1 to 100, default 20)")
     search.add_argument("--before", type=int, metavar="ID", help="the next page, as the previous page said on stderr")
 
+    mentions = add("mentions", client.mentions, "messages that mention me (@nickname, @room), newest first", [as_json])
+    mentions.add_argument("--limit", type=int, default=20, help="how many messages (1 to 200, default 20)")
+    mentions.add_argument("--before", type=int, metavar="ID", help="the next page, as the previous page said on stderr")
+
     tail = add("tail", client.tail, "print messages and changes to them as they arrive, until Ctrl-C")
     tail.add_argument("--since", type=int, metavar="ID", help="first replay the messages after this message id")
 

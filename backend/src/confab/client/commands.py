@@ -269,6 +269,23 @@ def search(arguments: argparse.Namespace) -> int:
     return OK
 
 
+def mentions(arguments: argparse.Namespace) -> int:
+    """The messages that mention me, newest first, a page at a time, as history lines."""
+    with logged_in_api(arguments) as api:
+        messages = api.get("/api/mentions", limit=arguments.limit, before=arguments.before)
+        rooms = {room["id"]: room["name"] for room in api.rooms()} if messages and not arguments.json else {}
+    if arguments.json:
+        print_json(messages)
+    else:
+        if not messages:
+            note("nobody mentioned you")
+        for message in messages:
+            say(message_line(message, rooms))
+    if len(messages) == arguments.limit:
+        note(f"more: add --before {messages[-1]['id']}")
+    return OK
+
+
 def tail(arguments: argparse.Namespace) -> int:
     """Print messages live until Ctrl-C, reconnecting and catching up after any interruption."""
     from confab.client.tail import follow

@@ -90,6 +90,10 @@ def person_line(person: dict[str, Any]) -> str:
 def room_line(room: dict[str, Any]) -> str:
     members = ", ".join(member["nickname"] for member in room["members"])
     unread = f", {room['unread']} unread" if room.get("unread") else ""
+    if room.get("mentions_unread"):
+        unread += f", {room['mentions_unread']} mentioning me"
+    if room.get("notification_level", "all") != "all":
+        unread += f", notifications: {room['notification_level']}"
     line = f"#{room['id']} {room['name']} ({members}{unread})"
     last = room.get("last_message")
     if last:
