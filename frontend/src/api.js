@@ -144,6 +144,8 @@ export function createApi({
       request('GET', `/api/rooms/${roomId}/messages`, { params: { after, before, limit } }),
     markRoomRead: (roomId, lastReadId) =>
       request('PUT', `/api/rooms/${roomId}/read`, { body: { last_read_id: lastReadId } }),
+    /** My notification level for a room: 'all', 'mentions' or 'none'. */
+    setNotificationLevel: (roomId, level) => request('PUT', `/api/rooms/${roomId}/notifications`, { body: { level } }),
 
     /** Change my message's text: the message with `edited_at` set and a new `seq`. */
     editMessage: (messageId, content) => request('PATCH', `/api/messages/${messageId}`, { body: { content } }),

@@ -3,6 +3,7 @@
 import './styles.css'
 import { createApi } from './api.js'
 import { createOutbox } from './outbox.js'
+import { createNotifier } from './notifications.js'
 import { createConnection } from './socket.js'
 import { PAGE_SIZE, Store, directKey, parseKey, roomKey } from './store.js'
 import { renderAuth } from './views/auth.js'
@@ -125,11 +126,16 @@ async function startSession() {
     store,
     refresh,
     onUnauthorized: (error) => endSession(`${error.detail} Please log in again.`),
+    onNotify: (event) => session?.notifier.notify(event),
+  })
+  const notifier = createNotifier({
+    roomName: (roomId) => store.rooms.get(roomId)?.name,
+    open: (message) => navigate(message.room_id != null ? `#/rooms/${message.room_id}` : `#/people/${message.author.id}`),
   })
   const sidebar = createSidebar({ store, onLogOut: logOut })
   const banner = h('div', { class: 'banner', role: 'status', hidden: true })
   const main = h('main', { class: 'main', id: 'main' })
-  const shell = h('div', { class: 'app', dataset: { pane: 'list' } }, banner, h('div', { class: 'columns' }, sidebar.element, main))
+  const shell = h('div', { class: 'app', dataset: { pane: 'list' } }, banner, notifier.element, h('div', { class: 'columns' }, sidebar.element, main))
 
   const showConnection = () => {
     const lost = store.connection === 'offline'
@@ -152,7 +158,7 @@ async function startSession() {
   for (const [type, listener] of listeners) store.addEventListener(type, listener)
   const outbox = createOutbox({ store, send: connection.send })
   const title = createUnreadTitle({ store })
-  session = { connection, outbox, title, sidebar, main, shell, listeners }
+  session = { connection, outbox, title, sidebar, main, shell, listeners, notifier }
   // Nobody is told when someone signs up: coming back to the tab is a good moment to look.
   window.addEventListener('focus', refreshQuietly)
 
@@ -302,6 +308,11 @@ function conversationActions(key) {
       store.upsertMessage(await api.react(messageId, emoji, { remove }))
     },
     searchPeople: searchDirectory,
+    async setNotificationLevel(level) {
+      await api.setNotificationLevel(id, level)
+      const room = store.rooms.get(id)
+      if (room) store.upsertRoom({ ...room, notification_level: level })
+    },
     async addMember(userId) {
       store.upsertRoom(await api.addMember(id, userId))
     },

@@ -37,7 +37,7 @@ export async function catchUpChanges(api, store, since, { newerThan, pageSize = 
  * `refresh()` reloads people and rooms through REST; it runs after every catch-up, since presence,
  * unread counts and memberships may have changed while the socket was away.
  */
-export function createConnection({ url, api, store, refresh, onUnauthorized, io = defaultIo }) {
+export function createConnection({ url, api, store, refresh, onUnauthorized, onNotify = () => {}, io = defaultIo }) {
   const socket = io(url || undefined, {
     autoConnect: false,
     // WebSocket first: it needs no sticky sessions, so it works behind several workers on one port;
@@ -101,6 +101,8 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
   })
   // An edit, a deletion or a reaction: the same message with a higher `seq`; an older version is ignored.
   socket.on('message_updated', (message) => store.upsertMessage(message))
+  // A message that should alert me under my notification levels (`{message, reason}`).
+  socket.on('notify', (event) => onNotify(event))
   socket.on('presence', ({ user_id: userId, online }) => {
     // Someone I have no conversation with is not in the sidebar: their presence changes nothing shown.
     if (store.people.has(userId)) store.setPresence(userId, online)

@@ -223,9 +223,10 @@ export class Store extends EventTarget {
   clearUnread(key) {
     const parsed = parseKey(key)
     const holder = parsed && (parsed.kind === 'room' ? this.rooms : this.people).get(parsed.id)
-    if (holder?.unread) {
-      this.unreadTotal -= holder.unread
+    if (holder?.unread || holder?.mentions_unread) {
+      this.unreadTotal -= holder.unread ?? 0
       holder.unread = 0
+      holder.mentions_unread = 0
       return true
     }
     return false
@@ -294,6 +295,7 @@ export class Store extends EventTarget {
           if (live && fromSomeoneElse && key !== this.active) {
             room.unread = (room.unread ?? 0) + 1
             this.unreadTotal += 1
+            if (message.mentions?.includes(this.me?.id)) room.mentions_unread = (room.mentions_unread ?? 0) + 1
           }
           roomsChanged.add(room.id)
         }
@@ -312,6 +314,7 @@ export class Store extends EventTarget {
           if (live && fromSomeoneElse && key !== this.active) {
             person.unread = (person.unread ?? 0) + 1
             this.unreadTotal += 1
+            if (message.mentions?.includes(this.me?.id)) person.mentions_unread = (person.mentions_unread ?? 0) + 1
             peopleChanged.add(peer.id)
           }
         }

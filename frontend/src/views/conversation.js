@@ -4,6 +4,8 @@
 import { insertionIndex, keyOf, parseKey } from '../store.js'
 import { avatar, h, setChildren, showText } from './h.js'
 import { messageActions, messageNode } from './message.js'
+import { attachMentionAutocomplete } from './mentions.js'
+import { notificationLevelMenu } from './notificationLevel.js'
 import { createPeopleSearch } from './peoplePicker.js'
 
 export const MAX_CONTENT = 4000
@@ -116,12 +118,18 @@ export function createConversationView({ store, key, actions }) {
     'aria-describedby': 'composer-error composer-hint',
     enterkeyhint: 'send',
   })
+  // Before the composer's own key handlers: while suggestions show, Enter picks one instead of sending.
+  const mentionPicker = attachMentionAutocomplete(textarea, { people: mentionable, room: isRoom })
+  const levelMenu = isRoom
+    ? notificationLevelMenu({ level: store.rooms.get(id)?.notification_level, onChange: (level) => actions.setNotificationLevel(level) })
+    : null
   const composerLabel = h('label', { for: 'composer-input', class: 'visually-hidden' })
   const composerError = h('p', { class: 'field-error', id: 'composer-error', role: 'alert', hidden: true })
   const composer = h(
     'form',
     { class: 'composer', 'aria-label': 'Send a message' },
     composerLabel,
+    mentionPicker.element,
     h('div', { class: 'composer-row' }, textarea, h('button', { type: 'submit', class: 'button primary' }, 'Send')),
     h('p', { class: 'visually-hidden', id: 'composer-hint' }, 'Enter sends, Shift+Enter starts a new line, Up edits your last message.'),
     composerError,
@@ -136,6 +144,7 @@ export function createConversationView({ store, key, actions }) {
       h('a', { class: 'back', href: '#/', 'aria-label': 'All conversations' }, '‹'),
       headerAvatar,
       h('div', { class: 'heading' }, title, subtitle),
+      levelMenu?.element,
       membersButton,
     ),
     panel,
@@ -156,6 +165,19 @@ export function createConversationView({ store, key, actions }) {
       describe()?.room?.members?.find((member) => member.id === userId)?.name ??
       'Someone'
     )
+  }
+
+  /** The people a message here can mention: the room's members, or the person of the DM (never me). */
+  function mentionable() {
+    const subject = describe()
+    const people = isRoom ? (subject?.room?.members ?? []) : subject?.person ? [subject.person] : []
+    return people.filter((person) => person.id !== store.me?.id)
+  }
+
+  /** A mentioned person's nickname, for highlighting: me, the people I know, the room's members. */
+  function nicknameOf(userId) {
+    if (userId === store.me?.id) return store.me.nickname
+    return store.people.get(userId)?.nickname ?? describe()?.room?.members?.find((member) => member.id === userId)?.nickname
   }
 
   function renderHeader() {
@@ -543,6 +565,7 @@ export function createConversationView({ store, key, actions }) {
     return {
       myId: store.me?.id,
       nameOf,
+      nicknameOf,
       canEdit: message.author.id === store.me?.id,
       canDelete: canDelete(message),
       showActions: message.id === hoveredId || message.id === focusedId,
@@ -877,6 +900,7 @@ export function createConversationView({ store, key, actions }) {
     if (!room || room === renderedRoom) return
     const ownerChanged = renderedRoom?.owner?.id !== room.owner?.id
     renderedRoom = room
+    levelMenu?.set(room.notification_level)
     renderHeader()
     renderPanel()
     // A new owner (the old one left): who may delete other people's messages changed, in the window only.
@@ -919,6 +943,7 @@ export function createConversationView({ store, key, actions }) {
       for (const [type, listener] of listeners) store.removeEventListener(type, listener)
       document.removeEventListener('visibilitychange', onVisible)
       addMemberSearch?.destroy()
+      mentionPicker.destroy()
       // A read report still waiting for its turn goes now: leaving must not leave a stale badge behind.
       if (seenTimer) {
         clearTimeout(seenTimer)

@@ -4,6 +4,7 @@
 // message's node when it changes.
 
 import { h } from './h.js'
+import { mentionedContent } from './mentions.js'
 
 /** The reactions offered on every message; emoji already on a message are offered too. */
 export const COMMON_EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢']
@@ -223,7 +224,7 @@ export function messageNode(message, look, ui) {
         ? h('p', { class: 'content deleted-text' }, 'Message deleted')
         : state === 'editing'
           ? editor(message, ui)
-          : h('p', { class: 'content' }, message.content),
+          : h('p', { class: 'content' }, ui.nicknameOf ? mentionedContent(message, ui) : message.content),
       // The time alone on most messages (one element fewer each, in a window of hundreds); with "edited" beside it
       // when there is one.
       message.edited_at && !deleted

@@ -12,10 +12,11 @@ function unreadBadge(count) {
  * What the row says beyond its visible text, for screen readers: ", online, 3 unread". Added as hidden
  * text rather than an aria-label, so the link's name still starts with what is written on it.
  */
-function statusWords({ unread, online } = {}) {
+function statusWords({ unread, online, mentions } = {}) {
   const parts = []
   if (online != null) parts.push(online ? 'online' : 'offline')
   if (unread) parts.push(`${unread} unread`)
+  if (mentions) parts.push(`${mentions} ${mentions === 1 ? 'mention' : 'mentions'}`)
   return parts.length ? `, ${parts.join(', ')}` : ''
 }
 
@@ -47,8 +48,9 @@ function roomRow(room, store) {
     patch(row, {
       title: [title, current.name],
       subtitle: [subtitle, roomPreview(current, store.me?.id)],
-      status: [status, statusWords({ unread: current.unread })],
+      status: [status, statusWords({ unread: current.unread, mentions: current.mentions_unread })],
       unread: [link, current.unread],
+      mentions: [link, current.mentions_unread],
       current: [link, store.active === key],
     })
   }
@@ -79,8 +81,9 @@ function personRow(person, store) {
       title: [title, current.name],
       subtitle: [subtitle, `@${current.nickname}`],
       presence: [presence, current.online],
-      status: [status, statusWords({ unread: current.unread, online: current.online })],
+      status: [status, statusWords({ unread: current.unread, online: current.online, mentions: current.mentions_unread })],
       unread: [link, current.unread],
+      mentions: [link, current.mentions_unread],
       current: [link, store.active === key],
     })
   }
@@ -101,9 +104,14 @@ function patch(row, parts) {
       else node.removeAttribute('aria-current')
     } else if (part === 'unread') {
       node.classList.toggle('has-unread', Boolean(value))
-      node.querySelector('.badge')?.remove()
+      node.querySelector('.badge:not(.mention-badge)')?.remove()
       const badge = unreadBadge(value)
-      if (badge) node.append(badge)
+      const mentionBadge = node.querySelector('.mention-badge')
+      if (badge && mentionBadge) mentionBadge.before(badge)
+      else if (badge) node.append(badge)
+    } else if (part === 'mentions') {
+      node.querySelector('.mention-badge')?.remove()
+      if (value) node.append(h('span', { class: 'badge mention-badge', 'aria-hidden': 'true' }, `@${value > 99 ? '99+' : value}`))
     }
   }
 }
