@@ -1,0 +1,98 @@
+// Mentions in a real browser: Alice mentions Bob through the composer's @ autocomplete; Bob sees the
+// unread-mention badge, then the mention highlighted as his; a room's notification level is set from its menu.
+
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { screenshotDir, startStack } from './harness.js'
+
+let stack
+
+async function api(method, route, body, token) {
+  const headers = { 'Content-Type': 'application/json' }
+  if (token) headers.Authorization = `Bearer ${token}`
+  const response = await fetch(`${stack.backend.url}${route}`, { method, headers, body: body && JSON.stringify(body) })
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`)
+  return response.status === 204 ? null : response.json()
+}
+
+async function account(nickname, name) {
+  const details = { name, email: `${nickname}@example.com`, nickname, password: `${nickname}-password` }
+  const user = await api('POST', '/api/users', details)
+  const { access_token: token } = await api('POST', '/api/auth/token', { nickname, password: details.password })
+  return { ...details, id: user.id, token }
+}
+
+async function logIn(person) {
+  const context = await stack.browser.newContext({ viewport: { width: 1200, height: 780 } })
+  context.setDefaultTimeout(15000)
+  const page = await context.newPage()
+  const errors = []
+  page.on('pageerror', (error) => errors.push(error.message))
+  await page.goto(stack.siteUrl)
+  await page.getByLabel('Nickname').fill(person.nickname)
+  await page.getByLabel('Password').fill(person.password)
+  await page.getByRole('button', { name: 'Log in' }).click()
+  await page.locator('.sidebar').waitFor()
+  return { context, page, errors }
+}
+
+describe('mentions in a browser', () => {
+  beforeAll(async () => {
+    mkdirSync(screenshotDir, { recursive: true })
+    stack = await startStack()
+  }, 180000)
+
+  afterAll(async () => {
+    await stack?.close()
+  })
+
+  it('mentions someone through the autocomplete; they see the badge, then the mention highlighted', async () => {
+    const alice = await account('alice', 'Alice Liddell')
+    const bob = await account('bob', 'Bob Builder')
+    const bobby = await account('bobby', 'Bobby Tables')
+    const room = await api('POST', '/api/rooms', { name: 'launch', member_ids: [bob.id, bobby.id] }, alice.token)
+    await api('POST', `/api/rooms/${room.id}/messages`, { content: 'welcome' }, alice.token)
+
+    const bobWindow = await logIn(bob)
+    const roomLink = bobWindow.page.locator(`a.item[href="#/rooms/${room.id}"]`)
+    await roomLink.waitFor()
+    const aliceWindow = await logIn(alice)
+    await aliceWindow.page.locator(`a.item[href="#/rooms/${room.id}"]`).click()
+    const composer = aliceWindow.page.getByLabel('Message the room launch')
+    await composer.pressSequentially('ready, @bo')
+    const options = aliceWindow.page.getByRole('listbox', { name: 'People to mention' }).getByRole('option')
+    await expect.poll(() => options.allTextContents()).toEqual(['@bob Bob Builder', '@bobby Bobby Tables'])
+    await composer.press('ArrowDown')
+    await composer.press('ArrowUp')
+    await composer.press('Enter') // picks @bob rather than sending
+    expect(await composer.inputValue()).toBe('ready, @bob ')
+    await composer.pressSequentially('launch?')
+    await composer.press('Enter')
+    const sent = aliceWindow.page.locator('.message.mine .content', { hasText: 'launch?' })
+    await sent.waitFor()
+    expect(await sent.locator('.mention').allTextContents()).toEqual(['@bob'])
+    expect(await sent.locator('.mention-me').count()).toBe(0)
+
+    // Bob, looking elsewhere: the room's row carries an unread badge and a mention badge.
+    await expect.poll(() => roomLink.locator('.mention-badge').textContent().catch(() => null)).toBe('@1')
+    await bobWindow.page.screenshot({ path: path.join(screenshotDir, 'mention-badge.png') })
+    await roomLink.click()
+    const received = bobWindow.page.locator('.message.theirs .content', { hasText: 'launch?' })
+    await received.waitFor()
+    expect(await received.locator('.mention.mention-me').allTextContents()).toEqual(['@bob'])
+    expect(await received.textContent()).toBe('ready, @bob launch?')
+    await expect.poll(() => roomLink.locator('.mention-badge').count()).toBe(0)
+    await bobWindow.page.screenshot({ path: path.join(screenshotDir, 'mention-highlighted.png') })
+
+    // Bob quiets the room to mentions only, from its menu; the server keeps it.
+    await bobWindow.page.getByLabel('Notify me of').selectOption('mentions')
+    await expect
+      .poll(async () => (await api('GET', '/api/rooms', null, bob.token)).find((listed) => listed.id === room.id).notification_level)
+      .toBe('mentions')
+    expect(bobWindow.errors).toEqual([])
+    expect(aliceWindow.errors).toEqual([])
+    await bobWindow.context.close()
+    await aliceWindow.context.close()
+  })
+})
