@@ -25,16 +25,15 @@ export function attachMentionAutocomplete(textarea, { people, room = false }) {
   let selected = 0
   let typed = null
 
+  // A textbox may carry these (not `aria-expanded`, which is a combobox's); the list says whether it shows.
   textarea.setAttribute('aria-autocomplete', 'list')
   textarea.setAttribute('aria-controls', listId)
-  textarea.setAttribute('aria-expanded', 'false')
 
   function close() {
     found = []
     typed = null
     list.hidden = true
     list.replaceChildren()
-    textarea.setAttribute('aria-expanded', 'false')
     textarea.removeAttribute('aria-activedescendant')
   }
 
@@ -60,7 +59,6 @@ export function attachMentionAutocomplete(textarea, { people, room = false }) {
       ),
     )
     list.hidden = false
-    textarea.setAttribute('aria-expanded', 'true')
     textarea.setAttribute('aria-activedescendant', `${listId}-${selected}`)
   }
 

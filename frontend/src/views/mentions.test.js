@@ -53,7 +53,7 @@ describe('the @ autocomplete', () => {
       ['@bob Bob Builder', 'true'],
       ['@bobby Bobby Tables', 'false'],
     ])
-    expect(textarea.getAttribute('aria-expanded')).toBe('true')
+    expect(textarea.getAttribute('aria-activedescendant')).toBe(picker.element.querySelector('[aria-selected=true]').id)
     key(textarea, 'ArrowDown')
     expect(options(picker).map(([, selected]) => selected)).toEqual(['false', 'true'])
     key(textarea, 'Enter')
