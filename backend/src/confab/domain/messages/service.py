@@ -210,12 +210,22 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         return await self._page(branches, after=after, before=before, limit=limit)
 
     async def thread_history(
-        self, user_id: int, message_id: int, *, after: int | None, before: int | None, limit: int
+        self,
+        user_id: int,
+        message_id: int,
+        *,
+        after: int | None,
+        before: int | None,
+        limit: int,
+        around: int | None = None,
     ) -> list[Message]:
-        """The replies of the thread `message_id` is in (the root's own, or a reply's), for a reader of the root."""
+        """The replies of the thread `message_id` is in (the root's own, or a reply's), for a reader of the root;
+        `around` centres the page on one reply, as in the conversation histories."""
         row = await visible_message(self.repository.session, message_id, user_id)
-        root_id = row.thread_id or row.id
-        return await self._page([MessageModel.thread_id == root_id], after=after, before=before, limit=limit)
+        branches = [MessageModel.thread_id == (row.thread_id or row.id)]
+        if around is not None:
+            return await self._page_around(branches, around, limit)
+        return await self._page(branches, after=after, before=before, limit=limit)
 
     async def _page_around(self, branches: Sequence[ColumnElement[bool]], around: int, limit: int) -> list[Message]:
         """A page centred on message `around` ("jump to message"): the message and up to `(limit - 1) // 2`
