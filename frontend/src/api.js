@@ -152,6 +152,21 @@ export function createApi({
     /** Add (or with `remove`, take back) my reaction with one emoji: the message with its new reactions. */
     react: (messageId, emoji, { remove = false } = {}) =>
       request(remove ? 'DELETE' : 'PUT', `/api/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`),
+    /** The replies in a message's thread (the root's or any reply's id), with the cursors of every history. */
+    threadReplies: (messageId, { after, before, limit, around } = {}) =>
+      request('GET', `/api/messages/${messageId}/thread`, { params: { after, before, limit, around } }),
+    /** One message of a room (`roomId`) or of my DMs with `peerId`, from its history; null when it is not there. */
+    async historyMessage({ roomId, peerId }, messageId) {
+      const path = roomId != null ? `/api/rooms/${roomId}/messages` : '/api/messages'
+      const page = await request('GET', path, { params: { with: roomId != null ? null : peerId, around: messageId, limit: 1 } })
+      return page.find((message) => message.id === messageId) ?? null
+    },
+    /** The threads I follow, most recently active first, each with its root and unread count. */
+    followedThreads: ({ limit = 200 } = {}) => request('GET', '/api/threads', { params: { limit } }),
+    followThread: (messageId) => request('PUT', `/api/messages/${messageId}/follow`),
+    unfollowThread: (messageId) => request('DELETE', `/api/messages/${messageId}/follow`),
+    markThreadRead: (messageId, lastReadId) =>
+      request('PUT', `/api/messages/${messageId}/thread/read`, { body: { last_read_id: lastReadId } }),
     /** Messages I may see that were created or changed after `since` (a `seq`), ascending by `seq`. */
     changes: ({ since, limit }) => request('GET', '/api/changes', { params: { since, limit } }),
   }

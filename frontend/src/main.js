@@ -12,6 +12,8 @@ import { renderNewRoom } from './views/newRoom.js'
 import { RESULTS_LIMIT, createPeoplePicker } from './views/peoplePicker.js'
 import { createSidebar } from './views/sidebar.js'
 import { createUnreadTitle } from './title.js'
+import { conversationRoute, createThreadController } from './threadController.js'
+import { createThreadsLink, createThreadsView } from './views/threadsView.js'
 
 const baseUrl = (import.meta.env.VITE_API_URL ?? '').replace(/\/+$/, '')
 const root = document.getElementById('app')
@@ -61,6 +63,8 @@ function endSession(notice) {
   session?.outbox.stopAll()
   session?.title.destroy()
   session?.sidebar.destroy()
+  session?.threadsLink.destroy()
+  session?.threads.destroy()
   for (const [type, listener] of session?.listeners ?? []) store.removeEventListener(type, listener)
   window.removeEventListener('focus', refreshQuietly)
   currentView?.destroy?.()
@@ -85,9 +89,11 @@ async function logOut() {
 }
 
 async function refresh() {
-  const [people, rooms] = await Promise.all([api.conversationPeople(), api.rooms()])
+  // The followed threads too: their unread counts after a gap are the server's (a failure there only leaves them).
+  const [people, rooms, followed] = await Promise.all([api.conversationPeople(), api.rooms(), api.followedThreads().catch(() => null)])
   store.setPeople(people)
   store.setRooms(rooms)
+  if (followed) store.threads.setFollowed(followed)
 }
 
 function refreshQuietly() {
@@ -126,10 +132,22 @@ async function startSession() {
     refresh,
     onUnauthorized: (error) => endSession(`${error.detail} Please log in again.`),
   })
-  const sidebar = createSidebar({ store, onLogOut: logOut })
+  const threadsLink = createThreadsLink({ store })
+  const sidebar = createSidebar({ store, onLogOut: logOut, top: threadsLink.element })
   const banner = h('div', { class: 'banner', role: 'status', hidden: true })
   const main = h('main', { class: 'main', id: 'main' })
-  const shell = h('div', { class: 'app', dataset: { pane: 'list' } }, banner, h('div', { class: 'columns' }, sidebar.element, main))
+  const columns = h('div', { class: 'columns' }, sidebar.element, main)
+  const shell = h('div', { class: 'app', dataset: { pane: 'list' } }, banner, columns)
+  const threads = createThreadController({
+    store,
+    api,
+    outbox: () => session.outbox,
+    navigate,
+    host: columns,
+    onOpen: (open) => {
+      shell.dataset.thread = open ? 'open' : 'closed'
+    },
+  })
 
   const showConnection = () => {
     const lost = store.connection === 'offline'
@@ -152,7 +170,7 @@ async function startSession() {
   for (const [type, listener] of listeners) store.addEventListener(type, listener)
   const outbox = createOutbox({ store, send: connection.send })
   const title = createUnreadTitle({ store })
-  session = { connection, outbox, title, sidebar, main, shell, listeners }
+  session = { connection, outbox, title, sidebar, threadsLink, threads, main, shell, listeners }
   // Nobody is told when someone signs up: coming back to the tab is a good moment to look.
   window.addEventListener('focus', refreshQuietly)
 
@@ -163,6 +181,7 @@ async function startSession() {
 }
 
 function replaceView(view, pane) {
+  if (!view.key) session.threads.show(null)
   currentView?.destroy?.()
   currentView = view
   session.shell.dataset.pane = pane
@@ -189,8 +208,11 @@ function showPlaceholder(text, { notice = false } = {}) {
 }
 
 function showMain(path) {
-  const match = /^\/(people|rooms)\/(\d+)$/.exec(path)
-  if (path === '/rooms/new') {
+  const match = /^\/(people|rooms)\/(\d+)(?:\/thread\/(\d+))?$/.exec(path)
+  if (path === '/threads') {
+    store.setActive(null)
+    showThreads()
+  } else if (path === '/rooms/new') {
     store.setActive(null)
     showNewRoom()
   } else if (path === '/people/new') {
@@ -203,13 +225,27 @@ function showMain(path) {
       else showPlaceholder('That room does not exist, or you are not in it.')
       return
     }
-    store.setActive(key)
-    const view = createConversationView({ store, key, actions: conversationActions(key) })
-    replaceView(view, 'main')
-    view.focusComposer()
+    const rootId = match[3] == null ? null : Number(match[3])
+    // Opening or closing a thread beside the conversation on screen keeps that conversation as it is.
+    if (currentView?.key !== key) {
+      store.setActive(key)
+      const view = createConversationView({ store, key, actions: conversationActions(key) })
+      view.key = key
+      replaceView(view, 'main')
+    }
+    const panel = session.threads.show(key, rootId)
+    if (panel) panel.focus()
+    else currentView.focusComposer()
   } else {
     showPlaceholder('Welcome to confab')
   }
+}
+
+/** The threads I follow; one opens beside its conversation. */
+function showThreads() {
+  const view = createThreadsView({ store, reload: () => session.threads.reload() })
+  replaceView(view, 'main')
+  view.focus()
 }
 
 /** A link to someone I have no conversation with yet: ask the directory who they are, then open it. */
@@ -301,6 +337,7 @@ function conversationActions(key) {
     async react(messageId, emoji, { remove = false } = {}) {
       store.upsertMessage(await api.react(messageId, emoji, { remove }))
     },
+    openThread: (message) => navigate(conversationRoute(key, message.id)),
     searchPeople: searchDirectory,
     async addMember(userId) {
       store.upsertRoom(await api.addMember(id, userId))

@@ -4,6 +4,7 @@
 import { io as defaultIo } from 'socket.io-client'
 import { ApiError } from './api.js'
 import { directKey, parseKey, peerOf, roomKey } from './store.js'
+import { parseThreadKey } from './threads.js'
 
 export const ACK_TIMEOUT_MS = 8000
 export const SEND_ATTEMPTS = 4
@@ -11,8 +12,10 @@ export const TYPING_THROTTLE_MS = 2000
 export const CATCH_UP_PAGE = 200
 export const CATCH_UP_RETRY_MS = 2000
 
-/** The `send`/`typing` payload that addresses a conversation. */
+/** The `send`/`typing` payload that addresses a conversation (a thread: its conversation and `thread_id`). */
 export function addressOf(key) {
+  const thread = parseThreadKey(key)
+  if (thread) return { ...addressOf(thread.conversationKey), thread_id: thread.rootId }
   const target = parseKey(key)
   return target.kind === 'room' ? { room_id: target.id } : { recipient_id: target.id }
 }

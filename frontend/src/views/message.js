@@ -173,6 +173,9 @@ export function messageActions(message, ui) {
       },
       '☺︎ React',
     ),
+    ui.canOpenThread
+      ? h('button', { type: 'button', class: 'button ghost small action-thread', onclick: () => ui.onOpenThread(message) }, 'Reply in thread')
+      : null,
     ui.canEdit
       ? h('button', { type: 'button', class: 'button ghost small action-edit', 'aria-label': 'Edit this message', onclick: () => ui.onStartEdit(message) }, 'Edit')
       : null,
@@ -186,13 +189,16 @@ export function messageActions(message, ui) {
  * Build a message's node. `look`: {mine, showAuthor}; `ui`: {myId, nameOf, canEdit, canDelete, showActions, state
  * ('editing', 'picking', 'confirming' or null), draft, error, busy} and the handlers the states call.
  */
-/** "3 replies · last 10:06" under a thread's root (its tombstone too: the thread stays readable). */
-export function threadSummary(thread) {
+/**
+ * "3 replies · last 10:06" under a thread's root (its tombstone too: the thread stays readable); a button
+ * that opens the thread when `onOpen` is given.
+ */
+export function threadSummary(thread, onOpen = null) {
   const last = new Date(thread.last_reply_at)
   const count = `${thread.reply_count} ${thread.reply_count === 1 ? 'reply' : 'replies'}`
   return h(
-    'p',
-    { class: 'thread-summary' },
+    onOpen ? 'button' : 'p',
+    { class: 'thread-summary', type: onOpen ? 'button' : null, onclick: onOpen },
     count,
     ' · last ',
     h('time', { datetime: thread.last_reply_at, title: last.toLocaleString() }, timeFormat.format(last)),
@@ -235,7 +241,7 @@ export function messageNode(message, look, ui) {
           )
         : time,
     ),
-    message.thread ? threadSummary(message.thread) : null,
+    message.thread ? threadSummary(message.thread, ui.canOpenThread ? () => ui.onOpenThread(message) : null) : null,
     reactions,
     actions,
     state === 'picking' ? reactionPicker(message, ui) : null,

@@ -198,8 +198,8 @@ function keyedList({ list, compare, buildRow, emptyText }) {
   }
 }
 
-/** Build the sidebar; it follows the store by itself. Returns `{element, destroy}`. */
-export function createSidebar({ store, onLogOut }) {
+/** Build the sidebar (`top`: an entry above the lists); it follows the store by itself. Returns `{element, destroy}`. */
+export function createSidebar({ store, onLogOut, top = null }) {
   const me = h('div', { class: 'me' })
   const roomList = h('ul', { class: 'list', 'aria-labelledby': 'rooms-heading' })
   const peopleList = h('ul', { class: 'list', 'aria-labelledby': 'people-heading' })
@@ -217,6 +217,7 @@ export function createSidebar({ store, onLogOut }) {
     h(
       'nav',
       { class: 'sidebar-lists', 'aria-label': 'Conversations' },
+      top,
       h(
         'section',
         { class: 'list-section' },
