@@ -158,6 +158,17 @@ describe('the thread panel', () => {
     expect(actions.close).toHaveBeenCalledTimes(2)
   })
 
+  it('takes no new replies under a deleted root, and keeps the thread readable', () => {
+    const store = signedIn()
+    const panel = openPanel(store)
+    store.addHistoryPage(THREAD, [reply(11, bob)])
+    store.upsertMessage(roomMessage(10, alice, { content: '', deleted: true, seq: 50, thread: summary(1) }))
+    expect(panel.element.querySelector('.thread-root .content').textContent).toBe('Message deleted')
+    expect(panel.element.querySelector('form.composer').hidden).toBe(true)
+    expect(panel.element.querySelector('.thread-closed').hidden).toBe(false)
+    expect(replyTexts(panel)).toEqual(['message 11'])
+  })
+
   it('follows and unfollows with a toggle that says which it is', async () => {
     const store = signedIn()
     store.threads.setFollowed([])

@@ -1,7 +1,7 @@
 // The store's threads part: replies kept in their thread (not the conversation), pending replies, edits and
 // catch-up reaching an opened thread, and the followed threads' unread counts kept live.
 import { describe, expect, it, vi } from 'vitest'
-import { addressOf } from './socket.js'
+import { addressOf, catchUpChanges } from './socket.js'
 import { Store, roomKey } from './store.js'
 import { compareThreads, parseThreadKey, threadKey } from './threads.js'
 
@@ -144,6 +144,18 @@ describe('followed threads', () => {
     following(store, { seq: 20 })
     store.applyChanges([reply(25, bob, { seq: 26 })], { newerThan: 21 })
     expect(store.threads.followed.get(10).unread).toBe(1)
+  })
+
+  it('brings a reply and its root’s new summary from a REST catch-up into the open thread and the unread count', async () => {
+    const store = signedIn()
+    following(store, { seq: 20 })
+    const thread = opened(store, [reply(15, bob, { seq: 15 })])
+    const api = { changes: vi.fn(async () => [reply(25, bob, { seq: 26 }), roomMessage(10, alice, { seq: 27, thread: summary(3) })]) }
+    await catchUpChanges(api, store, 21, { newerThan: 24 })
+    expect(ids(thread)).toEqual([15, 25])
+    expect(thread.root.thread.reply_count).toBe(3)
+    expect(store.threads.followed.get(10)).toMatchObject({ unread: 1, reply_count: 3 })
+    expect(ids(store.conversation(ROOM))).toEqual([10])
   })
 
   it('takes the reply count and last reply time from the root’s newer versions', () => {

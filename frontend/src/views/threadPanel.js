@@ -58,6 +58,9 @@ export function createThreadPanel({ store, key, actions, where, canDelete, nameO
     composerError,
   )
 
+  // A deleted root keeps its thread readable, but takes no new replies (the server refuses them).
+  const closedNote = h('p', { class: 'history-status thread-closed', hidden: true }, 'This message was deleted: its thread takes no new replies.')
+
   const element = h(
     'aside',
     { class: 'thread-panel', 'aria-labelledby': 'thread-title', dataset: { rootId: String(rootId) } },
@@ -70,6 +73,7 @@ export function createThreadPanel({ store, key, actions, where, canDelete, nameO
     ),
     followError,
     messageList.element,
+    closedNote,
     composer,
   )
 
@@ -98,6 +102,8 @@ export function createThreadPanel({ store, key, actions, where, canDelete, nameO
     // The root is no list item here: it stands above the list of replies.
     const holder = h('div', { class: `${node.className} root-message`, dataset: { id: String(root.id) } }, ...node.childNodes)
     setChildren(rootHolder, holder)
+    composer.hidden = Boolean(root.deleted)
+    closedNote.hidden = !root.deleted
   }
 
   function renderFollow() {
