@@ -13,6 +13,7 @@ const DESKTOP = { width: 1400, height: 820 }
 let stack
 let room
 const people = {}
+const roots = {}
 const scriptErrors = []
 
 async function eventually(assertion, timeoutMs = 15000) {
@@ -49,7 +50,7 @@ async function person(nickname, name) {
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Log in' }).click()
   await page.getByRole('heading', { name: 'Welcome to confab' }).waitFor()
-  return { id: me.id, name, token, page }
+  return { id: me.id, name, token, context, page }
 }
 
 async function expectAccessible(page, view) {
@@ -148,6 +149,8 @@ describe('threads in a browser', () => {
     // Another thread, more recently active, which Alice reads by clicking the reply count under its root.
     await sendInRoom(alice.page, 'Lunch at noon?')
     const lunch = Number(await rootIn(alice.page, 'Lunch at noon?').getAttribute('data-id'))
+    roots.lunch = lunch
+    roots.notes = Number(await rootIn(alice.page, 'Who reviews the release notes?').getAttribute('data-id'))
     await call('POST', `/api/rooms/${room.id}/messages`, { token: bob.token, body: { content: 'Noon is fine', thread_id: lunch } })
     await eventually(async () => expect(await threadsBadge(alice.page).textContent()).toBe('2'))
     await rootIn(alice.page, 'Lunch at noon?').locator('.thread-summary').click()
@@ -202,6 +205,29 @@ describe('threads in a browser', () => {
     await toggle.click()
     await eventually(async () => expect(await toggle.getAttribute('aria-pressed')).toBe('true'))
     expect((await call('GET', '/api/threads', { token: bob.token })).map((thread) => thread.root.content)).toContain('Who reviews the release notes?')
+  })
+
+  it('catches up on replies missed while offline: into the open panel, and into the Threads count', async () => {
+    const { alice, bob } = people
+    await alice.page.evaluate((hash) => {
+      location.hash = hash
+    }, `#/rooms/${room.id}/thread/${roots.lunch}`)
+    await eventually(async () => expect(await panelReplies(alice.page)).toEqual(['Noon is fine']))
+    await alice.context.setOffline(true)
+    await alice.page.locator('.banner').waitFor()
+    await call('POST', `/api/rooms/${room.id}/messages`, { token: bob.token, body: { content: 'Or half past?', thread_id: roots.lunch } })
+    await call('POST', `/api/rooms/${room.id}/messages`, { token: bob.token, body: { content: 'Changelog too', thread_id: roots.notes } })
+    await alice.context.setOffline(false)
+    await alice.page.locator('.banner').waitFor({ state: 'hidden', timeout: 20000 })
+    await eventually(async () => expect(await panelReplies(alice.page)).toEqual(['Noon is fine', 'Or half past?']))
+    await eventually(async () => expect(await threadsBadge(alice.page).textContent()).toBe('1'))
+    await eventually(async () => expect(await rootIn(alice.page, 'Who reviews the release notes?').locator('.thread-summary').textContent()).toMatch(/^3 replies · last /))
+    await alice.page.locator('.threads-link').click()
+    await eventually(async () => {
+      expect(await threadRows(alice.page).nth(0).textContent()).toContain('Who reviews the release notes?')
+      expect(await threadRows(alice.page).nth(0).locator('.badge').textContent()).toBe('1')
+      expect(await threadRows(alice.page).nth(1).locator('.badge').isHidden()).toBe(true)
+    })
   })
 
   it('ran without a script error in any window', () => {

@@ -74,7 +74,7 @@ export function decorationOf(messages, index, { isRoom, myId }) {
 
 /**
  * The list of `store.conversation(key)`: returns `{element, list, scroller, status, applyChange, revealNewest,
- * scrollToBottom, editMyLast, rebuildWhere, atNewest, destroy}`; the owner passes it the store's
+ * scrollToBottom, editMyLast, rebuildWhere, destroy}`; the owner passes it the store's
  * `conversation` events for `key`. `actions`: loadOlder(), retry(clientId), discard(clientId), seen(lastId),
  * edit(messageId, content), remove(messageId), react(messageId, emoji, {remove}), and optionally
  * openThread(message) (the "Reply in thread" action and a root's reply summary open its thread).
@@ -106,7 +106,6 @@ export function createMessageList({
   const scroller = h('div', { class: 'scroller', role: 'region', tabindex: '0', 'aria-label': regionLabel }, top, olderButton, historyStatus, list)
   const newButton = h('button', { type: 'button', class: 'button primary small new-messages', hidden: true })
   const scrollerFrame = h('div', { class: 'scroller-frame' }, scroller, newButton)
-  const isRoom = showAuthors
 
   // The message window: a contiguous run of the conversation's messages in the DOM, keyed by id.
   // `shown` maps id -> {message, node, dayNode, dividerNode}; the run is [firstShownId, lastShownId].
@@ -129,7 +128,7 @@ export function createMessageList({
   const indexOf = (id) => insertionIndex(conversationOf().messages, id)
 
   function buildRecord(message, index) {
-    const look = decorationOf(conversationOf().messages, index, { isRoom, myId: store.me?.id })
+    const look = decorationOf(conversationOf().messages, index, { isRoom: showAuthors, myId: store.me?.id })
     return {
       message,
       look,
@@ -162,7 +161,7 @@ export function createMessageList({
   function redecorate(id) {
     const record = shown.get(id)
     if (!record) return
-    const look = decorationOf(conversationOf().messages, indexOf(id), { isRoom, myId: store.me?.id })
+    const look = decorationOf(conversationOf().messages, indexOf(id), { isRoom: showAuthors, myId: store.me?.id })
     record.look = look
     if (look.showAuthor !== record.node.classList.contains('run-start')) rebuild(id)
     const wantsDivider = id === firstUnreadId
