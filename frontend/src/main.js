@@ -256,7 +256,8 @@ async function openPersonFromDirectory(userId) {
   } catch {
     // Unknown, or the server cannot say: both end on the placeholder below.
   }
-  if (!session || location.hash !== `#/people/${userId}`) return
+  // Still on their conversation (or a thread in it, opened from the Threads view)?
+  if (!session || !new RegExp(`^#/people/${userId}(/thread/\\d+)?$`).test(location.hash)) return
   if (person && person.id !== store.me?.id) {
     store.addPerson(person)
     route()
