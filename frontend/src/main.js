@@ -2,6 +2,7 @@
 
 import './styles.css'
 import { createApi } from './api.js'
+import { createLinkRefresher } from './fileLinks.js'
 import { createOutbox } from './outbox.js'
 import { createConnection } from './socket.js'
 import { PAGE_SIZE, Store, directKey, parseKey, roomKey } from './store.js'
@@ -12,6 +13,7 @@ import { renderNewRoom } from './views/newRoom.js'
 import { RESULTS_LIMIT, createPeoplePicker } from './views/peoplePicker.js'
 import { createSidebar } from './views/sidebar.js'
 import { createUnreadTitle } from './title.js'
+import { createUploadTray } from './uploads.js'
 
 const baseUrl = (import.meta.env.VITE_API_URL ?? '').replace(/\/+$/, '')
 const root = document.getElementById('app')
@@ -61,6 +63,7 @@ function endSession(notice) {
   session?.outbox.stopAll()
   session?.title.destroy()
   session?.sidebar.destroy()
+  for (const tray of session?.trays.values() ?? []) tray.clear()
   for (const [type, listener] of session?.listeners ?? []) store.removeEventListener(type, listener)
   window.removeEventListener('focus', refreshQuietly)
   currentView?.destroy?.()
@@ -152,7 +155,10 @@ async function startSession() {
   for (const [type, listener] of listeners) store.addEventListener(type, listener)
   const outbox = createOutbox({ store, send: connection.send })
   const title = createUnreadTitle({ store })
-  session = { connection, outbox, title, sidebar, main, shell, listeners }
+  // Files attached to a conversation's next message stay with it while another conversation is open.
+  const trays = new Map()
+  const links = createLinkRefresher({ refetch: refetchMessage })
+  session = { connection, outbox, title, sidebar, main, shell, listeners, trays, links }
   // Nobody is told when someone signs up: coming back to the tab is a good moment to look.
   window.addEventListener('focus', refreshQuietly)
 
@@ -266,6 +272,20 @@ function fetchHistory(key, parameters) {
   return kind === 'room' ? api.roomMessages(id, parameters) : api.directMessages({ peerId: id, ...parameters })
 }
 
+/**
+ * Read one message again (a history page of one, centred on it) for freshly signed file links; the copy
+ * held is replaced unless it is newer.
+ */
+async function refetchMessage(message) {
+  const [fresh] = await fetchHistory(store.keyOf(message), { around: message.id, limit: 1 })
+  if (fresh?.id === message.id) store.refreshLinks(fresh)
+}
+
+function trayOf(key) {
+  if (!session.trays.has(key)) session.trays.set(key, createUploadTray({ upload: api.uploadFile }))
+  return session.trays.get(key)
+}
+
 /** Tell the server how far I have read, once per new message (markers never move backwards). */
 function markRead(key, lastId) {
   if ((readMarkers.get(key) ?? 0) >= lastId) return
@@ -286,7 +306,10 @@ function conversationActions(key) {
       const before = store.conversation(key).messages[0]?.id
       store.addHistoryPage(key, await fetchHistory(key, { before, limit: PAGE_SIZE }))
     },
-    send: (content) => session.outbox.send(key, content),
+    send: (content, files) => session.outbox.send(key, content, files),
+    attachments: trayOf(key),
+    fileUrl: api.fileUrl,
+    refreshLinks: (message) => session.links.refresh(message),
     retry: (clientId) => session.outbox.retry(key, clientId),
     discard: (clientId) => session.outbox.discard(key, clientId),
     typing: () => session?.connection.typing(key),

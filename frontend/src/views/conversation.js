@@ -2,6 +2,7 @@
 // pending bubbles, the typing line, the composer, and for rooms the members panel.
 
 import { insertionIndex, keyOf, parseKey } from '../store.js'
+import { createAttachComposer, fileList, filesSummary } from './attachments.js'
 import { avatar, h, setChildren, showText } from './h.js'
 import { messageActions, messageNode } from './message.js'
 import { createPeopleSearch } from './peoplePicker.js'
@@ -42,15 +43,17 @@ export function typingSentence(names) {
   return `${names.length} people are typing…`
 }
 
-function pendingNode(pending, { onRetry, onDiscard }) {
+function pendingNode(pending, { onRetry, onDiscard, fileUrl }) {
   const failed = pending.status === 'failed'
+  const files = fileList(pending.files, { fileUrl })
   return h(
     'li',
     { class: `message mine pending${failed ? ' failed' : ''}`, dataset: { clientId: pending.client_id } },
     h(
       'div',
-      { class: 'bubble' },
-      h('p', { class: 'content' }, pending.content),
+      { class: files && !pending.content ? 'bubble files-only' : 'bubble' },
+      files && !pending.content ? null : h('p', { class: 'content' }, pending.content),
+      files,
       h('span', { class: 'status' }, failed ? `Not sent: ${pending.error}` : 'Sending…'),
     ),
     failed
@@ -80,9 +83,11 @@ export function decorationOf(messages, index, { isRoom, myId }) {
 }
 
 /**
- * Render the conversation `key`. `actions`: loadNewest(), loadOlder(), send(content), retry(clientId),
+ * Render the conversation `key`. `actions`: loadNewest(), loadOlder(), send(content, files), retry(clientId),
  * discard(clientId), typing(), seen(lastId), edit(messageId, content), remove(messageId),
- * react(messageId, emoji, {remove}), and for rooms addMember(userId), leave().
+ * react(messageId, emoji, {remove}), and for rooms addMember(userId), leave(). With `attachments` (an upload
+ * tray, src/uploads.js) files can be attached; `fileUrl(link)` resolves signed file links and
+ * `refreshLinks(message)` fetches a message again when one of its images did not load.
  * Returns `{element, destroy, focusComposer}`; the view follows the store by itself.
  */
 export function createConversationView({ store, key, actions }) {
@@ -118,11 +123,12 @@ export function createConversationView({ store, key, actions }) {
   })
   const composerLabel = h('label', { for: 'composer-input', class: 'visually-hidden' })
   const composerError = h('p', { class: 'field-error', id: 'composer-error', role: 'alert', hidden: true })
+  const sendButton = h('button', { type: 'submit', class: 'button primary' }, 'Send')
   const composer = h(
     'form',
     { class: 'composer', 'aria-label': 'Send a message' },
     composerLabel,
-    h('div', { class: 'composer-row' }, textarea, h('button', { type: 'submit', class: 'button primary' }, 'Send')),
+    h('div', { class: 'composer-row' }, textarea, sendButton),
     h('p', { class: 'visually-hidden', id: 'composer-hint' }, 'Enter sends, Shift+Enter starts a new line, Up edits your last message.'),
     composerError,
   )
@@ -144,6 +150,20 @@ export function createConversationView({ store, key, actions }) {
     typingLine,
     composer,
   )
+  const attach = actions.attachments
+    ? createAttachComposer({
+        tray: actions.attachments,
+        textarea,
+        dropTarget: element,
+        sendButton,
+        onError: (text) => showText(composerError, text),
+      })
+    : null
+  if (attach) {
+    composerLabel.after(attach.trayElement)
+    textarea.before(attach.button)
+    composer.append(attach.input)
+  }
 
   function describe() {
     return store.describe(key)
@@ -546,6 +566,7 @@ export function createConversationView({ store, key, actions }) {
       canEdit: message.author.id === store.me?.id,
       canDelete: canDelete(message),
       showActions: message.id === hoveredId || message.id === focusedId,
+      fileUrl: actions.fileUrl,
       ...changing.get(message.id),
       ...messageHandlers,
     }
@@ -680,6 +701,9 @@ export function createConversationView({ store, key, actions }) {
         refuse(`Not saved: ${error.detail}`)
       }
     },
+    // A thumbnail that did not load: its link may have expired in a long-open tab; the message read again
+    // brings fresh ones and its node is rebuilt (src/fileLinks.js keeps this from looping).
+    onFileError: (message) => actions.refreshLinks?.(message),
     onAskDelete: (message) => setState(message.id, 'confirming', { focus: '.confirm-cancel' }),
     onCancelDelete: (message) => setState(message.id, null, { focus: '.action-delete' }),
     async onConfirmDelete(message) {
@@ -715,12 +739,12 @@ export function createConversationView({ store, key, actions }) {
       existing?.remove()
       pendingNodes.delete(clientId)
     } else if (existing) {
-      const node = pendingNode(pending, { onRetry: actions.retry, onDiscard: actions.discard })
+      const node = pendingNode(pending, { onRetry: actions.retry, onDiscard: actions.discard, fileUrl: actions.fileUrl })
       existing.replaceWith(node)
       pendingNodes.set(clientId, node)
       if (hadFocus) node.querySelector('button')?.focus()
     } else {
-      const node = pendingNode(pending, { onRetry: actions.retry, onDiscard: actions.discard })
+      const node = pendingNode(pending, { onRetry: actions.retry, onDiscard: actions.discard, fileUrl: actions.fileUrl })
       list.append(node)
       pendingNodes.set(clientId, node)
     }
@@ -794,7 +818,16 @@ export function createConversationView({ store, key, actions }) {
 
   function submit() {
     const content = textarea.value
-    if (!content.trim()) {
+    if (attach && actions.attachments.busy()) {
+      showText(composerError, 'Wait for the files to finish uploading, or cancel them.')
+      return
+    }
+    if (attach && actions.attachments.hasFailed()) {
+      showText(composerError, 'Some files did not upload: retry or remove them first.')
+      return
+    }
+    const withFiles = Boolean(attach && actions.attachments.items.length)
+    if (!content.trim() && !withFiles) {
       showText(composerError, 'Write something first.')
       return
     }
@@ -807,7 +840,8 @@ export function createConversationView({ store, key, actions }) {
     showText(composerError, null)
     textarea.value = ''
     resizeTextarea()
-    actions.send(content)
+    if (withFiles) actions.send(content.trim() ? content : '', actions.attachments.take())
+    else actions.send(content)
     if (!atNewest) jumpToNewest()
     else scrollToBottom()
     textarea.focus()
@@ -864,7 +898,10 @@ export function createConversationView({ store, key, actions }) {
   }
   const onIncoming = (event) => {
     const here = event.detail.messages.filter((message) => keyOf(message, store.me?.id) === key)
-    if (here.length) setChildren(liveRegion, here.map((message) => h('p', {}, `${message.author.name}: ${message.content}`)))
+    if (here.length) {
+      const words = (message) => [message.content, filesSummary(message.files)].filter(Boolean).join(' ')
+      setChildren(liveRegion, here.map((message) => h('p', {}, `${message.author.name}: ${words(message)}`)))
+    }
   }
   const onTyping = (event) => {
     if (event.detail.key === key) renderTyping()
@@ -919,6 +956,7 @@ export function createConversationView({ store, key, actions }) {
       for (const [type, listener] of listeners) store.removeEventListener(type, listener)
       document.removeEventListener('visibilitychange', onVisible)
       addMemberSearch?.destroy()
+      attach?.destroy()
       // A read report still waiting for its turn goes now: leaving must not leave a stale badge behind.
       if (seenTimer) {
         clearTimeout(seenTimer)
