@@ -22,10 +22,16 @@ export function thumbnailSize(width, height, box = THUMBNAIL_BOX) {
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) }
 }
 
-/** "📎 report.pdf", "📎 3 files": a message's files in a preview line or an announcement. */
+/** "sent report.pdf", "sent 3 files": a message's files in a preview line or an announcement. */
 export function filesSummary(files) {
   if (!files?.length) return ''
-  return files.length === 1 ? `📎 ${files[0].name}` : `📎 ${files.length} files`
+  return files.length === 1 ? `sent ${files[0].name}` : `sent ${files.length} files`
+}
+
+/** A card's badge: the name's extension ("PDF"), at most four letters, or "FILE". */
+export function fileBadge(name) {
+  const extension = /\.([A-Za-z0-9]{1,4})$/.exec(name ?? '')?.[1]
+  return extension ? extension.toUpperCase() : 'FILE'
 }
 
 const isShownAsImage = (file) => Boolean(file.thumbnail_url && file.width && file.height)
@@ -51,7 +57,7 @@ function fileCard(file, { fileUrl }) {
   return h(
     'li',
     { class: 'attachment file-card', dataset: { fileId: file.id } },
-    h('span', { class: 'file-icon', 'aria-hidden': 'true' }, '📄'),
+    h('span', { class: 'file-icon', 'aria-hidden': 'true' }, fileBadge(file.name)),
     h('span', { class: 'file-text' }, h('span', { class: 'file-name' }, file.name), h('span', { class: 'file-size' }, humanSize(file.size))),
     download,
   )
@@ -106,7 +112,7 @@ function chipOf(item, tray) {
  */
 export function createAttachComposer({ tray, textarea, dropTarget, sendButton, onError = () => {} }) {
   const input = h('input', { type: 'file', multiple: true, class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true' })
-  const button = h('button', { type: 'button', class: 'button ghost attach-button', 'aria-label': 'Attach files', title: 'Attach files' }, '📎')
+  const button = h('button', { type: 'button', class: 'button ghost attach-button', title: 'Attach files (or drop them here, or paste an image)' }, 'Attach')
   const trayElement = h('ul', { class: 'upload-tray', 'aria-label': 'Files to send', hidden: true })
   const dropOverlay = h('div', { class: 'drop-target', hidden: true, 'aria-hidden': 'true' }, h('p', {}, 'Drop files to attach them'))
   const chips = new Map()

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ApiError } from '../api.js'
 import { Store, directKey, roomKey } from '../store.js'
 import { createUploadTray } from '../uploads.js'
-import { createAttachComposer, fileList, filesSummary, thumbnailSize } from './attachments.js'
+import { createAttachComposer, fileBadge, fileList, filesSummary, thumbnailSize } from './attachments.js'
 import { createConversationView } from './conversation.js'
 import { messageNode } from './message.js'
 import { roomPreview } from './sidebar.js'
@@ -116,9 +116,10 @@ describe('a message’s files', () => {
   })
 
   it('names a files-only message by its files in the room list', () => {
-    expect(filesSummary([photo])).toBe('📎 beach.png')
-    expect(filesSummary([photo, notes])).toBe('📎 2 files')
-    expect(roomPreview({ last_message: message(3, { content: '', files: [notes], room_id: 4 }) }, 1)).toBe('Bob: 📎 notes.txt')
+    expect(filesSummary([photo])).toBe('sent beach.png')
+    expect(filesSummary([photo, notes])).toBe('sent 2 files')
+    expect(roomPreview({ last_message: message(3, { content: '', files: [notes], room_id: 4 }) }, 1)).toBe('Bob: sent notes.txt')
+    expect([fileBadge('notes.txt'), fileBadge('archive.tar.gz'), fileBadge('README'), fileBadge('x.markdown')]).toEqual(['TXT', 'GZ', 'FILE', 'FILE'])
   })
 })
 
@@ -286,6 +287,18 @@ describe('files in a conversation', () => {
     send.click()
     expect(actions.send).toHaveBeenLastCalledWith('with a photo', [photo])
     view.destroy()
+  })
+
+  it('announces a files-only arrival by its files', () => {
+    const store = storeWithBob()
+    store.addHistoryPage(directKey(2), [])
+    const view = createConversationView({ store, key: directKey(2), actions: conversationActions() })
+    document.body.append(view.element)
+    store.addMessages([message(3, { content: '', files: [photo] })], { live: true })
+    const region = view.element.querySelector('[aria-live="polite"].visually-hidden')
+    expect(region.textContent).toBe('Bob: sent beach.png')
+    store.addMessages([message(4, { content: 'the notes', files: [notes] })], { live: true })
+    expect(region.textContent).toBe('Bob: the notes (sent notes.txt)')
   })
 
   it('shows a pending message’s files while it is on its way', () => {

@@ -899,7 +899,10 @@ export function createConversationView({ store, key, actions }) {
   const onIncoming = (event) => {
     const here = event.detail.messages.filter((message) => keyOf(message, store.me?.id) === key)
     if (here.length) {
-      const words = (message) => [message.content, filesSummary(message.files)].filter(Boolean).join(' ')
+      const words = (message) => {
+        const files = filesSummary(message.files)
+        return message.content && files ? `${message.content} (${files})` : message.content || files
+      }
       setChildren(liveRegion, here.map((message) => h('p', {}, `${message.author.name}: ${words(message)}`)))
     }
   }
