@@ -229,7 +229,7 @@ describe('files in a browser', () => {
     expect(await chips(alice.page).count()).toBe(0)
   })
 
-  it('fetches a message again once when its thumbnail link has expired in a tab left open', async () => {
+  it('renews expired links in a tab left open: a thumbnail drawn again, a download clicked', async () => {
     const { bob } = people
     const image = bob.page.locator('.attachment-image img')
     const staleSource = await image.getAttribute('src')
@@ -252,6 +252,22 @@ describe('files in a browser', () => {
     })
     expect(refetches).toHaveLength(1)
     expect(refetches[0]).toMatch(/\/api\/messages\?with=\d+&around=\d+&limit=1$/)
+
+    // The notes' link expired too: clicking it renews it first, and what opens is the file, not a 403.
+    await bob.page.evaluate(() => {
+      window.opened = []
+      window.open = (url) => window.opened.push(url) && null
+    })
+    await bob.page.getByRole('link', { name: 'Download notes.txt' }).click()
+    const opened = await eventually(async () => {
+      const urls = await bob.page.evaluate(() => window.opened)
+      expect(urls).toHaveLength(1)
+      return urls[0]
+    })
+    expect(refetches).toHaveLength(2)
+    const download = await fetch(opened)
+    expect(download.status).toBe(200)
+    expect(await download.text()).toBe('line one\nline two\n')
     await network.detach()
   }, 60000)
 

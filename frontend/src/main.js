@@ -310,6 +310,11 @@ function conversationActions(key) {
     attachments: trayOf(key),
     fileUrl: api.fileUrl,
     refreshLinks: (message) => session.links.refresh(message),
+    async renewFileUrl(message, fileId) {
+      await session.links.refresh(message)
+      const held = store.conversation(key).byId.get(message.id) ?? message
+      return api.fileUrl(held.files?.find((file) => file.id === fileId)?.url)
+    },
     retry: (clientId) => session.outbox.retry(key, clientId),
     discard: (clientId) => session.outbox.discard(key, clientId),
     typing: () => session?.connection.typing(key),

@@ -36,24 +36,42 @@ export function fileBadge(name) {
 
 const isShownAsImage = (file) => Boolean(file.thumbnail_url && file.width && file.height)
 
-function imageTile(file, { fileUrl, onImageError }) {
+/** Whether a signed link's `expires` (Unix seconds) has passed by this device's clock. */
+export function linkExpired(href, now = Date.now()) {
+  const expires = Number(new URL(href, 'http://link.invalid').searchParams.get('expires'))
+  return Number.isFinite(expires) && expires * 1000 <= now
+}
+
+/** A link to a file's content that, once expired, asks for a fresh one instead of opening a 403 page. */
+function contentLink(attributes, url, file, onExpiredLink, ...children) {
+  const link = h('a', attributes, ...children)
+  link.href = url
+  link.addEventListener('click', (event) => {
+    if (!onExpiredLink || !linkExpired(link.href)) return
+    event.preventDefault()
+    onExpiredLink(file)
+  })
+  return link
+}
+
+function imageTile(file, { fileUrl, onImageError, onExpiredLink }) {
   const thumbnail = fileUrl(file.thumbnail_url)
   const full = fileUrl(file.url)
-  if (!thumbnail || !full) return fileCard(file, { fileUrl })
+  if (!thumbnail || !full) return fileCard(file, { fileUrl, onExpiredLink })
   const size = thumbnailSize(file.width, file.height)
   const image = h('img', { alt: file.name, width: size.width, height: size.height, loading: 'lazy', decoding: 'async' })
   image.addEventListener('error', () => onImageError?.(file), { once: true })
   // Set here rather than through h(): the API may be on another origin, and only checked links get this far.
   image.src = thumbnail
-  const link = h('a', { class: 'attachment-image', target: '_blank', rel: 'noopener noreferrer', title: `Open ${file.name} full size` }, image)
-  link.href = full
+  const link = contentLink({ class: 'attachment-image', target: '_blank', rel: 'noopener noreferrer', title: `Open ${file.name} full size` }, full, file, onExpiredLink, image)
   return h('li', { class: 'attachment', dataset: { fileId: file.id } }, link)
 }
 
-function fileCard(file, { fileUrl }) {
+function fileCard(file, { fileUrl, onExpiredLink }) {
   const link = fileUrl(file.url)
-  const download = link ? h('a', { class: 'file-download', download: file.name, 'aria-label': `Download ${file.name}` }, 'Download') : null
-  if (download) download.href = link
+  const download = link
+    ? contentLink({ class: 'file-download', download: file.name, 'aria-label': `Download ${file.name}` }, link, file, onExpiredLink, 'Download')
+    : null
   return h(
     'li',
     { class: 'attachment file-card', dataset: { fileId: file.id } },
@@ -66,14 +84,15 @@ function fileCard(file, { fileUrl }) {
 /**
  * A message's files, in upload order: images as thumbnails (a link to the full image, in a new tab), other
  * files as cards with their name, size and a download link. `fileUrl(link)` turns a signed link into the URL
- * to use (null refuses it); `onImageError(file)` hears about a thumbnail that did not load (an expired link).
+ * to use (null refuses it); `onImageError(file)` hears about a thumbnail that did not load (an expired link),
+ * and `onExpiredLink(file)` about a click on a link whose time is up (the click then opens nothing itself).
  */
-export function fileList(files, { fileUrl = sameSiteLink, onImageError = null } = {}) {
+export function fileList(files, { fileUrl = sameSiteLink, onImageError = null, onExpiredLink = null } = {}) {
   if (!files?.length) return null
   return h(
     'ul',
     { class: 'attachments', 'aria-label': files.length === 1 ? 'Attachment' : `${files.length} attachments` },
-    files.map((file) => (isShownAsImage(file) ? imageTile(file, { fileUrl, onImageError }) : fileCard(file, { fileUrl }))),
+    files.map((file) => (isShownAsImage(file) ? imageTile(file, { fileUrl, onImageError, onExpiredLink }) : fileCard(file, { fileUrl, onExpiredLink }))),
   )
 }
 

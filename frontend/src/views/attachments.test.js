@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ApiError } from '../api.js'
 import { Store, directKey, roomKey } from '../store.js'
 import { createUploadTray } from '../uploads.js'
-import { createAttachComposer, fileBadge, fileList, filesSummary, thumbnailSize } from './attachments.js'
+import { createAttachComposer, fileBadge, fileList, filesSummary, linkExpired, thumbnailSize } from './attachments.js'
 import { createConversationView } from './conversation.js'
 import { messageNode } from './message.js'
 import { roomPreview } from './sidebar.js'
@@ -287,6 +287,34 @@ describe('files in a conversation', () => {
     send.click()
     expect(actions.send).toHaveBeenLastCalledWith('with a photo', [photo])
     view.destroy()
+  })
+
+  it('opens a renewed link instead of an expired one that was clicked', async () => {
+    const store = storeWithBob()
+    const stale = message(9, { content: '', files: [{ ...notes, url: signed(8, 'content', 1000) }] })
+    store.addHistoryPage(directKey(2), [stale])
+    const renewFileUrl = vi.fn(async () => `http://api.test${notes.url}`)
+    const open = vi.spyOn(window, 'open').mockImplementation(() => null)
+    const view = createConversationView({ store, key: directKey(2), actions: conversationActions({ renewFileUrl }) })
+    document.body.append(view.element)
+    const click = new MouseEvent('click', { bubbles: true, cancelable: true })
+    view.element.querySelector('.file-download').dispatchEvent(click)
+    expect(click.defaultPrevented).toBe(true)
+    expect(renewFileUrl).toHaveBeenCalledWith(stale, 8)
+    await settled()
+    expect(open).toHaveBeenCalledWith(`http://api.test${notes.url}`, '_blank', 'noopener')
+    open.mockRestore()
+  })
+
+  it('follows a link that has not expired as it is', () => {
+    expect(linkExpired(signed(8, 'content', 1000), 999999)).toBe(false)
+    expect(linkExpired(signed(8, 'content', 1000), 1000000)).toBe(true)
+    const onExpiredLink = vi.fn()
+    const link = fileList([notes], { fileUrl, onExpiredLink }).querySelector('a')
+    const click = new MouseEvent('click', { bubbles: true, cancelable: true })
+    link.dispatchEvent(click)
+    expect(click.defaultPrevented).toBe(false)
+    expect(onExpiredLink).not.toHaveBeenCalled()
   })
 
   it('announces a files-only arrival by its files', () => {

@@ -86,8 +86,9 @@ export function decorationOf(messages, index, { isRoom, myId }) {
  * Render the conversation `key`. `actions`: loadNewest(), loadOlder(), send(content, files), retry(clientId),
  * discard(clientId), typing(), seen(lastId), edit(messageId, content), remove(messageId),
  * react(messageId, emoji, {remove}), and for rooms addMember(userId), leave(). With `attachments` (an upload
- * tray, src/uploads.js) files can be attached; `fileUrl(link)` resolves signed file links and
- * `refreshLinks(message)` fetches a message again when one of its images did not load.
+ * tray, src/uploads.js) files can be attached; `fileUrl(link)` resolves signed file links,
+ * `refreshLinks(message)` fetches a message again when one of its images did not load, and
+ * `renewFileUrl(message, fileId)` answers a fresh link for an expired one that was clicked.
  * Returns `{element, destroy, focusComposer}`; the view follows the store by itself.
  */
 export function createConversationView({ store, key, actions }) {
@@ -704,6 +705,11 @@ export function createConversationView({ store, key, actions }) {
     // A thumbnail that did not load: its link may have expired in a long-open tab; the message read again
     // brings fresh ones and its node is rebuilt (src/fileLinks.js keeps this from looping).
     onFileError: (message) => actions.refreshLinks?.(message),
+    // A click on an expired link (full image, download): open the renewed one instead of a 403 page.
+    async onFileLinkExpired(message, file) {
+      const url = await actions.renewFileUrl?.(message, file.id)
+      if (url) window.open(url, '_blank', 'noopener')
+    },
     onAskDelete: (message) => setState(message.id, 'confirming', { focus: '.confirm-cancel' }),
     onCancelDelete: (message) => setState(message.id, null, { focus: '.action-delete' }),
     async onConfirmDelete(message) {

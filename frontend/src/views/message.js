@@ -186,7 +186,8 @@ export function messageActions(message, ui) {
 /**
  * Build a message's node. `look`: {mine, showAuthor}; `ui`: {myId, nameOf, canEdit, canDelete, showActions, state
  * ('editing', 'picking', 'confirming' or null), draft, error, busy, fileUrl} and the handlers the states call
- * (and `onFileError(message)`, for a thumbnail that did not load).
+ * (and `onFileError(message)`, for a thumbnail that did not load, `onFileLinkExpired(message, file)` for a
+ * click on an expired link).
  */
 /** "3 replies · last 10:06" under a thread's root (its tombstone too: the thread stays readable). */
 export function threadSummary(thread) {
@@ -210,7 +211,13 @@ export function messageNode(message, look, ui) {
   const reactions = !deleted && message.reactions?.length ? reactionList(message, ui) : null
   const actions = deleted || !(ui.showActions || state || ui.actionError) ? null : messageActions(message, ui)
   // `onFileError` hears of a thumbnail that did not load: its signed link may have expired.
-  const files = deleted ? null : fileList(message.files, { fileUrl: ui.fileUrl, onImageError: ui.onFileError ? () => ui.onFileError(message) : null })
+  const files = deleted
+    ? null
+    : fileList(message.files, {
+        fileUrl: ui.fileUrl,
+        onImageError: ui.onFileError ? () => ui.onFileError(message) : null,
+        onExpiredLink: ui.onFileLinkExpired ? (file) => ui.onFileLinkExpired(message, file) : null,
+      })
   const filesOnly = Boolean(files) && !message.content && state !== 'editing'
   return h(
     'li',
