@@ -2,6 +2,7 @@
 
 import './styles.css'
 import { createApi } from './api.js'
+import { createLinkRefresher } from './fileLinks.js'
 import { createOutbox } from './outbox.js'
 import { createConnection } from './socket.js'
 import { PAGE_SIZE, Store, directKey, parseKey, roomKey } from './store.js'
@@ -14,6 +15,7 @@ import { createSidebar } from './views/sidebar.js'
 import { createUnreadTitle } from './title.js'
 import { conversationRoute, createThreadController } from './threadController.js'
 import { createThreadsLink, createThreadsView } from './views/threadsView.js'
+import { createUploadTray } from './uploads.js'
 
 const baseUrl = (import.meta.env.VITE_API_URL ?? '').replace(/\/+$/, '')
 const root = document.getElementById('app')
@@ -65,6 +67,7 @@ function endSession(notice) {
   session?.sidebar.destroy()
   session?.threadsLink.destroy()
   session?.threads.destroy()
+  for (const tray of session?.trays.values() ?? []) tray.clear()
   for (const [type, listener] of session?.listeners ?? []) store.removeEventListener(type, listener)
   window.removeEventListener('focus', refreshQuietly)
   currentView?.destroy?.()
@@ -170,7 +173,10 @@ async function startSession() {
   for (const [type, listener] of listeners) store.addEventListener(type, listener)
   const outbox = createOutbox({ store, send: connection.send })
   const title = createUnreadTitle({ store })
-  session = { connection, outbox, title, sidebar, threadsLink, threads, main, shell, listeners }
+  // Files attached to a conversation's next message stay with it while another conversation is open.
+  const trays = new Map()
+  const links = createLinkRefresher({ refetch: refetchMessage })
+  session = { connection, outbox, title, sidebar, threadsLink, threads, main, shell, listeners, trays, links }
   // Nobody is told when someone signs up: coming back to the tab is a good moment to look.
   window.addEventListener('focus', refreshQuietly)
 
@@ -303,6 +309,20 @@ function fetchHistory(key, parameters) {
   return kind === 'room' ? api.roomMessages(id, parameters) : api.directMessages({ peerId: id, ...parameters })
 }
 
+/**
+ * Read one message again (a history page of one, centred on it) for freshly signed file links; the copy
+ * held is replaced unless it is newer.
+ */
+async function refetchMessage(message) {
+  const [fresh] = await fetchHistory(store.keyOf(message), { around: message.id, limit: 1 })
+  if (fresh?.id === message.id) store.refreshLinks(fresh)
+}
+
+function trayOf(key) {
+  if (!session.trays.has(key)) session.trays.set(key, createUploadTray({ upload: api.uploadFile }))
+  return session.trays.get(key)
+}
+
 /** Tell the server how far I have read, once per new message (markers never move backwards). */
 function markRead(key, lastId) {
   if ((readMarkers.get(key) ?? 0) >= lastId) return
@@ -323,7 +343,15 @@ function conversationActions(key) {
       const before = store.conversation(key).messages[0]?.id
       store.addHistoryPage(key, await fetchHistory(key, { before, limit: PAGE_SIZE }))
     },
-    send: (content) => session.outbox.send(key, content),
+    send: (content, files) => session.outbox.send(key, content, files),
+    attachments: trayOf(key),
+    fileUrl: api.fileUrl,
+    refreshLinks: (message) => session.links.refresh(message),
+    async renewFileUrl(message, fileId) {
+      await session.links.refresh(message)
+      const held = store.conversation(key).byId.get(message.id) ?? message
+      return api.fileUrl(held.files?.find((file) => file.id === fileId)?.url)
+    },
     retry: (clientId) => session.outbox.retry(key, clientId),
     discard: (clientId) => session.outbox.discard(key, clientId),
     typing: () => session?.connection.typing(key),

@@ -172,11 +172,16 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
 
     /**
      * Send a message with its client id; on an acknowledgement timeout send it again with the same id
-     * (the server stores it once). Resolves with the stored message, rejects with an ApiError, or with
-     * `signal`'s reason once it aborts (nothing more is sent for it then).
+     * (the server stores it once). `fileIds`: uploaded files it carries (then `content` may be empty and is
+     * left out). Resolves with the stored message, rejects with an ApiError, or with `signal`'s reason once it
+     * aborts (nothing more is sent for it then).
      */
-    async send(key, content, clientId, { signal } = {}) {
+    async send(key, content, clientId, { signal, fileIds = [] } = {}) {
       const payload = { ...addressOf(key), content, client_id: clientId }
+      if (fileIds.length) {
+        payload.file_ids = fileIds
+        if (!content) delete payload.content
+      }
       // The other side stops showing "typing" when the message lands, so the next keystroke must tell again.
       lastTypingSent.delete(key)
       for (let attempt = 1; ; attempt += 1) {

@@ -371,6 +371,20 @@ export class Store extends EventTarget {
     this.upsertMessage({ ...known, deleted: true, content: '', reactions: [], seq: seqOf(known) + 0.5 })
   }
 
+  /**
+   * The same message read again for its freshly signed file links (same `seq`, new `url`s): it replaces the
+   * stored one unless that is newer. Returns true when it did.
+   */
+  refreshLinks(message) {
+    const key = keyOf(message, this.me?.id)
+    const conversation = this.conversation(key)
+    const known = conversation.byId.get(message.id)
+    if (!known || seqOf(message) < seqOf(known)) return false
+    this.replaceMessage(conversation, message)
+    this.announce('conversation', { key, added: [], updated: [message], pending: [], status: false })
+    return true
+  }
+
   /** Put a newer version of a known message in its place (and in the room preview when it is the newest). */
   replaceMessage(conversation, message) {
     conversation.byId.set(message.id, message)
@@ -391,9 +405,9 @@ export class Store extends EventTarget {
     this.announce('conversation', { key, added: [], updated: [], pending: [], status: true })
   }
 
-  /** Show an outgoing message right away, as pending, with a fresh client id. */
-  addPending(key, content) {
-    const pending = { client_id: newClientId(), content, date: new Date().toISOString(), status: 'sending', error: null }
+  /** Show an outgoing message right away, as pending, with a fresh client id (and the uploaded `files` it carries). */
+  addPending(key, content, files = []) {
+    const pending = { client_id: newClientId(), content, files, date: new Date().toISOString(), status: 'sending', error: null }
     this.conversation(key).pending.set(pending.client_id, pending)
     this.announcePending(key, pending.client_id)
     return pending

@@ -3,6 +3,7 @@
 // (keyed, windowed) is views/messageList.js, shared with the thread panel.
 
 import { keyOf, parseKey } from '../store.js'
+import { createAttachComposer, filesSummary } from './attachments.js'
 import { avatar, h, setChildren, showText } from './h.js'
 import { MAX_CONTENT, createMessageList } from './messageList.js'
 import { createPeopleSearch } from './peoplePicker.js'
@@ -18,10 +19,13 @@ export function typingSentence(names) {
 }
 
 /**
- * Render the conversation `key`. `actions`: loadNewest(), loadOlder(), send(content), retry(clientId),
+ * Render the conversation `key`. `actions`: loadNewest(), loadOlder(), send(content, files), retry(clientId),
  * discard(clientId), typing(), seen(lastId), edit(messageId, content), remove(messageId),
  * react(messageId, emoji, {remove}), openThread(message) (optional: "Reply in thread" and a root's reply
- * summary), and for rooms addMember(userId), leave().
+ * summary), and for rooms addMember(userId), leave(). With `attachments` (an upload tray, src/uploads.js)
+ * files can be attached; `fileUrl(link)` resolves signed file links, `refreshLinks(message)` fetches a
+ * message again when one of its images did not load, and `renewFileUrl(message, fileId)` answers a fresh
+ * link for an expired one that was clicked.
  * Returns `{element, destroy, focusComposer}`; the view follows the store by itself.
  */
 export function createConversationView({ store, key, actions }) {
@@ -61,11 +65,12 @@ export function createConversationView({ store, key, actions }) {
   })
   const composerLabel = h('label', { for: 'composer-input', class: 'visually-hidden' })
   const composerError = h('p', { class: 'field-error', id: 'composer-error', role: 'alert', hidden: true })
+  const sendButton = h('button', { type: 'submit', class: 'button primary' }, 'Send')
   const composer = h(
     'form',
     { class: 'composer', 'aria-label': 'Send a message' },
     composerLabel,
-    h('div', { class: 'composer-row' }, textarea, h('button', { type: 'submit', class: 'button primary' }, 'Send')),
+    h('div', { class: 'composer-row' }, textarea, sendButton),
     h('p', { class: 'visually-hidden', id: 'composer-hint' }, 'Enter sends, Shift+Enter starts a new line, Up edits your last message.'),
     composerError,
   )
@@ -87,6 +92,20 @@ export function createConversationView({ store, key, actions }) {
     typingLine,
     composer,
   )
+  const attach = actions.attachments
+    ? createAttachComposer({
+        tray: actions.attachments,
+        textarea,
+        dropTarget: element,
+        sendButton,
+        onError: (text) => showText(composerError, text),
+      })
+    : null
+  if (attach) {
+    composerLabel.after(attach.trayElement)
+    textarea.before(attach.button)
+    composer.append(attach.input)
+  }
 
   function describe() {
     return store.describe(key)
@@ -237,7 +256,16 @@ export function createConversationView({ store, key, actions }) {
 
   function submit() {
     const content = textarea.value
-    if (!content.trim()) {
+    if (attach && actions.attachments.busy()) {
+      showText(composerError, 'Wait for the files to finish uploading, or cancel them.')
+      return
+    }
+    if (attach && actions.attachments.hasFailed()) {
+      showText(composerError, 'Some files did not upload: retry or remove them first.')
+      return
+    }
+    const withFiles = Boolean(attach && actions.attachments.items.length)
+    if (!content.trim() && !withFiles) {
       showText(composerError, 'Write something first.')
       return
     }
@@ -250,7 +278,8 @@ export function createConversationView({ store, key, actions }) {
     showText(composerError, null)
     textarea.value = ''
     resizeTextarea()
-    actions.send(content)
+    if (withFiles) actions.send(content.trim() ? content : '', actions.attachments.take())
+    else actions.send(content)
     messageList.revealNewest()
     textarea.focus()
   }
@@ -278,7 +307,13 @@ export function createConversationView({ store, key, actions }) {
   }
   const onIncoming = (event) => {
     const here = event.detail.messages.filter((message) => keyOf(message, store.me?.id) === key)
-    if (here.length) setChildren(liveRegion, here.map((message) => h('p', {}, `${message.author.name}: ${message.content}`)))
+    if (here.length) {
+      const words = (message) => {
+        const files = filesSummary(message.files)
+        return message.content && files ? `${message.content} (${files})` : message.content || files
+      }
+      setChildren(liveRegion, here.map((message) => h('p', {}, `${message.author.name}: ${words(message)}`)))
+    }
   }
   const onTyping = (event) => {
     if (event.detail.key === key) renderTyping()
@@ -321,6 +356,7 @@ export function createConversationView({ store, key, actions }) {
     destroy() {
       for (const [type, listener] of listeners) store.removeEventListener(type, listener)
       addMemberSearch?.destroy()
+      attach?.destroy()
       messageList.destroy()
     },
   }

@@ -4,6 +4,7 @@
 // edit, delete, reply in thread) with their in-place states.
 
 import { insertionIndex } from '../store.js'
+import { fileList } from './attachments.js'
 import { h, setChildren } from './h.js'
 import { messageActions, messageNode } from './message.js'
 
@@ -35,15 +36,17 @@ export function dayLabel(date, now = new Date()) {
   return dayFormat.format(new Date(date))
 }
 
-function pendingNode(pending, { onRetry, onDiscard }) {
+function pendingNode(pending, { onRetry, onDiscard, fileUrl }) {
   const failed = pending.status === 'failed'
+  const files = fileList(pending.files, { fileUrl })
   return h(
     'li',
     { class: `message mine pending${failed ? ' failed' : ''}`, dataset: { clientId: pending.client_id } },
     h(
       'div',
-      { class: 'bubble' },
-      h('p', { class: 'content' }, pending.content),
+      { class: files && !pending.content ? 'bubble files-only' : 'bubble' },
+      files && !pending.content ? null : h('p', { class: 'content' }, pending.content),
+      files,
       h('span', { class: 'status' }, failed ? `Not sent: ${pending.error}` : 'Sending…'),
     ),
     failed
@@ -380,6 +383,7 @@ export function createMessageList({
       canDelete: canDelete(message),
       canOpenThread: Boolean(actions.openThread),
       showActions: message.id === hoveredId || message.id === focusedId,
+      fileUrl: actions.fileUrl,
       ...changing.get(message.id),
       ...messageHandlers,
     }
@@ -519,6 +523,14 @@ export function createMessageList({
       }
     },
     onOpenThread: (message) => actions.openThread?.(message),
+    // A thumbnail that did not load: its link may have expired in a long-open tab; the message read again
+    // brings fresh ones and its node is rebuilt (src/fileLinks.js keeps this from looping).
+    onFileError: (message) => actions.refreshLinks?.(message),
+    // A click on an expired link (full image, download): open the renewed one instead of a 403 page.
+    async onFileLinkExpired(message, file) {
+      const url = await actions.renewFileUrl?.(message, file.id)
+      if (url) window.open(url, '_blank', 'noopener')
+    },
     onAskDelete: (message) => setState(message.id, 'confirming', { focus: '.confirm-cancel' }),
     onCancelDelete: (message) => setState(message.id, null, { focus: '.action-delete' }),
     async onConfirmDelete(message) {
@@ -554,12 +566,12 @@ export function createMessageList({
       existing?.remove()
       pendingNodes.delete(clientId)
     } else if (existing) {
-      const node = pendingNode(pending, { onRetry: actions.retry, onDiscard: actions.discard })
+      const node = pendingNode(pending, { onRetry: actions.retry, onDiscard: actions.discard, fileUrl: actions.fileUrl })
       existing.replaceWith(node)
       pendingNodes.set(clientId, node)
       if (hadFocus) node.querySelector('button')?.focus()
     } else {
-      const node = pendingNode(pending, { onRetry: actions.retry, onDiscard: actions.discard })
+      const node = pendingNode(pending, { onRetry: actions.retry, onDiscard: actions.discard, fileUrl: actions.fileUrl })
       list.append(node)
       pendingNodes.set(clientId, node)
     }

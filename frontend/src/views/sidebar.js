@@ -1,6 +1,7 @@
 // The sidebar: who I am, my rooms (unread, last message) and the people I have conversations with (online, unread).
 
 import { compareRooms, comparePeople, directKey, parseKey, roomKey } from '../store.js'
+import { filesSummary } from './attachments.js'
 import { avatar, h, setChildren } from './h.js'
 
 function unreadBadge(count) {
@@ -25,6 +26,7 @@ export function roomPreview(room, myId) {
   if (!message) return room.members?.length ? `${room.members.length} members, no messages yet` : 'No messages yet'
   const who = message.author.id === myId ? 'You' : message.author.name
   if (message.deleted) return `${who}: message deleted`
+  if (!message.content && message.files?.length) return `${who}: ${filesSummary(message.files)}`
   return `${who}: ${message.content.replace(/\s+/g, ' ')}`
 }
 
