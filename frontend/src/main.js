@@ -2,6 +2,7 @@
 
 import './styles.css'
 import { createApi } from './api.js'
+import { createLinkRefresher } from './fileLinks.js'
 import { createOutbox } from './outbox.js'
 import { createNotifier } from './notifications.js'
 import { createConnection } from './socket.js'
@@ -13,6 +14,9 @@ import { renderNewRoom } from './views/newRoom.js'
 import { RESULTS_LIMIT, createPeoplePicker } from './views/peoplePicker.js'
 import { createSidebar } from './views/sidebar.js'
 import { createUnreadTitle } from './title.js'
+import { conversationRoute, createThreadController } from './threadController.js'
+import { createThreadsLink, createThreadsView } from './views/threadsView.js'
+import { createUploadTray } from './uploads.js'
 
 const baseUrl = (import.meta.env.VITE_API_URL ?? '').replace(/\/+$/, '')
 const root = document.getElementById('app')
@@ -62,6 +66,9 @@ function endSession(notice) {
   session?.outbox.stopAll()
   session?.title.destroy()
   session?.sidebar.destroy()
+  session?.threadsLink.destroy()
+  session?.threads.destroy()
+  for (const tray of session?.trays.values() ?? []) tray.clear()
   for (const [type, listener] of session?.listeners ?? []) store.removeEventListener(type, listener)
   window.removeEventListener('focus', refreshQuietly)
   currentView?.destroy?.()
@@ -86,9 +93,11 @@ async function logOut() {
 }
 
 async function refresh() {
-  const [people, rooms] = await Promise.all([api.conversationPeople(), api.rooms()])
+  // The followed threads too: their unread counts after a gap are the server's (a failure there only leaves them).
+  const [people, rooms, followed] = await Promise.all([api.conversationPeople(), api.rooms(), api.followedThreads().catch(() => null)])
   store.setPeople(people)
   store.setRooms(rooms)
+  if (followed) store.threads.setFollowed(followed)
 }
 
 function refreshQuietly() {
@@ -132,10 +141,22 @@ async function startSession() {
     roomName: (roomId) => store.rooms.get(roomId)?.name,
     open: (message) => navigate(message.room_id != null ? `#/rooms/${message.room_id}` : `#/people/${message.author.id}`),
   })
-  const sidebar = createSidebar({ store, onLogOut: logOut })
+  const threadsLink = createThreadsLink({ store })
+  const sidebar = createSidebar({ store, onLogOut: logOut, top: threadsLink.element })
   const banner = h('div', { class: 'banner', role: 'status', hidden: true })
   const main = h('main', { class: 'main', id: 'main' })
-  const shell = h('div', { class: 'app', dataset: { pane: 'list' } }, banner, notifier.element, h('div', { class: 'columns' }, sidebar.element, main))
+  const columns = h('div', { class: 'columns' }, sidebar.element, main)
+  const shell = h('div', { class: 'app', dataset: { pane: 'list' } }, banner, notifier.element, columns)
+  const threads = createThreadController({
+    store,
+    api,
+    outbox: () => session.outbox,
+    navigate,
+    host: columns,
+    onOpen: (open) => {
+      shell.dataset.thread = open ? 'open' : 'closed'
+    },
+  })
 
   const showConnection = () => {
     const lost = store.connection === 'offline'
@@ -158,7 +179,10 @@ async function startSession() {
   for (const [type, listener] of listeners) store.addEventListener(type, listener)
   const outbox = createOutbox({ store, send: connection.send })
   const title = createUnreadTitle({ store })
-  session = { connection, outbox, title, sidebar, main, shell, listeners, notifier }
+  // Files attached to a conversation's next message stay with it while another conversation is open.
+  const trays = new Map()
+  const links = createLinkRefresher({ refetch: refetchMessage })
+  session = { connection, outbox, title, sidebar, threadsLink, threads, main, shell, listeners, trays, links, notifier }
   // Nobody is told when someone signs up: coming back to the tab is a good moment to look.
   window.addEventListener('focus', refreshQuietly)
 
@@ -169,6 +193,7 @@ async function startSession() {
 }
 
 function replaceView(view, pane) {
+  if (!view.key) session.threads.show(null)
   currentView?.destroy?.()
   currentView = view
   session.shell.dataset.pane = pane
@@ -195,8 +220,11 @@ function showPlaceholder(text, { notice = false } = {}) {
 }
 
 function showMain(path) {
-  const match = /^\/(people|rooms)\/(\d+)$/.exec(path)
-  if (path === '/rooms/new') {
+  const match = /^\/(people|rooms)\/(\d+)(?:\/thread\/(\d+))?$/.exec(path)
+  if (path === '/threads') {
+    store.setActive(null)
+    showThreads()
+  } else if (path === '/rooms/new') {
     store.setActive(null)
     showNewRoom()
   } else if (path === '/people/new') {
@@ -209,13 +237,27 @@ function showMain(path) {
       else showPlaceholder('That room does not exist, or you are not in it.')
       return
     }
-    store.setActive(key)
-    const view = createConversationView({ store, key, actions: conversationActions(key) })
-    replaceView(view, 'main')
-    view.focusComposer()
+    const rootId = match[3] == null ? null : Number(match[3])
+    // Opening or closing a thread beside the conversation on screen keeps that conversation as it is.
+    if (currentView?.key !== key) {
+      store.setActive(key)
+      const view = createConversationView({ store, key, actions: conversationActions(key) })
+      view.key = key
+      replaceView(view, 'main')
+    }
+    const panel = session.threads.show(key, rootId)
+    if (panel) panel.focus()
+    else currentView.focusComposer()
   } else {
     showPlaceholder('Welcome to confab')
   }
+}
+
+/** The threads I follow; one opens beside its conversation. */
+function showThreads() {
+  const view = createThreadsView({ store, reload: () => session.threads.reload() })
+  replaceView(view, 'main')
+  view.focus()
 }
 
 /** A link to someone I have no conversation with yet: ask the directory who they are, then open it. */
@@ -226,7 +268,8 @@ async function openPersonFromDirectory(userId) {
   } catch {
     // Unknown, or the server cannot say: both end on the placeholder below.
   }
-  if (!session || location.hash !== `#/people/${userId}`) return
+  // Still on their conversation (or a thread in it, opened from the Threads view)?
+  if (!session || !new RegExp(`^#/people/${userId}(/thread/\\d+)?$`).test(location.hash)) return
   if (person && person.id !== store.me?.id) {
     store.addPerson(person)
     route()
@@ -272,6 +315,20 @@ function fetchHistory(key, parameters) {
   return kind === 'room' ? api.roomMessages(id, parameters) : api.directMessages({ peerId: id, ...parameters })
 }
 
+/**
+ * Read one message again (a history page of one, centred on it) for freshly signed file links; the copy
+ * held is replaced unless it is newer.
+ */
+async function refetchMessage(message) {
+  const [fresh] = await fetchHistory(store.keyOf(message), { around: message.id, limit: 1 })
+  if (fresh?.id === message.id) store.refreshLinks(fresh)
+}
+
+function trayOf(key) {
+  if (!session.trays.has(key)) session.trays.set(key, createUploadTray({ upload: api.uploadFile }))
+  return session.trays.get(key)
+}
+
 /** Tell the server how far I have read, once per new message (markers never move backwards). */
 function markRead(key, lastId) {
   if ((readMarkers.get(key) ?? 0) >= lastId) return
@@ -292,7 +349,15 @@ function conversationActions(key) {
       const before = store.conversation(key).messages[0]?.id
       store.addHistoryPage(key, await fetchHistory(key, { before, limit: PAGE_SIZE }))
     },
-    send: (content) => session.outbox.send(key, content),
+    send: (content, files) => session.outbox.send(key, content, files),
+    attachments: trayOf(key),
+    fileUrl: api.fileUrl,
+    refreshLinks: (message) => session.links.refresh(message),
+    async renewFileUrl(message, fileId) {
+      await session.links.refresh(message)
+      const held = store.conversation(key).byId.get(message.id) ?? message
+      return api.fileUrl(held.files?.find((file) => file.id === fileId)?.url)
+    },
     retry: (clientId) => session.outbox.retry(key, clientId),
     discard: (clientId) => session.outbox.discard(key, clientId),
     typing: () => session?.connection.typing(key),
@@ -307,6 +372,7 @@ function conversationActions(key) {
     async react(messageId, emoji, { remove = false } = {}) {
       store.upsertMessage(await api.react(messageId, emoji, { remove }))
     },
+    openThread: (message) => navigate(conversationRoute(key, message.id)),
     searchPeople: searchDirectory,
     async setNotificationLevel(level) {
       await api.setNotificationLevel(id, level)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.accounts.models import UserModel
@@ -47,15 +47,32 @@ async def readers_of(
 ) -> list[Reader]:
     """The people besides the author who may read a message: a DM's recipient, or the room's members now."""
     if room_id is None:
-        if recipient is None or recipient.id == author_id:
-            return []
-        return [Reader(recipient.id, recipient.nickname)]
+        return dm_readers(author_id, recipient)
+    members = await room_members(session, [room_id])
+    return [reader for reader in members.get(room_id, []) if reader.id != author_id]
+
+
+def dm_readers(author_id: int, recipient: PublicUser | None) -> list[Reader]:
+    """A DM's reader: its recipient, unless the author writes to themselves."""
+    if recipient is None or recipient.id == author_id:
+        return []
+    return [Reader(recipient.id, recipient.nickname)]
+
+
+async def room_members(session: AsyncSession, room_ids: Iterable[int]) -> dict[int, list[Reader]]:
+    """Each room's members now, with their levels: one query for any number of rooms (a batch of sends)."""
+    wanted = set(room_ids)
+    if not wanted:
+        return {}
     rows = await session.execute(
-        select(_members.user_id, _users.nickname, _members.notification_level)
+        select(_members.room_id, _members.user_id, _users.nickname, _members.notification_level)
         .join(UserModel.__table__, _users.id == _members.user_id)
-        .where(and_(_members.room_id == room_id, _members.user_id != author_id))
+        .where(_members.room_id.in_(wanted))
     )
-    return [Reader(user_id, nickname, level) for user_id, nickname, level in rows.tuples()]
+    grouped: dict[int, list[Reader]] = {}
+    for room_id, user_id, nickname, level in rows.tuples():
+        grouped.setdefault(room_id, []).append(Reader(user_id, nickname, level))
+    return grouped
 
 
 def mentioned_among(readers: Iterable[Reader], mentioned: Mentioned) -> set[int]:
