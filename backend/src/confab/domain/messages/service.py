@@ -66,6 +66,8 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         recipient = await self.hub.profiles.get(self.repository.session, form.recipient_id)
         if recipient is None:
             raise NotFound(f"no user with id {form.recipient_id}")
+        if recipient.deleted:
+            raise Forbidden("that account is closed: it cannot receive messages")
         return await self._store(
             form.content, form.file_ids, form.client_id, author=author, recipient=recipient, thread_id=form.thread_id
         )
@@ -93,6 +95,10 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             raise BadRequest("a message needs content, files (`file_ids`), or both")
         content = content or ""
         session = self.repository.session
+        # The profile as it is now (names change; a socket's saved profile is as it was at its handshake).
+        author = await self.hub.profiles.get(session, author.id) or author
+        if author.deleted:
+            raise Forbidden("this account is closed")
         # Catch-up cursors (`after=<last id>`, `since=<last seq>`) need ids and seqs to become visible in order.
         await take_write_order(session)
         root_id = None
@@ -274,7 +280,10 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         reactions = await reactions_by_message(session, ids)
         files = await files_by_message(session, ids, self.hub.file_links)
         threads = await summaries_by_root(session, [row.id for row in rows if row.thread_id is None])
-        return [to_message(row, reactions.get(row.id), threads.get(row.id), files.get(row.id)) for row in rows]
+        links = self.hub.file_links
+        return [
+            to_message(row, reactions.get(row.id), threads.get(row.id), files.get(row.id), links=links) for row in rows
+        ]
 
     async def edit(self, editor: PublicUser, message_id: int, form: MessageEdit) -> Message:
         """Replace the text of the editor's own message, commit, then push `message_updated` to its audience.
