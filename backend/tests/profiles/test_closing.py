@@ -71,7 +71,9 @@ async def test_closing_erases_the_account_ends_every_session_and_tells_everyone_
         }
         assert await bob_socket.wait_for("user_updated") == tombstone
         assert await carol_socket.wait_for("user_updated") == tombstone
-        handed_over = await bob_socket.wait_for("room", lambda event: alice.id not in [m["id"] for m in event["members"]])
+        handed_over = await bob_socket.wait_for(
+            "room", lambda event: alice.id not in [m["id"] for m in event["members"]]
+        )
         assert handed_over["owner"]["id"] == bob.id
         assert [member["id"] for member in handed_over["members"]] == [bob.id, carol.id]
         proof = await send_dm(http, bob, stranger, "the stranger's socket is live")
@@ -97,7 +99,9 @@ async def test_closing_erases_the_account_ends_every_session_and_tells_everyone_
         assert to_closed.status_code == 403
         assert "closed" in to_closed.json()["detail"]
         other_room = await create_room(http, bob, members=[carol])
-        added = await http.post(f"/api/rooms/{other_room['id']}/members", headers=bob.headers, json={"user_id": alice.id})
+        added = await http.post(
+            f"/api/rooms/{other_room['id']}/members", headers=bob.headers, json={"user_id": alice.id}
+        )
         assert added.status_code == 403
         new_room = await http.post("/api/rooms", headers=bob.headers, json={"name": "x", "member_ids": [alice.id]})
         assert new_room.status_code == 403
@@ -109,7 +113,12 @@ async def test_closing_erases_the_account_ends_every_session_and_tells_everyone_
 
     async with server.app.state.database_config.create_session_maker()() as db:
         row = await db.get(UserModel, alice.id)
-        assert (row.name, row.nickname, row.status, row.avatar_file_id) == ("Deleted user", f"deleted-{alice.id}", "", None)
+        assert (row.name, row.nickname, row.status, row.avatar_file_id) == (
+            "Deleted user",
+            f"deleted-{alice.id}",
+            "",
+            None,
+        )
         assert row.email != alice.email and "@" not in row.email
         assert row.password_hash == ""
         assert row.deleted_at is not None
