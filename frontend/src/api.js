@@ -154,5 +154,33 @@ export function createApi({
       request(remove ? 'DELETE' : 'PUT', `/api/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`),
     /** Messages I may see that were created or changed after `since` (a `seq`), ascending by `seq`. */
     changes: ({ since, limit }) => request('GET', '/api/changes', { params: { since, limit } }),
+
+    /** Change my name, status or (with `current_password`) email: my account as it is now. */
+    updateProfile: (changes) => request('PATCH', '/api/me', { body: changes }),
+    /** Make an image I uploaded (and have not sent) my avatar: my account, with its `avatar_url`. */
+    setAvatar: (fileId) => request('PUT', '/api/me/avatar', { body: { file_id: fileId } }),
+    removeAvatar: () => request('DELETE', '/api/me/avatar'),
+    /** Close my account for good; the server ends every session, so the token is forgotten here too. */
+    async closeAccount(password) {
+      await request('DELETE', '/api/me', { body: { password } })
+      forgetToken()
+    },
+    /** Upload one file (multipart, field `file`): the server's `File`, with its `id`. */
+    async uploadFile(file) {
+      const form = new FormData()
+      form.append('file', file)
+      let response
+      try {
+        response = await fetchImpl(`${root}/api/files`, {
+          method: 'POST',
+          headers: { Accept: 'application/json', Authorization: `Bearer ${token()}` },
+          body: form,
+        })
+      } catch {
+        throw new ApiError(0, 'The server cannot be reached; check your connection and try again.')
+      }
+      if (!response.ok) throw await errorFrom(response)
+      return response.json()
+    },
   }
 }

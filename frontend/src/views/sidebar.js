@@ -200,7 +200,8 @@ function keyedList({ list, compare, buildRow, emptyText }) {
 
 /** Build the sidebar; it follows the store by itself. Returns `{element, destroy}`. */
 export function createSidebar({ store, onLogOut }) {
-  const me = h('div', { class: 'me' })
+  // Who I am, and the way to my profile (name, status, picture, closing the account).
+  const me = h('a', { class: 'me', href: '#/profile', title: 'Your profile' })
   const roomList = h('ul', { class: 'list', 'aria-labelledby': 'rooms-heading' })
   const peopleList = h('ul', { class: 'list', 'aria-labelledby': 'people-heading' })
 
@@ -251,7 +252,7 @@ export function createSidebar({ store, onLogOut }) {
         'span',
         { class: 'item-text' },
         h('span', { class: 'item-title' }, store.me.name),
-        h('span', { class: 'item-subtitle' }, `@${store.me.nickname}`),
+        h('span', { class: 'item-subtitle' }, store.me.status ? store.me.status : `@${store.me.nickname}`),
       ),
     )
   }
