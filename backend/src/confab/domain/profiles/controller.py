@@ -43,7 +43,7 @@ class ProfileController(Controller):
     )
     async def update_profile(
         self,
-        data: Annotated[ProfileChange, Body(examples=[examples.PROFILE_CHANGE, examples.EMAIL_CHANGE])],
+        data: Annotated[ProfileChange, Body(examples=[examples.PROFILE_CHANGE, examples.STATUS_CHANGE])],
         request: Request[User, Token, Any],
         profiles: ProfileService,
     ) -> User:

@@ -18,11 +18,14 @@ ACCOUNT_WITH_STATUS = Example(
     ),
 )
 PROFILE_CHANGE = Example(
-    summary="A new name and status", value=ProfileChange(name="Alice L.", status="Down the rabbit hole")
+    summary="A new name, status and email (the email needs the current password)",
+    value=ProfileChange(
+        name="Alice L.",
+        status="Down the rabbit hole",
+        email="alice@wonderland.example",
+        current_password=PASSWORD,
+    ),
 )
-EMAIL_CHANGE = Example(
-    summary="A new email, with the current password",
-    value=ProfileChange(email="alice@wonderland.example", current_password=PASSWORD),
-)
+STATUS_CHANGE = Example(summary="Only the status; an empty one clears it", value=ProfileChange(status=""))
 AVATAR_CHOICE = Example(summary="The image uploaded as file 7", value=AvatarChoice(file_id=7))
 ACCOUNT_CLOSURE = Example(summary="Alice closes her account", value=AccountClosure(password=PASSWORD))

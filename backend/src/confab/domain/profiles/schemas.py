@@ -19,7 +19,7 @@ Status = Annotated[
 ]
 
 
-class ProfileChange(Schema):
+class ProfileChange(Schema, omit_defaults=True):
     """Only the fields given change. A new email needs the current password in the same body."""
 
     name: DisplayName | None = None
