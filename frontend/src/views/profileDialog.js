@@ -1,7 +1,7 @@
 // "Your profile" (`#/profile`): name, status, email (with the current password), avatar, and closing the account.
 // Saved changes come back as my account and go to the store at once; everyone else hears `user_updated`.
 
-import { placeError } from './errors.js'
+import { placeError, sentence } from './errors.js'
 import { avatar, h, setChildren, showText } from './h.js'
 
 const STATUS_LIMIT = 100
@@ -47,9 +47,9 @@ export function createProfileDialog({ store, actions, onClosed }) {
     showText(formError, null)
   }
   function showError(error, fieldNames, fallback = formError) {
-    const placed = placeError(error, fieldNames)
-    // A wrong password is a 403 whose words name no field: it belongs under the password.
-    if (error.status === 403 && fieldNames.includes('current_password')) placed.current_password = error.detail
+    // A wrong password is a 403 whose words name no field: it belongs under the password, and only there.
+    const wrongPassword = error.status === 403 && fieldNames.includes('current_password')
+    const placed = wrongPassword ? { current_password: sentence(error.detail) } : placeError(error, fieldNames)
     let focused = false
     for (const [name, text] of Object.entries(placed)) {
       if (name === 'form' || !errorOf[name]) continue

@@ -119,7 +119,8 @@ describe('the profile dialog', () => {
     submit(get('form'))
     await settle()
     expect(updateProfile).toHaveBeenCalledWith({ name: 'Alice', status: '', email: 'new@example.com', current_password: 'guess' })
-    expect(get('#profile-password-error').textContent).toBe('the current password is wrong')
+    expect(get('#profile-password-error').textContent).toBe('The current password is wrong')
+    expect(get('.form-error').hidden).toBe(true)
     expect(get('#profile-password').getAttribute('aria-invalid')).toBe('true')
   })
 

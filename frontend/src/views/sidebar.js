@@ -75,7 +75,8 @@ function personRow(person, store) {
   row.update = (current) => {
     row.item = current
     patch(row, {
-      avatar: [initialsHolder, current.name],
+      // The picture's file, not its link: links are signed afresh in every payload.
+      avatar: [initialsHolder, `${current.name}\n${current.avatar_url?.split('?')[0] ?? ''}`],
       title: [title, current.name],
       subtitle: [subtitle, `@${current.nickname}`],
       presence: [presence, current.online],
