@@ -92,6 +92,10 @@ async def test_closing_erases_the_account_ends_every_session_and_tells_everyone_
         # gone from the directory, and nothing can be written to them
         everybody = (await http.get("/api/users", headers=bob.headers)).json()
         assert alice.id not in [person["id"] for person in everybody]
+        conversations = (await http.get("/api/users", params={"conversations": "true"}, headers=bob.headers)).json()
+        assert [person for person in conversations if person["id"] == alice.id] == [
+            {**tombstone, "online": False, "unread": 1}
+        ]
         assert (await http.get("/api/users", params={"q": alice.nickname}, headers=bob.headers)).json() == []
         to_closed = await http.post(
             "/api/messages", headers=bob.headers, json={"recipient_id": alice.id, "content": "still there?"}
