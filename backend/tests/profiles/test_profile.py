@@ -86,6 +86,14 @@ async def test_a_new_email_needs_the_current_password_and_must_be_free(http, mak
         "/api/me", headers=alice.headers, json={"email": bob.email.upper(), "current_password": PASSWORD}
     )
     assert taken.status_code == 409
+    renaming_too = await http.patch(
+        "/api/me",
+        headers=alice.headers,
+        json={"email": bob.email, "current_password": PASSWORD, "name": "Not Saved", "status": "not saved"},
+    )
+    assert renaming_too.status_code == 409
+    unchanged = (await http.get("/api/me", headers=alice.headers)).json()
+    assert (unchanged["name"], unchanged["status"]) == (alice.name, "")
     assert (await http.get("/api/me", headers=alice.headers)).json()["email"] == alice.email
 
     moved = await http.patch(

@@ -94,13 +94,15 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[UserModel]):
         public_before = (user.name, user.status)
         if change.status is not None:
             user.status = change.status
-        if change.name is not None and change.name != user.name:
-            user.name = change.name
-            await session.execute(
-                delete(DirectoryKeyModel).where(DirectoryKeyModel.user_id == user.id, DirectoryKeyModel.kind == NAME)
-            )
-            session.add_all(key for key in directory_keys_of(user) if key.kind == NAME)
-        try:
+        try:  # a taken email fails at the first flush: the name's key update below, or the commit
+            if change.name is not None and change.name != user.name:
+                user.name = change.name
+                await session.execute(
+                    delete(DirectoryKeyModel).where(
+                        DirectoryKeyModel.user_id == user.id, DirectoryKeyModel.kind == NAME
+                    )
+                )
+                session.add_all(key for key in directory_keys_of(user) if key.kind == NAME)
             await session.commit()
         except IntegrityError as error:
             await session.rollback()
