@@ -24,6 +24,7 @@ from confab.realtime.managers import (
     MESSAGE_EVENT,
     MESSAGE_UPDATED_EVENT,
     SESSION_ENDED_EVENT,
+    USER_UPDATED_EVENT,
     DeliveryControl,
     GatedRedisManager,
 )
@@ -33,6 +34,7 @@ from confab.realtime.relay_watch import RelayWatch
 from confab.settings import Settings
 
 if TYPE_CHECKING:
+    from confab.domain.accounts.schemas import PublicUser
     from confab.domain.messages.schemas import Message
     from confab.domain.rooms.schemas import Room
 
@@ -57,14 +59,13 @@ class RealtimeHub:
         settings: Settings,
         session_maker: async_sessionmaker[AsyncSession],
         rate_limits: RateLimits,
-        profiles: PublicProfiles,
     ) -> None:
         self.settings = settings
         self.session_maker = session_maker
         self.rate_limits = rate_limits
-        self.profiles = profiles
         # Messages carry their files' signed links, and deleting a message deletes its files' bytes.
         self.file_links = FileLinks(settings.secret_key, settings.file_url_lifetime_seconds)
+        self.profiles = PublicProfiles(self.file_links)
         self.file_storage = FileStorage.from_settings(settings)
         # New messages are written by this worker's group commit, a batch per transaction.
         self.message_writer = MessageWriter(session_maker, profiles, self.file_links)
@@ -73,6 +74,7 @@ class RealtimeHub:
         if settings.redis_url:
             self.redis = Redis.from_url(settings.redis_url)
             self.manager = GatedRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}:socketio")
+        self.manager.profile_changed = self.profiles.forget
         self.presence: Presence = (
             RedisPresence(
                 self.redis, prefix=f"{settings.redis_prefix}:presence:", ttl_seconds=settings.presence_ttl_seconds
@@ -125,6 +127,12 @@ class RealtimeHub:
     async def message_updated(self, message: Message) -> None:
         """Push a committed change (edit, delete, reaction) as the whole message, to the same audience."""
         await self.sio.emit(MESSAGE_UPDATED_EVENT, message, to=audience(message))
+
+    async def user_updated(self, profile: PublicUser, channels: list[str]) -> None:
+        """Push a committed profile change to `channels`; every worker forgets its cached copy on the way
+        (see `DeliveryControl.emit`), this one at once."""
+        self.profiles.forget(profile.id)
+        await self.sio.emit(USER_UPDATED_EVENT, profile, to=channels)
 
     async def emit_to(self, event: str, payload: Any, channels: list[str], skip_sids: list[str] | None = None) -> None:
         if channels:

@@ -2,6 +2,8 @@
 
 - Ending sessions: a `session_ended` event is delivered and then its recipients are disconnected,
   so logging out or changing a password closes the right sockets wherever they are connected.
+- Profile changes: a `user_updated` event makes the worker forget that user's cached profile before it
+  delivers the event to any socket, so whoever has seen the change reads the new profile on any worker.
 - A replay gate for the catch-up right after a handshake: while a socket replays what it missed,
   live `message` and `message_updated` events addressed to it are held back, then delivered after
   the replay minus those the replay already contained (in the same or a later state), so nothing is
@@ -23,6 +25,7 @@ MESSAGE_UPDATED_EVENT = "message_updated"
 HELD_EVENTS = frozenset({MESSAGE_EVENT, MESSAGE_UPDATED_EVENT})
 SESSION_ENDED_EVENT = "session_ended"
 RELAY_PROBE_EVENT = "relay_probe"
+USER_UPDATED_EVENT = "user_updated"
 
 
 def message_id(payload: Any) -> int:
@@ -40,6 +43,8 @@ class DeliveryControl(socketio.AsyncManager):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.held: dict[str, list[tuple[str, Any]]] = {}
+        # Called with a user id before a `user_updated` event is delivered here; with None to forget every profile.
+        self.profile_changed: Callable[[int | None], None] = lambda _user_id: None
 
     def hold(self, sid: str) -> None:
         self.held[sid] = []
@@ -60,6 +65,8 @@ class DeliveryControl(socketio.AsyncManager):
         self, event: str, data: Any, namespace: str, room: Any = None, skip_sid: Any = None, **kwargs: Any
     ) -> None:
         target = kwargs.pop("to", None) or room
+        if event == USER_UPDATED_EVENT:
+            self.profile_changed(message_id(data))
         if event in HELD_EVENTS and self.held:
             skipped = list(skip_sid) if isinstance(skip_sid, list) else ([skip_sid] if skip_sid else [])
             for sid, _eio_sid in self.get_participants(namespace, target):

@@ -7,8 +7,9 @@ second, from a write-only manager of its own (python-socketio's way of emitting 
 a worker's own emits are delivered locally and never come back from Redis). A probe that does not
 arrive means events may have been lost; when one arrives again, python-socketio's subscription is
 back, and every socket this worker holds gets `resync`: clients catch up exactly as after a reconnect
-(the handshake's `last_id`/`since` replay, or REST). python-socketio's resubscription waits at least a
-second after a drop, so every drop of the subscription misses at least one probe.
+(the handshake's `last_id`/`since` replay, or REST), and the worker forgets every cached profile.
+python-socketio's resubscription waits at least a second after a drop, so every drop of the subscription
+misses at least one probe.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class RelayWatch:
 
     async def resync(self) -> None:
         """Tell every socket here that it may have missed events (straight to the socket, not via Redis)."""
+        self.manager.profile_changed(None)  # profile changes may have been lost too: read them all again
         sockets = self.presence.local_sockets()
         logger.warning("the Redis relay is back: %d sockets told to catch up", len(sockets))
         for sid in sockets:

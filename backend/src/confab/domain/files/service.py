@@ -14,6 +14,7 @@ from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import delete, func, select
 
 from confab.db.types import utc_now
+from confab.domain.files.attachments import IS_AVATAR
 from confab.domain.files.images import IMAGE_TYPES, sniff, thumbnail
 from confab.domain.files.links import FileLinks, Variant
 from confab.domain.files.models import FileModel
@@ -131,12 +132,12 @@ class FileService(SQLAlchemyAsyncRepositoryService[FileModel]):
         return found
 
     async def sweep_orphans(self, older_than: timedelta) -> int:
-        """Delete uploads never attached to a message within `older_than`; how many were deleted."""
+        """Delete uploads never attached to a message within `older_than` (avatars aside); how many were deleted."""
         session = self.repository.session
         rows = (
             await session.execute(
                 delete(FileModel)
-                .where(FileModel.message_id.is_(None), FileModel.created_at < utc_now() - older_than)
+                .where(FileModel.message_id.is_(None), FileModel.created_at < utc_now() - older_than, ~IS_AVATAR)
                 .returning(FileModel.storage_key, FileModel.thumbnail_key)
             )
         ).all()

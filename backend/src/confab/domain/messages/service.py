@@ -65,6 +65,8 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         recipient = await self.hub.profiles.get(self.repository.session, form.recipient_id)
         if recipient is None:
             raise NotFound(f"no user with id {form.recipient_id}")
+        if recipient.deleted:
+            raise Forbidden("that account is closed: it cannot receive messages")
         return await self._store(
             form.content, form.file_ids, form.client_id, author=author, recipient=recipient, thread_id=form.thread_id
         )
@@ -94,6 +96,10 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         if content is None and not file_ids:
             raise BadRequest("a message needs content, files (`file_ids`), or both")
         session = self.repository.session
+        # The profile as it is now (names change; a socket's saved profile is as it was at its handshake).
+        author = await self.hub.profiles.get(session, author.id) or author
+        if author.deleted:
+            raise Forbidden("this account is closed")
         if session.in_transaction():  # what this request read so far (its token, say): no connection is held
             await session.commit()  # while it waits, or SQLite's one connection would wait for itself
         written = await self.hub.message_writer.write(
@@ -247,7 +253,10 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         reactions = await reactions_by_message(session, ids)
         files = await files_by_message(session, ids, self.hub.file_links)
         threads = await summaries_by_root(session, [row.id for row in rows if row.thread_id is None])
-        return [to_message(row, reactions.get(row.id), threads.get(row.id), files.get(row.id)) for row in rows]
+        links = self.hub.file_links
+        return [
+            to_message(row, reactions.get(row.id), threads.get(row.id), files.get(row.id), links=links) for row in rows
+        ]
 
     async def edit(self, editor: PublicUser, message_id: int, form: MessageEdit) -> Message:
         """Replace the text of the editor's own message, commit, then push `message_updated` to its audience.

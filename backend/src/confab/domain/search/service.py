@@ -65,7 +65,7 @@ class SearchService:
         files = await files_by_message(self.session, ids, self.links)
         results = [
             SearchResult(
-                message=to_message(row, reactions.get(row.id), files=files.get(row.id)),
+                message=to_message(row, reactions.get(row.id), files=files.get(row.id), links=self.links),
                 highlights=highlights(row.content, query),
             )
             for row in rows
