@@ -68,7 +68,7 @@ class RealtimeHub:
         self.profiles = PublicProfiles(self.file_links)
         self.file_storage = FileStorage.from_settings(settings)
         # New messages are written by this worker's group commit, a batch per transaction.
-        self.message_writer = MessageWriter(session_maker, profiles, self.file_links)
+        self.message_writer = MessageWriter(session_maker, self.profiles, self.file_links)
         self.redis: Redis | None = None
         self.manager: DeliveryControl = DeliveryControl()  # in-process, for one worker without Redis
         if settings.redis_url:
