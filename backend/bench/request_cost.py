@@ -3,6 +3,7 @@
     python -m bench.request_cost                    # median of 5 rounds of 2,000 sends
     python -m bench.request_cost --profile 40       # then cProfile, top 40 by cumulative time
     python -m bench.request_cost --operation edit   # edits instead (or `react`: reaction toggles)
+    python -m bench.request_cost --operation upload # 1 MB uploads (`POST /api/files`, 64 KiB chunks)
 
 Drives `POST /api/messages` through confab's ASGI app (Socket.IO wrapper, security headers,
 Litestar, the token check, the service, a fresh migrated SQLite file) inside this process, one
@@ -20,6 +21,7 @@ import asyncio
 import cProfile
 import itertools
 import logging
+import os
 import pstats
 import statistics
 import tempfile
@@ -46,11 +48,21 @@ async def token_for(http: httpx.AsyncClient, nickname: str) -> tuple[int, str]:
     return created["id"], login["access_token"]
 
 
-async def request(app: Any, method: str, path: str, body: bytes, token: str, expected: int) -> None:
-    """One ASGI request straight into the app; checks its status."""
+async def request(
+    app: Any,
+    method: str,
+    path: str,
+    body: bytes,
+    token: str,
+    expected: int,
+    content_type: str = "application/json",
+    chunk_size: int | None = None,
+) -> None:
+    """One ASGI request straight into the app (the body in `chunk_size` pieces, as uvicorn hands it over);
+    checks its status."""
     headers = [
         (b"host", b"bench"),
-        (b"content-type", b"application/json"),
+        (b"content-type", content_type.encode()),
         (b"content-length", str(len(body)).encode()),
         (b"authorization", f"Bearer {token}".encode()),
     ]
@@ -68,7 +80,13 @@ async def request(app: Any, method: str, path: str, body: bytes, token: str, exp
         "client": ("127.0.0.1", 50000),
         "server": ("bench", 80),
     }
-    messages = [{"type": "http.request", "body": body, "more_body": False}]
+    step = chunk_size or max(len(body), 1)
+    pieces = [body[start : start + step] for start in range(0, len(body), step)] or [b""]
+    messages = [
+        {"type": "http.request", "body": piece, "more_body": index < len(pieces) - 1}
+        for index, piece in enumerate(pieces)
+    ]
+    messages.reverse()
     statuses: list[int] = []
 
     async def receive() -> dict[str, Any]:
@@ -129,6 +147,23 @@ async def change_requests(
     return edit_one if operation == "edit" else react_one
 
 
+# What uvicorn hands the app at a time (its read size), and the upload scenario's small file.
+UVICORN_CHUNK = 65536
+UPLOAD_BYTES = 1024 * 1024
+
+
+def upload_request(app: Any, token: str) -> Callable[[], Awaitable[None]]:
+    """A coroutine function that uploads 1 MB of random bytes (`POST /api/files`, multipart) and checks the 201."""
+    boundary = "request-cost-boundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.bin"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    body += os.urandom(UPLOAD_BYTES) + f"\r\n--{boundary}--\r\n".encode()
+    content_type = f"multipart/form-data; boundary={boundary}"
+    return lambda: request(app, "POST", "/api/files", body, token, 201, content_type, UVICORN_CHUNK)
+
+
 async def measure(rounds: int, sends: int, profile_top: int, operation: str = "send") -> None:
     directory = Path(tempfile.mkdtemp(prefix="confab-request-cost-"))
     database_url = fresh_sqlite_url(directory, "request-cost.db")
@@ -138,6 +173,8 @@ async def measure(rounds: int, sends: int, profile_top: int, operation: str = "s
         secret_key="request-cost-secret-of-32-bytes!",  # noqa: S106 (a throwaway database)
         password_hash_profile="CHEAPEST",  # noqa: S106 (a profile name, not a password)
         rate_limits=False,
+        upload_dir=str(directory / "uploads"),
+        upload_quota_bytes=1 << 40,
     )
     app = create_asgi_app(settings)
     async with app.api.lifespan():
@@ -146,9 +183,16 @@ async def measure(rounds: int, sends: int, profile_top: int, operation: str = "s
             recipient_id, recipient_token = await token_for(http, "costrecipient")
         body = msgspec.json.encode({"recipient_id": recipient_id, "content": "what does one send cost?"})
         send_one = send_request(app, body, token)
-        if operation != "send":
+        if operation in ("edit", "react"):
             send_one = await change_requests(app, operation, token, recipient_id, recipient_token)
-        label = {"send": "POST /api/messages", "edit": "PATCH /api/messages/{id}", "react": "PUT/DELETE reaction"}
+        elif operation == "upload":
+            send_one = upload_request(app, token)
+        label = {
+            "send": "POST /api/messages",
+            "edit": "PATCH /api/messages/{id}",
+            "react": "PUT/DELETE reaction",
+            "upload": "POST /api/files (1 MB)",
+        }
         for _ in range(sends // 4):  # warm the statement caches and the profile cache
             await send_one()
         per_round, cpu_per_round = [], []
@@ -172,6 +216,7 @@ async def measure(rounds: int, sends: int, profile_top: int, operation: str = "s
                 await send_one()
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(profile_top)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(profile_top)
 
 
 def main() -> None:
@@ -179,7 +224,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--sends", type=int, default=2000, help="requests per round")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile a round, print the top N")
-    parser.add_argument("--operation", choices=("send", "edit", "react"), default="send", help="what each request does")
+    parser.add_argument(
+        "--operation", choices=("send", "edit", "react", "upload"), default="send", help="what each request does"
+    )
     arguments = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     asyncio.run(measure(arguments.rounds, arguments.sends, arguments.profile, arguments.operation))
