@@ -115,6 +115,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--search-postgres-url", help="search: run on a fresh database on this PostgreSQL server instead of SQLite"
     )
+    parser.add_argument(
+        "--search-keep",
+        type=Path,
+        metavar="DIR",
+        help="search: keep the seeded database (in DIR, or on the PostgreSQL server) and reuse it in later runs",
+    )
     parser.add_argument("--search-sends", type=int, help="search: REST sends timed with and without the index")
     parser.add_argument("--directory-searches", type=int, help="directory: searches timed (default 3000)")
     parser.add_argument(
@@ -489,6 +495,7 @@ class Bench:
             arguments.app,
             arguments.uvicorn_arg,
             arguments.search_postgres_url,
+            arguments.search_keep.resolve() if arguments.search_keep else None,
         )
         summary = {label: figures[label]["latency_ms"] for label in figures["queries"]}
         log(f"search: {summary}, send cpu {figures['send_cpu_ms_per_message']}")

@@ -15,7 +15,7 @@ from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import PublicUser
 from confab.domain.files.attachments import detach_all, files_by_message
-from confab.domain.messages.access import message_from_row, visible_message
+from confab.domain.messages.access import Parts, message_from_row, parts_of, visible_message
 from confab.domain.messages.group_commit import NewMessage
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.ordering import stamp_change, take_write_order
@@ -271,12 +271,12 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         if row.deleted:
             raise Conflict("this message was deleted; it cannot be edited")
         if row.content == form.content:
-            unchanged = await message_from_row(session, self.hub.profiles, self.hub.file_links, row)
+            unchanged = await message_from_row(session, self.hub.profiles, self.hub.file_links, row, parts_of(row))
             await session.commit()
             return unchanged
         edited = await stamp_change(session, message_id, content=form.content, edited_at=utc_now())
         return await self._commit_and_push(
-            await message_from_row(session, self.hub.profiles, self.hub.file_links, edited)
+            await message_from_row(session, self.hub.profiles, self.hub.file_links, edited, parts_of(row))
         )
 
     async def delete_message(self, caller_id: int, message_id: int) -> None:
@@ -293,11 +293,14 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         if row.deleted:
             await session.commit()
             return
-        await session.execute(delete(ReactionModel).where(ReactionModel.message_id == message_id))
-        stored_files = await detach_all(session, message_id)
+        parts = parts_of(row)
+        if parts.reactions:
+            await session.execute(delete(ReactionModel).where(ReactionModel.message_id == message_id))
+        stored_files = await detach_all(session, message_id) if parts.files else []
         tombstone = await stamp_change(session, message_id, content="", deleted=True)
+        remains = Parts(reactions=False, files=False, replies=parts.replies)  # a tombstone keeps only its thread
         await self._commit_and_push(
-            await message_from_row(session, self.hub.profiles, self.hub.file_links, tombstone, has_reactions=False)
+            await message_from_row(session, self.hub.profiles, self.hub.file_links, tombstone, remains)
         )
         await self.hub.file_storage.delete(stored_files)
 
