@@ -19,16 +19,11 @@ from confab.domain.files.storage import FileStorage
 from confab.ratelimits import RateLimits
 from confab.realtime import codec
 from confab.realtime.channels import room_channel, user_channel
-from confab.realtime.managers import (
-    MESSAGE_EVENT,
-    MESSAGE_UPDATED_EVENT,
-    SESSION_ENDED_EVENT,
-    DeliveryControl,
-    GatedRedisManager,
-)
+from confab.realtime.managers import MESSAGE_EVENT, MESSAGE_UPDATED_EVENT, SESSION_ENDED_EVENT, DeliveryControl
 from confab.realtime.packets import CheckedPacket
 from confab.realtime.presence import LocalPresence, Presence, RedisPresence
 from confab.realtime.relay_watch import RelayWatch
+from confab.realtime.routing import ChannelRouter
 from confab.settings import Settings
 
 if TYPE_CHECKING:
@@ -69,7 +64,7 @@ class RealtimeHub:
         self.manager: DeliveryControl = DeliveryControl()  # in-process, for one worker without Redis
         if settings.redis_url:
             self.redis = Redis.from_url(settings.redis_url)
-            self.manager = GatedRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}:socketio")
+            self.manager = ChannelRouter(settings.redis_url, channel_prefix=f"{settings.redis_prefix}:socketio")
         self.presence: Presence = (
             RedisPresence(
                 self.redis, prefix=f"{settings.redis_prefix}:presence:", ttl_seconds=settings.presence_ttl_seconds
@@ -90,8 +85,9 @@ class RealtimeHub:
         self._background: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        if isinstance(self.manager, GatedRedisManager) and isinstance(self.presence, RedisPresence):
-            relay_watch = RelayWatch(self.manager, self.presence, self.settings.redis_url, self.manager.channel)
+        if isinstance(self.manager, ChannelRouter) and isinstance(self.presence, RedisPresence):
+            self.manager.start()
+            relay_watch = RelayWatch(self.manager, self.presence)
             self._background = [
                 asyncio.create_task(self._refresh_presence_forever()),
                 asyncio.create_task(relay_watch.run_forever()),
@@ -102,6 +98,8 @@ class RealtimeHub:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if isinstance(self.manager, ChannelRouter):
+            await self.manager.stop()
         if self.redis is not None:
             await self.redis.aclose()
 
