@@ -121,8 +121,10 @@ class ChannelRouter(DeliveryControl):
             wanted = room in self.rooms.get(namespace, {})
             if wanted and channel not in self._requested:
                 subscribe.append(channel)
-            elif not wanted and channel in self._requested:
-                unsubscribe.append(channel)
+            elif not wanted:
+                self._wake(channel)  # whoever waited for it left already
+                if channel in self._requested:
+                    unsubscribe.append(channel)
         connection = self._connection
         if connection is None or not (subscribe or unsubscribe):
             return  # without a connection, the next one subscribes to whatever is wanted then
@@ -184,14 +186,15 @@ class ChannelRouter(DeliveryControl):
         pool = ConnectionPool.from_url(self.redis_url, client_name=self.subscriber_name, protocol=2)
         connection = pool.make_connection()
         await connection.connect()
+        # From here to the write, nothing awaits: a room change after it is followed on this connection.
         wanted = sorted(self.wanted_channels())
         self._requested = set(wanted)
         self._unconfirmed = collections.Counter(wanted)
         self._confirmed = set()
+        self._connection = connection
         await connection.send_packed_command(
             connection.pack_commands([("SSUBSCRIBE", channel) for channel in wanted]), check_health=False
         )
-        self._connection = connection
         return connection
 
     def _connection_lost(self) -> None:
