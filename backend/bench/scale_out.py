@@ -184,7 +184,7 @@ class Served:
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
 
-    async def start(self, timeout: float = 60) -> Served:
+    async def start(self, timeout: float = 240) -> Served:
         command = [sys.executable, "-m", "confab.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: ASYNC220 (returns at once; the poll below waits)
