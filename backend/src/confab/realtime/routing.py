@@ -94,10 +94,6 @@ class ChannelRouter(DeliveryControl):
             wanted.update(self.channel(namespace, room) for room in rooms)
         return wanted
 
-    def subscribed_channels(self) -> set[str]:
-        """The channels Redis confirmed this worker is subscribed to."""
-        return set(self._confirmed)
-
     def basic_enter_room(self, sid: str, namespace: str, room: Any, eio_sid: Any = None) -> None:
         super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
         self._room_changed(namespace, room)
@@ -111,6 +107,8 @@ class ChannelRouter(DeliveryControl):
         self._changed.add((namespace, room))
         if self._sync is None:
             self._sync = asyncio.get_running_loop().create_task(self._follow_rooms())
+            self._background.add(self._sync)
+            self._sync.add_done_callback(self._background.discard)
 
     async def _follow_rooms(self) -> None:
         changed, self._changed = self._changed, set()
