@@ -6,7 +6,7 @@
     python -m bench --url http://127.0.0.1:8000 --server-pid 1234   # an already running server
 
 Scenarios: dm-rest, dm-socket, dm-changes, dm-open-loop, room-fanout, idle, ceiling, directory, search,
-uploads; bench/RESULTS.md says what each measures, the targets, and the figures measured so far.
+uploads, scale-out; bench/RESULTS.md says what each measures, the targets, and the figures measured so far.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from bench.load import (
     send_or_change,
     send_to_room,
 )
+from bench.scale_out import run_scale_out, table
 from bench.search import run_search
 from bench.server import (
     BACKEND_DIR,
@@ -70,6 +71,7 @@ SCENARIOS = (
     "directory",
     "search",
     "uploads",
+    "scale-out",
 )
 DRAIN_SECONDS = 10.0
 WARM_UP_SECONDS = 1.0
@@ -130,6 +132,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--uploads-20mb", type=int, help="uploads: 20 MB files timed (default 10)")
     parser.add_argument("--uploads-concurrent", type=int, default=20, help="uploads: 20 MB uploads run at once")
     parser.add_argument(
+        "--scale-out-workers", default="1,2,4", help="scale-out: worker counts on PostgreSQL + Redis, comma-separated"
+    )
+    parser.add_argument("--scale-out-senders", type=int, default=16, help="scale-out: closed-loop REST senders")
+    parser.add_argument(
         "--profile",
         metavar="FILE",
         help="py-spy the server during the large dm-rest and dm-socket runs, into FILE.dm-rest and FILE.dm-socket",
@@ -152,6 +158,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     arguments.directory_baseline = arguments.directory_baseline or (5 if quick else 20)
     arguments.uploads_1mb = arguments.uploads_1mb or (10 if quick else 40)
     arguments.uploads_20mb = arguments.uploads_20mb or (3 if quick else 10)
+    arguments.scale_out_workers = [int(count) for count in arguments.scale_out_workers.split(",") if count.strip()]
     arguments.rates = [float(rate) for rate in arguments.rates.split(",") if rate.strip()]
     arguments.scenarios = [name.strip() for name in arguments.scenarios.split(",") if name.strip()]
     unknown = set(arguments.scenarios) - set(SCENARIOS)
@@ -591,13 +598,29 @@ class Bench:
             self.population = previous
             bare.stop()
 
+    async def scale_out(self) -> None:
+        arguments = self.arguments
+        parameters, results = await run_scale_out(
+            self.workdir,
+            arguments.users,
+            arguments.scale_out_senders,
+            arguments.duration,
+            arguments.scale_out_workers,
+            arguments.repeat,
+            log,
+        )
+        log("scale-out:\n" + table(results))
+        for result in results:
+            figures = dict(result)
+            self.emit("scale-out", {**parameters, "deployment": figures.pop("deployment")}, figures)
+
     # --- the whole run ------------------------------------------------------------------------------
 
     async def run(self) -> None:
         arguments = self.arguments
         wanted = set(arguments.scenarios)
         try:
-            if wanted - {"ceiling", "directory", "search", "uploads"}:
+            if wanted - {"ceiling", "directory", "search", "uploads", "scale-out"}:
                 await self.run_against_confab(wanted)
             if "directory" in wanted:
                 await self.directory()  # its own server and database, seeded with its own accounts
@@ -605,6 +628,8 @@ class Bench:
                 await self.search()  # its own servers and databases, seeded with their own messages
             if "uploads" in wanted:
                 await self.uploads()  # its own server, storing in the run's scratch directory
+            if "scale-out" in wanted:
+                await self.scale_out()  # its own servers: PostgreSQL, Redis and `confab serve`
             if "ceiling" in wanted:
                 await self.ceiling()  # alone on the machine: the confab server has stopped by now
         finally:

@@ -26,11 +26,11 @@ from confab.realtime.managers import (
     SESSION_ENDED_EVENT,
     USER_UPDATED_EVENT,
     DeliveryControl,
-    GatedRedisManager,
 )
 from confab.realtime.packets import CheckedPacket
 from confab.realtime.presence import LocalPresence, Presence, RedisPresence
 from confab.realtime.relay_watch import RelayWatch
+from confab.realtime.routing import ChannelRouter
 from confab.settings import Settings
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class RealtimeHub:
         self.manager: DeliveryControl = DeliveryControl()  # in-process, for one worker without Redis
         if settings.redis_url:
             self.redis = Redis.from_url(settings.redis_url)
-            self.manager = GatedRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}:socketio")
+            self.manager = ChannelRouter(settings.redis_url, channel_prefix=f"{settings.redis_prefix}:socketio")
         self.manager.profile_changed = self.profiles.forget
         self.presence: Presence = (
             RedisPresence(
@@ -95,8 +95,9 @@ class RealtimeHub:
         self._background: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        if isinstance(self.manager, GatedRedisManager) and isinstance(self.presence, RedisPresence):
-            relay_watch = RelayWatch(self.manager, self.presence, self.settings.redis_url, self.manager.channel)
+        if isinstance(self.manager, ChannelRouter) and isinstance(self.presence, RedisPresence):
+            self.manager.start()
+            relay_watch = RelayWatch(self.manager, self.presence)
             self._background = [
                 asyncio.create_task(self._refresh_presence_forever()),
                 asyncio.create_task(relay_watch.run_forever()),
@@ -107,6 +108,8 @@ class RealtimeHub:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if isinstance(self.manager, ChannelRouter):
+            await self.manager.stop()
         if self.redis is not None:
             await self.redis.aclose()
 
