@@ -1,14 +1,19 @@
-"""What one REST send costs the server, with no network and no other load: microseconds per request.
+"""What one REST send (or change) costs the server, with no network and no other load: microseconds per request.
 
     python -m bench.request_cost                    # median of 5 rounds of 2,000 sends
     python -m bench.request_cost --profile 40       # then cProfile, top 40 by cumulative time
     python -m bench.request_cost --concurrency 16   # 16 sends in flight at once (group commit batches them)
+    python -m bench.request_cost --operation edit   # edits instead (or `react`: reaction toggles)
+    python -m bench.request_cost --operation upload # 1 MB uploads (`POST /api/files`, 64 KiB chunks)
 
 Drives `POST /api/messages` through confab's ASGI app (Socket.IO wrapper, security headers,
 Litestar, the token check, the service, a fresh migrated SQLite file) inside this process, one
 request at a time (or `--concurrency` at a time, from as many loops of requests). Steadier than the
 load scenarios on a shared machine, so it is what each change to the send path was measured with
 (bench/RESULTS.md); the load scenarios then confirm the effect.
+`edit` is `PATCH /api/messages/{id}` by the author, `react` a `PUT` or `DELETE` of the recipient's
+reaction (toggled, so each request changes something), both over the last 200 of as many sent DMs:
+the change mix of the dm-changes scenario, one kind at a time.
 """
 
 from __future__ import annotations
@@ -16,13 +21,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import itertools
 import logging
+import os
 import pstats
 import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import msgspec
@@ -41,11 +50,21 @@ async def token_for(http: httpx.AsyncClient, nickname: str) -> tuple[int, str]:
     return created["id"], login["access_token"]
 
 
-def send_request(app: Any, body: bytes, token: str) -> Any:
-    """A coroutine function that makes one ASGI request for `POST /api/messages` and checks the 201."""
+async def request(
+    app: Any,
+    method: str,
+    path: str,
+    body: bytes,
+    token: str,
+    expected: int,
+    content_type: str = "application/json",
+    chunk_size: int | None = None,
+) -> None:
+    """One ASGI request straight into the app (the body in `chunk_size` pieces, as uvicorn hands it over);
+    checks its status."""
     headers = [
         (b"host", b"bench"),
-        (b"content-type", b"application/json"),
+        (b"content-type", content_type.encode()),
         (b"content-length", str(len(body)).encode()),
         (b"authorization", f"Bearer {token}".encode()),
     ]
@@ -53,39 +72,101 @@ def send_request(app: Any, body: bytes, token: str) -> Any:
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "POST",
+        "method": method,
         "scheme": "http",
-        "path": "/api/messages",
-        "raw_path": b"/api/messages",
+        "path": path,
+        "raw_path": quote(path).encode(),
         "query_string": b"",
         "root_path": "",
         "headers": headers,
         "client": ("127.0.0.1", 50000),
         "server": ("bench", 80),
     }
+    step = chunk_size or max(len(body), 1)
+    pieces = [body[start : start + step] for start in range(0, len(body), step)] or [b""]
+    messages = [
+        {"type": "http.request", "body": piece, "more_body": index < len(pieces) - 1}
+        for index, piece in enumerate(pieces)
+    ]
+    messages.reverse()
+    statuses: list[int] = []
 
-    async def send_one() -> None:
-        messages = [{"type": "http.request", "body": body, "more_body": False}]
-        statuses: list[int] = []
+    async def receive() -> dict[str, Any]:
+        if messages:
+            return messages.pop()
+        await asyncio.Event().wait()  # the client never disconnects
+        raise AssertionError
 
-        async def receive() -> dict[str, Any]:
-            if messages:
-                return messages.pop()
-            await asyncio.Event().wait()  # the client never disconnects
-            raise AssertionError
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
 
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                statuses.append(message["status"])
-
-        await app(dict(scope), receive, send)
-        if statuses != [201]:
-            raise RuntimeError(f"expected 201, got {statuses}")
-
-    return send_one
+    await app(scope, receive, send)
+    if statuses != [expected]:
+        raise RuntimeError(f"{method} {path}: expected {expected}, got {statuses}")
 
 
-async def measure(rounds: int, sends: int, profile_top: int, concurrency: int = 1) -> None:
+def send_request(app: Any, body: bytes, token: str) -> Callable[[], Awaitable[None]]:
+    """A coroutine function that makes one ASGI request for `POST /api/messages` and checks the 201."""
+    return lambda: request(app, "POST", "/api/messages", body, token, 201)
+
+
+# The reactions the change mix toggles (as bench/load.py's `REACTIONS`).
+REACTIONS = ("👍", "🎉", "😂", "❤️")
+
+
+async def change_requests(
+    app: Any, operation: str, author_token: str, recipient_id: int, recipient_token: str
+) -> Callable[[], Awaitable[None]]:
+    """Send 200 DMs, then a coroutine function that changes one of them per call, round robin: an edit by the
+    author with new text each time, or a toggle of one of the recipient's reactions."""
+    body = msgspec.json.encode({"recipient_id": recipient_id, "content": "a message to change"})
+    send_one = send_request(app, body, author_token)
+    for _ in range(200):
+        await send_one()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
+        headers = {"Authorization": f"Bearer {author_token}"}
+        page = await http.get("/api/messages", params={"limit": 200}, headers=headers)
+        message_ids = [message["id"] for message in page.json()]
+    if len(message_ids) != 200:
+        raise RuntimeError(f"expected the 200 DMs just sent, read {len(message_ids)}")
+    targets = itertools.cycle(message_ids)
+    edits = itertools.count(1)
+    reacted: set[tuple[int, str]] = set()
+    emoji = itertools.cycle(REACTIONS)
+
+    async def edit_one() -> None:
+        content = msgspec.json.encode({"content": f"edited {next(edits)}"})
+        await request(app, "PATCH", f"/api/messages/{next(targets)}", content, author_token, 200)
+
+    async def react_one() -> None:
+        message_id, reaction = next(targets), next(emoji)
+        path = f"/api/messages/{message_id}/reactions/{reaction}"
+        method = "DELETE" if (message_id, reaction) in reacted else "PUT"
+        reacted.symmetric_difference_update({(message_id, reaction)})
+        await request(app, method, path, b"", recipient_token, 200)
+
+    return edit_one if operation == "edit" else react_one
+
+
+# What uvicorn hands the app at a time (its read size), and the upload scenario's small file.
+UVICORN_CHUNK = 65536
+UPLOAD_BYTES = 1024 * 1024
+
+
+def upload_request(app: Any, token: str) -> Callable[[], Awaitable[None]]:
+    """A coroutine function that uploads 1 MB of random bytes (`POST /api/files`, multipart) and checks the 201."""
+    boundary = "request-cost-boundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.bin"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    body += os.urandom(UPLOAD_BYTES) + f"\r\n--{boundary}--\r\n".encode()
+    content_type = f"multipart/form-data; boundary={boundary}"
+    return lambda: request(app, "POST", "/api/files", body, token, 201, content_type, UVICORN_CHUNK)
+
+
+async def measure(rounds: int, sends: int, profile_top: int, operation: str = "send", concurrency: int = 1) -> None:
     directory = Path(tempfile.mkdtemp(prefix="confab-request-cost-"))
     database_url = fresh_sqlite_url(directory, "request-cost.db")
     migrate(database_url, backend_environment(database_url))
@@ -94,14 +175,26 @@ async def measure(rounds: int, sends: int, profile_top: int, concurrency: int = 
         secret_key="request-cost-secret-of-32-bytes!",  # noqa: S106 (a throwaway database)
         password_hash_profile="CHEAPEST",  # noqa: S106 (a profile name, not a password)
         rate_limits=False,
+        upload_dir=str(directory / "uploads"),
+        upload_quota_bytes=1 << 40,
     )
     app = create_asgi_app(settings)
     async with app.api.lifespan():
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
             _author_id, token = await token_for(http, "costauthor")
-            recipient_id, _ = await token_for(http, "costrecipient")
+            recipient_id, recipient_token = await token_for(http, "costrecipient")
         body = msgspec.json.encode({"recipient_id": recipient_id, "content": "what does one send cost?"})
         send_one = send_request(app, body, token)
+        if operation in ("edit", "react"):
+            send_one = await change_requests(app, operation, token, recipient_id, recipient_token)
+        elif operation == "upload":
+            send_one = upload_request(app, token)
+        label = {
+            "send": "POST /api/messages",
+            "edit": "PATCH /api/messages/{id}",
+            "react": "PUT/DELETE reaction",
+            "upload": "POST /api/files (1 MB)",
+        }
 
         async def send_many(count: int) -> None:
             async def loop(share: int) -> None:
@@ -118,20 +211,20 @@ async def measure(rounds: int, sends: int, profile_top: int, concurrency: int = 
             await send_many(sends)
             per_round.append((time.perf_counter() - started) / sends * 1e6)
             cpu_per_round.append((time.process_time() - cpu_started) / sends * 1e6)
-        print(
-            f"POST /api/messages, {concurrency} at a time: {statistics.median(per_round):.0f} us per request "
-            f"(median of {rounds} rounds)"
-        )
+        median = statistics.median(per_round)
+        print(f"{label[operation]}, {concurrency} at a time: {median:.0f} us per request (median of {rounds} rounds)")
         print("rounds:", ", ".join(f"{value:.0f}" for value in per_round))
         # CPU time is steadier than wall time on a shared machine: other processes' load mostly adds waiting.
         print(f"CPU: {statistics.median(cpu_per_round):.0f} us per request (median)")
         print("CPU rounds:", ", ".join(f"{value:.0f}" for value in cpu_per_round))
         if profile_top:
-            profiler = cProfile.Profile()
+            # CPU time, not wall time: on a shared machine the wall clock mostly measures the other processes.
+            profiler = cProfile.Profile(time.process_time)
             profiler.enable()
             await send_many(sends)
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(profile_top)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(profile_top)
 
 
 def main() -> None:
@@ -140,9 +233,14 @@ def main() -> None:
     parser.add_argument("--sends", type=int, default=2000, help="requests per round")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile a round, print the top N")
     parser.add_argument("--concurrency", type=int, default=1, help="requests in flight at once")
+    parser.add_argument(
+        "--operation", choices=("send", "edit", "react", "upload"), default="send", help="what each request does"
+    )
     arguments = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
-    asyncio.run(measure(arguments.rounds, arguments.sends, arguments.profile, arguments.concurrency))
+    asyncio.run(
+        measure(arguments.rounds, arguments.sends, arguments.profile, arguments.operation, arguments.concurrency)
+    )
 
 
 if __name__ == "__main__":

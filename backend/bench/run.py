@@ -6,7 +6,7 @@
     python -m bench --url http://127.0.0.1:8000 --server-pid 1234   # an already running server
 
 Scenarios: dm-rest, dm-socket, dm-changes, dm-open-loop, room-fanout, idle, ceiling, directory, search,
-uploads; bench/RESULTS.md says what each measures, the targets, and the figures measured so far.
+uploads, scale-out; bench/RESULTS.md says what each measures, the targets, and the figures measured so far.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from bench.load import (
     send_or_change,
     send_to_room,
 )
+from bench.scale_out import run_scale_out, table
 from bench.search import run_search
 from bench.server import (
     BACKEND_DIR,
@@ -70,6 +71,7 @@ SCENARIOS = (
     "directory",
     "search",
     "uploads",
+    "scale-out",
 )
 DRAIN_SECONDS = 10.0
 WARM_UP_SECONDS = 1.0
@@ -115,6 +117,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--search-postgres-url", help="search: run on a fresh database on this PostgreSQL server instead of SQLite"
     )
+    parser.add_argument(
+        "--search-keep",
+        type=Path,
+        metavar="DIR",
+        help="search: keep the seeded database (in DIR, or on the PostgreSQL server) and reuse it in later runs",
+    )
     parser.add_argument("--search-sends", type=int, help="search: REST sends timed with and without the index")
     parser.add_argument("--directory-searches", type=int, help="directory: searches timed (default 3000)")
     parser.add_argument(
@@ -123,6 +131,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--uploads-1mb", type=int, help="uploads: 1 MB files timed (default 40)")
     parser.add_argument("--uploads-20mb", type=int, help="uploads: 20 MB files timed (default 10)")
     parser.add_argument("--uploads-concurrent", type=int, default=20, help="uploads: 20 MB uploads run at once")
+    parser.add_argument(
+        "--scale-out-workers", default="1,2,4", help="scale-out: worker counts on PostgreSQL + Redis, comma-separated"
+    )
+    parser.add_argument("--scale-out-senders", type=int, default=16, help="scale-out: closed-loop REST senders")
     parser.add_argument(
         "--profile",
         metavar="FILE",
@@ -146,6 +158,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     arguments.directory_baseline = arguments.directory_baseline or (5 if quick else 20)
     arguments.uploads_1mb = arguments.uploads_1mb or (10 if quick else 40)
     arguments.uploads_20mb = arguments.uploads_20mb or (3 if quick else 10)
+    arguments.scale_out_workers = [int(count) for count in arguments.scale_out_workers.split(",") if count.strip()]
     arguments.rates = [float(rate) for rate in arguments.rates.split(",") if rate.strip()]
     arguments.scenarios = [name.strip() for name in arguments.scenarios.split(",") if name.strip()]
     unknown = set(arguments.scenarios) - set(SCENARIOS)
@@ -489,6 +502,7 @@ class Bench:
             arguments.app,
             arguments.uvicorn_arg,
             arguments.search_postgres_url,
+            arguments.search_keep.resolve() if arguments.search_keep else None,
         )
         summary = {label: figures[label]["latency_ms"] for label in figures["queries"]}
         log(f"search: {summary}, send cpu {figures['send_cpu_ms_per_message']}")
@@ -584,13 +598,29 @@ class Bench:
             self.population = previous
             bare.stop()
 
+    async def scale_out(self) -> None:
+        arguments = self.arguments
+        parameters, results = await run_scale_out(
+            self.workdir,
+            arguments.users,
+            arguments.scale_out_senders,
+            arguments.duration,
+            arguments.scale_out_workers,
+            arguments.repeat,
+            log,
+        )
+        log("scale-out:\n" + table(results))
+        for result in results:
+            figures = dict(result)
+            self.emit("scale-out", {**parameters, "deployment": figures.pop("deployment")}, figures)
+
     # --- the whole run ------------------------------------------------------------------------------
 
     async def run(self) -> None:
         arguments = self.arguments
         wanted = set(arguments.scenarios)
         try:
-            if wanted - {"ceiling", "directory", "search", "uploads"}:
+            if wanted - {"ceiling", "directory", "search", "uploads", "scale-out"}:
                 await self.run_against_confab(wanted)
             if "directory" in wanted:
                 await self.directory()  # its own server and database, seeded with its own accounts
@@ -598,6 +628,8 @@ class Bench:
                 await self.search()  # its own servers and databases, seeded with their own messages
             if "uploads" in wanted:
                 await self.uploads()  # its own server, storing in the run's scratch directory
+            if "scale-out" in wanted:
+                await self.scale_out()  # its own servers: PostgreSQL, Redis and `confab serve`
             if "ceiling" in wanted:
                 await self.ceiling()  # alone on the machine: the confab server has stopped by now
         finally:

@@ -11,12 +11,18 @@ over a vocabulary of common English words and a long tail of rarer made-up ones,
 one request at a time. The `LIKE '%word%'` baseline runs the same visibility rule and page in SQL
 directly (no HTTP, so it is if anything flattered). The send cost is REST DMs from 8 senders on a
 fresh database with the index, then on one whose triggers and FTS table were dropped.
+
+Seeding a million messages takes 10 to 20 minutes; with `--search-keep DIR` the seeded database (a
+file in DIR, or a PostgreSQL database named after the message count) and what the queries need to know
+about it are kept, and a later run with the same DIR and count measures on it again after applying any
+newer migration (the queries only read).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import random
 import sqlite3
 import time
@@ -354,34 +360,66 @@ async def sign_up(http: aiohttp.ClientSession, url: str, nickname: str) -> tuple
     async with http.post(url + "/api/users", json=body) as response:
         assert response.status == 201, await response.text()
         user_id = (await response.json())["id"]
+    return user_id, await log_in(http, url, nickname)
+
+
+async def log_in(http: aiohttp.ClientSession, url: str, nickname: str) -> dict[str, str]:
     async with http.post(url + "/api/auth/token", json={"nickname": nickname, "password": "search-bench"}) as response:
+        assert response.status == 200, await response.text()
         token = (await response.json())["access_token"]
-    return user_id, {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {token}"}
 
 
 class BenchDatabase:
     """A fresh database for one measurement: a SQLite file in `workdir`, or a PostgreSQL database created
-    on `postgres_url`'s server (dropped by `drop`)."""
+    on `postgres_url`'s server (dropped by `drop`). With `keep`, a seeded database named `kept_name`
+    that outlives the run: in the `keep` folder, or on the PostgreSQL server, with its facts beside it."""
 
-    def __init__(self, workdir: Path, name: str, postgres_url: str | None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        name: str,
+        postgres_url: str | None,
+        keep: Path | None = None,
+        kept_name: str | None = None,
+    ) -> None:
         self.postgres = postgres_url is not None
+        self.facts_path = keep / f"{kept_name}-{'postgresql' if self.postgres else 'sqlite'}.json" if keep else None
         if postgres_url is None:
-            self.url = fresh_sqlite_url(workdir, f"{name}.db")
+            self.url = fresh_sqlite_url(keep or workdir, f"{kept_name if keep else name}.db")
             self.path = Path(self.url.split("///", 1)[1])
         else:
             server = make_url(postgres_url)
             self.admin_dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
-            self.name = f"confab_bench_{name}_{uuid.uuid4().hex[:8]}"
+            self.name = f"confab_bench_{kept_name}" if keep else f"confab_bench_{name}_{uuid.uuid4().hex[:8]}"
             self.url = server.set(database=self.name).render_as_string(hide_password=False)
             self.dsn = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
 
+    def kept_facts(self) -> dict[str, Any] | None:
+        """The facts of a kept database seeded by an earlier run (None: it must be seeded)."""
+        if self.facts_path is None or not self.facts_path.exists():
+            return None
+        return json.loads(self.facts_path.read_text())
+
+    def keep_facts(self, facts: dict[str, Any]) -> None:
+        if self.facts_path is not None:
+            self.facts_path.write_text(json.dumps(facts))
+
     async def create(self) -> None:
+        if self.facts_path is not None:
+            if self.kept_facts() is not None:
+                return
+            await self.drop(kept_too=True)  # a seeding that did not finish
         if self.postgres:
             await self._admin(f'CREATE DATABASE "{self.name}"')
 
-    async def drop(self) -> None:
+    async def drop(self, *, kept_too: bool = False) -> None:
+        if self.facts_path is not None and not kept_too:
+            return
         if self.postgres:
             await self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        elif self.facts_path is not None:
+            self.path.unlink(missing_ok=True)
 
     async def _admin(self, statement: str) -> None:
         connection = await asyncpg.connect(self.admin_dsn)
@@ -465,9 +503,11 @@ async def run_search(
     app: str,
     uvicorn_args: list[str],
     postgres_url: str | None = None,
+    keep: Path | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Seed, serve and measure on SQLite, or on PostgreSQL when `postgres_url` names a server."""
-    database = BenchDatabase(workdir, "search", postgres_url)
+    """Seed (or, with `keep`, reuse an earlier run's seeded database), serve and measure on SQLite, or on
+    PostgreSQL when `postgres_url` names a server."""
+    database = BenchDatabase(workdir, "search", postgres_url, keep, f"search-{messages}")
     await database.create()
     try:
         environment = backend_environment(database.url)
@@ -475,8 +515,15 @@ async def run_search(
         server = await ServerProcess(app, environment, uvicorn_args).start("/db/alive")
         try:
             async with aiohttp.ClientSession() as http:
-                viewer_id, headers = await sign_up(http, server.url, "search-viewer")
-                facts = await database.seed(viewer_id, messages, random.Random(13))
+                facts = database.kept_facts()
+                if facts is None:
+                    viewer_id, headers = await sign_up(http, server.url, "search-viewer")
+                    facts = {**await database.seed(viewer_id, messages, random.Random(13)), "viewer_id": viewer_id}
+                    database.keep_facts(facts)
+                    reused = False
+                else:
+                    viewer_id, headers = facts["viewer_id"], await log_in(http, server.url, "search-viewer")
+                    reused = True
                 queries = {
                     "rare_word": facts["rare_word"],
                     "common_word": facts["common_word"],
@@ -503,6 +550,7 @@ async def run_search(
     figures["send_cpu_ms_per_message"] = {"with_index": with_index, "without_index": without_index}
     figures["send_cpu_with_over_without"] = round(with_index / without_index, 3) if without_index else None
     figures["seed_seconds"] = facts["seed_seconds"]
+    figures["seeded_by_an_earlier_run"] = reused
     figures["database_mb"] = facts["database_mb"]
     parameters = {
         "messages": messages,

@@ -85,7 +85,8 @@ class ServerProcess:
         assert self.process is not None
         return self.process.pid
 
-    async def start(self, probe_path: str, timeout: float = 30) -> ServerProcess:
+    async def start(self, probe_path: str, timeout: float = 180) -> ServerProcess:
+        """Start uvicorn; wait until `probe_path` answers 200 (importing the app takes a minute on a busy machine)."""
         command = [sys.executable, "-m", "uvicorn", self.app, "--host", "127.0.0.1", "--port", str(self.port)]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: ASYNC220 (returns at once; the poll below waits)

@@ -51,8 +51,8 @@ def log_in(client: httpx.Client, nickname: str) -> str:
 
 
 def seed(client: httpx.Client) -> dict[str, str]:
-    """Create the ids the config names (users 1 and 2, room 1, a DM) and three spare users; return the tokens."""
-    for nickname in ("fuzzer", "peer", "leaver", "changer", "ender"):
+    """Create the ids the config names (users 1 and 2, room 1, a DM) and four spare users; return the tokens."""
+    for nickname in ("fuzzer", "peer", "leaver", "changer", "ender", "closer"):
         body = {
             "name": nickname.title(),
             "email": f"{nickname}@example.com",
@@ -74,6 +74,7 @@ def seed(client: httpx.Client) -> dict[str, str]:
         "CONFAB_FUZZ_LOGOUT_TOKEN": log_in(client, "leaver"),
         "CONFAB_FUZZ_PASSWORD_TOKEN": log_in(client, "changer"),
         "CONFAB_FUZZ_SESSION_TOKEN": log_in(client, "ender"),
+        "CONFAB_FUZZ_CLOSE_TOKEN": log_in(client, "closer"),
     }
 
 

@@ -69,7 +69,7 @@ describe('mentions in a browser', () => {
     expect(await composer.inputValue()).toBe('ready, @bob ')
     await composer.pressSequentially('launch?')
     await composer.press('Enter')
-    const sent = aliceWindow.page.locator('.message.mine .content', { hasText: 'launch?' })
+    const sent = aliceWindow.page.locator('.message.mine:not(.pending) .content', { hasText: 'launch?' })
     await sent.waitFor()
     expect(await sent.locator('.mention').allTextContents()).toEqual(['@bob'])
     expect(await sent.locator('.mention-me').count()).toBe(0)

@@ -232,5 +232,16 @@ export function createApi({
       request('PUT', `/api/messages/${messageId}/thread/read`, { body: { last_read_id: lastReadId } }),
     /** Messages I may see that were created or changed after `since` (a `seq`), ascending by `seq`. */
     changes: ({ since, limit }) => request('GET', '/api/changes', { params: { since, limit } }),
+
+    /** Change my name, status or (with `current_password`) email: my account as it is now. */
+    updateProfile: (changes) => request('PATCH', '/api/me', { body: changes }),
+    /** Make an image I uploaded (and have not sent) my avatar: my account, with its `avatar_url`. */
+    setAvatar: (fileId) => request('PUT', '/api/me/avatar', { body: { file_id: fileId } }),
+    removeAvatar: () => request('DELETE', '/api/me/avatar'),
+    /** Close my account for good; the server ends every session, so the token is forgotten here too. */
+    async closeAccount(password) {
+      await request('DELETE', '/api/me', { body: { password } })
+      forgetToken()
+    },
   }
 }

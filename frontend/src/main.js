@@ -17,12 +17,15 @@ import { createUnreadTitle } from './title.js'
 import { conversationRoute, createThreadController } from './threadController.js'
 import { createThreadsLink, createThreadsView } from './views/threadsView.js'
 import { createUploadTray } from './uploads.js'
+import { setMediaBase } from './media.js'
+import { createProfileDialog } from './views/profileDialog.js'
 
 const baseUrl = (import.meta.env.VITE_API_URL ?? '').replace(/\/+$/, '')
 const root = document.getElementById('app')
 const store = new Store()
 const SESSION_ENDED = 'Your session has ended. Please log in again.'
 const api = createApi({ baseUrl, onUnauthorized: () => endSession(SESSION_ENDED) })
+setMediaBase(baseUrl)
 
 let session = null
 let starting = null
@@ -221,7 +224,10 @@ function showPlaceholder(text, { notice = false } = {}) {
 
 function showMain(path) {
   const match = /^\/(people|rooms)\/(\d+)(?:\/thread\/(\d+))?$/.exec(path)
-  if (path === '/threads') {
+  if (path === '/profile') {
+    store.setActive(null)
+    showProfile()
+  } else if (path === '/threads') {
     store.setActive(null)
     showThreads()
   } else if (path === '/rooms/new') {
@@ -290,6 +296,23 @@ function showNewMessage() {
       store.addPerson(person)
       navigate(`#/people/${person.id}`)
     },
+  })
+  replaceView(view, 'main')
+  view.focus()
+}
+
+/** My profile: saved changes reach the store at once (and everyone else through `user_updated`). */
+function showProfile() {
+  const view = createProfileDialog({
+    store,
+    actions: {
+      updateProfile: (changes) => api.updateProfile(changes),
+      uploadFile: (file) => api.uploadFile(file),
+      setAvatar: (fileId) => api.setAvatar(fileId),
+      removeAvatar: () => api.removeAvatar(),
+      closeAccount: (password) => api.closeAccount(password),
+    },
+    onClosed: () => endSession('Your account is closed. Thank you for having been here.'),
   })
   replaceView(view, 'main')
   view.focus()

@@ -115,6 +115,7 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, onN
     store.setTyping(event.room_id != null ? roomKey(event.room_id) : directKey(event.user_id), event.user_id)
   })
   socket.on('room', (room) => store.upsertRoom(room))
+  socket.on('user_updated', (profile) => store.applyProfile(profile))
   socket.on('room_removed', ({ room_id: roomId }) => store.removeRoom(roomId))
   // The server's link to the other workers lost events (README, "resync"): catch up as after a reconnect,
   // with a fresh handshake that replays everything after the highest `seq` held.

@@ -135,6 +135,44 @@ export class Store extends EventTarget {
     if (added.length) this.announce('people', { ids: added.map((person) => person.id) })
   }
 
+  /**
+   * Someone's profile changed (`user_updated`, or my own answer): me, their sidebar row, the rooms they are
+   * in and the messages held with them as author or recipient take the new profile. Rare, so it may look at
+   * every held message; each conversation touched announces exactly the messages it replaced.
+   */
+  applyProfile(profile) {
+    const { id } = profile
+    if (this.me?.id === id) {
+      this.me = { ...this.me, ...profile }
+      this.announce('session')
+    }
+    const person = this.people.get(id)
+    if (person) {
+      this.people.set(id, { ...person, ...profile })
+      this.announce('people', { ids: [id] })
+    }
+    const withProfile = (someone) => (someone?.id === id ? { ...someone, ...profile } : someone)
+    const roomIds = []
+    for (const room of this.rooms.values()) {
+      const involved = room.owner?.id === id || room.members?.some((member) => member.id === id) || room.last_message?.author.id === id
+      if (!involved) continue
+      const lastMessage = room.last_message && { ...room.last_message, author: withProfile(room.last_message.author) }
+      this.rooms.set(room.id, { ...room, owner: withProfile(room.owner), members: room.members?.map(withProfile), last_message: lastMessage })
+      roomIds.push(room.id)
+    }
+    if (roomIds.length) this.announce('rooms', { ids: roomIds })
+    for (const [key, conversation] of this.conversations) {
+      const updated = []
+      for (const message of conversation.messages) {
+        if (message.author.id !== id && message.recipient?.id !== id) continue
+        const changed = { ...message, author: withProfile(message.author), recipient: withProfile(message.recipient) }
+        this.replaceMessage(conversation, changed)
+        updated.push(changed)
+      }
+      if (updated.length) this.announce('conversation', { key, added: [], updated, pending: [], status: false })
+    }
+  }
+
   setPresence(userId, online) {
     const person = this.people.get(userId)
     if (!person || person.online === online) return

@@ -29,13 +29,13 @@ from confab.db.schema import assert_schema_current
 from confab.dependencies import APP_DEPENDENCIES
 from confab.domain.accounts.controller import AccountController
 from confab.domain.accounts.passwords import Passwords
-from confab.domain.accounts.profiles import PublicProfiles
 from confab.domain.accounts.tokens import build_jwt_auth
 from confab.domain.files.controller import FileController
 from confab.domain.files.sweeper import sweep_orphans_periodically
 from confab.domain.mentions.controller import MentionController
 from confab.domain.messages.controller import MessageController
 from confab.domain.notifications.controller import NotificationController
+from confab.domain.profiles.controller import ProfileController
 from confab.domain.reactions.controller import ReactionController
 from confab.domain.rooms.controller import RoomController
 from confab.domain.search.controller import SearchController
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     database_config = create_database_config(settings)
     rate_limits = RateLimits(settings)
-    hub = RealtimeHub(settings, database_config.create_session_maker(), rate_limits, PublicProfiles())
+    hub = RealtimeHub(settings, database_config.create_session_maker(), rate_limits)
     register_handlers(hub)
     jwt_auth = build_jwt_auth(settings)
 
@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MentionController,
             MessageController,
             NotificationController,
+            ProfileController,
             ReactionController,
             RoomController,
             SearchController,

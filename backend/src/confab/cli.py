@@ -150,6 +150,23 @@ def add_client_commands(commands: argparse._SubParsersAction) -> None:
     end.set_defaults(run=client.end_session)
     end.add_argument("session_id", metavar="ID", help="the id `confab sessions` shows")
     add("whoami", client.who_am_i, "show the account you are logged in as", [as_json])
+    profile = add(
+        "profile",
+        client.profile,
+        "show your profile, or change your name, status, email or avatar",
+        [as_json, password],
+    )
+    profile.add_argument("--name", help="your new display name")
+    profile.add_argument("--status", help='a short line about what you are up to ("" clears it)')
+    profile.add_argument("--email", help="your new email address (asks for your password)")
+    profile.add_argument("--avatar", metavar="PATH", help="upload this image and make it your avatar")
+    profile.add_argument("--no-avatar", action="store_true", help="remove your avatar")
+    add(
+        "close-account",
+        client.close_account,
+        "close your account for good (asks for your password); your messages stay, as Deleted user",
+        [password],
+    )
     users = add("users", client.list_users, "list or find people, with presence and unread counts", [as_json])
     which_people = users.add_mutually_exclusive_group()
     which_people.add_argument(

@@ -19,6 +19,7 @@ from confab.domain.files.service import FileService
 from confab.domain.mentions.service import MentionService
 from confab.domain.messages.service import MessageService
 from confab.domain.notifications.service import NotificationService
+from confab.domain.profiles.service import ProfileService
 from confab.domain.reactions.service import ReactionService
 from confab.domain.rooms.service import RoomService
 from confab.domain.search.service import SearchService
@@ -76,6 +77,10 @@ def provide_user_service(db_session: AsyncSession, state: State) -> UserService:
     return UserService(session=db_session, passwords=state.passwords, hub=state.hub)
 
 
+def provide_profile_service(db_session: AsyncSession, state: State) -> ProfileService:
+    return ProfileService(session=db_session, passwords=state.passwords, hub=state.hub)
+
+
 def provide_session_service(db_session: AsyncSession, state: State) -> SessionService:
     return SessionService(session=db_session, hub=state.hub)
 
@@ -116,6 +121,7 @@ def provide_file_service(db_session: AsyncSession, state: State) -> FileService:
 APP_DEPENDENCIES = {
     "files": Provide(provide_file_service, sync_to_thread=False),
     "users": Provide(provide_user_service, sync_to_thread=False),
+    "profiles": Provide(provide_profile_service, sync_to_thread=False),
     "messages": Provide(provide_message_service, sync_to_thread=False),
     "mentions": Provide(provide_mention_service, sync_to_thread=False),
     "notifications": Provide(provide_notification_service, sync_to_thread=False),

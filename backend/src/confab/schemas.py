@@ -38,6 +38,7 @@ FORMAT_HINTS = {
     "current_password": "must not contain NUL characters",
     "new_password": "must not contain NUL characters",
     "name": "must not be blank or contain control characters",
+    "status": "must not contain control characters",
     "content": "must not be blank or contain NUL characters",
     "client_id": "must be 8 to 64 letters, digits, '_' or '-'",
 }

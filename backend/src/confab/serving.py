@@ -14,6 +14,8 @@ from confab.settings import Settings, get_settings
 
 logger = logging.getLogger("confab.serve")
 
+WORKER_HEALTHCHECK_SECONDS = 30
+
 
 def default_workers() -> int:
     """One worker per core this process may run on."""
@@ -112,6 +114,9 @@ def serve(arguments: argparse.Namespace) -> int:
         proxy_headers=True,
         server_header=False,
         timeout_graceful_shutdown=max(1, round(settings.shutdown_grace_seconds)),
+        # uvicorn restarts a worker that does not answer its supervisor's ping within this many seconds; its
+        # default, 5, is shorter than a new worker's start on a busy machine, which then restarts forever.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
     return 0
 

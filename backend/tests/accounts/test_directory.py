@@ -145,7 +145,17 @@ async def test_entries_keep_presence_and_unread_counts(server, http, make_user):
     await send_dm(http, bob, alice, "still there?")
     found = (await search(http, alice, tag)).json()
     assert found == [
-        {"id": bob.id, "name": bob.name, "nickname": bob.nickname, "online": False, "unread": 2, "mentions_unread": 0}
+        {
+            "id": bob.id,
+            "name": bob.name,
+            "nickname": bob.nickname,
+            "status": "",
+            "avatar_url": None,
+            "deleted": False,
+            "online": False,
+            "unread": 2,
+            "mentions_unread": 0,
+        }
     ]
     socket = await RecordingClient().connect(server.url, bob.token)
     try:

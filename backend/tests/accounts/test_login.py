@@ -21,6 +21,9 @@ async def test_login_returns_a_bearer_token_and_the_user(http, make_user):
         "name": alice.name,
         "nickname": alice.nickname,
         "email": alice.email,
+        "status": "",
+        "avatar_url": None,
+        "deleted": False,
     }
     me = await http.get("/api/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.json()["id"] == alice.id

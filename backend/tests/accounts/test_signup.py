@@ -33,6 +33,9 @@ async def test_signup_returns_the_account_exactly_as_typed(http):
         "name": "  Zoë d'Arc <b> ",
         "nickname": nickname,
         "email": f"{nickname}@example.com",
+        "status": "",
+        "avatar_url": None,
+        "deleted": False,
     }
     assert "password" not in response.text
 

@@ -24,8 +24,22 @@ async def test_sending_a_dm_returns_the_message_with_both_parties(http, make_use
     assert response.status_code == 201
     message = response.json()
     assert message["content"] == "trois petits chats"
-    assert message["author"] == {"id": alice.id, "name": alice.name, "nickname": alice.nickname}
-    assert message["recipient"] == {"id": bob.id, "name": bob.name, "nickname": bob.nickname}
+    assert message["author"] == {
+        "id": alice.id,
+        "name": alice.name,
+        "nickname": alice.nickname,
+        "status": "",
+        "avatar_url": None,
+        "deleted": False,
+    }
+    assert message["recipient"] == {
+        "id": bob.id,
+        "name": bob.name,
+        "nickname": bob.nickname,
+        "status": "",
+        "avatar_url": None,
+        "deleted": False,
+    }
     assert message["room_id"] is None
     assert message["date"].endswith(("Z", "+00:00"))
     assert datetime.fromisoformat(message["date"]).utcoffset().total_seconds() == 0
@@ -89,7 +103,14 @@ async def test_a_user_who_signs_up_after_a_404_can_be_messaged(http, make_user):
     assert bob.id == next_id
     sent = await http.post("/api/messages", headers=alice.headers, json={"recipient_id": bob.id, "content": "2"})
     assert sent.status_code == 201, sent.text
-    assert sent.json()["recipient"] == {"id": bob.id, "name": bob.name, "nickname": bob.nickname}
+    assert sent.json()["recipient"] == {
+        "id": bob.id,
+        "name": bob.name,
+        "nickname": bob.nickname,
+        "status": "",
+        "avatar_url": None,
+        "deleted": False,
+    }
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,14 @@ from tests.support.sockets import RecordingClient
 
 
 def public(account):
-    return {"id": account.id, "name": account.name, "nickname": account.nickname}
+    return {
+        "id": account.id,
+        "name": account.name,
+        "nickname": account.nickname,
+        "status": "",
+        "avatar_url": None,
+        "deleted": False,
+    }
 
 
 async def test_creating_a_room_makes_the_creator_owner_and_first_member(http, make_user):

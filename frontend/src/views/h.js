@@ -1,5 +1,7 @@
 // The one way views build DOM: elements and text nodes, never HTML strings, so data cannot become markup.
 
+import { mediaUrl } from '../media.js'
+
 /**
  * Create an element with attributes, event listeners (`onclick: fn`) and children (nodes or text).
  * `null`, `undefined` and `false` attributes and children are skipped.
@@ -55,9 +57,15 @@ export function hueFor(id) {
   return (Number(id) * 137) % 360
 }
 
-/** A round avatar with the person's initials. */
+/** A round avatar: the person's picture when they have one (`avatar_url`), else their initials. */
 export function avatar(person, { size = 'md' } = {}) {
   const element = h('span', { class: `avatar avatar-${size}`, 'aria-hidden': 'true' }, initials(person?.name || person?.nickname))
   element.style.setProperty('--hue', String(hueFor(person?.id ?? 0)))
+  const picture = mediaUrl(person?.avatar_url)
+  if (picture) {
+    const image = h('img', { class: 'avatar-image', alt: '' })
+    image.src = picture // checked by mediaUrl: a path on the API, signed by it
+    element.append(image)
+  }
   return element
 }

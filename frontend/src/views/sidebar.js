@@ -79,7 +79,8 @@ function personRow(person, store) {
   row.update = (current) => {
     row.item = current
     patch(row, {
-      avatar: [initialsHolder, current.name],
+      // The picture's file, not its link: links are signed afresh in every payload.
+      avatar: [initialsHolder, `${current.name}\n${current.avatar_url?.split('?')[0] ?? ''}`],
       title: [title, current.name],
       subtitle: [subtitle, `@${current.nickname}`],
       presence: [presence, current.online],
@@ -210,7 +211,8 @@ function keyedList({ list, compare, buildRow, emptyText }) {
 
 /** Build the sidebar (`top`: an entry above the lists); it follows the store by itself. Returns `{element, destroy}`. */
 export function createSidebar({ store, onLogOut, top = null }) {
-  const me = h('div', { class: 'me' })
+  // Who I am, and the way to my profile (name, status, picture, closing the account).
+  const me = h('a', { class: 'me', href: '#/profile', title: 'Your profile' })
   const roomList = h('ul', { class: 'list', 'aria-labelledby': 'rooms-heading' })
   const peopleList = h('ul', { class: 'list', 'aria-labelledby': 'people-heading' })
 
@@ -262,7 +264,7 @@ export function createSidebar({ store, onLogOut, top = null }) {
         'span',
         { class: 'item-text' },
         h('span', { class: 'item-title' }, store.me.name),
-        h('span', { class: 'item-subtitle' }, `@${store.me.nickname}`),
+        h('span', { class: 'item-subtitle' }, store.me.status ? store.me.status : `@${store.me.nickname}`),
       ),
     )
   }

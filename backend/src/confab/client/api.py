@@ -127,6 +127,18 @@ class Api:
     def me(self) -> dict[str, Any]:
         return self.get("/api/me")
 
+    def update_profile(self, changes: dict[str, Any]) -> dict[str, Any]:
+        return self.request("PATCH", "/api/me", json=changes).json()
+
+    def set_avatar(self, file_id: int) -> dict[str, Any]:
+        return self.request("PUT", "/api/me/avatar", json={"file_id": file_id}).json()
+
+    def remove_avatar(self) -> None:
+        self.request("DELETE", "/api/me/avatar")
+
+    def close_account(self, password: str) -> None:
+        self.request("DELETE", "/api/me", json={"password": password})
+
     def users(
         self,
         search: str | None = None,

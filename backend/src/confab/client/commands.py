@@ -132,6 +132,54 @@ def who_am_i(arguments: argparse.Namespace) -> int:
     return OK
 
 
+def profile_lines(me: dict) -> list[str]:
+    return [
+        f"{me['nickname']} ({me['name']}, {me['email']}, id {me['id']})",
+        f"status: {me['status'] or '(none)'}",
+        f"avatar: {'yes' if me['avatar_url'] else 'none'}",
+    ]
+
+
+def profile(arguments: argparse.Namespace) -> int:
+    """Show my profile, or change the name, status, email (asks for the password) or avatar first."""
+    changes = {
+        key: value
+        for key, value in (("name", arguments.name), ("status", arguments.status), ("email", arguments.email))
+        if value is not None
+    }
+    if arguments.avatar and arguments.no_avatar:
+        raise UsageError("give --avatar or --no-avatar, not both")
+    with logged_in_api(arguments) as api:
+        if arguments.email is not None:
+            arguments.nickname = stored_login(api.url).nickname
+            changes["current_password"] = read_password(arguments)
+        me = api.update_profile(changes) if changes else api.me()
+        if arguments.avatar:
+            me = api.set_avatar(api.upload(Path(arguments.avatar))["id"])
+        elif arguments.no_avatar:
+            api.remove_avatar()
+            me = api.me()
+        if arguments.json:
+            print_json(me)
+        else:
+            for line in profile_lines(me):
+                say(line)
+    return OK
+
+
+def close_account(arguments: argparse.Namespace) -> int:
+    """Close the account for good (the password confirms it), then forget its token."""
+    url = resolve_url(arguments.url)
+    login = stored_login(url)
+    arguments.nickname = login.nickname
+    password = read_password(arguments)
+    with Api(url, token=login.token) as api:
+        api.close_account(password)
+    credentials.forget(url)
+    say(f'closed the account {login.nickname} on {url}; its messages stay, under "Deleted user"')
+    return OK
+
+
 def list_users(arguments: argparse.Namespace) -> int:
     """Everybody, or one page of a search (`--search`) or of my conversations (`--conversations`)."""
     with logged_in_api(arguments) as api:

@@ -220,7 +220,7 @@ def register_handlers(hub: RealtimeHub) -> None:
         user: PublicUser | None = None
         try:
             async with hub.session_maker() as session:
-                account = await user_for_token(session, token)
+                account = await user_for_token(session, token, hub.file_links)
                 if account is None:
                     raise socketio.exceptions.ConnectionRefusedError("unauthorized: the token was revoked")
                 user = to_public_user(account)

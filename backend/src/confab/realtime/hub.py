@@ -26,15 +26,17 @@ from confab.realtime.managers import (
     MESSAGE_UPDATED_EVENT,
     NOTIFY_EVENT,
     SESSION_ENDED_EVENT,
+    USER_UPDATED_EVENT,
     DeliveryControl,
-    GatedRedisManager,
 )
 from confab.realtime.packets import CheckedPacket
 from confab.realtime.presence import LocalPresence, Presence, RedisPresence
 from confab.realtime.relay_watch import RelayWatch
+from confab.realtime.routing import ChannelRouter
 from confab.settings import Settings
 
 if TYPE_CHECKING:
+    from confab.domain.accounts.schemas import PublicUser
     from confab.domain.messages.schemas import Message
     from confab.domain.notifications.schemas import Reason
     from confab.domain.rooms.schemas import Room
@@ -60,22 +62,22 @@ class RealtimeHub:
         settings: Settings,
         session_maker: async_sessionmaker[AsyncSession],
         rate_limits: RateLimits,
-        profiles: PublicProfiles,
     ) -> None:
         self.settings = settings
         self.session_maker = session_maker
         self.rate_limits = rate_limits
-        self.profiles = profiles
         # Messages carry their files' signed links, and deleting a message deletes its files' bytes.
         self.file_links = FileLinks(settings.secret_key, settings.file_url_lifetime_seconds)
+        self.profiles = PublicProfiles(self.file_links)
         self.file_storage = FileStorage.from_settings(settings)
         # New messages are written by this worker's group commit, a batch per transaction.
-        self.message_writer = MessageWriter(session_maker, profiles, self.file_links)
+        self.message_writer = MessageWriter(session_maker, self.profiles, self.file_links)
         self.redis: Redis | None = None
         self.manager: DeliveryControl = DeliveryControl()  # in-process, for one worker without Redis
         if settings.redis_url:
             self.redis = Redis.from_url(settings.redis_url)
-            self.manager = GatedRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}:socketio")
+            self.manager = ChannelRouter(settings.redis_url, channel_prefix=f"{settings.redis_prefix}:socketio")
+        self.manager.profile_changed = self.profiles.forget
         self.presence: Presence = (
             RedisPresence(
                 self.redis, prefix=f"{settings.redis_prefix}:presence:", ttl_seconds=settings.presence_ttl_seconds
@@ -96,8 +98,9 @@ class RealtimeHub:
         self._background: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        if isinstance(self.manager, GatedRedisManager) and isinstance(self.presence, RedisPresence):
-            relay_watch = RelayWatch(self.manager, self.presence, self.settings.redis_url, self.manager.channel)
+        if isinstance(self.manager, ChannelRouter) and isinstance(self.presence, RedisPresence):
+            self.manager.start()
+            relay_watch = RelayWatch(self.manager, self.presence)
             self._background = [
                 asyncio.create_task(self._refresh_presence_forever()),
                 asyncio.create_task(relay_watch.run_forever()),
@@ -108,6 +111,8 @@ class RealtimeHub:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if isinstance(self.manager, ChannelRouter):
+            await self.manager.stop()
         if self.redis is not None:
             await self.redis.aclose()
 
@@ -135,6 +140,12 @@ class RealtimeHub:
             if nicknames:
                 channels = [user_channel(nickname) for nickname in nicknames]
                 await self.sio.emit(NOTIFY_EVENT, Notification(message=message, reason=reason), to=channels)
+
+    async def user_updated(self, profile: PublicUser, channels: list[str]) -> None:
+        """Push a committed profile change to `channels`; every worker forgets its cached copy on the way
+        (see `DeliveryControl.emit`), this one at once."""
+        self.profiles.forget(profile.id)
+        await self.sio.emit(USER_UPDATED_EVENT, profile, to=channels)
 
     async def emit_to(self, event: str, payload: Any, channels: list[str], skip_sids: list[str] | None = None) -> None:
         if channels:

@@ -1,22 +1,28 @@
-"""Socket.IO client managers that add two things to local delivery, on every worker.
+"""The Socket.IO client manager's local delivery step, with two things added on every worker.
 
 - Ending sessions: a `session_ended` event is delivered and then its recipients are disconnected,
   so logging out or changing a password closes the right sockets wherever they are connected.
+- Profile changes: a `user_updated` event makes the worker forget that user's cached profile (with
+  Redis, every worker, whether or not it holds a socket the event goes to: see `realtime/routing.py`).
 - A replay gate for the catch-up right after a handshake: while a socket replays what it missed,
   live `message` and `message_updated` events addressed to it are held back, then delivered after
   the replay minus those the replay already contained (in the same or a later state), so nothing is
   lost and nothing arrives twice.
 
-Both sit in the manager's local delivery step, which the in-process manager and the Redis manager
-(for events published by other workers) alike go through.
+An event is encoded into its Socket.IO packet once, and that packet text is what every socket gets:
+the in-process manager and the Redis routing (`realtime/routing.py`, for events from other workers)
+both hand it to `deliver`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import socketio
+from engineio import packet as engineio_packet
+from socketio import packet
 
 MESSAGE_EVENT = "message"
 MESSAGE_UPDATED_EVENT = "message_updated"
@@ -24,6 +30,7 @@ HELD_EVENTS = frozenset({MESSAGE_EVENT, MESSAGE_UPDATED_EVENT})
 SESSION_ENDED_EVENT = "session_ended"
 NOTIFY_EVENT = "notify"
 RELAY_PROBE_EVENT = "relay_probe"
+USER_UPDATED_EVENT = "user_updated"
 
 
 def message_id(payload: Any) -> int:
@@ -35,12 +42,20 @@ def message_seq(payload: Any) -> int:
     return payload["seq"] if isinstance(payload, dict) else payload.seq
 
 
+def skipped_sids(skip_sid: Any) -> list[str]:
+    if skip_sid is None:
+        return []
+    return list(skip_sid) if isinstance(skip_sid, list | tuple) else [skip_sid]
+
+
 class DeliveryControl(socketio.AsyncManager):
     """Holds live messages for replaying sockets and closes ended sessions; see the module docstring."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.held: dict[str, list[tuple[str, Any]]] = {}
+        # Called with a user id when a `user_updated` event is emitted; with None to forget every profile.
+        self.profile_changed: Callable[[int | None], None] = lambda _user_id: None
 
     def hold(self, sid: str) -> None:
         self.held[sid] = []
@@ -57,37 +72,63 @@ class DeliveryControl(socketio.AsyncManager):
         """Deliver straight to one local socket, past the gate (the replay itself uses this)."""
         await socketio.AsyncManager.emit(self, event, payload, namespace, to=sid)
 
+    def encode(self, event: str, data: Any, namespace: str) -> str:
+        """The Socket.IO packet of an event, as text: what every socket it goes to is sent."""
+        arguments = list(data) if isinstance(data, tuple) else [] if data is None else [data]
+        encoded = self.server.packet_class(packet.EVENT, namespace=namespace, data=[event, *arguments]).encode()
+        if not isinstance(encoded, str):
+            raise ValueError("binary payloads are not supported")
+        return encoded
+
     async def emit(
-        self, event: str, data: Any, namespace: str, room: Any = None, skip_sid: Any = None, **kwargs: Any
+        self,
+        event: str,
+        data: Any,
+        namespace: str,
+        room: Any = None,
+        skip_sid: Any = None,
+        callback: Any = None,
+        to: Any = None,
+        **kwargs: Any,
     ) -> None:
-        target = kwargs.pop("to", None) or room
-        if event in HELD_EVENTS and self.held:
-            skipped = list(skip_sid) if isinstance(skip_sid, list) else ([skip_sid] if skip_sid else [])
-            for sid, _eio_sid in self.get_participants(namespace, target):
-                if sid in self.held and sid not in skipped:
-                    self.held[sid].append((event, data))
-                    skipped.append(sid)
-            skip_sid = skipped
-        ending = list(self.get_participants(namespace, target)) if event == SESSION_ENDED_EVENT else []
-        await super().emit(event, data, namespace, room=target, skip_sid=skip_sid, **kwargs)
-        for sid, _eio_sid in ending:
-            await self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
-
-
-class RelayProbes(DeliveryControl):
-    """Takes the relay's probes (see `realtime/relay_watch.py`) out of local delivery and hands them to
-    whoever watches the relay; they are addressed to no socket."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.probe_arrived: Callable[[Any], None] = lambda _token: None
-
-    async def emit(self, event: str, data: Any, namespace: str, **kwargs: Any) -> None:
-        if event == RELAY_PROBE_EVENT:
-            self.probe_arrived(data)
+        target = to or room
+        namespace = namespace or "/"
+        if event == USER_UPDATED_EVENT:
+            self.profile_changed(message_id(data))
+        if callback is not None:  # every recipient needs a packet with its own ack id
+            await super().emit(event, data, namespace, room=target, skip_sid=skip_sid, callback=callback)
             return
-        await super().emit(event, data, namespace, **kwargs)
+        await self.deliver(namespace, target, skipped_sids(skip_sid), event, self.encode(event, data, namespace), data)
 
-
-class GatedRedisManager(socketio.AsyncRedisManager, RelayProbes):
-    """The Redis manager: events from every worker reach this worker's sockets through the gate."""
+    async def deliver(
+        self,
+        namespace: str,
+        target: Any,
+        skip: Iterable[str],
+        event: str,
+        encoded: str,
+        payload: Any = None,
+        read_payload: Callable[[], Any] | None = None,
+    ) -> None:
+        """Send one encoded event to this worker's sockets in `target` (a room, a list of rooms, or None for
+        everyone), past the gate and the session ends; `read_payload` decodes it when the gate needs it."""
+        skipped = set(skip)
+        recipients = [(sid, eio_sid) for sid, eio_sid in self.get_participants(namespace, target) if sid not in skipped]
+        if not recipients:
+            return
+        if event in HELD_EVENTS and self.held:
+            gated = [sid for sid, _eio_sid in recipients if sid in self.held]
+            if gated:
+                if payload is None and read_payload is not None:
+                    payload = read_payload()
+                for sid in gated:
+                    self.held[sid].append((event, payload))
+                recipients = [(sid, eio_sid) for sid, eio_sid in recipients if sid not in self.held]
+        message = engineio_packet.Packet(engineio_packet.MESSAGE, encoded)
+        if len(recipients) == 1:
+            await self.server._send_eio_packet(recipients[0][1], message)
+        elif recipients:
+            await asyncio.gather(*(self.server._send_eio_packet(eio_sid, message) for _sid, eio_sid in recipients))
+        if event == SESSION_ENDED_EVENT:
+            for sid, _eio_sid in recipients:
+                await self.server.disconnect(sid, namespace=namespace, ignore_queue=True)

@@ -1,14 +1,14 @@
 """Noticing that the Redis relay between workers lost events, and telling this worker's sockets to catch up.
 
-When Redis restarts (or cannot be reached), python-socketio's Redis manager gives up on the events it
-could not publish and resubscribes on its own once Redis is back; the sockets stay connected and would
-never learn that messages passed them by. So each worker sends itself a probe through Redis twice a
-second, from a write-only manager of its own (python-socketio's way of emitting from outside a server:
-a worker's own emits are delivered locally and never come back from Redis). A probe that does not
-arrive means events may have been lost; when one arrives again, python-socketio's subscription is
-back, and every socket this worker holds gets `resync`: clients catch up exactly as after a reconnect
-(the handshake's `last_id`/`since` replay, or REST). python-socketio's resubscription waits at least a
-second after a drop, so every drop of the subscription misses at least one probe.
+When Redis restarts (or cannot be reached), the routing (`realtime/routing.py`) gives up on the events
+it could not publish and subscribes again on its own once Redis is back; the sockets stay connected and
+would never learn that messages passed them by. So each worker sends itself a probe through Redis twice
+a second, on its own worker channel, which its subscription reads like any event from another worker.
+A probe that does not arrive means events may have been lost; when one arrives again, the subscription
+is back, and every socket this worker holds gets `resync`: clients catch up exactly as after a reconnect
+(the handshake's `last_id`/`since` replay, or REST), and the worker forgets every cached profile (profile
+changes may have passed it by too). The routing waits at least a second after a drop
+before it subscribes again, so every drop of the subscription misses at least one probe.
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ import contextlib
 import logging
 import uuid
 
-import socketio
-
-from confab.realtime.managers import RELAY_PROBE_EVENT, RelayProbes
 from confab.realtime.presence import RedisPresence
+from confab.realtime.routing import ChannelRouter
 
 logger = logging.getLogger("confab.realtime")
 
@@ -36,11 +34,9 @@ PROBE_TIMEOUT_SECONDS = 10.0
 class RelayWatch:
     """Probes the relay, and sends `resync` to this worker's sockets once it works again after failing."""
 
-    def __init__(self, manager: RelayProbes, presence: RedisPresence, redis_url: str, redis_channel: str) -> None:
+    def __init__(self, manager: ChannelRouter, presence: RedisPresence) -> None:
         self.manager = manager
-        self.prober = socketio.AsyncRedisManager(redis_url, channel=redis_channel, write_only=True)
         self.presence = presence
-        self.probe_room = f"relay-probe:{uuid.uuid4().hex}"  # no socket is ever in it
         self._expected = ""
         self._arrived = asyncio.Event()
         manager.probe_arrived = self._probe_arrived
@@ -53,7 +49,7 @@ class RelayWatch:
         self._expected = uuid.uuid4().hex
         self._arrived.clear()
         with contextlib.suppress(Exception):  # a failed publish is just a probe that never arrives
-            await self.prober.emit(RELAY_PROBE_EVENT, self._expected, to=self.probe_room)
+            await self.manager.send_probe(self._expected)
         try:
             await asyncio.wait_for(self._arrived.wait(), PROBE_TIMEOUT_SECONDS)
         except TimeoutError:
@@ -74,6 +70,7 @@ class RelayWatch:
 
     async def resync(self) -> None:
         """Tell every socket here that it may have missed events (straight to the socket, not via Redis)."""
+        self.manager.profile_changed(None)  # profile changes may have been lost too: read them all again
         sockets = self.presence.local_sockets()
         logger.warning("the Redis relay is back: %d sockets told to catch up", len(sockets))
         for sid in sockets:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException, ValidationException
@@ -101,10 +102,11 @@ def read_cursor(text: str | None, mode: str, query: str = "") -> DirectoryCursor
     return cursor
 
 
-def access_token_for(user: UserModel, session: SessionModel, jwt_auth: JWTAuth[User]) -> AccessToken:
+def access_token_for(user: UserModel, session: SessionModel, state: State) -> AccessToken:
+    jwt_auth: JWTAuth[User] = state.jwt_auth
     return AccessToken(
         access_token=issue_token(jwt_auth, user, session.jti),
-        user=to_user(user),
+        user=to_user(user, state.hub.file_links),
         expires_in=int(jwt_auth.default_token_expiration.total_seconds()),
     )
 
@@ -127,7 +129,7 @@ class AccountController(Controller):
         operation_class=PublicOperation,
     )
     async def sign_up(self, data: Annotated[UserCreate, Body(examples=[examples.SIGN_UP])], users: UserService) -> User:
-        return to_user(await users.sign_up(data))
+        return to_user(await users.sign_up(data), users.hub.file_links)
 
     @post(
         "/auth/token",
@@ -168,7 +170,7 @@ class AccountController(Controller):
         if user is None:
             raise NotAuthorizedException("wrong nickname or password")
         session = await sessions.open(user.id, address, user_agent_of(request))
-        return access_token_for(user, session, state.jwt_auth)
+        return access_token_for(user, session, state)
 
     @put(
         "/me/password",
@@ -190,16 +192,7 @@ class AccountController(Controller):
         user, session = await users.change_password(
             request.user.id, data, client_address(request), user_agent_of(request)
         )
-        return access_token_for(user, session, state.jwt_auth)
-
-    @get(
-        "/me",
-        summary="Who am I",
-        description="The caller's own account, email included.",
-        responses={**answer(200, User, "The caller's account.", examples.ACCOUNT), **error_responses(401)},
-    )
-    async def me(self, request: Request[User, Token, Any]) -> User:
-        return request.user
+        return access_token_for(user, session, state)
 
     @get(
         "/users",
@@ -244,16 +237,12 @@ class AccountController(Controller):
             after = read_cursor(cursor, "all")
             page = await users.list_people_page(page_size, after.user_id if after else 0)
         else:
-            page = DirectoryPage(
-                [PublicUser(id=row.id, name=row.name, nickname=row.nickname) for row in await users.list_people()], None
-            )
+            page = DirectoryPage(await users.list_people(), None)
         online = await state.hub.presence.online_among([person.id for person in page.people])
         unread = await messages.unread_direct_counts(caller)
         people = [
             PeerSummary(
-                id=person.id,
-                name=person.name,
-                nickname=person.nickname,
+                **msgspec.structs.asdict(person),
                 online=person.id in online,
                 unread=unread.get(person.id, (0, 0))[0],
                 mentions_unread=unread.get(person.id, (0, 0))[1],
@@ -277,7 +266,7 @@ class AccountController(Controller):
     @get(
         "/users/{user_id:int}",
         summary="Show a person",
-        description="One user's public profile.",
+        description="One user's public profile; a closed account's reads `Deleted user` with `deleted: true`.",
         responses={**answer(200, PublicUser, "The profile.", examples.PERSON), **error_responses(400, 401, 404)},
     )
     async def show_person(self, user_id: UserPathId, users: UserService) -> PublicUser:

@@ -23,6 +23,11 @@ class UserModel(IdentityBase):
     # Bumped when the password changes: tokens carry the generation they were issued in, and older
     # generations are refused, which revokes every token issued before the change at once.
     token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    status: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # One of the user's own uploads, an image; no foreign key (see migration 0011), the code keeps it valid.
+    avatar_file_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    # Set when the account is closed: the row stays as the author of what they wrote, its details erased.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 
 # Compared byte by byte on both databases, so a prefix is a range of the index. PostgreSQL's default

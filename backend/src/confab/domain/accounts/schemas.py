@@ -8,6 +8,7 @@ from confab.schemas import END, NO_NUL, NOT_BLANK, WHITESPACE, Id, Schema
 
 if TYPE_CHECKING:
     from confab.domain.accounts.models import UserModel
+    from confab.domain.files.links import FileLinks
 
 Nickname = Annotated[
     str,
@@ -62,14 +63,18 @@ class UserCreate(Schema):
 
 
 class PublicUser(Schema):
-    """What anybody may know about a user."""
+    """What anybody may know about a user. A closed account reads `{"name": "Deleted user", "nickname":
+    "deleted-<id>", "deleted": true}`, with no status or avatar."""
 
     id: Id
     name: str
     nickname: str
+    status: str = ""
+    avatar_url: str | None = None
+    deleted: bool = False
 
 
-class User(PublicUser):
+class User(PublicUser, kw_only=True):
     """The account as its owner sees it."""
 
     email: str
@@ -107,9 +112,41 @@ class AccessToken(Schema):
     expires_in: int = 0
 
 
-def to_user(row: "UserModel") -> User:
-    return User(id=row.id, name=row.name, nickname=row.nickname, email=row.email)
+def avatar_url(file_id: int | None, links: "FileLinks") -> str | None:
+    """A freshly signed link to the avatar's thumbnail (every payload carries a new one), or None."""
+    return links.url(file_id, "thumbnail") if file_id is not None else None
 
 
-def to_public_user(row: "UserModel | User") -> PublicUser:
-    return PublicUser(id=row.id, name=row.name, nickname=row.nickname)
+def to_user(row: "UserModel", links: "FileLinks") -> User:
+    return User(
+        id=row.id,
+        name=row.name,
+        nickname=row.nickname,
+        email=row.email,
+        status=row.status,
+        avatar_url=avatar_url(row.avatar_file_id, links),
+        deleted=row.deleted_at is not None,
+    )
+
+
+def to_public_user(row: "UserModel | User", links: "FileLinks | None" = None) -> PublicUser:
+    """The public part of an account: from a `User` as it is, from a row with a freshly signed avatar link."""
+    if isinstance(row, User):
+        return PublicUser(
+            id=row.id,
+            name=row.name,
+            nickname=row.nickname,
+            status=row.status,
+            avatar_url=row.avatar_url,
+            deleted=row.deleted,
+        )
+    if links is None:
+        raise TypeError("a profile read from the database needs the file links to sign its avatar")
+    return PublicUser(
+        id=row.id,
+        name=row.name,
+        nickname=row.nickname,
+        status=row.status,
+        avatar_url=avatar_url(row.avatar_file_id, links),
+        deleted=row.deleted_at is not None,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -27,14 +28,24 @@ from confab.domain.accounts.models import (
     UserModel,
 )
 from confab.domain.accounts.passwords import Passwords
-from confab.domain.accounts.schemas import Credentials, PasswordChange, PublicUser, UserCreate
+from confab.domain.accounts.profiles import PROFILE_COLUMNS, Profile
+from confab.domain.accounts.schemas import (
+    Credentials,
+    PasswordChange,
+    PublicUser,
+    UserCreate,
+)
 from confab.domain.sessions.models import SessionModel
 from confab.domain.sessions.service import SessionService
-from confab.errors import Conflict, Forbidden
+from confab.errors import BadRequest, Conflict, Forbidden
 from confab.realtime.channels import user_channel
 
 if TYPE_CHECKING:
     from confab.realtime.hub import RealtimeHub
+
+
+# What a closed account's nickname becomes (`deleted-<id>`, see domain/profiles); sign-ups may not take one.
+DELETED_NICKNAME = re.compile(r"deleted-[0-9]+", re.IGNORECASE)
 
 
 class DirectoryMatch(NamedTuple):
@@ -106,6 +117,8 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
         self.hub = hub
 
     async def sign_up(self, form: UserCreate) -> UserModel:
+        if DELETED_NICKNAME.fullmatch(form.nickname):
+            raise BadRequest("nickname: names of the form deleted-<number> are kept for closed accounts")
         user = UserModel(
             name=form.name,
             email=form.email,
@@ -135,7 +148,9 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
         """
         account_key = credentials.nickname.lower()
         session = self.repository.session
-        user = await session.scalar(select(UserModel).where(func.lower(UserModel.nickname) == account_key))
+        user = await session.scalar(
+            select(UserModel).where(func.lower(UserModel.nickname) == account_key, UserModel.deleted_at.is_(None))
+        )
         refusal = await self.hub.rate_limits.refusal("login_failures", account_key)
         if refusal is not None:
             known = await SessionService(session=session, hub=self.hub).is_known_address(
@@ -165,20 +180,29 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
         await self.hub.end_sessions(user_channel(user.nickname), reason="password changed")
         return user, fresh
 
-    async def list_people(self) -> Sequence[UserModel]:
-        return await self.repository.list(order_by=[UserModel.id.asc()])
+    def _public(self, row: Any) -> PublicUser:
+        return self.hub.profiles.public(
+            Profile(row.id, row.name, row.nickname, row.status, row.avatar_file_id, row.deleted_at is not None)
+        )
+
+    async def list_people(self) -> list[PublicUser]:
+        """Everybody with an open account, by id (closed accounts are not listed; their profiles stay readable)."""
+        rows = await self.repository.session.execute(
+            select(*PROFILE_COLUMNS).where(UserModel.deleted_at.is_(None)).order_by(UserModel.id)
+        )
+        return [self._public(row) for row in rows]
 
     async def list_people_page(self, limit: int, after_id: int = 0) -> DirectoryPage:
         """Everybody by id, `limit` at a time."""
         rows = (
             await self.repository.session.execute(
-                select(UserModel.id, UserModel.name, UserModel.nickname)
-                .where(UserModel.id > after_id)
+                select(*PROFILE_COLUMNS)
+                .where(UserModel.id > after_id, UserModel.deleted_at.is_(None))
                 .order_by(UserModel.id)
                 .limit(limit + 1)
             )
         ).all()
-        people = [PublicUser(id=row.id, name=row.name, nickname=row.nickname) for row in rows[:limit]]
+        people = [self._public(row) for row in rows[:limit]]
         more = len(rows) > limit
         return DirectoryPage(people, DirectoryCursor(mode="all", user_id=people[-1].id) if more else None)
 
@@ -199,7 +223,8 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
             )
             matches.extend(DirectoryMatch(*row) for row in await session.execute(statement))
         page = matches[:limit]
-        people = [PublicUser(id=match.user_id, name=match.name, nickname=match.nickname) for match in page]
+        profiles = await self.public_profiles([match.user_id for match in page])
+        people = [profiles[match.user_id] for match in page if match.user_id in profiles]
         if len(matches) <= limit:
             return DirectoryPage(people, None)
         last = page[-1]
@@ -208,7 +233,7 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
         )
 
     async def public_profiles(self, user_ids: Sequence[int]) -> dict[int, PublicUser]:
-        rows = await self.repository.session.execute(
-            select(UserModel.id, UserModel.name, UserModel.nickname).where(UserModel.id.in_(user_ids))
-        )
-        return {row.id: PublicUser(id=row.id, name=row.name, nickname=row.nickname) for row in rows}
+        if not user_ids:
+            return {}
+        rows = await self.repository.session.execute(select(*PROFILE_COLUMNS).where(UserModel.id.in_(user_ids)))
+        return {row.id: self._public(row) for row in rows}

@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
-from confab.domain.accounts.schemas import User
+from confab.domain.accounts.schemas import User, avatar_url
+from confab.domain.files.links import FileLinks
 from confab.domain.sessions.models import SessionModel
 from confab.settings import Settings
 
@@ -38,6 +39,8 @@ TOKEN_USER = (
         _users.name,
         _users.nickname,
         _users.email,
+        _users.status,
+        _users.avatar_file_id,
         _users.token_generation,
         _sessions.id.label("session_id"),
         _sessions.last_used_at,
@@ -101,7 +104,7 @@ def issue_token(jwt_auth: JWTAuth[User], user: UserModel, jti: str) -> str:
     )
 
 
-async def user_for_token(session: AsyncSession, token: Token) -> User | None:
+async def user_for_token(session: AsyncSession, token: Token, links: FileLinks) -> User | None:
     """The token's user while its session is live and it postdates the last password change (one query)."""
     try:
         user_id = int(token.sub)
@@ -114,13 +117,20 @@ async def user_for_token(session: AsyncSession, token: Token) -> User | None:
     if now - row.last_used_at >= LAST_USED_PRECISION:
         await session.execute(TOUCH_SESSION, {"session_id": row.session_id, "used_at": now})
         await session.commit()
-    return User(id=row.id, name=row.name, nickname=row.nickname, email=row.email)
+    return User(
+        id=row.id,
+        name=row.name,
+        nickname=row.nickname,
+        email=row.email,
+        status=row.status,
+        avatar_url=avatar_url(row.avatar_file_id, links),
+    )
 
 
 async def _load_token_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
     """Resolve the token's user within the request's own database session (no extra connection)."""
     session = connection.app.state.database_config.provide_session(connection.app.state, connection.scope)
-    return await user_for_token(session, token)
+    return await user_for_token(session, token, connection.app.state.hub.file_links)
 
 
 class BearerTokenAuth(JWTAuth[User, Token]):

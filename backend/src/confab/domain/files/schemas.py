@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 
 from confab.schemas import Id, Schema
 
 if TYPE_CHECKING:
+    from sqlalchemy import Row
+
     from confab.domain.files.links import FileLinks
     from confab.domain.files.models import FileModel
 
@@ -37,7 +39,8 @@ class File(Schema):
     thumbnail_url: str | None = None
 
 
-def to_file(row: FileModel, links: FileLinks) -> File:
+def to_file(row: FileModel | Row[Any], links: FileLinks) -> File:
+    """The file as answered, from its ORM row or a Core row of the `files` table."""
     return File(
         id=row.id,
         name=row.name,

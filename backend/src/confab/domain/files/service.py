@@ -11,9 +11,10 @@ from typing import Any, NamedTuple
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select
 
 from confab.db.types import utc_now
+from confab.domain.files.attachments import IS_AVATAR
 from confab.domain.files.images import IMAGE_TYPES, sniff, thumbnail
 from confab.domain.files.links import FileLinks, Variant
 from confab.domain.files.models import FileModel
@@ -27,6 +28,12 @@ logger = logging.getLogger("confab.files")
 
 # Room for the multipart framing around the file (boundaries, part headers) in a body's Content-Length.
 MULTIPART_OVERHEAD = 16 * 1024
+
+# Core statements built once: the ORM's add, flush and refresh (a second SELECT of the new row) and a
+# statement built per call were most of what a small upload cost besides the request itself.
+_files = FileModel.__table__
+USED_BYTES = select(func.coalesce(func.sum(_files.c.size), 0)).where(_files.c.owner_id == bindparam("owner_id"))
+INSERT_FILE = insert(_files).returning(_files)
 
 
 class Download(NamedTuple):
@@ -49,13 +56,7 @@ class FileService(SQLAlchemyAsyncRepositoryService[FileModel]):
         self.links = links
 
     async def _used_bytes(self, owner_id: int) -> int:
-        session = self.repository.session
-        return (
-            await session.scalar(
-                select(func.coalesce(func.sum(FileModel.size), 0)).where(FileModel.owner_id == owner_id)
-            )
-            or 0
-        )
+        return await self.repository.session.scalar(USED_BYTES, {"owner_id": owner_id}) or 0
 
     def _over_quota(self, used: int, adding: int) -> PayloadTooLarge:
         return PayloadTooLarge(
@@ -95,19 +96,24 @@ class FileService(SQLAlchemyAsyncRepositoryService[FileModel]):
                     thumbnail_key = f"{key}.thumbnail.{'png' if small.content_type == 'image/png' else 'jpg'}"
                     keys.append(thumbnail_key)
                     await self.storage.save(thumbnail_key, _once(small.data), small.content_type)
-            row = await self.repository.add(
-                FileModel(
-                    owner_id=owner_id,
-                    name=upload.name or "file",
-                    size=upload.size,
-                    content_type=detected,
-                    storage_key=key,
-                    width=width,
-                    height=height,
-                    thumbnail_key=thumbnail_key,
-                ),
-                auto_commit=True,
-            )
+            session = self.repository.session
+            row = (
+                await session.execute(
+                    INSERT_FILE,
+                    {
+                        "owner_id": owner_id,
+                        "name": upload.name or "file",
+                        "size": upload.size,
+                        "content_type": detected,
+                        "storage_key": key,
+                        "width": width,
+                        "height": height,
+                        "thumbnail_key": thumbnail_key,
+                        "created_at": utc_now(),
+                    },
+                )
+            ).one()
+            await session.commit()
         except BaseException:
             await self.storage.delete(keys)
             raise
@@ -131,12 +137,12 @@ class FileService(SQLAlchemyAsyncRepositoryService[FileModel]):
         return found
 
     async def sweep_orphans(self, older_than: timedelta) -> int:
-        """Delete uploads never attached to a message within `older_than`; how many were deleted."""
+        """Delete uploads never attached to a message within `older_than` (avatars aside); how many were deleted."""
         session = self.repository.session
         rows = (
             await session.execute(
                 delete(FileModel)
-                .where(FileModel.message_id.is_(None), FileModel.created_at < utc_now() - older_than)
+                .where(FileModel.message_id.is_(None), FileModel.created_at < utc_now() - older_than, ~IS_AVATAR)
                 .returning(FileModel.storage_key, FileModel.thumbnail_key)
             )
         ).all()

@@ -39,6 +39,7 @@ from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
 from confab.db.types import utc_now
 from confab.domain.accounts.schemas import PublicUser
+from confab.domain.files.attachments import IS_AVATAR
 from confab.domain.files.models import FileModel
 from confab.domain.files.schemas import to_file
 from confab.domain.mentions.models import MentionModel
@@ -342,12 +343,18 @@ class MessageWriter:
         """Each send's files must be its author's uploads, attached to nothing (nor to an earlier send of the batch).
 
         A file that does not exist or is someone else's is a 404 (ids say nothing about other people's
-        uploads); one already attached is a 409. The files found, by id.
+        uploads); one already attached, or that is the author's avatar, is a 409. The files found, by id.
         """
         wanted = {file_id for index, send in enumerate(batch) if results[index] is None for file_id in send.file_ids}
         if not wanted:
             return {}
-        files = {row.id: row for row in await session.scalars(select(FileModel).where(FileModel.id.in_(wanted)))}
+        rows = await session.execute(select(FileModel, IS_AVATAR.label("is_avatar")).where(FileModel.id.in_(wanted)))
+        files: dict[int, FileModel] = {}
+        avatars: set[int] = set()
+        for row in rows:
+            files[row.FileModel.id] = row.FileModel
+            if row.is_avatar:
+                avatars.add(row.FileModel.id)
         claimed: set[int] = set()
         for index, send in enumerate(batch):
             if results[index] is not None or not send.file_ids:
@@ -362,6 +369,9 @@ class MessageWriter:
                         f"file {file_id} is already attached to a message; upload it again to send it twice"
                     )
                     break
+                if file_id in avatars:
+                    results[index] = Conflict(f"file {file_id} is your avatar; upload it again to send it")
+                    break
             else:
                 claimed.update(send.file_ids)
         return files
@@ -370,7 +380,10 @@ class MessageWriter:
         claimed = await session.execute(
             update(FileModel)
             .where(
-                FileModel.id.in_(send.file_ids), FileModel.owner_id == send.author.id, FileModel.message_id.is_(None)
+                FileModel.id.in_(send.file_ids),
+                FileModel.owner_id == send.author.id,
+                FileModel.message_id.is_(None),
+                ~IS_AVATAR,
             )
             .values(message_id=message_id)
         )

@@ -13,6 +13,7 @@ from confab.domain.reactions.schemas import Reaction
 from confab.schemas import END, ID_BOUNDS, MAX_ID, NOT_BLANK, Id, Schema
 
 if TYPE_CHECKING:
+    from confab.domain.files.links import FileLinks
     from confab.domain.messages.models import MessageModel
 
 Content = Annotated[
@@ -129,14 +130,16 @@ def to_message(
     thread: ThreadSummary | None = None,
     files: list[File] | None = None,
     mentions: list[int] | None = None,
+    *,
+    links: FileLinks,
 ) -> Message:
     return Message(
         id=row.id,
         content=row.content,
         date=row.date,
-        author=to_public_user(row.author),
+        author=to_public_user(row.author, links),
         seq=row.seq,
-        recipient=to_public_user(row.recipient) if row.recipient is not None else None,
+        recipient=to_public_user(row.recipient, links) if row.recipient is not None else None,
         room_id=row.room_id,
         client_id=row.client_id,
         edited_at=row.edited_at,

@@ -18,7 +18,7 @@ from confab.domain.files.attachments import detach_all, files_by_message
 from confab.domain.mentions.models import MentionModel
 from confab.domain.mentions.parsing import find_mentions
 from confab.domain.mentions.stored import mentions_by_message, replace_mentions
-from confab.domain.messages.access import message_from_row, visible_message
+from confab.domain.messages.access import Parts, message_from_row, parts_of, visible_message
 from confab.domain.messages.group_commit import NewMessage
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.ordering import stamp_change, take_write_order
@@ -70,6 +70,8 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         recipient = await self.hub.profiles.get(self.repository.session, form.recipient_id)
         if recipient is None:
             raise NotFound(f"no user with id {form.recipient_id}")
+        if recipient.deleted:
+            raise Forbidden("that account is closed: it cannot receive messages")
         return await self._store(
             form.content, form.file_ids, form.client_id, author=author, recipient=recipient, thread_id=form.thread_id
         )
@@ -100,6 +102,10 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         if content is None and not file_ids:
             raise BadRequest("a message needs content, files (`file_ids`), or both")
         session = self.repository.session
+        # The profile as it is now (names change; a socket's saved profile is as it was at its handshake).
+        author = await self.hub.profiles.get(session, author.id) or author
+        if author.deleted:
+            raise Forbidden("this account is closed")
         if session.in_transaction():  # what this request read so far (its token, say): no connection is held
             await session.commit()  # while it waits, or SQLite's one connection would wait for itself
         written = await self.hub.message_writer.write(
@@ -256,8 +262,11 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         files = await files_by_message(session, ids, self.hub.file_links)
         threads = await summaries_by_root(session, [row.id for row in rows if row.thread_id is None])
         mentions = await mentions_by_message(session, ids)
+        links = self.hub.file_links
         return [
-            to_message(row, reactions.get(row.id), threads.get(row.id), files.get(row.id), mentions.get(row.id))
+            to_message(
+                row, reactions.get(row.id), threads.get(row.id), files.get(row.id), mentions.get(row.id), links=links
+            )
             for row in rows
         ]
 
@@ -276,7 +285,7 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         if row.deleted:
             raise Conflict("this message was deleted; it cannot be edited")
         if row.content == form.content:
-            unchanged = await message_from_row(session, self.hub.profiles, self.hub.file_links, row)
+            unchanged = await message_from_row(session, self.hub.profiles, self.hub.file_links, row, parts_of(row))
             await session.commit()
             return unchanged
         edited = await stamp_change(session, message_id, content=form.content, edited_at=utc_now())
@@ -286,7 +295,9 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         if row.thread_id is not None:
             await follow_when_mentioned(session, row.thread_id, mentions)
         return await self._commit_and_push(
-            await message_from_row(session, self.hub.profiles, self.hub.file_links, edited)
+            await message_from_row(
+                session, self.hub.profiles, self.hub.file_links, edited, parts_of(row)._replace(mentions=bool(mentions))
+            )
         )
 
     async def delete_message(self, caller_id: int, message_id: int) -> None:
@@ -303,12 +314,17 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         if row.deleted:
             await session.commit()
             return
-        await session.execute(delete(ReactionModel).where(ReactionModel.message_id == message_id))
-        stored_files = await detach_all(session, message_id)
-        await replace_mentions(session, message_id, [])
+        parts = parts_of(row)
+        if parts.reactions:
+            await session.execute(delete(ReactionModel).where(ReactionModel.message_id == message_id))
+        stored_files = await detach_all(session, message_id) if parts.files else []
+        if parts.mentions:
+            await replace_mentions(session, message_id, [])
         tombstone = await stamp_change(session, message_id, content="", deleted=True)
+        # a tombstone keeps only its thread
+        remains = Parts(reactions=False, files=False, replies=parts.replies, mentions=False)
         await self._commit_and_push(
-            await message_from_row(session, self.hub.profiles, self.hub.file_links, tombstone, has_reactions=False)
+            await message_from_row(session, self.hub.profiles, self.hub.file_links, tombstone, remains)
         )
         await self.hub.file_storage.delete(stored_files)
 

@@ -14,6 +14,7 @@ from confab.domain.notifications.schemas import NotificationLevel
 from confab.schemas import END, ID_BOUNDS, NOT_BLANK, Cursor, Id, Schema
 
 if TYPE_CHECKING:
+    from confab.domain.files.links import FileLinks
     from confab.domain.rooms.models import RoomModel
 
 RoomName = Annotated[
@@ -77,11 +78,11 @@ class ReadMarker(Schema):
     last_read_id: Cursor
 
 
-def to_room(row: RoomModel) -> Room:
+def to_room(row: RoomModel, links: FileLinks) -> Room:
     return Room(
         id=row.id,
         name=row.name,
-        owner=to_public_user(row.owner) if row.owner is not None else None,
-        members=[to_public_user(membership.user) for membership in row.memberships],
+        owner=to_public_user(row.owner, links) if row.owner is not None else None,
+        members=[to_public_user(membership.user, links) for membership in row.memberships],
         created_at=row.created_at,
     )

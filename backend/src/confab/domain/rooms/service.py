@@ -44,10 +44,14 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
     async def create(self, owner: PublicUser, form: RoomCreate) -> Room:
         session = self.repository.session
         member_ids = list(dict.fromkeys([owner.id, *form.member_ids]))
-        found = set(await session.scalars(select(UserModel.id).where(UserModel.id.in_(member_ids))))
+        rows = await session.execute(select(UserModel.id, UserModel.deleted_at).where(UserModel.id.in_(member_ids)))
+        found = {user_id: deleted_at for user_id, deleted_at in rows.tuples()}
         missing = [user_id for user_id in member_ids if user_id not in found]
         if missing:
             raise NotFound(f"no user with id {missing[0]}")
+        closed = [user_id for user_id in member_ids if found[user_id] is not None]
+        if closed:
+            raise Forbidden(f"the account of user {closed[0]} is closed")
         now = utc_now()
         room = RoomModel(name=form.name, owner_id=owner.id, created_at=now)
         room.memberships = [RoomMembershipModel(user_id=user_id, joined_at=now) for user_id in member_ids]
@@ -91,14 +95,19 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
         mentions = await mentions_by_message(session, [row.id for row in latest_rows])
         latest = {
             row.room_id: to_message(
-                row, reactions.get(row.id), threads.get(row.id), files.get(row.id), mentions.get(row.id)
+                row,
+                reactions.get(row.id),
+                threads.get(row.id),
+                files.get(row.id),
+                mentions.get(row.id),
+                links=self.hub.file_links,
             )
             for row in latest_rows
         }
         unread = await self._unread_counts(caller_id)
         summaries = [
             RoomSummary(
-                **msgspec.structs.asdict(to_room(rooms[room_id])),
+                **msgspec.structs.asdict(to_room(rooms[room_id], self.hub.file_links)),
                 last_message=latest.get(room_id),
                 unread=unread.get(room_id, (0, 0))[0],
                 mentions_unread=unread.get(room_id, (0, 0))[1],
@@ -136,8 +145,11 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
         """Any member may add anyone; adding a member again changes nothing."""
         session = self.repository.session
         await require_membership(session, room_id, caller_id)
-        if await self.hub.profiles.get(session, user_id) is None:
+        profile = await self.hub.profiles.get(session, user_id)
+        if profile is None:
             raise NotFound(f"no user with id {user_id}")
+        if profile.deleted:
+            raise Forbidden("that account is closed")
         if await session.get(RoomMembershipModel, (room_id, user_id)) is not None:
             return await self._load(room_id)
         session.add(RoomMembershipModel(room_id=room_id, user_id=user_id, joined_at=utc_now()))
@@ -174,6 +186,24 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
         await self.hub.evict(room_id, user_id)
         await self.hub.member_left(await self._load(room_id), nickname)
 
+    async def leave_all(self, user_id: int) -> list[int]:
+        """Within the caller's transaction (closing an account): take the user out of every room, each owned
+        room passing to its longest-standing remaining member, as when an owner leaves. The rooms' ids."""
+        session = self.repository.session
+        room_ids = await self.room_ids_of(user_id)
+        for room in await session.scalars(select(RoomModel).where(RoomModel.id.in_(room_ids))):
+            room.memberships = [member for member in room.memberships if member.user_id != user_id]
+            if room.owner_id == user_id:
+                room.owner_id = room.memberships[0].user_id if room.memberships else None
+            await self.hub.evict(room.id, user_id)
+        return room_ids
+
+    async def announce_departures(self, room_ids: list[int], user_id: int, nickname: str) -> None:
+        """After `leave_all` committed: out of the channels again (a late handshake), and every member told."""
+        for room_id in room_ids:
+            await self.hub.evict(room_id, user_id)
+            await self.hub.member_left(await self._load(room_id), nickname)
+
     async def mark_read(self, caller_id: int, room_id: int, last_read_id: int) -> None:
         """Move the caller's read marker forward (never back, never past the room's latest message)."""
         session = self.repository.session
@@ -205,4 +235,4 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
         )
         if row is None:
             raise NotFound(f"no room with id {room_id}")
-        return to_room(row)
+        return to_room(row, self.hub.file_links)

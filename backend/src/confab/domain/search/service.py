@@ -67,7 +67,13 @@ class SearchService:
         mentions = await mentions_by_message(self.session, ids)
         results = [
             SearchResult(
-                message=to_message(row, reactions.get(row.id), files=files.get(row.id), mentions=mentions.get(row.id)),
+                message=to_message(
+                    row,
+                    reactions.get(row.id),
+                    files=files.get(row.id),
+                    mentions=mentions.get(row.id),
+                    links=self.links,
+                ),
                 highlights=highlights(row.content, query),
             )
             for row in rows

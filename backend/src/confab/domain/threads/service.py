@@ -116,7 +116,14 @@ class ThreadService(SQLAlchemyAsyncRepositoryService[ThreadFollowModel]):
             summary = summaries.get(root.id)
             threads.append(
                 FollowedThread(
-                    root=to_message(root, reactions.get(root.id), summary, files.get(root.id), mentions.get(root.id)),
+                    root=to_message(
+                        root,
+                        reactions.get(root.id),
+                        summary,
+                        files.get(root.id),
+                        mentions.get(root.id),
+                        links=self.hub.file_links,
+                    ),
                     reply_count=summary.reply_count if summary else 0,
                     last_reply_at=summary.last_reply_at if summary else None,
                     unread=unread.get(root.id, 0),

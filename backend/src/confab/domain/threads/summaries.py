@@ -5,13 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.messages.models import MessageModel
 from confab.domain.messages.schemas import ThreadSummary
 
 _messages = MessageModel.__table__.c
+# Built once: building a statement and its cache key per call cost more than running it (bench/RESULTS.md).
+REPLIES_BY_ROOT_AND_AUTHOR = (
+    select(
+        _messages.thread_id,
+        _messages.author_id,
+        func.count(),
+        func.max(_messages.created_at),
+        func.min(_messages.id),
+    )
+    .where(_messages.thread_id.in_(bindparam("root_ids", expanding=True)))
+    .group_by(_messages.thread_id, _messages.author_id)
+)
 
 
 async def summaries_by_root(session: AsyncSession, message_ids: Iterable[int]) -> dict[int, ThreadSummary]:
@@ -23,17 +35,7 @@ async def summaries_by_root(session: AsyncSession, message_ids: Iterable[int]) -
     ids = list(message_ids)
     if not ids:
         return {}
-    rows = await session.execute(
-        select(
-            _messages.thread_id,
-            _messages.author_id,
-            func.count(),
-            func.max(_messages.created_at),
-            func.min(_messages.id),
-        )
-        .where(_messages.thread_id.in_(ids))
-        .group_by(_messages.thread_id, _messages.author_id)
-    )
+    rows = await session.execute(REPLIES_BY_ROOT_AND_AUTHOR, {"root_ids": ids})
     grouped: dict[int, list[tuple[int, int, datetime, int]]] = {}
     for root_id, author_id, count, last_at, first_id in rows.tuples():
         grouped.setdefault(root_id, []).append((author_id, count, last_at, first_id))

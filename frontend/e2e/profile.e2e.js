@@ -1,0 +1,197 @@
+// Profiles in a real browser: a rename (and a new picture) made in one window shows in another at once;
+// closing an account logs it out and leaves its messages, signed "Deleted user", with the others.
+
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+import { chromium } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Backend, CHROMIUM_ARGS, CHROMIUM_PATH, buildSite, freePort, screenshotDir, serveStatic } from './harness.js'
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+// A 4x4 red PNG: enough for the server to decode, size and thumbnail.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAFElEQVR4nGM8ISfHAANMDEgANwcANHYBDK9qubUAAAAASUVORK5CYII=', 'base64')
+
+let stack
+const pageErrors = []
+// The machine may be busy with other test runs: the backend gets longer to start than the shared harness gives.
+const BACKEND_START_MS = 120000
+
+/** The harness's stack (a backend, the site built against it, Chromium), with a patient backend start. */
+async function startPatientStack() {
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'confab-e2e-profile-'))
+  const [backendPort, sitePort] = [await freePort(), await freePort()]
+  const siteUrl = `http://127.0.0.1:${sitePort}`
+  const backend = new Backend({ port: backendPort, workDir, corsOrigin: siteUrl })
+  backend.migrate()
+  await backend.start(BACKEND_START_MS)
+  const siteDir = path.join(workDir, 'site')
+  await buildSite(backend.url, siteDir)
+  const site = await serveStatic(siteDir, sitePort)
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
+  return {
+    backend,
+    siteUrl,
+    browser,
+    async close() {
+      await browser.close().catch(() => {})
+      await backend.stop()
+      await new Promise((resolve) => site.close(resolve))
+      rmSync(workDir, { recursive: true, force: true })
+    },
+  }
+}
+
+async function eventually(assertion, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      return await assertion()
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+}
+
+async function api(token, method, route, body) {
+  const response = await fetch(`${stack.backend.url}${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  expect(response.ok, `${method} ${route}: ${response.status}`).toBe(true)
+  return response.status === 204 ? null : response.json()
+}
+
+/** A person in their own browser context, signed up through the form. */
+async function signUp(nickname, name) {
+  const context = await stack.browser.newContext({ viewport: { width: 1200, height: 780 } })
+  context.setDefaultTimeout(15000)
+  const page = await context.newPage()
+  page.on('pageerror', (error) => pageErrors.push(error.message))
+  await page.goto(`${stack.siteUrl}/#/signup`)
+  await page.getByLabel('Your name').fill(name)
+  await page.getByLabel('Email').fill(`${nickname}@example.com`)
+  await page.getByLabel('Nickname').fill(nickname)
+  await page.getByLabel('Password').fill(`${nickname}-password`)
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await page.getByRole('heading', { name: 'Welcome to confab' }).waitFor()
+  const token = await page.evaluate(() => sessionStorage.getItem('confab.token'))
+  const me = await api(token, 'GET', '/api/me')
+  return { context, page, token, id: me.id, nickname, name, password: `${nickname}-password` }
+}
+
+async function expectAccessible(page, view) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE })
+  const violations = await page.evaluate(async () => {
+    const results = await window.axe.run(document, { resultTypes: ['violations'] })
+    return results.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
+  })
+  expect(violations.join('\n'), `axe on ${view}`).toBe('')
+}
+
+const authors = (page) => page.locator('.messages .message .author').allTextContents()
+const personRow = (page, id) => page.locator(`.sidebar a.item[href="#/people/${id}"]`)
+
+describe('profiles in a browser', () => {
+  let alice
+  let bob
+  let room
+
+  beforeAll(async () => {
+    mkdirSync(screenshotDir, { recursive: true })
+    stack = await startPatientStack()
+    alice = await signUp('alice', 'Alice Liddell')
+    bob = await signUp('bob', 'Bob Builder')
+    room = await api(alice.token, 'POST', '/api/rooms', { name: 'tea-party', member_ids: [bob.id] })
+    await api(alice.token, 'POST', `/api/rooms/${room.id}/messages`, { content: 'Who wants tea?' })
+    await api(alice.token, 'POST', '/api/messages', { recipient_id: bob.id, content: 'hello bob' })
+  }, 400000)
+
+  afterAll(async () => {
+    await stack?.close()
+  })
+
+  it('shows a name changed in one window in the other at once, in the sidebar and on messages', async () => {
+    await bob.page.reload()
+    await bob.page.locator('.sidebar a.item', { hasText: 'tea-party' }).click()
+    await eventually(async () => expect(await authors(bob.page)).toEqual(['Alice Liddell']))
+    await expect(personRow(bob.page, alice.id).locator('.item-title').textContent()).resolves.toBe('Alice Liddell')
+
+    await alice.page.reload()
+    await alice.page.getByRole('link', { name: /Your profile|Alice Liddell/ }).first().click()
+    await alice.page.getByRole('heading', { name: 'Your profile' }).waitFor()
+    await expectAccessible(alice.page, 'the profile dialog')
+    await alice.page.getByLabel('Your name').fill('Alice in Wonderland')
+    await alice.page.getByLabel('Status').fill('Late for a very important date')
+    await alice.page.getByRole('button', { name: 'Save profile' }).click()
+    await alice.page.getByText('Profile saved.').waitFor()
+    await alice.page.screenshot({ path: path.join(screenshotDir, 'profile.png') })
+    await expect(alice.page.locator('.sidebar .me .item-title').textContent()).resolves.toBe('Alice in Wonderland')
+    await expect(alice.page.locator('.sidebar .me .item-subtitle').textContent()).resolves.toBe('Late for a very important date')
+
+    // bob did nothing: user_updated brought it
+    await eventually(async () => expect(await authors(bob.page)).toEqual(['Alice in Wonderland']))
+    await eventually(async () =>
+      expect(await personRow(bob.page, alice.id).locator('.item-title').textContent()).toBe('Alice in Wonderland'),
+    )
+    await expect(bob.page.locator('.sidebar a.item', { hasText: 'tea-party' }).locator('.item-subtitle').textContent()).resolves.toBe(
+      'Alice in Wonderland: Who wants tea?',
+    )
+  })
+
+  it('asks for the password before changing the email, and says when it is wrong', async () => {
+    await alice.page.getByLabel('Email', { exact: true }).fill('alice@wonderland.example')
+    const password = alice.page.getByLabel('Current password (needed to change the email)')
+    await password.fill('not my password')
+    await alice.page.getByRole('button', { name: 'Save profile' }).click()
+    await alice.page.getByText('The current password is wrong').waitFor()
+    expect(await alice.page.locator('.form-error').isHidden()).toBe(true)
+    await password.fill(alice.password)
+    await alice.page.getByRole('button', { name: 'Save profile' }).click()
+    await alice.page.getByText('Profile saved.').waitFor()
+    expect((await api(alice.token, 'GET', '/api/me')).email).toBe('alice@wonderland.example')
+  })
+
+  it('shows a new picture to the other window', async () => {
+    await alice.page.getByLabel('Upload a picture').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: PNG })
+    await alice.page.getByRole('button', { name: 'Remove picture' }).waitFor()
+    await eventually(async () => {
+      const source = await personRow(bob.page, alice.id).locator('img.avatar-image').getAttribute('src')
+      expect(source).toMatch(/\/api\/files\/\d+\/thumbnail\?expires=\d+&signature=/)
+    })
+    const loaded = await personRow(bob.page, alice.id)
+      .locator('img.avatar-image')
+      .evaluate((image) => image.complete && image.naturalWidth > 0)
+    expect(loaded).toBe(true)
+  })
+
+  it('closes an account after the password, and the other window shows "Deleted user"', async () => {
+    await alice.page.getByRole('button', { name: 'Close my account…' }).click()
+    await alice.page.getByLabel('Your password').fill(alice.password)
+    await alice.page.getByRole('button', { name: 'Close my account for good' }).click()
+    // The server's `session_ended` ("account closed") or the answer itself, whichever comes first, logs out.
+    await alice.page.getByText(/account (is )?closed/).waitFor()
+    await alice.page.getByRole('button', { name: 'Log in' }).waitFor()
+
+    await eventually(async () => expect(await authors(bob.page)).toEqual(['Deleted user']))
+    await eventually(async () =>
+      expect(await personRow(bob.page, alice.id).locator('.item-title').textContent()).toBe('Deleted user'),
+    )
+    const login = await fetch(`${stack.backend.url}/api/auth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ nickname: 'alice', password: alice.password }),
+    })
+    expect(login.status).toBe(401)
+    await bob.page.screenshot({ path: path.join(screenshotDir, 'profile-deleted-user.png') })
+  })
+
+  it('ran without a script error', () => {
+    expect(pageErrors).toEqual([])
+  })
+})
