@@ -130,9 +130,9 @@ export function createApi({
       return { people: page.items, nextCursor: page.nextCursor }
     },
 
-    /** My direct messages, optionally with one peer; `after`/`before`/`limit` page them. */
-    directMessages: ({ peerId, after, before, limit } = {}) =>
-      request('GET', '/api/messages', { params: { with: peerId, after, before, limit } }),
+    /** My direct messages, optionally with one peer; `after`/`before`/`limit` page them, `around` centres a page on one. */
+    directMessages: ({ peerId, after, before, around, limit } = {}) =>
+      request('GET', '/api/messages', { params: { with: peerId, after, before, around, limit } }),
     markDirectRead: (peerId, lastReadId) =>
       request('PUT', `/api/users/${peerId}/read`, { body: { last_read_id: lastReadId } }),
 
@@ -140,8 +140,8 @@ export function createApi({
     createRoom: (name, memberIds = []) => request('POST', '/api/rooms', { body: { name, member_ids: memberIds } }),
     addMember: (roomId, userId) => request('POST', `/api/rooms/${roomId}/members`, { body: { user_id: userId } }),
     removeMember: (roomId, userId) => request('DELETE', `/api/rooms/${roomId}/members/${userId}`),
-    roomMessages: (roomId, { after, before, limit } = {}) =>
-      request('GET', `/api/rooms/${roomId}/messages`, { params: { after, before, limit } }),
+    roomMessages: (roomId, { after, before, around, limit } = {}) =>
+      request('GET', `/api/rooms/${roomId}/messages`, { params: { after, before, around, limit } }),
     markRoomRead: (roomId, lastReadId) =>
       request('PUT', `/api/rooms/${roomId}/read`, { body: { last_read_id: lastReadId } }),
 
@@ -152,6 +152,8 @@ export function createApi({
     /** Add (or with `remove`, take back) my reaction with one emoji: the message with its new reactions. */
     react: (messageId, emoji, { remove = false } = {}) =>
       request(remove ? 'DELETE' : 'PUT', `/api/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`),
+    /** Messages I may read matching `query`, newest first: `{results: [{message, highlights}], next}`. */
+    searchMessages: (query, { limit, before } = {}) => request('GET', '/api/search', { params: { q: query, limit, before } }),
     /** Messages I may see that were created or changed after `since` (a `seq`), ascending by `seq`. */
     changes: ({ since, limit }) => request('GET', '/api/changes', { params: { since, limit } }),
   }

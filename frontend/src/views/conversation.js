@@ -1,5 +1,6 @@
 // One conversation (a person or a room): history with older pages on scroll-up, live messages,
-// pending bubbles, the typing line, the composer, and for rooms the members panel.
+// pending bubbles, the typing line, the composer, and for rooms the members panel. Opened on one message
+// (a search result), it shows the history around it, and newer pages on scroll-down until it is live again.
 
 import { insertionIndex, keyOf, parseKey } from '../store.js'
 import { avatar, h, setChildren, showText } from './h.js'
@@ -17,6 +18,8 @@ export const WINDOW_SLACK = 100
 /** Messages brought into the window at a time when the reader scrolls past one of its edges. */
 export const PAGE_STEP = 100
 const SEEN_INTERVAL_MS = 1000
+/** How long a message jumped to stays highlighted. */
+export const JUMP_HIGHLIGHT_MS = 2500
 
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' })
 
@@ -80,15 +83,21 @@ export function decorationOf(messages, index, { isRoom, myId }) {
 }
 
 /**
- * Render the conversation `key`. `actions`: loadNewest(), loadOlder(), send(content), retry(clientId),
- * discard(clientId), typing(), seen(lastId), edit(messageId, content), remove(messageId),
- * react(messageId, emoji, {remove}), and for rooms addMember(userId), leave().
+ * Render the conversation `key`. `actions`: loadNewest(), loadOlder(), loadNewer(), loadAround(messageId),
+ * send(content), retry(clientId), discard(clientId), typing(), seen(lastId), edit(messageId, content),
+ * remove(messageId), react(messageId, emoji, {remove}), and for rooms addMember(userId), leave().
+ * With `focusId`, it opens on that message (loading the page around it when it is not held), highlighted.
  * Returns `{element, destroy, focusComposer}`; the view follows the store by itself.
  */
-export function createConversationView({ store, key, actions }) {
+export function createConversationView({ store, key, actions, focusId = null }) {
   const { kind, id } = parseKey(key)
   const isRoom = kind === 'room'
   let loadingOlder = false
+  let loadingNewer = false
+  // The window waits for a page before it shows anything: the one around a message jumped to, or the newest
+  // when the conversation held only an older run (left there by an earlier jump).
+  let positioning = focusId != null || store.conversation(key).hasNewer
+  let highlightTimer = null
   let membersOpen = false
 
   const title = h('h1', { id: 'conversation-title', class: 'conversation-title' })
@@ -102,7 +111,17 @@ export function createConversationView({ store, key, actions }) {
   const olderButton = h('button', { type: 'button', class: 'button ghost small load-older', hidden: true }, 'Load older messages')
   const historyStatus = h('p', { class: 'history-status', role: 'status' })
   const list = h('ol', { class: 'messages', 'aria-labelledby': 'conversation-title' })
-  const scroller = h('div', { class: 'scroller', role: 'region', tabindex: '0', 'aria-label': 'Message history' }, olderButton, historyStatus, list)
+  const newerButton = h('button', { type: 'button', class: 'button ghost small load-newer', hidden: true }, 'Load newer messages')
+  const newerStatus = h('p', { class: 'history-status', role: 'status' })
+  const scroller = h(
+    'div',
+    { class: 'scroller', role: 'region', tabindex: '0', 'aria-label': 'Message history' },
+    olderButton,
+    historyStatus,
+    list,
+    newerStatus,
+    newerButton,
+  )
   const newButton = h('button', { type: 'button', class: 'button primary small new-messages', hidden: true })
   const scrollerFrame = h('div', { class: 'scroller-frame' }, scroller, newButton)
   const liveRegion = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'false' })
@@ -344,10 +363,10 @@ export function createConversationView({ store, key, actions }) {
     }
   }
 
-  /** Show up to `count` messages after the window (or the newest ones when it is empty). */
-  function revealNewer(count) {
+  /** Show up to `count` messages after the window (when it is empty: from index `from`, or the newest ones). */
+  function revealNewer(count, from = null) {
     const messages = conversationOf().messages
-    let index = lastShownId == null ? Math.max(0, messages.length - count) : indexOf(lastShownId) + 1
+    let index = lastShownId == null ? (from ?? Math.max(0, messages.length - count)) : indexOf(lastShownId) + 1
     const stop = Math.min(messages.length, index + count)
     const anchor = endAnchor()
     for (; index < stop; index += 1) {
@@ -400,13 +419,75 @@ export function createConversationView({ store, key, actions }) {
     atNewest = false
   }
 
-  /** Empty the window and show the newest messages at the bottom (the "new messages" button, a send). */
-  function jumpToNewest() {
+  function emptyWindow() {
     for (const id of [...shown.keys()]) removeRecord(id)
     firstShownId = null
     lastShownId = null
+    atNewest = true
+  }
+
+  /** Empty the window and show the newest messages at the bottom (the "new messages" button, a send). */
+  function jumpToNewest() {
+    if (conversationOf().hasNewer) {
+      loadNewest()
+      return
+    }
+    emptyWindow()
     revealNewer(WINDOW_SIZE)
     scrollToBottom()
+  }
+
+  /** Fill the window around message `targetId` (or where it would be), scroll to it and highlight it. */
+  function showAround(targetId) {
+    emptyWindow()
+    const messages = conversationOf().messages
+    const index = Math.min(indexOf(targetId), messages.length - 1)
+    if (index < 0) return
+    revealNewer(WINDOW_SIZE, Math.max(0, index - WINDOW_SIZE / 2))
+    stuckToBottom = false
+    const node = shown.get(messages[index].id).node
+    node.scrollIntoView?.({ block: 'center' })
+    node.classList.add('jumped')
+    node.focus({ preventScroll: true })
+    clearTimeout(highlightTimer)
+    highlightTimer = setTimeout(() => {
+      for (const record of shown.values()) record.node.classList.remove('jumped')
+    }, JUMP_HIGHLIGHT_MS)
+  }
+
+  /** Open on message `targetId`: from the store when it holds it, else with the page around it. */
+  async function jumpTo(targetId) {
+    // The caller puts the view in the page right after creating it: scrolling and focus need it there.
+    await Promise.resolve()
+    const conversation = conversationOf()
+    if (conversation.loaded && conversation.byId.has(targetId)) {
+      positioning = false
+      showAround(targetId)
+      renderStatus()
+      return
+    }
+    positioning = true
+    renderStatus()
+    try {
+      await actions.loadAround(targetId)
+      positioning = false
+      showAround(targetId)
+    } catch (error) {
+      // What the store holds is shown instead, and the reader may try again.
+      positioning = false
+      if (firstShownId == null && conversationOf().messages.length) {
+        revealNewer(WINDOW_SIZE)
+        scrollToBottom()
+      }
+      renderStatus()
+      setChildren(
+        historyStatus,
+        `This message could not be loaded: ${error.detail} `,
+        h('button', { type: 'button', class: 'button ghost small', onclick: () => jumpTo(targetId) }, 'Try again'),
+      )
+      return
+    }
+    renderStatus()
   }
 
   function scrollToBottom() {
@@ -417,7 +498,7 @@ export function createConversationView({ store, key, actions }) {
 
   /** The reader sees the newest message: nothing is unseen any more, and the server hears it was read. */
   function caughtUp() {
-    if (!stuckToBottom || !atNewest) return
+    if (!stuckToBottom || !atNewest || conversationOf().hasNewer) return
     if (unseen) {
       unseen = 0
       renderNewButton()
@@ -440,8 +521,9 @@ export function createConversationView({ store, key, actions }) {
   }
 
   function renderNewButton() {
-    newButton.hidden = unseen === 0
-    newButton.textContent = `${unseen} new ${unseen === 1 ? 'message' : 'messages'}`
+    const detached = conversationOf().hasNewer && !positioning
+    newButton.hidden = unseen === 0 && !detached
+    newButton.textContent = unseen ? `${unseen} new ${unseen === 1 ? 'message' : 'messages'}` : 'Jump to newest messages'
   }
 
   /** Place the "New messages" divider above the `count`-th newest message from someone else. */
@@ -468,7 +550,9 @@ export function createConversationView({ store, key, actions }) {
     const conversation = conversationOf()
     const hiddenOlder = firstShownId != null && indexOf(firstShownId) > 0
     olderButton.hidden = !(conversation.hasOlder || hiddenOlder)
-    if (!conversation.loaded) historyStatus.textContent = 'Loading messages…'
+    newerButton.hidden = !conversation.hasNewer || positioning
+    renderNewButton()
+    if (!conversation.loaded || positioning) historyStatus.textContent = 'Loading messages…'
     else if (!conversation.messages.length && !conversation.pending.size) {
       historyStatus.textContent = isRoom ? 'No messages in this room yet. Say hello!' : 'No messages yet. Say hello!'
     } else if (!loadingOlder) historyStatus.textContent = ''
@@ -480,6 +564,11 @@ export function createConversationView({ store, key, actions }) {
     let appended = 0
     let arrivedUnseen = 0
     for (const message of sorted) {
+      if (loadingNewer && message.id > lastShownId) {
+        // A page of newer history, not news: it waits in the store until the reader scrolls down to it.
+        atNewest = false
+        continue
+      }
       const mine = message.author.id === store.me?.id
       if (!mine && document.visibilityState === 'hidden' && dividerOnNextArrival) {
         // The first arrival the reader did not see: the divider moves above it (its node is built below).
@@ -695,6 +784,8 @@ export function createConversationView({ store, key, actions }) {
 
   /** Up in an empty composer: edit my newest message (brought into the window if it was outside). */
   function editMyLast() {
+    // Back in history, the newest message is not held: the composer's Up does nothing there.
+    if (conversationOf().hasNewer) return false
     const messages = conversationOf().messages
     let index = messages.length - 1
     while (index >= 0 && (messages[index].author.id !== store.me?.id || messages[index].deleted)) index -= 1
@@ -728,7 +819,13 @@ export function createConversationView({ store, key, actions }) {
   }
 
   function applyChange(change) {
+    if (change.reset) emptyWindow()
     for (const clientId of change.pending ?? []) showPending(clientId)
+    if (positioning) {
+      // The window is filled once the page it waits for is in.
+      renderStatus()
+      return
+    }
     if (change.added?.length) showAdded(change.added)
     for (const message of change.updated ?? []) showUpdated(message)
     if (firstShownId == null && conversationOf().messages.length) {
@@ -774,11 +871,60 @@ export function createConversationView({ store, key, actions }) {
     }
   }
 
+  /** Show newer messages: those the window left out first, then a page from the server (back in history). */
+  async function showNewer() {
+    if (!atNewest) {
+      revealNewer(PAGE_STEP)
+      if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimTop(WINDOW_SIZE + WINDOW_SLACK)
+      renderStatus()
+      return
+    }
+    if (loadingNewer || !conversationOf().hasNewer) return
+    loadingNewer = true
+    newerButton.disabled = true
+    newerStatus.textContent = 'Loading newer messages…'
+    try {
+      await actions.loadNewer()
+      newerStatus.textContent = ''
+      loadingNewer = false
+      revealNewer(PAGE_STEP)
+      if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimTop(WINDOW_SIZE + WINDOW_SLACK)
+    } catch (error) {
+      newerStatus.textContent = `Newer messages could not be loaded: ${error.detail}`
+    } finally {
+      loadingNewer = false
+      newerButton.disabled = false
+      renderStatus()
+    }
+  }
+
+  /** Load the newest page; a window left on an older run (after a jump) is refilled with it. */
   async function loadNewest() {
+    const detached = conversationOf().hasNewer
+    if (detached) {
+      positioning = true
+      renderStatus()
+    }
     try {
       await actions.loadNewest()
+      if (detached) {
+        positioning = false
+        emptyWindow()
+        revealNewer(WINDOW_SIZE)
+        if (unreadAtOpen != null) {
+          placeUnreadDivider(unreadAtOpen)
+          unreadAtOpen = null
+        }
+        renderStatus()
+      }
       scrollToBottom()
     } catch (error) {
+      if (detached) {
+        // The older run stays on screen (with the way back to the newest), as it was before the attempt.
+        positioning = false
+        if (firstShownId == null) revealNewer(WINDOW_SIZE)
+        renderStatus()
+      }
       setChildren(
         historyStatus,
         `Messages could not be loaded: ${error.detail} `,
@@ -808,7 +954,7 @@ export function createConversationView({ store, key, actions }) {
     textarea.value = ''
     resizeTextarea()
     actions.send(content)
-    if (!atNewest) jumpToNewest()
+    if (!atNewest || conversationOf().hasNewer) jumpToNewest()
     else scrollToBottom()
     textarea.focus()
   }
@@ -840,6 +986,10 @@ export function createConversationView({ store, key, actions }) {
         revealNewer(PAGE_STEP)
         if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimTop(WINDOW_SIZE + WINDOW_SLACK)
         stuckToBottom = false
+      } else if (stuckToBottom && conversationOf().hasNewer && !positioning) {
+        // Reading down past the newest message held, back in history: the next page comes from the server.
+        stuckToBottom = false
+        showNewer()
       }
       if (scroller.scrollTop < NEAR_TOP_PX) showOlder()
       caughtUp()
@@ -847,6 +997,7 @@ export function createConversationView({ store, key, actions }) {
     { passive: true },
   )
   olderButton.addEventListener('click', showOlder)
+  newerButton.addEventListener('click', showNewer)
   list.addEventListener('mouseover', (event) => point(messageIdAt(event.target)))
   list.addEventListener('mouseleave', () => point(null))
   list.addEventListener('focusin', (event) => focusOn(messageIdAt(event.target)))
@@ -906,11 +1057,15 @@ export function createConversationView({ store, key, actions }) {
   renderedRoom = describe()?.room ?? null
   renderHeader()
   renderPanel()
-  let unreadAtOpen = conversationOf().unreadAtOpen || null
+  // Opened on a message, the reader is somewhere in history: no "new messages" divider there.
+  let unreadAtOpen = focusId == null ? conversationOf().unreadAtOpen || null : null
   applyChange({ key, added: [], updated: [], pending: [...conversationOf().pending.keys()], status: conversationOf().loaded })
-  scrollToBottom()
   renderTyping()
-  if (!conversationOf().loaded) loadNewest()
+  if (focusId != null) jumpTo(focusId)
+  else {
+    scrollToBottom()
+    if (!conversationOf().loaded || conversationOf().hasNewer) loadNewest()
+  }
 
   return {
     element,
@@ -918,6 +1073,7 @@ export function createConversationView({ store, key, actions }) {
     destroy() {
       for (const [type, listener] of listeners) store.removeEventListener(type, listener)
       document.removeEventListener('visibilitychange', onVisible)
+      clearTimeout(highlightTimer)
       addMemberSearch?.destroy()
       // A read report still waiting for its turn goes now: leaving must not leave a stale badge behind.
       if (seenTimer) {
