@@ -4,12 +4,13 @@ import './styles.css'
 import { createApi } from './api.js'
 import { createOutbox } from './outbox.js'
 import { createConnection } from './socket.js'
-import { PAGE_SIZE, Store, directKey, parseKey, roomKey } from './store.js'
+import { PAGE_SIZE, Store, directKey, parseKey, peerOf, roomKey } from './store.js'
 import { renderAuth } from './views/auth.js'
 import { createConversationView } from './views/conversation.js'
 import { h, setChildren } from './views/h.js'
 import { renderNewRoom } from './views/newRoom.js'
 import { RESULTS_LIMIT, createPeoplePicker } from './views/peoplePicker.js'
+import { createSearchPanel } from './views/searchPanel.js'
 import { createSidebar } from './views/sidebar.js'
 import { createUnreadTitle } from './title.js'
 
@@ -61,6 +62,7 @@ function endSession(notice) {
   session?.outbox.stopAll()
   session?.title.destroy()
   session?.sidebar.destroy()
+  session?.search.destroy()
   for (const [type, listener] of session?.listeners ?? []) store.removeEventListener(type, listener)
   window.removeEventListener('focus', refreshQuietly)
   currentView?.destroy?.()
@@ -126,7 +128,17 @@ async function startSession() {
     refresh,
     onUnauthorized: (error) => endSession(`${error.detail} Please log in again.`),
   })
-  const sidebar = createSidebar({ store, onLogOut: logOut })
+  const search = createSearchPanel({
+    store,
+    search: (query, page) => api.searchMessages(query, page),
+    onOpen(message, route) {
+      // A DM with someone outside my recent conversations: known from now on, so its route can open.
+      const peer = message.room_id == null ? peerOf(message, store.me?.id) : null
+      if (peer) store.addPerson(peer)
+      navigate(route)
+    },
+  })
+  const sidebar = createSidebar({ store, onLogOut: logOut, search: search.element })
   const banner = h('div', { class: 'banner', role: 'status', hidden: true })
   const main = h('main', { class: 'main', id: 'main' })
   const shell = h('div', { class: 'app', dataset: { pane: 'list' } }, banner, h('div', { class: 'columns' }, sidebar.element, main))
@@ -152,7 +164,7 @@ async function startSession() {
   for (const [type, listener] of listeners) store.addEventListener(type, listener)
   const outbox = createOutbox({ store, send: connection.send })
   const title = createUnreadTitle({ store })
-  session = { connection, outbox, title, sidebar, main, shell, listeners }
+  session = { connection, outbox, title, sidebar, search, main, shell, listeners }
   // Nobody is told when someone signs up: coming back to the tab is a good moment to look.
   window.addEventListener('focus', refreshQuietly)
 
@@ -189,7 +201,8 @@ function showPlaceholder(text, { notice = false } = {}) {
 }
 
 function showMain(path) {
-  const match = /^\/(people|rooms)\/(\d+)$/.exec(path)
+  // `#/rooms/7` opens a conversation at its newest message; `#/rooms/7/messages/42` opens it on message 42.
+  const match = /^\/(people|rooms)\/(\d+)(?:\/messages\/(\d+))?$/.exec(path)
   if (path === '/rooms/new') {
     store.setActive(null)
     showNewRoom()
@@ -204,9 +217,11 @@ function showMain(path) {
       return
     }
     store.setActive(key)
-    const view = createConversationView({ store, key, actions: conversationActions(key) })
+    const focusId = match[3] ? Number(match[3]) : null
+    const view = createConversationView({ store, key, actions: conversationActions(key), focusId })
     replaceView(view, 'main')
-    view.focusComposer()
+    // Opened on a message, the view focuses that message itself.
+    if (focusId == null) view.focusComposer()
   } else {
     showPlaceholder('Welcome to confab')
   }
@@ -276,15 +291,35 @@ function markRead(key, lastId) {
   request.catch(() => readMarkers.delete(key))
 }
 
+// Each conversation view gets its own actions: a page answered after its view was replaced is not stored, since
+// the next view may have moved the conversation's run of messages (a jump) and the page would leave a hole.
+let viewsOpened = 0
+
 function conversationActions(key) {
   const { id } = parseKey(key)
+  const opened = ++viewsOpened
+  const fetchPage = async (parameters) => {
+    const page = await fetchHistory(key, parameters)
+    return opened === viewsOpened ? page : null
+  }
   return {
     async loadNewest() {
-      store.addHistoryPage(key, await fetchHistory(key, { limit: PAGE_SIZE }))
+      const page = await fetchPage({ limit: PAGE_SIZE })
+      if (page) store.addNewestPage(key, page)
+    },
+    async loadNewer() {
+      const after = store.conversation(key).messages.at(-1)?.id
+      const page = await fetchPage({ after, limit: PAGE_SIZE })
+      if (page) store.addNewerPage(key, page)
+    },
+    async loadAround(messageId) {
+      const page = await fetchPage({ around: messageId, limit: PAGE_SIZE })
+      if (page) store.addAroundPage(key, page, { around: messageId })
     },
     async loadOlder() {
       const before = store.conversation(key).messages[0]?.id
-      store.addHistoryPage(key, await fetchHistory(key, { before, limit: PAGE_SIZE }))
+      const page = await fetchPage({ before, limit: PAGE_SIZE })
+      if (page) store.addHistoryPage(key, page)
     },
     send: (content) => session.outbox.send(key, content),
     retry: (clientId) => session.outbox.retry(key, clientId),

@@ -198,8 +198,8 @@ function keyedList({ list, compare, buildRow, emptyText }) {
   }
 }
 
-/** Build the sidebar; it follows the store by itself. Returns `{element, destroy}`. */
-export function createSidebar({ store, onLogOut }) {
+/** Build the sidebar (with the message `search` box under who I am); it follows the store by itself. Returns `{element, destroy}`. */
+export function createSidebar({ store, onLogOut, search = null }) {
   const me = h('div', { class: 'me' })
   const roomList = h('ul', { class: 'list', 'aria-labelledby': 'rooms-heading' })
   const peopleList = h('ul', { class: 'list', 'aria-labelledby': 'people-heading' })
@@ -214,6 +214,7 @@ export function createSidebar({ store, onLogOut }) {
       h('button', { type: 'button', class: 'button ghost small', onclick: () => onLogOut() }, 'Log out'),
     ),
     me,
+    search,
     h(
       'nav',
       { class: 'sidebar-lists', 'aria-label': 'Conversations' },
