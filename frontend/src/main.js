@@ -212,7 +212,7 @@ function showMain(path) {
   } else if (match) {
     const key = match[1] === 'rooms' ? roomKey(Number(match[2])) : directKey(Number(match[2]))
     if (!store.describe(key)) {
-      if (match[1] === 'people') openPersonFromDirectory(Number(match[2]))
+      if (match[1] === 'people') openPersonFromDirectory(Number(match[2]), `#${path}`)
       else showPlaceholder('That room does not exist, or you are not in it.')
       return
     }
@@ -228,14 +228,14 @@ function showMain(path) {
 }
 
 /** A link to someone I have no conversation with yet: ask the directory who they are, then open it. */
-async function openPersonFromDirectory(userId) {
+async function openPersonFromDirectory(userId, hash) {
   let person = null
   try {
     person = await api.person(userId)
   } catch {
     // Unknown, or the server cannot say: both end on the placeholder below.
   }
-  if (!session || location.hash !== `#/people/${userId}`) return
+  if (!session || location.hash !== hash) return
   if (person && person.id !== store.me?.id) {
     store.addPerson(person)
     route()

@@ -15,7 +15,8 @@ export const QUERY_HELP = [
   { example: 'from:bob', meaning: 'sent by someone (their nickname)' },
   { example: 'with:bob', meaning: 'in your direct messages with someone' },
   { example: 'in:general', meaning: 'in a room, by its name (or in:#12 by its id)' },
-  { example: 'after:2026-11-01 before:2026-12-01', meaning: 'between two days (both left out)' },
+  { example: 'after:2026-11-01', meaning: 'sent after that day ends (UTC)' },
+  { example: 'before:2026-12-01', meaning: 'sent before that day starts (UTC)' },
   { example: 'has:link', meaning: 'messages with a link' },
 ]
 

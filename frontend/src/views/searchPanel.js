@@ -87,8 +87,9 @@ export function createSearchPanel({ store, search, onOpen, pageSize = RESULTS_PA
 
   function conversationName(message) {
     if (message.room_id != null) return `# ${store.rooms.get(message.room_id)?.name ?? 'a room'}`
+    // `@nickname` for a DM, like `# room` for a room: the author's name beside it is often the same person.
     const peer = peerOf(message, store.me?.id)
-    return peer?.id === store.me?.id ? 'Notes to yourself' : (store.people.get(peer?.id)?.name ?? peer?.name ?? 'Someone')
+    return `@${store.people.get(peer?.id)?.nickname ?? peer?.nickname ?? 'someone'}`
   }
 
   function resultNode(message, highlights) {
@@ -229,11 +230,13 @@ export function createSearchPanel({ store, search, onOpen, pageSize = RESULTS_PA
     Object.assign(result, { message, highlights, node })
     if (hadFocus) node.querySelector('a').focus()
   }
-  /** A room I left or was removed from: its messages are no longer mine to find. */
+  /** A room I left or was removed from (or missing from a reloaded list): its messages are no longer mine to find. */
   const onRooms = (event) => {
-    const removed = new Set(event.detail?.removed ?? [])
-    if (!removed.size) return
-    for (const [messageId, result] of [...results]) if (removed.has(result.message.room_id)) removeResult(messageId)
+    const { ids, removed = [] } = event.detail ?? {}
+    if (ids && !removed.length) return
+    for (const [messageId, result] of [...results]) {
+      if (result.message.room_id != null && !store.rooms.has(result.message.room_id)) removeResult(messageId)
+    }
   }
   const onKeydown = (event) => {
     if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return

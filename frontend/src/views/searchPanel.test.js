@@ -72,12 +72,12 @@ describe('results', () => {
     expect(element.querySelector('.search-status').textContent).toBe('1 result for “deploy”')
   })
 
-  it('names a DM by the other person, and says when nothing matches', async () => {
+  it('names a DM by the other person\'s nickname, and says when nothing matches', async () => {
     const dm = { ...roomMessage(3, 'lunch?'), room_id: null, author: alice, recipient: bob }
     const search = vi.fn(async (query) => (query === 'lunch' ? { results: [{ message: dm, highlights: [[0, 5]] }], next: null } : { results: [], next: null }))
     const { element } = tracked(open({ search }))
     await submit(element, 'lunch')
-    expect(element.querySelector('.search-conversation').textContent).toBe('Bob')
+    expect(element.querySelector('.search-conversation').textContent).toBe('@bob')
     expect(element.querySelector('.search-author').textContent).toBe('You')
     await submit(element, 'zebra')
     expect(resultTexts(element)).toEqual([])
@@ -206,6 +206,14 @@ describe('live results', () => {
   it('drops the results of a room I am no longer in', async () => {
     const { store, element } = await withResults()
     store.removeRoom(7)
+    expect(resultTexts(element)).toEqual([])
+  })
+
+  it('drops them too when the reloaded list of rooms no longer has it (removed while away)', async () => {
+    const { store, element } = await withResults()
+    store.upsertRoom({ ...store.rooms.get(7), name: 'renamed' })
+    expect(resultTexts(element)).toHaveLength(2)
+    store.setRooms([])
     expect(resultTexts(element)).toEqual([])
   })
 })
