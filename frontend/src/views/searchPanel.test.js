@@ -84,6 +84,15 @@ describe('results', () => {
     expect(element.querySelector('.search-status').textContent).toBe('No messages match “zebra”.')
   })
 
+  it('names the files of a message found by its operators alone (no text, no highlight)', async () => {
+    const files = [{ id: 1, name: 'plan.pdf' }, { id: 2, name: 'map.png' }]
+    const search = vi.fn(async () => ({ results: [{ message: roomMessage(6, '', { files }), highlights: [] }], next: null }))
+    const { element } = tracked(open({ search }))
+    await submit(element, 'from:bob')
+    expect(element.querySelector('.search-files').textContent).toBe('Files: plan.pdf, map.png')
+    expect(marks(element)).toEqual([])
+  })
+
   it("shows the server's 400 (an unknown operator) as a sentence, and opens the query help", async () => {
     const search = vi.fn(async () => {
       throw new ApiError(400, 'unknown operator form: (known: from:, with:, in:, before:, after:, has:)')
