@@ -257,7 +257,7 @@ describe('the conversation opened on a message', () => {
     // And a live message is appended as usual.
     store.addMessages([server.append(roomMessage(401))], { live: true })
     expect(shownIds(view).at(-1)).toBe(401)
-  })
+  }, 30000)
 
   it('keeps a live message out of an old window, and "Jump to newest messages" brings it with the newest page', async () => {
     const server = history(400)
@@ -274,6 +274,25 @@ describe('the conversation opened on a message', () => {
     expect(shownIds(view)).toEqual(range(352, 401))
     expect(visible(view, '.new-messages')).toBe(false)
   })
+
+  it('takes in what arrived meanwhile once reading down reaches the newest, not counted as new messages', async () => {
+    const server = history(150)
+    const store = signedIn()
+    const actions = serverActions(store, server)
+    const view = open(store, actions, 30)
+    const layout = fakeLayout(view)
+    await vi.waitFor(() => expect(shownIds(view)).toContain(30))
+    store.addMessages([server.append(roomMessage(151))], { live: true })
+    for (let step = 0; step < 20 && shownIds(view).at(-1) !== 151; step += 1) {
+      layout.toBottom()
+      await vi.waitFor(() => expect(view.element.querySelector('.load-newer').disabled).toBe(false))
+    }
+    expect(shownIds(view).at(-1)).toBe(151)
+    expect(shownIds(view)).toEqual(range(shownIds(view)[0], 151))
+    layout.toBottom()
+    expect(visible(view, '.new-messages')).toBe(false)
+    expect(actions.seen).toHaveBeenCalledWith(151)
+  }, 30000)
 
   it('goes back to the newest when I send from an old window', async () => {
     const server = history(400)
