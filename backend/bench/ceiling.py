@@ -1,23 +1,29 @@
 """The database half of the `ceiling` scenario: message rows inserted through confab's engine and nothing else.
 
-Each row goes the way a sent message goes: a session from the app's configuration, BEGIN IMMEDIATE,
-the service's own INSERT ... RETURNING statement, COMMIT.
+Each row goes the way a lone sent message goes: a session from the app's configuration, BEGIN IMMEDIATE,
+one INSERT ... RETURNING, COMMIT (a `seq` from a counter: nothing else writes the file).
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
 import time
 from pathlib import Path
+
+from sqlalchemy import insert
 
 import confab.db.models  # noqa: F401 (every table, so foreign keys resolve)
 from bench.server import backend_environment, fresh_sqlite_url, migrate
 from confab.db.engine import create_database_config
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
-from confab.domain.messages.ordering import INSERT_MESSAGE
+from confab.domain.messages.models import MessageModel
 from confab.settings import Settings
+
+_messages = MessageModel.__table__
+INSERT_MESSAGE = insert(_messages).returning(_messages.c.id)
 
 
 async def insert_ceiling(directory: Path, writers: int, seconds: float) -> dict[str, float]:
@@ -36,6 +42,7 @@ async def insert_ceiling(directory: Path, writers: int, seconds: float) -> dict[
         author_id, recipient_id = users[0].id, users[1].id
 
     inserted = 0
+    seqs = itertools.count(1)
     started = time.perf_counter()
     deadline = started + seconds
 
@@ -50,6 +57,8 @@ async def insert_ceiling(directory: Path, writers: int, seconds: float) -> dict[
                     "recipient_id": recipient_id,
                     "room_id": None,
                     "client_id": None,
+                    "seq": (seq := next(seqs)),
+                    "created_seq": seq,
                 }
                 (await session.execute(INSERT_MESSAGE, row)).scalar_one()
                 await session.commit()
@@ -58,11 +67,11 @@ async def insert_ceiling(directory: Path, writers: int, seconds: float) -> dict[
     await asyncio.gather(*(writer() for _ in range(writers)))
     elapsed = time.perf_counter() - started
     await config.get_engine().dispose()
-    direct = direct_insert_rate(directory / "ceiling.db", author_id, recipient_id, seconds)
+    direct = direct_insert_rate(directory / "ceiling.db", author_id, recipient_id, seconds, first_seq=next(seqs))
     return {"rows_per_s": round(inserted / elapsed, 1), "rows": inserted, "sqlite3_direct_rows_per_s": direct}
 
 
-def direct_insert_rate(path: Path, author_id: int, recipient_id: int, seconds: float) -> float:
+def direct_insert_rate(path: Path, author_id: int, recipient_id: int, seconds: float, first_seq: int) -> float:
     """The same transactions through the stdlib sqlite3 module, same pragmas: what the driver stack costs."""
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA journal_mode = WAL")
@@ -71,10 +80,12 @@ def direct_insert_rate(path: Path, author_id: int, recipient_id: int, seconds: f
     inserted = 0
     started = time.perf_counter()
     while time.perf_counter() - started < seconds:
+        seq = first_seq + inserted
         connection.execute("BEGIN IMMEDIATE")
         connection.execute(
-            "INSERT INTO messages (content, created_at, author_id, recipient_id) VALUES (?, ?, ?, ?) RETURNING id",
-            ("ceiling", utc_now().isoformat(), author_id, recipient_id),
+            "INSERT INTO messages (content, created_at, author_id, recipient_id, seq, created_seq, deleted)"
+            " VALUES (?, ?, ?, ?, ?, ?, 0) RETURNING id",
+            ("ceiling", utc_now().isoformat(), author_id, recipient_id, seq, seq),
         ).fetchone()
         connection.execute("COMMIT")
         inserted += 1

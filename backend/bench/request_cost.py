@@ -2,11 +2,13 @@
 
     python -m bench.request_cost                    # median of 5 rounds of 2,000 sends
     python -m bench.request_cost --profile 40       # then cProfile, top 40 by cumulative time
+    python -m bench.request_cost --concurrency 16   # 16 sends in flight at once (group commit batches them)
 
 Drives `POST /api/messages` through confab's ASGI app (Socket.IO wrapper, security headers,
 Litestar, the token check, the service, a fresh migrated SQLite file) inside this process, one
-request at a time. Steadier than the load scenarios on a shared machine, so it is what each change
-to the send path was measured with (bench/RESULTS.md); the load scenarios then confirm the effect.
+request at a time (or `--concurrency` at a time, from as many loops of requests). Steadier than the
+load scenarios on a shared machine, so it is what each change to the send path was measured with
+(bench/RESULTS.md); the load scenarios then confirm the effect.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def send_request(app: Any, body: bytes, token: str) -> Any:
     return send_one
 
 
-async def measure(rounds: int, sends: int, profile_top: int) -> None:
+async def measure(rounds: int, sends: int, profile_top: int, concurrency: int = 1) -> None:
     directory = Path(tempfile.mkdtemp(prefix="confab-request-cost-"))
     database_url = fresh_sqlite_url(directory, "request-cost.db")
     migrate(database_url, backend_environment(database_url))
@@ -100,16 +102,26 @@ async def measure(rounds: int, sends: int, profile_top: int) -> None:
             recipient_id, _ = await token_for(http, "costrecipient")
         body = msgspec.json.encode({"recipient_id": recipient_id, "content": "what does one send cost?"})
         send_one = send_request(app, body, token)
-        for _ in range(sends // 4):  # warm the statement caches and the profile cache
-            await send_one()
+
+        async def send_many(count: int) -> None:
+            async def loop(share: int) -> None:
+                for _ in range(share):
+                    await send_one()
+
+            shares = [count // concurrency + (1 if index < count % concurrency else 0) for index in range(concurrency)]
+            await asyncio.gather(*(loop(share) for share in shares))
+
+        await send_many(sends // 4)  # warm the statement caches and the profile cache
         per_round, cpu_per_round = [], []
         for _ in range(rounds):
             started, cpu_started = time.perf_counter(), time.process_time()
-            for _ in range(sends):
-                await send_one()
+            await send_many(sends)
             per_round.append((time.perf_counter() - started) / sends * 1e6)
             cpu_per_round.append((time.process_time() - cpu_started) / sends * 1e6)
-        print(f"POST /api/messages: {statistics.median(per_round):.0f} us per request (median of {rounds} rounds)")
+        print(
+            f"POST /api/messages, {concurrency} at a time: {statistics.median(per_round):.0f} us per request "
+            f"(median of {rounds} rounds)"
+        )
         print("rounds:", ", ".join(f"{value:.0f}" for value in per_round))
         # CPU time is steadier than wall time on a shared machine: other processes' load mostly adds waiting.
         print(f"CPU: {statistics.median(cpu_per_round):.0f} us per request (median)")
@@ -117,8 +129,7 @@ async def measure(rounds: int, sends: int, profile_top: int) -> None:
         if profile_top:
             profiler = cProfile.Profile()
             profiler.enable()
-            for _ in range(sends):
-                await send_one()
+            await send_many(sends)
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(profile_top)
 
@@ -128,9 +139,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--sends", type=int, default=2000, help="requests per round")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile a round, print the top N")
+    parser.add_argument("--concurrency", type=int, default=1, help="requests in flight at once")
     arguments = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
-    asyncio.run(measure(arguments.rounds, arguments.sends, arguments.profile))
+    asyncio.run(measure(arguments.rounds, arguments.sends, arguments.profile, arguments.concurrency))
 
 
 if __name__ == "__main__":

@@ -511,15 +511,23 @@ class Bench:
         arguments = self.arguments
         rows = await insert_ceiling(self.workdir, arguments.senders, arguments.duration)
         log(f"ceiling: database {rows['rows_per_s']} rows/s")
-        sockets = await self.socket_ceiling()
+        sockets = await self.bare_ceiling("bench.bare_socketio:app", send_direct_socket)
+        rest = await self.bare_ceiling("bench.bare_litestar:app", send_direct_rest)
         lower = min(rows["rows_per_s"], sockets["throughput_per_s"] or 0)
+        # Each end-to-end scenario against the bare server of its own transport, and against the lower ceiling.
+        own_ceiling = {"dm-rest": rest, "dm-socket": sockets}
         end_to_end = {}
-        for scenario in ("dm-rest", "dm-socket"):
+        for scenario, bare in own_ceiling.items():
             for key, result in self.results.items():
                 if key.startswith(scenario + " ") and result["parameters"]["users_online"] == arguments.users:
+                    throughput = result["throughput_per_s"]
                     end_to_end[scenario] = {
-                        "throughput_per_s": result["throughput_per_s"],
-                        "fraction_of_lower_ceiling": round(result["throughput_per_s"] / lower, 2) if lower else None,
+                        "throughput_per_s": throughput,
+                        "server_cpu_ms_per_message": result.get("server_cpu_ms_per_message"),
+                        "fraction_of_own_ceiling": round(throughput / bare["throughput_per_s"], 2)
+                        if bare.get("throughput_per_s")
+                        else None,
+                        "fraction_of_lower_ceiling": round(throughput / lower, 2) if lower else None,
                     }
         self.emit(
             "ceiling",
@@ -528,49 +536,50 @@ class Bench:
                 "database_insert_per_s": rows["rows_per_s"],
                 "sqlite3_direct_insert_per_s": rows["sqlite3_direct_rows_per_s"],
                 "bare_socketio": sockets,
+                "bare_litestar": rest,
                 "lower_ceiling_per_s": lower,
                 "end_to_end": end_to_end,
             },
         )
 
-    async def socket_ceiling(self) -> dict[str, Any]:
-        """dm-socket's load against a python-socketio server with no auth, validation or database."""
+    async def bare_ceiling(self, app: str, send: DirectSender) -> dict[str, Any]:
+        """dm-socket's (or dm-rest's) load against a bare server (`app`): no auth, validation or database."""
         arguments = self.arguments
         environment = backend_environment("unused")
-        bare = await ServerProcess("bench.bare_socketio:app", environment, arguments.uvicorn_arg).start(
-            "/socket.io/?EIO=4&transport=polling"
-        )
+        bare = await ServerProcess(app, environment, arguments.uvicorn_arg).start("/socket.io/?EIO=4&transport=polling")
         population = Population(bare.url)
         previous, self.population = self.population, population
+        server_pid, self.server_pid = self.server_pid, bare.pid
         try:
-            population.accounts = [Account(id=i, nickname=f"bare{i}", token="") for i in range(1, arguments.users + 1)]
+            population.accounts = [
+                Account(id=i, nickname=f"bare{i}", token=str(i)) for i in range(1, arguments.users + 1)
+            ]
             await population.connect(population.accounts, auth=lambda account: {"user": account.id})
-            log(f"ceiling: {len(population.sockets)} sockets on the bare server")
+            log(f"ceiling: {len(population.sockets)} sockets on {app}")
             online = population.online()
-            server_pid, self.server_pid = self.server_pid, bare.pid
 
             async def once() -> tuple[float, Timer]:
                 timer = Timer(bare.pid)
-                return await closed_loop(
-                    population, send_direct_socket, online, arguments.senders, arguments.duration
-                ), timer
+                return await closed_loop(population, send, online, arguments.senders, arguments.duration), timer
 
-            figures = await self.measure("bare", once)
-            self.server_pid = server_pid
+            figures = await self.measure(app.split(".")[1].split(":")[0], once)
             return {
                 key: figures[key]
                 for key in (
                     "throughput_per_s",
+                    "runs",
                     "latency_ms",
                     "lost",
                     "duplicated",
                     "leaked",
                     "server_cpu_share",
                     "client_cpu_share",
+                    "server_cpu_ms_per_message",
                 )
                 if key in figures
             }
         finally:
+            self.server_pid = server_pid
             await population.close()
             self.population = previous
             bare.stop()

@@ -45,7 +45,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** `uvicorn confab.asgi:app` as a child process that can be stopped and started again on the same port. */
 export class Backend {
-  constructor({ port, workDir, corsOrigin }) {
+  constructor({ port, workDir, corsOrigin, environment = {} }) {
     this.port = port
     this.url = `http://127.0.0.1:${port}`
     this.workDir = workDir
@@ -57,6 +57,7 @@ export class Backend {
       PASSWORD_HASH_PROFILE: 'CHEAPEST',
       RATE_LIMITS: 'off',
       CORS_ORIGINS: corsOrigin,
+      ...environment,
     }
     this.process = null
   }
@@ -127,12 +128,12 @@ export async function buildSite(apiUrl, outDir) {
   await build({ root: frontendDir, logLevel: 'warn', build: { outDir, emptyOutDir: true } })
 }
 
-/** Everything the tests need, started; `close()` stops it all. */
-export async function startStack() {
+/** Everything the tests need, started (`environment`: settings for the backend); `close()` stops it all. */
+export async function startStack({ environment = {} } = {}) {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'confab-e2e-'))
   const [backendPort, sitePort] = [await freePort(), await freePort()]
   const siteUrl = `http://127.0.0.1:${sitePort}`
-  const backend = new Backend({ port: backendPort, workDir, corsOrigin: siteUrl })
+  const backend = new Backend({ port: backendPort, workDir, corsOrigin: siteUrl, environment })
   backend.migrate()
   await backend.start()
   const siteDir = path.join(workDir, 'site')

@@ -33,9 +33,17 @@ export async function errorFrom(response) {
   } catch {
     body = null
   }
-  const detail = typeof body?.detail === 'string' && body.detail ? body.detail : describeStatus(response.status)
-  return new ApiError(response.status, detail, problemsOf(body))
+  return errorOf(response.status, body)
 }
+
+/** The ApiError for a failed answer's status and parsed body (null when it was not JSON). */
+export function errorOf(status, body) {
+  const detail = typeof body?.detail === 'string' && body.detail ? body.detail : describeStatus(status)
+  return new ApiError(status, detail, problemsOf(body))
+}
+
+/** Where the server's signed file links point: `/api/files/{id}/content` or `.../thumbnail`, with their query. */
+const FILE_LINK = /^\/api\/files\/\d+\/(content|thumbnail)\?[\w=&%-]*$/
 
 function describeStatus(status) {
   if (status === 401) return 'Please log in again.'
@@ -59,6 +67,7 @@ function query(parameters) {
 export function createApi({
   baseUrl = '',
   fetchImpl = (...args) => globalThis.fetch(...args),
+  createRequest = () => new XMLHttpRequest(),
   storage = globalThis.sessionStorage,
   onUnauthorized = () => {},
 } = {}) {
@@ -102,9 +111,61 @@ export function createApi({
     return paged ? { items: answer, nextCursor: response.headers.get('X-Next-Cursor') } : answer
   }
 
+  /**
+   * Upload one file (`POST /api/files`, multipart field `file`): resolves with the stored `File`. Through
+   * XMLHttpRequest, since fetch reports no upload progress: `onProgress(loaded, total)` follows the bytes
+   * sent. Aborting `signal` stops the upload and rejects with its reason.
+   */
+  function uploadFile(file, { onProgress = () => {}, signal } = {}) {
+    return new Promise((resolve, reject) => {
+      signal?.throwIfAborted()
+      const bearer = token()
+      const xhr = createRequest()
+      const sessionEnded = () => bearer && token() !== bearer
+      const onAbort = () => xhr.abort()
+      const settle = () => signal?.removeEventListener('abort', onAbort)
+      xhr.open('POST', `${root}/api/files`)
+      xhr.setRequestHeader('Accept', 'application/json')
+      if (bearer) xhr.setRequestHeader('Authorization', `Bearer ${bearer}`)
+      xhr.upload.addEventListener('progress', (event) => onProgress(event.loaded, event.lengthComputable ? event.total : file.size))
+      xhr.addEventListener('abort', () => {
+        settle()
+        reject(signal?.reason ?? new DOMException('The upload was cancelled.', 'AbortError'))
+      })
+      xhr.addEventListener('error', () => {
+        settle()
+        reject(new ApiError(0, 'The server cannot be reached; check your connection and try again.'))
+      })
+      xhr.addEventListener('load', () => {
+        settle()
+        let body = null
+        try {
+          body = JSON.parse(xhr.responseText)
+        } catch {
+          body = null
+        }
+        if (sessionEnded()) return reject(new ApiError(401, 'Your session has ended.'))
+        if (xhr.status >= 200 && xhr.status < 300 && body) return resolve(body)
+        const error = errorOf(xhr.status, body)
+        if (xhr.status === 401 && bearer) {
+          forgetToken()
+          onUnauthorized(error)
+        }
+        reject(error)
+      })
+      signal?.addEventListener('abort', onAbort, { once: true })
+      const form = new FormData()
+      form.append('file', file, file.name)
+      xhr.send(form)
+    })
+  }
+
   return {
     token,
     forgetToken,
+    uploadFile,
+    /** A signed file link from a `File` as an absolute-or-root URL on the API, or null when it is not one. */
+    fileUrl: (link) => (typeof link === 'string' && FILE_LINK.test(link) ? `${root}${link}` : null),
 
     signUp: (form) => request('POST', '/api/users', { body: form, authenticated: false }),
     async logIn(credentials) {
@@ -154,6 +215,21 @@ export function createApi({
       request(remove ? 'DELETE' : 'PUT', `/api/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`),
     /** Messages I may read matching `query`, newest first: `{results: [{message, highlights}], next}`. */
     searchMessages: (query, { limit, before } = {}) => request('GET', '/api/search', { params: { q: query, limit, before } }),
+    /** The replies in a message's thread (the root's or any reply's id), with the cursors of every history. */
+    threadReplies: (messageId, { after, before, limit, around } = {}) =>
+      request('GET', `/api/messages/${messageId}/thread`, { params: { after, before, limit, around } }),
+    /** One message of a room (`roomId`) or of my DMs with `peerId`, from its history; null when it is not there. */
+    async historyMessage({ roomId, peerId }, messageId) {
+      const path = roomId != null ? `/api/rooms/${roomId}/messages` : '/api/messages'
+      const page = await request('GET', path, { params: { with: roomId != null ? null : peerId, around: messageId, limit: 1 } })
+      return page.find((message) => message.id === messageId) ?? null
+    },
+    /** The threads I follow, most recently active first, each with its root and unread count. */
+    followedThreads: ({ limit = 200 } = {}) => request('GET', '/api/threads', { params: { limit } }),
+    followThread: (messageId) => request('PUT', `/api/messages/${messageId}/follow`),
+    unfollowThread: (messageId) => request('DELETE', `/api/messages/${messageId}/follow`),
+    markThreadRead: (messageId, lastReadId) =>
+      request('PUT', `/api/messages/${messageId}/thread/read`, { body: { last_read_id: lastReadId } }),
     /** Messages I may see that were created or changed after `since` (a `seq`), ascending by `seq`. */
     changes: ({ since, limit }) => request('GET', '/api/changes', { params: { since, limit } }),
   }

@@ -166,3 +166,137 @@ describe('answers that arrive after the session ended', () => {
     await expect(api.directMessages()).resolves.toEqual([{ id: 1 }])
   })
 })
+
+/** Stands in for XMLHttpRequest: the test plays the network (upload progress, the answer, a failure). */
+class FakeRequest {
+  constructor() {
+    this.headers = {}
+    this.listeners = new Map()
+    this.upload = { addEventListener: (type, listener) => this.on(`upload:${type}`, listener) }
+    this.aborted = false
+  }
+
+  on(type, listener) {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener])
+  }
+
+  addEventListener(type, listener) {
+    this.on(type, listener)
+  }
+
+  fire(type, event = {}) {
+    for (const listener of this.listeners.get(type) ?? []) listener(event)
+  }
+
+  open(method, url) {
+    Object.assign(this, { method, url })
+  }
+
+  setRequestHeader(name, value) {
+    this.headers[name] = value
+  }
+
+  send(body) {
+    this.body = body
+  }
+
+  abort() {
+    this.aborted = true
+    this.fire('abort')
+  }
+
+  answer(status, body) {
+    this.status = status
+    this.responseText = body === undefined ? '' : JSON.stringify(body)
+    this.fire('load')
+  }
+}
+
+function uploader(options = {}) {
+  const requests = []
+  const storage = memoryStorage()
+  storage.setItem('confab.token', 'token-1')
+  const api = createApi({
+    baseUrl: 'http://api.test/',
+    storage,
+    createRequest: () => {
+      const request = new FakeRequest()
+      requests.push(request)
+      return request
+    },
+    ...options,
+  })
+  return { api, requests, storage }
+}
+
+const photo = () => new File([new Uint8Array([137, 80, 78, 71])], 'photo.png', { type: 'image/png' })
+
+describe('uploads', () => {
+  it('posts the file as the multipart field `file` with the token, reports progress, and resolves with the File', async () => {
+    const { api, requests } = uploader()
+    const progress = []
+    const uploading = api.uploadFile(photo(), { onProgress: (loaded, total) => progress.push([loaded, total]) })
+    const [request] = requests
+    expect(request.method).toBe('POST')
+    expect(request.url).toBe('http://api.test/api/files')
+    expect(request.headers.Authorization).toBe('Bearer token-1')
+    expect(request.body.get('file').name).toBe('photo.png')
+    request.fire('upload:progress', { loaded: 2, total: 4, lengthComputable: true })
+    request.fire('upload:progress', { loaded: 4, total: 4, lengthComputable: true })
+    request.answer(201, { id: 7, name: 'photo.png' })
+    await expect(uploading).resolves.toEqual({ id: 7, name: 'photo.png' })
+    expect(progress).toEqual([
+      [2, 4],
+      [4, 4],
+    ])
+  })
+
+  it('turns a refusal into an ApiError with the server’s words, and a lost connection into status 0', async () => {
+    const { api, requests } = uploader()
+    const tooLarge = api.uploadFile(photo())
+    requests[0].answer(413, { status_code: 413, detail: 'the file is larger than the limit of 26214400 bytes' })
+    await expect(tooLarge).rejects.toMatchObject({ name: 'ApiError', status: 413, detail: 'the file is larger than the limit of 26214400 bytes' })
+    const offline = api.uploadFile(photo())
+    requests[1].fire('error')
+    await expect(offline).rejects.toMatchObject({ status: 0 })
+    const proxy = api.uploadFile(photo())
+    requests[2].answer(502)
+    await expect(proxy).rejects.toMatchObject({ status: 502, detail: 'The server had a problem; try again in a moment.' })
+  })
+
+  it('aborts the request when cancelled', async () => {
+    const { api, requests } = uploader()
+    const controller = new AbortController()
+    const uploading = api.uploadFile(photo(), { signal: controller.signal })
+    controller.abort(new DOMException('cancelled', 'AbortError'))
+    expect(requests[0].aborted).toBe(true)
+    await expect(uploading).rejects.toMatchObject({ name: 'AbortError' })
+  })
+
+  it('ends the session on a 401, like every other request', async () => {
+    const onUnauthorized = vi.fn()
+    const { api, requests } = uploader({ onUnauthorized })
+    const uploading = api.uploadFile(photo())
+    requests[0].answer(401, { detail: 'token expired' })
+    await expect(uploading).rejects.toMatchObject({ status: 401 })
+    expect(api.token()).toBeNull()
+    expect(onUnauthorized).toHaveBeenCalledTimes(1)
+  })
+
+  it('resolves only the server’s signed file links, against the API’s base', () => {
+    const { api } = uploader()
+    const link = `/api/files/7/thumbnail?expires=1900000000&signature=${'a'.repeat(64)}`
+    expect(api.fileUrl(link)).toBe(`http://api.test${link}`)
+    expect(api.fileUrl('javascript:alert(1)')).toBeNull()
+    expect(api.fileUrl('//evil.example/api/files/7/content?x=1')).toBeNull()
+    expect(api.fileUrl('/api/files/7/content?a="><img')).toBeNull()
+    expect(api.fileUrl(null)).toBeNull()
+  })
+
+  it('asks for a history page centred on one message', async () => {
+    const { api, calls } = client([jsonResponse(200, []), jsonResponse(200, [])])
+    await api.roomMessages(3, { around: 40, limit: 1 })
+    await api.directMessages({ peerId: 2, around: 41, limit: 1 })
+    expect(calls.map((call) => call.url)).toEqual(['http://api.test/api/rooms/3/messages?around=40&limit=1', 'http://api.test/api/messages?with=2&around=41&limit=1'])
+  })
+})

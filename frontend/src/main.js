@@ -2,6 +2,7 @@
 
 import './styles.css'
 import { createApi } from './api.js'
+import { createLinkRefresher } from './fileLinks.js'
 import { createOutbox } from './outbox.js'
 import { createConnection } from './socket.js'
 import { PAGE_SIZE, Store, directKey, parseKey, peerOf, roomKey } from './store.js'
@@ -13,6 +14,9 @@ import { RESULTS_LIMIT, createPeoplePicker } from './views/peoplePicker.js'
 import { createSearchPanel } from './views/searchPanel.js'
 import { createSidebar } from './views/sidebar.js'
 import { createUnreadTitle } from './title.js'
+import { conversationRoute, createThreadController } from './threadController.js'
+import { createThreadsLink, createThreadsView } from './views/threadsView.js'
+import { createUploadTray } from './uploads.js'
 
 const baseUrl = (import.meta.env.VITE_API_URL ?? '').replace(/\/+$/, '')
 const root = document.getElementById('app')
@@ -63,6 +67,9 @@ function endSession(notice) {
   session?.title.destroy()
   session?.sidebar.destroy()
   session?.search.destroy()
+  session?.threadsLink.destroy()
+  session?.threads.destroy()
+  for (const tray of session?.trays.values() ?? []) tray.clear()
   for (const [type, listener] of session?.listeners ?? []) store.removeEventListener(type, listener)
   window.removeEventListener('focus', refreshQuietly)
   currentView?.destroy?.()
@@ -87,9 +94,11 @@ async function logOut() {
 }
 
 async function refresh() {
-  const [people, rooms] = await Promise.all([api.conversationPeople(), api.rooms()])
+  // The followed threads too: their unread counts after a gap are the server's (a failure there only leaves them).
+  const [people, rooms, followed] = await Promise.all([api.conversationPeople(), api.rooms(), api.followedThreads().catch(() => null)])
   store.setPeople(people)
   store.setRooms(rooms)
+  if (followed) store.threads.setFollowed(followed)
 }
 
 function refreshQuietly() {
@@ -138,10 +147,22 @@ async function startSession() {
       navigate(route)
     },
   })
-  const sidebar = createSidebar({ store, onLogOut: logOut, search: search.element })
+  const threadsLink = createThreadsLink({ store })
+  const sidebar = createSidebar({ store, onLogOut: logOut, top: threadsLink.element, search: search.element })
   const banner = h('div', { class: 'banner', role: 'status', hidden: true })
   const main = h('main', { class: 'main', id: 'main' })
-  const shell = h('div', { class: 'app', dataset: { pane: 'list' } }, banner, h('div', { class: 'columns' }, sidebar.element, main))
+  const columns = h('div', { class: 'columns' }, sidebar.element, main)
+  const shell = h('div', { class: 'app', dataset: { pane: 'list' } }, banner, columns)
+  const threads = createThreadController({
+    store,
+    api,
+    outbox: () => session.outbox,
+    navigate,
+    host: columns,
+    onOpen: (open) => {
+      shell.dataset.thread = open ? 'open' : 'closed'
+    },
+  })
 
   const showConnection = () => {
     const lost = store.connection === 'offline'
@@ -164,7 +185,10 @@ async function startSession() {
   for (const [type, listener] of listeners) store.addEventListener(type, listener)
   const outbox = createOutbox({ store, send: connection.send })
   const title = createUnreadTitle({ store })
-  session = { connection, outbox, title, sidebar, search, main, shell, listeners }
+  // Files attached to a conversation's next message stay with it while another conversation is open.
+  const trays = new Map()
+  const links = createLinkRefresher({ refetch: refetchMessage })
+  session = { connection, outbox, title, sidebar, search, threadsLink, threads, main, shell, listeners, trays, links }
   // Nobody is told when someone signs up: coming back to the tab is a good moment to look.
   window.addEventListener('focus', refreshQuietly)
 
@@ -175,6 +199,7 @@ async function startSession() {
 }
 
 function replaceView(view, pane) {
+  if (!view.key) session.threads.show(null)
   currentView?.destroy?.()
   currentView = view
   session.shell.dataset.pane = pane
@@ -201,9 +226,13 @@ function showPlaceholder(text, { notice = false } = {}) {
 }
 
 function showMain(path) {
-  // `#/rooms/7` opens a conversation at its newest message; `#/rooms/7/messages/42` opens it on message 42.
-  const match = /^\/(people|rooms)\/(\d+)(?:\/messages\/(\d+))?$/.exec(path)
-  if (path === '/rooms/new') {
+  // `#/rooms/7` opens a conversation at its newest message, `#/rooms/7/thread/43` with thread 43 open beside it,
+  // `#/rooms/7/messages/42` opens it on message 42.
+  const match = /^\/(people|rooms)\/(\d+)(?:\/thread\/(\d+)|\/messages\/(\d+))?$/.exec(path)
+  if (path === '/threads') {
+    store.setActive(null)
+    showThreads()
+  } else if (path === '/rooms/new') {
     store.setActive(null)
     showNewRoom()
   } else if (path === '/people/new') {
@@ -216,15 +245,30 @@ function showMain(path) {
       else showPlaceholder('That room does not exist, or you are not in it.')
       return
     }
-    store.setActive(key)
-    const focusId = match[3] ? Number(match[3]) : null
-    const view = createConversationView({ store, key, actions: conversationActions(key), focusId })
-    replaceView(view, 'main')
+    const rootId = match[3] == null ? null : Number(match[3])
+    const focusId = match[4] == null ? null : Number(match[4])
+    // Opening or closing a thread beside the conversation on screen keeps that conversation as it is; a
+    // message to open on (a search result) always opens it anew there.
+    if (currentView?.key !== key || focusId != null) {
+      store.setActive(key)
+      const view = createConversationView({ store, key, actions: conversationActions(key), focusId })
+      view.key = key
+      replaceView(view, 'main')
+    }
+    const panel = session.threads.show(key, rootId)
+    if (panel) panel.focus()
     // Opened on a message, the view focuses that message itself.
-    if (focusId == null) view.focusComposer()
+    else if (focusId == null) currentView.focusComposer()
   } else {
     showPlaceholder('Welcome to confab')
   }
+}
+
+/** The threads I follow; one opens beside its conversation. */
+function showThreads() {
+  const view = createThreadsView({ store, reload: () => session.threads.reload() })
+  replaceView(view, 'main')
+  view.focus()
 }
 
 /** A link to someone I have no conversation with yet: ask the directory who they are, then open it. */
@@ -235,6 +279,7 @@ async function openPersonFromDirectory(userId, hash) {
   } catch {
     // Unknown, or the server cannot say: both end on the placeholder below.
   }
+  // Still on their conversation (or a thread or a message in it, opened from the Threads view or a search)?
   if (!session || location.hash !== hash) return
   if (person && person.id !== store.me?.id) {
     store.addPerson(person)
@@ -281,6 +326,20 @@ function fetchHistory(key, parameters) {
   return kind === 'room' ? api.roomMessages(id, parameters) : api.directMessages({ peerId: id, ...parameters })
 }
 
+/**
+ * Read one message again (a history page of one, centred on it) for freshly signed file links; the copy
+ * held is replaced unless it is newer.
+ */
+async function refetchMessage(message) {
+  const [fresh] = await fetchHistory(store.keyOf(message), { around: message.id, limit: 1 })
+  if (fresh?.id === message.id) store.refreshLinks(fresh)
+}
+
+function trayOf(key) {
+  if (!session.trays.has(key)) session.trays.set(key, createUploadTray({ upload: api.uploadFile }))
+  return session.trays.get(key)
+}
+
 /** Tell the server how far I have read, once per new message (markers never move backwards). */
 function markRead(key, lastId) {
   if ((readMarkers.get(key) ?? 0) >= lastId) return
@@ -321,7 +380,15 @@ function conversationActions(key) {
       const page = await fetchPage({ before, limit: PAGE_SIZE })
       if (page) store.addHistoryPage(key, page)
     },
-    send: (content) => session.outbox.send(key, content),
+    send: (content, files) => session.outbox.send(key, content, files),
+    attachments: trayOf(key),
+    fileUrl: api.fileUrl,
+    refreshLinks: (message) => session.links.refresh(message),
+    async renewFileUrl(message, fileId) {
+      await session.links.refresh(message)
+      const held = store.conversation(key).byId.get(message.id) ?? message
+      return api.fileUrl(held.files?.find((file) => file.id === fileId)?.url)
+    },
     retry: (clientId) => session.outbox.retry(key, clientId),
     discard: (clientId) => session.outbox.discard(key, clientId),
     typing: () => session?.connection.typing(key),
@@ -336,6 +403,7 @@ function conversationActions(key) {
     async react(messageId, emoji, { remove = false } = {}) {
       store.upsertMessage(await api.react(messageId, emoji, { remove }))
     },
+    openThread: (message) => navigate(conversationRoute(key, message.id)),
     searchPeople: searchDirectory,
     async addMember(userId) {
       store.upsertRoom(await api.addMember(id, userId))

@@ -5,7 +5,8 @@ export const CONFIRM_WITHIN_MS = 5000
 export const NOT_CONFIRMED = 'the server has not confirmed it yet.'
 
 /**
- * `send(key, content, clientId, {signal})` delivers one message (the connection's send). A send that is
+ * `send(key, content, clientId, {signal, fileIds})` delivers one message (the connection's send); a retry
+ * carries the same client id and the same files. A send that is
  * not confirmed in time is shown as failed, but keeps going out when the connection comes back, so a
  * message written offline still arrives once; Retry sends it again now, Discard stops it for good.
  */
@@ -29,7 +30,8 @@ export function createOutbox({ store, send, confirmWithinMs = CONFIRM_WITHIN_MS 
     }, confirmWithinMs)
     const flight = { controller, timer }
     inFlight.set(clientId, flight)
-    send(key, pending.content, clientId, { signal: controller.signal })
+    const fileIds = (pending.files ?? []).map((file) => file.id)
+    send(key, pending.content, clientId, { signal: controller.signal, fileIds })
       .catch((error) => {
         if (!controller.signal.aborted) store.setPendingStatus(key, clientId, 'failed', error.detail ?? String(error.message))
       })
@@ -41,9 +43,9 @@ export function createOutbox({ store, send, confirmWithinMs = CONFIRM_WITHIN_MS 
   }
 
   return {
-    /** Show `content` as pending in conversation `key` and send it. Returns the pending entry. */
-    send(key, content) {
-      const pending = store.addPending(key, content)
+    /** Show `content` (and the uploaded `files`) as pending in conversation `key` and send it. Returns the pending entry. */
+    send(key, content, files = []) {
+      const pending = store.addPending(key, content, files)
       deliver(key, pending)
       return pending
     },

@@ -17,12 +17,12 @@ function setUp(send) {
 /** A send that only settles when the test says so, recording each call and its signal. */
 function controlledSend() {
   const calls = []
-  const send = vi.fn((conversationKey, content, clientId, { signal }) => {
+  const send = vi.fn((conversationKey, content, clientId, { signal, fileIds }) => {
     let settle
     const promise = new Promise((resolve, reject) => {
       settle = { resolve, reject }
     })
-    calls.push({ conversationKey, content, clientId, signal, ...settle })
+    calls.push({ conversationKey, content, clientId, signal, fileIds, ...settle })
     return promise
   })
   return { send, calls }
@@ -77,6 +77,19 @@ describe('outbox', () => {
     const { store, outbox } = setUp(vi.fn(async () => Promise.reject(new ApiError(400, 'content: must not be blank'))))
     const pending = outbox.send(key, ' ')
     await vi.waitFor(() => expect(store.conversation(key).pending.get(pending.client_id)).toMatchObject({ status: 'failed', error: 'content: must not be blank' }))
+  })
+
+  it('sends a message’s files with it, and Retry sends the same files with the same client id', () => {
+    vi.useFakeTimers()
+    const { send, calls } = controlledSend()
+    const { store, outbox } = setUp(send)
+    const files = [{ id: 7, name: 'beach.png' }, { id: 8, name: 'notes.txt' }]
+    const pending = outbox.send(key, '', files)
+    expect(store.conversation(key).pending.get(pending.client_id).files).toEqual(files)
+    expect(calls[0]).toMatchObject({ content: '', fileIds: [7, 8] })
+    vi.advanceTimersByTime(CONFIRM_WITHIN_MS)
+    outbox.retry(key, pending.client_id)
+    expect(calls[1]).toMatchObject({ clientId: pending.client_id, content: '', fileIds: [7, 8] })
   })
 
   it('stops every send when the session ends', () => {

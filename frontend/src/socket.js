@@ -4,6 +4,7 @@
 import { io as defaultIo } from 'socket.io-client'
 import { ApiError } from './api.js'
 import { directKey, parseKey, peerOf, roomKey } from './store.js'
+import { parseThreadKey } from './threads.js'
 
 export const ACK_TIMEOUT_MS = 8000
 export const SEND_ATTEMPTS = 4
@@ -11,8 +12,10 @@ export const TYPING_THROTTLE_MS = 2000
 export const CATCH_UP_PAGE = 200
 export const CATCH_UP_RETRY_MS = 2000
 
-/** The `send`/`typing` payload that addresses a conversation. */
+/** The `send`/`typing` payload that addresses a conversation (a thread: its conversation and `thread_id`). */
 export function addressOf(key) {
+  const thread = parseThreadKey(key)
+  if (thread) return { ...addressOf(thread.conversationKey), thread_id: thread.rootId }
   const target = parseKey(key)
   return target.kind === 'room' ? { room_id: target.id } : { recipient_id: target.id }
 }
@@ -169,11 +172,16 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, io 
 
     /**
      * Send a message with its client id; on an acknowledgement timeout send it again with the same id
-     * (the server stores it once). Resolves with the stored message, rejects with an ApiError, or with
-     * `signal`'s reason once it aborts (nothing more is sent for it then).
+     * (the server stores it once). `fileIds`: uploaded files it carries (then `content` may be empty and is
+     * left out). Resolves with the stored message, rejects with an ApiError, or with `signal`'s reason once it
+     * aborts (nothing more is sent for it then).
      */
-    async send(key, content, clientId, { signal } = {}) {
+    async send(key, content, clientId, { signal, fileIds = [] } = {}) {
       const payload = { ...addressOf(key), content, client_id: clientId }
+      if (fileIds.length) {
+        payload.file_ids = fileIds
+        if (!content) delete payload.content
+      }
       // The other side stops showing "typing" when the message lands, so the next keystroke must tell again.
       lastTypingSent.delete(key)
       for (let attempt = 1; ; attempt += 1) {

@@ -185,6 +185,21 @@ describe('connection', () => {
     expect(conversation.pending.size).toBe(0)
   })
 
+  it('sends file ids, leaving out the text of a files-only message', async () => {
+    const { store, socket, connection } = setUp()
+    await socket.up()
+    const stored = (payload) => ({ ok: true, message: dm(9, alice, bob, { content: payload.content ?? '', client_id: payload.client_id }) })
+    socket.answers.push(stored, stored)
+    const filesOnly = store.addPending(directKey(2), '', [{ id: 7 }])
+    await connection.send(directKey(2), '', filesOnly.client_id, { fileIds: [7] })
+    await connection.send(directKey(2), 'caption', 'client-id-2', { fileIds: [8, 9] })
+    const sends = socket.emitted.filter(([type]) => type === 'send').map(([, payload]) => payload)
+    expect(sends).toEqual([
+      { recipient_id: 2, client_id: filesOnly.client_id, file_ids: [7] },
+      { recipient_id: 2, content: 'caption', client_id: 'client-id-2', file_ids: [8, 9] },
+    ])
+  })
+
   it('waits for the connection before sending', async () => {
     const { store, socket, connection } = setUp()
     socket.answers.push((payload) => ({ ok: true, message: { ...dm(8, alice, null), room_id: 3, client_id: payload.client_id } }))

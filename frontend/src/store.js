@@ -14,6 +14,9 @@
 // A conversation holds one contiguous run of its messages. Usually it ends at the newest; after a jump to an
 // old message ("around") it may end before it (`hasNewer`): newer pages come with `after=`, and messages
 // arriving meanwhile wait in `arrivals` until the run reaches them, so the run never has a hole.
+// Threads (replies, the threads I follow) are the `threads` part, threads.js, with its own events.
+
+import { ThreadState } from './threads.js'
 
 export const PAGE_SIZE = 50
 export const TYPING_VISIBLE_MS = 4000
@@ -83,6 +86,7 @@ export class Store extends EventTarget {
     this.unreadTotal = 0
     for (const timers of this.typing?.values() ?? []) for (const timer of timers.values()) clearTimeout(timer)
     this.typing = new Map()
+    this.threads = new ThreadState(this)
   }
 
   announce(type, detail = {}) {
@@ -168,6 +172,7 @@ export class Store extends EventTarget {
     this.unreadTotal -= room.unread ?? 0
     this.rooms.delete(roomId)
     this.conversations.delete(roomKey(roomId))
+    this.threads.forgetRoom(roomId)
     this.announce('rooms', { ids: [], removed: [roomId], removedRooms: [room] })
   }
 
@@ -281,13 +286,16 @@ export class Store extends EventTarget {
     const peopleChanged = new Set()
     const roomsChanged = new Set()
     for (const message of messages) {
-      const key = keyOf(message, this.me?.id)
-      const conversation = this.conversation(key)
       this.noteSeen(message.id)
       this.noteSeq(message.seq)
       // A reply belongs to its thread, not the conversation's main list (as in the server's histories); the
-      // root's summary comes with the root's own `message_updated`. This client has no thread panel yet.
-      if (message.thread_id != null) continue
+      // root's summary comes with the root's own `message_updated`.
+      if (message.thread_id != null) {
+        this.threads.addReply(message, { live, changeOf })
+        continue
+      }
+      const key = keyOf(message, this.me?.id)
+      const conversation = this.conversation(key)
       if (message.client_id && conversation.pending.delete(message.client_id)) changeOf(key).pending.push(message.client_id)
       const known = conversation.byId.get(message.id)
       if (known) {
@@ -360,6 +368,8 @@ export class Store extends EventTarget {
   upsertMessage(message, { newerThan = Infinity } = {}) {
     this.noteSeq(message.seq)
     this.announce('changed', { message })
+    if (message.thread_id != null) return this.threads.upsertReply(message, { newerThan })
+    this.threads.noteRoot(message)
     const conversation = this.conversation(keyOf(message, this.me?.id))
     const known = conversation.byId.get(message.id)
     if (known && seqOf(message) <= seqOf(known)) return false
@@ -386,6 +396,20 @@ export class Store extends EventTarget {
     const known = this.conversation(key).byId.get(messageId)
     if (!known || known.deleted) return
     this.upsertMessage({ ...known, deleted: true, content: '', reactions: [], seq: seqOf(known) + 0.5 })
+  }
+
+  /**
+   * The same message read again for its freshly signed file links (same `seq`, new `url`s): it replaces the
+   * stored one unless that is newer. Returns true when it did.
+   */
+  refreshLinks(message) {
+    const key = keyOf(message, this.me?.id)
+    const conversation = this.conversation(key)
+    const known = conversation.byId.get(message.id)
+    if (!known || seqOf(message) < seqOf(known)) return false
+    this.replaceMessage(conversation, message)
+    this.announce('conversation', { key, added: [], updated: [message], pending: [], status: false })
+    return true
   }
 
   /** Put a newer version of a known message in its place (and in the room preview when it is the newest). */
@@ -474,9 +498,9 @@ export class Store extends EventTarget {
     if (waiting.length) this.addMessages(waiting, { history: true })
   }
 
-  /** Show an outgoing message right away, as pending, with a fresh client id. */
-  addPending(key, content) {
-    const pending = { client_id: newClientId(), content, date: new Date().toISOString(), status: 'sending', error: null }
+  /** Show an outgoing message right away, as pending, with a fresh client id (and the uploaded `files` it carries). */
+  addPending(key, content, files = []) {
+    const pending = { client_id: newClientId(), content, files, date: new Date().toISOString(), status: 'sending', error: null }
     this.conversation(key).pending.set(pending.client_id, pending)
     this.announcePending(key, pending.client_id)
     return pending

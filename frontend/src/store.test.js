@@ -219,6 +219,19 @@ describe('Store', () => {
     expect(store.upsertMessage({ ...dm(1, alice, carol), seq: 1 })).toBe(false)
   })
 
+  it('takes a message read again for fresh file links at the same seq, but never an older version', () => {
+    const store = signedInStore()
+    store.addMessages([dm(5, bob, alice, { seq: 4, files: [{ id: 1, url: '/api/files/1/content?expires=1' }] })])
+    const events = recordEvents(store, 'conversation')
+    const fresh = dm(5, bob, alice, { seq: 4, files: [{ id: 1, url: '/api/files/1/content?expires=2' }] })
+    expect(store.refreshLinks(fresh)).toBe(true)
+    expect(store.conversation(directKey(2)).byId.get(5).files[0].url).toContain('expires=2')
+    expect(events[0][1]).toMatchObject({ key: 'user:2', added: [], updated: [fresh] })
+    expect(store.refreshLinks(dm(5, bob, alice, { seq: 3, files: [] }))).toBe(false)
+    expect(store.refreshLinks(dm(6, bob, alice, { seq: 9 }))).toBe(false)
+    expect(store.conversation(directKey(2)).messages.map((message) => message.id)).toEqual([5])
+  })
+
   it('keeps the unread total as badges change, for the tab title', () => {
     const store = signedInStore()
     expect(store.unreadTotal).toBe(2)

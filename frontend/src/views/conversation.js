@@ -1,41 +1,15 @@
 // One conversation (a person or a room): history with older pages on scroll-up, live messages,
-// pending bubbles, the typing line, the composer, and for rooms the members panel. Opened on one message
-// (a search result), it shows the history around it, and newer pages on scroll-down until it is live again.
+// pending bubbles, the typing line, the composer, and for rooms the members panel. The message list itself
+// (keyed, windowed) is views/messageList.js, shared with the thread panel. Opened on one message (a search
+// result), it shows the history around it, and newer pages on scroll-down until it is live again.
 
-import { insertionIndex, keyOf, parseKey } from '../store.js'
+import { keyOf, parseKey } from '../store.js'
+import { createAttachComposer, filesSummary } from './attachments.js'
 import { avatar, h, setChildren, showText } from './h.js'
-import { messageActions, messageNode } from './message.js'
+import { MAX_CONTENT, createMessageList } from './messageList.js'
 import { createPeopleSearch } from './peoplePicker.js'
 
-export const MAX_CONTENT = 4000
-const RUN_GAP_MS = 5 * 60 * 1000
-const NEAR_TOP_PX = 120
-const NEAR_BOTTOM_PX = 60
-/** Messages kept in the DOM while the reader is at the newest; the store may hold many more. */
-export const WINDOW_SIZE = 300
-/** How far the window may outgrow WINDOW_SIZE before it is trimmed, so trimming happens in batches. */
-export const WINDOW_SLACK = 100
-/** Messages brought into the window at a time when the reader scrolls past one of its edges. */
-export const PAGE_STEP = 100
-const SEEN_INTERVAL_MS = 1000
-/** How long a message jumped to stays highlighted. */
-export const JUMP_HIGHLIGHT_MS = 2500
-
-const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' })
-
-function dayOf(date) {
-  const day = new Date(date)
-  return `${day.getFullYear()}-${day.getMonth() + 1}-${day.getDate()}`
-}
-
-/** "Today", "Yesterday", or the date in words. */
-export function dayLabel(date, now = new Date()) {
-  const yesterday = new Date(now)
-  yesterday.setDate(now.getDate() - 1)
-  if (dayOf(date) === dayOf(now)) return 'Today'
-  if (dayOf(date) === dayOf(yesterday)) return 'Yesterday'
-  return dayFormat.format(new Date(date))
-}
+export { JUMP_HIGHLIGHT_MS, MAX_CONTENT, PAGE_STEP, WINDOW_SIZE, WINDOW_SLACK, dayLabel, decorationOf } from './messageList.js'
 
 /** "Alice is typing…", "Alice and Bob are typing…", "3 people are typing…". */
 export function typingSentence(names) {
@@ -45,59 +19,20 @@ export function typingSentence(names) {
   return `${names.length} people are typing…`
 }
 
-function pendingNode(pending, { onRetry, onDiscard }) {
-  const failed = pending.status === 'failed'
-  return h(
-    'li',
-    { class: `message mine pending${failed ? ' failed' : ''}`, dataset: { clientId: pending.client_id } },
-    h(
-      'div',
-      { class: 'bubble' },
-      h('p', { class: 'content' }, pending.content),
-      h('span', { class: 'status' }, failed ? `Not sent: ${pending.error}` : 'Sending…'),
-    ),
-    failed
-      ? h(
-          'div',
-          { class: 'pending-actions' },
-          h('button', { type: 'button', class: 'button ghost small', onclick: () => onRetry(pending.client_id) }, 'Retry'),
-          h('button', { type: 'button', class: 'button ghost small', onclick: () => onDiscard(pending.client_id) }, 'Discard'),
-        )
-      : null,
-  )
-}
-
-/**
- * How a message looks depends on the message before it in the whole conversation (not in the window):
- * a day separator when the day changes, the author's name when a run of one author's messages starts.
- * So a node looks the same whichever window shows it, and sliding the window never redraws a neighbour.
- */
-export function decorationOf(messages, index, { isRoom, myId }) {
-  const message = messages[index]
-  const previous = messages[index - 1]
-  const newDay = !previous || dayOf(previous.date) !== dayOf(message.date)
-  const mine = message.author.id === myId
-  const sameRun =
-    previous && !newDay && previous.author.id === message.author.id && new Date(message.date) - new Date(previous.date) < RUN_GAP_MS
-  return { newDay, mine, showAuthor: isRoom && !mine && !sameRun }
-}
-
 /**
  * Render the conversation `key`. `actions`: loadNewest(), loadOlder(), loadNewer(), loadAround(messageId),
- * send(content), retry(clientId), discard(clientId), typing(), seen(lastId), edit(messageId, content),
- * remove(messageId), react(messageId, emoji, {remove}), and for rooms addMember(userId), leave().
+ * send(content, files), retry(clientId), discard(clientId), typing(), seen(lastId), edit(messageId, content),
+ * remove(messageId), react(messageId, emoji, {remove}), openThread(message) (optional: "Reply in thread" and a root's reply
+ * summary), and for rooms addMember(userId), leave(). With `attachments` (an upload tray, src/uploads.js)
+ * files can be attached; `fileUrl(link)` resolves signed file links, `refreshLinks(message)` fetches a
+ * message again when one of its images did not load, and `renewFileUrl(message, fileId)` answers a fresh
+ * link for an expired one that was clicked.
  * With `focusId`, it opens on that message (loading the page around it when it is not held), highlighted.
  * Returns `{element, destroy, focusComposer}`; the view follows the store by itself.
  */
 export function createConversationView({ store, key, actions, focusId = null }) {
   const { kind, id } = parseKey(key)
   const isRoom = kind === 'room'
-  let loadingOlder = false
-  let loadingNewer = false
-  // The window waits for a page before it shows anything: the one around a message jumped to, or the newest
-  // when the conversation held only an older run (left there by an earlier jump).
-  let positioning = focusId != null || store.conversation(key).hasNewer
-  let highlightTimer = null
   let membersOpen = false
 
   const title = h('h1', { id: 'conversation-title', class: 'conversation-title' })
@@ -107,23 +42,20 @@ export function createConversationView({ store, key, actions, focusId = null }) 
     ? h('button', { type: 'button', class: 'button ghost small', 'aria-expanded': 'false', 'aria-controls': 'room-panel' }, 'Members')
     : null
   const panel = isRoom ? h('section', { class: 'room-panel', id: 'room-panel', 'aria-label': 'Room members', hidden: true }) : null
-
-  const olderButton = h('button', { type: 'button', class: 'button ghost small load-older', hidden: true }, 'Load older messages')
-  const historyStatus = h('p', { class: 'history-status', role: 'status' })
-  const list = h('ol', { class: 'messages', 'aria-labelledby': 'conversation-title' })
-  const newerButton = h('button', { type: 'button', class: 'button ghost small load-newer', hidden: true }, 'Load newer messages')
-  const newerStatus = h('p', { class: 'history-status', role: 'status' })
-  const scroller = h(
-    'div',
-    { class: 'scroller', role: 'region', tabindex: '0', 'aria-label': 'Message history' },
-    olderButton,
-    historyStatus,
-    list,
-    newerStatus,
-    newerButton,
-  )
-  const newButton = h('button', { type: 'button', class: 'button primary small new-messages', hidden: true })
-  const scrollerFrame = h('div', { class: 'scroller-frame' }, scroller, newButton)
+  const messageList = createMessageList({
+    store,
+    key,
+    actions,
+    showAuthors: isRoom,
+    canDelete: (message) => message.author.id === store.me?.id || (isRoom && describe()?.room?.owner?.id === store.me?.id),
+    nameOf,
+    focusComposer: () => textarea.focus(),
+    // Opened on a message, the reader is somewhere in history: no "new messages" divider there.
+    unreadAtOpen: focusId == null ? store.conversation(key).unreadAtOpen || null : null,
+    labelledBy: 'conversation-title',
+    emptyText: isRoom ? 'No messages in this room yet. Say hello!' : 'No messages yet. Say hello!',
+    focusId,
+  })
   const liveRegion = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'false' })
   const typingLine = h('p', { class: 'typing', 'aria-live': 'polite' })
 
@@ -137,11 +69,12 @@ export function createConversationView({ store, key, actions, focusId = null }) 
   })
   const composerLabel = h('label', { for: 'composer-input', class: 'visually-hidden' })
   const composerError = h('p', { class: 'field-error', id: 'composer-error', role: 'alert', hidden: true })
+  const sendButton = h('button', { type: 'submit', class: 'button primary' }, 'Send')
   const composer = h(
     'form',
     { class: 'composer', 'aria-label': 'Send a message' },
     composerLabel,
-    h('div', { class: 'composer-row' }, textarea, h('button', { type: 'submit', class: 'button primary' }, 'Send')),
+    h('div', { class: 'composer-row' }, textarea, sendButton),
     h('p', { class: 'visually-hidden', id: 'composer-hint' }, 'Enter sends, Shift+Enter starts a new line, Up edits your last message.'),
     composerError,
   )
@@ -158,11 +91,25 @@ export function createConversationView({ store, key, actions, focusId = null }) 
       membersButton,
     ),
     panel,
-    scrollerFrame,
+    messageList.element,
     liveRegion,
     typingLine,
     composer,
   )
+  const attach = actions.attachments
+    ? createAttachComposer({
+        tray: actions.attachments,
+        textarea,
+        dropTarget: element,
+        sendButton,
+        onError: (text) => showText(composerError, text),
+      })
+    : null
+  if (attach) {
+    composerLabel.after(attach.trayElement)
+    textarea.before(attach.button)
+    composer.append(attach.input)
+  }
 
   function describe() {
     return store.describe(key)
@@ -289,648 +236,8 @@ export function createConversationView({ store, key, actions, focusId = null }) 
   }
   membersButton?.addEventListener('click', () => toggleMembers())
 
-  // The message window: a contiguous run of the conversation's messages in the DOM, keyed by id.
-  // `shown` maps id -> {message, node, dayNode, dividerNode}; the run is [firstShownId, lastShownId].
-  const shown = new Map()
-  const pendingNodes = new Map()
-  let firstShownId = null
-  let lastShownId = null
-  // The window ends at the newest message held: arrivals are appended. False once the reader scrolled up
-  // far enough for the window to leave the newest ones out (they come back by scrolling or the button).
-  let atNewest = true
-  // The reader is at the bottom (kept from scroll events, so an arrival reads no layout before writing).
-  let stuckToBottom = true
-  let unseen = 0
-  let firstUnreadId = null
-  let dividerOnNextArrival = false
-  let lastSeenCall = 0
-  let seenTimer = null
-
-  const conversationOf = () => store.conversation(key)
-  const indexOf = (id) => insertionIndex(conversationOf().messages, id)
-
-  function buildRecord(message, index) {
-    const look = decorationOf(conversationOf().messages, index, { isRoom, myId: store.me?.id })
-    return {
-      message,
-      look,
-      node: nodeOf(message, look),
-      dayNode: look.newDay ? dayNode(message.date) : null,
-      dividerNode: message.id === firstUnreadId ? unreadDivider() : null,
-    }
-  }
-  const dayNode = (date) => h('li', { class: 'day' }, h('span', {}, dayLabel(date)))
-  // A list item like the day separators (a role on it would take it out of the list for screen readers).
-  const unreadDivider = () => h('li', { class: 'unread-divider' }, h('span', {}, 'New messages'))
-  const nodesOf = (record) => [record.dayNode, record.dividerNode, record.node].filter(Boolean)
-  const leadingNode = (record) => record.dayNode ?? record.dividerNode ?? record.node
-  // Messages go above the pending bubbles, which always come last.
-  const endAnchor = () => pendingNodes.values().next().value ?? null
-
-  function insertRecord(record, before) {
-    for (const node of nodesOf(record)) list.insertBefore(node, before)
-    shown.set(record.message.id, record)
-  }
-
-  function removeRecord(id) {
-    const record = shown.get(id)
-    for (const node of nodesOf(record)) node.remove()
-    shown.delete(id)
-    changing.delete(id)
-  }
-
-  /** Bring one shown message's separator, divider and author line in line with its neighbours now. */
-  function redecorate(id) {
-    const record = shown.get(id)
-    if (!record) return
-    const look = decorationOf(conversationOf().messages, indexOf(id), { isRoom, myId: store.me?.id })
-    record.look = look
-    if (look.showAuthor !== record.node.classList.contains('run-start')) rebuild(id)
-    const wantsDivider = id === firstUnreadId
-    if (wantsDivider && !record.dividerNode) {
-      record.dividerNode = unreadDivider()
-      list.insertBefore(record.dividerNode, record.node)
-    } else if (!wantsDivider && record.dividerNode) {
-      record.dividerNode.remove()
-      record.dividerNode = null
-    }
-    if (look.newDay && !record.dayNode) {
-      record.dayNode = dayNode(record.message.date)
-      list.insertBefore(record.dayNode, record.dividerNode ?? record.node)
-    } else if (!look.newDay && record.dayNode) {
-      record.dayNode.remove()
-      record.dayNode = null
-    }
-  }
-
-  /** Show up to `count` messages after the window (when it is empty: from index `from`, or the newest ones). */
-  function revealNewer(count, from = null) {
-    const messages = conversationOf().messages
-    let index = lastShownId == null ? (from ?? Math.max(0, messages.length - count)) : indexOf(lastShownId) + 1
-    const stop = Math.min(messages.length, index + count)
-    const anchor = endAnchor()
-    for (; index < stop; index += 1) {
-      insertRecord(buildRecord(messages[index], index), anchor)
-      firstShownId ??= messages[index].id
-      lastShownId = messages[index].id
-    }
-    atNewest = lastShownId == null || indexOf(lastShownId) === messages.length - 1
-  }
-
-  /** Show up to `count` held messages before the window, keeping what the reader looks at in place. */
-  function revealOlder(count) {
-    if (firstShownId == null) return 0
-    const messages = conversationOf().messages
-    const firstIndex = indexOf(firstShownId)
-    const start = Math.max(0, firstIndex - count)
-    if (start === firstIndex) return 0
-    const heightBefore = scroller.scrollHeight
-    let before = leadingNode(shown.get(firstShownId))
-    for (let index = firstIndex - 1; index >= start; index -= 1) {
-      const record = buildRecord(messages[index], index)
-      insertRecord(record, before)
-      before = leadingNode(record)
-    }
-    redecorate(firstShownId)
-    firstShownId = messages[start].id
-    scroller.scrollTop += scroller.scrollHeight - heightBefore
-    return firstIndex - start
-  }
-
-  /** Drop messages from the top of the window down to `keep`, keeping the reader's view in place. */
-  function trimTop(keep, { keepPosition = true } = {}) {
-    if (shown.size <= keep) return
-    const messages = conversationOf().messages
-    const heightBefore = keepPosition ? scroller.scrollHeight : 0
-    let index = indexOf(firstShownId)
-    while (shown.size > keep) removeRecord(messages[index++].id)
-    firstShownId = messages[index].id
-    redecorate(firstShownId)
-    if (keepPosition) scroller.scrollTop -= heightBefore - scroller.scrollHeight
-  }
-
-  /** Drop messages from the bottom of the window down to `keep`: the newest ones then wait in the store. */
-  function trimBottom(keep) {
-    if (shown.size <= keep) return
-    const messages = conversationOf().messages
-    let index = indexOf(lastShownId)
-    while (shown.size > keep) removeRecord(messages[index--].id)
-    lastShownId = messages[index].id
-    atNewest = false
-  }
-
-  function emptyWindow() {
-    for (const id of [...shown.keys()]) removeRecord(id)
-    firstShownId = null
-    lastShownId = null
-    atNewest = true
-  }
-
-  /** Empty the window and show the newest messages at the bottom (the "new messages" button, a send). */
-  function jumpToNewest() {
-    if (conversationOf().hasNewer) {
-      loadNewest()
-      return
-    }
-    emptyWindow()
-    revealNewer(WINDOW_SIZE)
-    scrollToBottom()
-  }
-
-  /** Fill the window around message `targetId` (or where it would be), scroll to it and highlight it. */
-  function showAround(targetId) {
-    emptyWindow()
-    const messages = conversationOf().messages
-    const index = Math.min(indexOf(targetId), messages.length - 1)
-    if (index < 0) return
-    revealNewer(WINDOW_SIZE, Math.max(0, index - WINDOW_SIZE / 2))
-    stuckToBottom = false
-    const node = shown.get(messages[index].id).node
-    node.scrollIntoView?.({ block: 'center' })
-    node.classList.add('jumped')
-    node.focus({ preventScroll: true })
-    clearTimeout(highlightTimer)
-    highlightTimer = setTimeout(() => {
-      for (const record of shown.values()) record.node.classList.remove('jumped')
-    }, JUMP_HIGHLIGHT_MS)
-  }
-
-  /** Open on message `targetId`: from the store when it holds it, else with the page around it. */
-  async function jumpTo(targetId) {
-    // The caller puts the view in the page right after creating it: scrolling and focus need it there.
-    await Promise.resolve()
-    const conversation = conversationOf()
-    if (conversation.loaded && conversation.byId.has(targetId)) {
-      positioning = false
-      showAround(targetId)
-      renderStatus()
-      return
-    }
-    positioning = true
-    renderStatus()
-    try {
-      await actions.loadAround(targetId)
-      positioning = false
-      showAround(targetId)
-    } catch (error) {
-      // What the store holds is shown instead, and the reader may try again.
-      positioning = false
-      if (firstShownId == null && conversationOf().messages.length) {
-        revealNewer(WINDOW_SIZE)
-        scrollToBottom()
-      }
-      renderStatus()
-      setChildren(
-        historyStatus,
-        `This message could not be loaded: ${error.detail} `,
-        h('button', { type: 'button', class: 'button ghost small', onclick: () => jumpTo(targetId) }, 'Try again'),
-      )
-      return
-    }
-    renderStatus()
-  }
-
-  function scrollToBottom() {
-    scroller.scrollTop = scroller.scrollHeight
-    stuckToBottom = true
-    caughtUp()
-  }
-
-  /** The reader sees the newest message: nothing is unseen any more, and the server hears it was read. */
-  function caughtUp() {
-    if (!stuckToBottom || !atNewest || conversationOf().hasNewer) return
-    if (unseen) {
-      unseen = 0
-      renderNewButton()
-    }
-    markSeen()
-  }
-
-  /** Tell the server how far I have read: at once, then at most once a second while messages pour in. */
-  function markSeen() {
-    if (document.visibilityState === 'hidden' || seenTimer) return
-    const wait = lastSeenCall + SEEN_INTERVAL_MS - Date.now()
-    const report = () => {
-      seenTimer = null
-      lastSeenCall = Date.now()
-      const last = conversationOf().messages.at(-1)
-      if (last) actions.seen(last.id)
-    }
-    if (wait <= 0) report()
-    else seenTimer = setTimeout(report, wait)
-  }
-
-  function renderNewButton() {
-    const detached = conversationOf().hasNewer && !positioning
-    newButton.hidden = unseen === 0 && !detached
-    newButton.textContent = unseen ? `${unseen} new ${unseen === 1 ? 'message' : 'messages'}` : 'Jump to newest messages'
-  }
-
-  /** Place the "New messages" divider above the `count`-th newest message from someone else. */
-  function placeUnreadDivider(count) {
-    const messages = conversationOf().messages
-    let index = messages.length
-    let found = 0
-    while (index > 0 && found < count) {
-      index -= 1
-      if (messages[index].author.id !== store.me?.id) found += 1
-    }
-    if (!found) return
-    moveDivider(messages[index].id)
-  }
-
-  function moveDivider(id) {
-    const previous = firstUnreadId
-    firstUnreadId = id
-    redecorate(previous)
-    redecorate(id)
-  }
-
-  function renderStatus() {
-    const conversation = conversationOf()
-    const hiddenOlder = firstShownId != null && indexOf(firstShownId) > 0
-    olderButton.hidden = !(conversation.hasOlder || hiddenOlder)
-    newerButton.hidden = !conversation.hasNewer || positioning
-    renderNewButton()
-    if (!conversation.loaded || positioning) historyStatus.textContent = 'Loading messages…'
-    else if (!conversation.messages.length && !conversation.pending.size) {
-      historyStatus.textContent = isRoom ? 'No messages in this room yet. Say hello!' : 'No messages yet. Say hello!'
-    } else if (!loadingOlder) historyStatus.textContent = ''
-  }
-
-  /** New messages in this conversation, wherever they fall: each one is a node inserted, or waits in the store. */
-  function showAdded(messages) {
-    const sorted = messages.length > 1 ? [...messages].sort((a, b) => a.id - b.id) : messages
-    let appended = 0
-    let arrivedUnseen = 0
-    for (const message of sorted) {
-      if (loadingNewer && message.id > lastShownId) {
-        // A page of newer history, not news: it waits in the store until the reader scrolls down to it.
-        atNewest = false
-        continue
-      }
-      const mine = message.author.id === store.me?.id
-      if (!mine && document.visibilityState === 'hidden' && dividerOnNextArrival) {
-        // The first arrival the reader did not see: the divider moves above it (its node is built below).
-        dividerOnNextArrival = false
-        const previous = firstUnreadId
-        firstUnreadId = message.id
-        redecorate(previous)
-      }
-      if (lastShownId == null || message.id > lastShownId) {
-        const roomInWindow = stuckToBottom || shown.size < WINDOW_SIZE + WINDOW_SLACK
-        if (atNewest && roomInWindow) {
-          const index = indexOf(message.id)
-          insertRecord(buildRecord(message, index), endAnchor())
-          firstShownId ??= message.id
-          lastShownId = message.id
-          appended += 1
-        } else atNewest = false
-        if (!mine && !(stuckToBottom && atNewest)) arrivedUnseen += 1
-      } else if (message.id > firstShownId) {
-        // Late in the middle of the window (a catch-up filling a gap): before the next message shown.
-        const index = indexOf(message.id)
-        const next = conversationOf().messages[index + 1]
-        insertRecord(buildRecord(message, index), leadingNode(shown.get(next.id)))
-        redecorate(next.id)
-      } else {
-        // Older than the window: it waits in the store; the first message shown may have a new predecessor.
-        redecorate(firstShownId)
-      }
-    }
-    if (appended && stuckToBottom) {
-      // In batches of WINDOW_SLACK, and with no position to keep: the reader is about to be at the bottom.
-      if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimTop(WINDOW_SIZE, { keepPosition: false })
-      scroller.scrollTop = scroller.scrollHeight
-    }
-    if (arrivedUnseen) {
-      unseen += arrivedUnseen
-      renderNewButton()
-    }
-    caughtUp()
-  }
-
-  /** A newer version of one message: its node, and nothing else, is replaced. */
-  function showUpdated(message) {
-    const record = shown.get(message.id)
-    if (!record) return
-    record.message = message
-    // A message deleted (here or elsewhere) can no longer be edited, reacted to or deleted again.
-    if (message.deleted && changing.get(message.id)?.state) changing.delete(message.id)
-    rebuild(message.id)
-  }
-
-  // Messages in a changing state: id -> {state ('editing', 'picking', 'confirming' or null), draft, error,
-  // busy, actionError}. Only shown messages are in it; each change rebuilds that message's node alone.
-  const changing = new Map()
-
-  function canDelete(message) {
-    return message.author.id === store.me?.id || (isRoom && describe()?.room?.owner?.id === store.me?.id)
-  }
-
-  function uiOf(message) {
-    return {
-      myId: store.me?.id,
-      nameOf,
-      canEdit: message.author.id === store.me?.id,
-      canDelete: canDelete(message),
-      showActions: message.id === hoveredId || message.id === focusedId,
-      ...changing.get(message.id),
-      ...messageHandlers,
-    }
-  }
-
-  function nodeOf(message, look) {
-    return messageNode(message, look, uiOf(message))
-  }
-
-  // Only the message under the pointer and the one holding the focus carry their action buttons (and those
-  // in a changing state): they are added and removed in place, so neither hovering nor focusing a message
-  // rebuilds it, and an arriving message builds none.
-  let hoveredId = null
-  let focusedId = null
-
-  function syncActions(id) {
-    const record = shown.get(id)
-    if (!record || record.message.deleted) return
-    const node = record.node
-    const present = node.querySelector(':scope > .message-actions')
-    const ui = uiOf(record.message)
-    const wanted = ui.showActions || ui.state || ui.actionError
-    if (wanted && !present) (node.querySelector(':scope > .reactions') ?? node.querySelector(':scope > .bubble')).after(messageActions(record.message, ui))
-    else if (!wanted && present && !present.contains(document.activeElement)) present.remove()
-  }
-
-  const messageIdAt = (target) => {
-    const id = Number(target?.closest?.('.message[data-id]')?.dataset.id)
-    return shown.has(id) ? id : null
-  }
-
-  function point(id) {
-    if (id === hoveredId) return
-    const before = hoveredId
-    hoveredId = id
-    syncActions(before)
-    syncActions(id)
-  }
-
-  function focusOn(id) {
-    if (id === focusedId) return
-    const before = focusedId
-    focusedId = id
-    syncActions(before)
-    syncActions(id)
-  }
-
-  /**
-   * Replace one shown message's node. An open editor keeps its own textarea (text, caret and focus survive
-   * a reaction arriving meanwhile); otherwise the focus goes to `focusSelector`, or to the control at the
-   * same place in the new node when it was inside the old one.
-   */
-  function rebuild(id, focusSelector = null) {
-    const record = shown.get(id)
-    if (!record) return
-    const old = record.node
-    const controls = [...old.querySelectorAll('button, textarea')]
-    const focusedIndex = controls.indexOf(document.activeElement)
-    const focusedClass = controls[focusedIndex]?.className
-    const node = nodeOf(record.message, record.look)
-    const oldInput = old.querySelector('.edit-input')
-    const newInput = node.querySelector('.edit-input')
-    if (oldInput && newInput) {
-      oldInput.disabled = newInput.disabled
-      newInput.replaceWith(oldInput)
-    }
-    const editorHadFocus = oldInput && oldInput === document.activeElement
-    old.replaceWith(node)
-    record.node = node
-    const target = focusSelector
-      ? node.querySelector(focusSelector)
-      : focusedIndex >= 0 && [...node.querySelectorAll('button, textarea')][focusedIndex]
-    if (editorHadFocus && !focusSelector && newInput) oldInput.focus()
-    else if (target && (focusSelector || target.className === focusedClass)) target.focus()
-    else if (focusedIndex >= 0) (node.querySelector('.action-react') ?? textarea).focus()
-  }
-
-  /** Put a message in a state (or back to none), rebuild its node and move the focus where it belongs. */
-  function setState(id, state, { focus = null, ...extra } = {}) {
-    if (state || extra.actionError) changing.set(id, { state, ...extra })
-    else changing.delete(id)
-    rebuild(id, focus)
-  }
-
-  let editStartedInComposer = false
-  function startEdit(message, { fromComposer = false } = {}) {
-    for (const [otherId, other] of changing) if (other.state === 'editing' && otherId !== message.id) setState(otherId, null)
-    editStartedInComposer = fromComposer
-    setState(message.id, 'editing', { draft: message.content, focus: '.edit-input' })
-    const input = shown.get(message.id)?.node.querySelector('.edit-input')
-    input?.setSelectionRange(input.value.length, input.value.length)
-  }
-
-  function endEdit(id) {
-    setState(id, null, { focus: editStartedInComposer ? null : '.action-edit' })
-    if (editStartedInComposer || !shown.get(id)?.node.contains(document.activeElement)) textarea.focus()
-  }
-
-  const messageHandlers = {
-    onOpenPicker(message) {
-      const open = changing.get(message.id)?.state === 'picking'
-      setState(message.id, open ? null : 'picking', { focus: open ? '.action-react' : '.picker-emoji' })
-    },
-    onClosePicker: (message) => setState(message.id, null, { focus: '.action-react' }),
-    async onToggleReaction(message, emoji, remove) {
-      const fromPicker = changing.get(message.id)?.state === 'picking'
-      if (fromPicker) setState(message.id, null, { focus: '.action-react' })
-      try {
-        await actions.react(message.id, emoji, { remove })
-      } catch (error) {
-        setState(message.id, null, { actionError: `The reaction was not saved: ${error.detail}` })
-      }
-    },
-    onStartEdit: (message) => startEdit(message),
-    onDraft(draft) {
-      for (const entry of changing.values()) if (entry.state === 'editing') entry.draft = draft
-    },
-    onCancelEdit: (message) => endEdit(message.id),
-    async onSaveEdit(message, content) {
-      const entry = changing.get(message.id)
-      if (!entry || entry.busy) return
-      const refuse = (error) => setState(message.id, 'editing', { draft: content, error, focus: '.edit-input' })
-      if (!content.trim()) return refuse('Write something, or delete the message instead.')
-      const length = [...content].length
-      if (length > MAX_CONTENT) return refuse(`A message can be at most ${MAX_CONTENT} characters; this one has ${length}.`)
-      if (content === message.content) return endEdit(message.id)
-      setState(message.id, 'editing', { draft: content, busy: true })
-      try {
-        await actions.edit(message.id, content)
-        endEdit(message.id)
-      } catch (error) {
-        refuse(`Not saved: ${error.detail}`)
-      }
-    },
-    onAskDelete: (message) => setState(message.id, 'confirming', { focus: '.confirm-cancel' }),
-    onCancelDelete: (message) => setState(message.id, null, { focus: '.action-delete' }),
-    async onConfirmDelete(message) {
-      try {
-        await actions.remove(message.id)
-        changing.delete(message.id)
-        textarea.focus()
-      } catch (error) {
-        setState(message.id, null, { actionError: `Not deleted: ${error.detail}`, focus: '.action-delete' })
-      }
-    },
-  }
-
-  /** Up in an empty composer: edit my newest message (brought into the window if it was outside). */
-  function editMyLast() {
-    // Back in history, the newest message is not held: the composer's Up does nothing there.
-    if (conversationOf().hasNewer) return false
-    const messages = conversationOf().messages
-    let index = messages.length - 1
-    while (index >= 0 && (messages[index].author.id !== store.me?.id || messages[index].deleted)) index -= 1
-    if (index < 0) return false
-    const message = messages[index]
-    if (!shown.has(message.id)) jumpToNewest()
-    if (!shown.has(message.id)) return false
-    startEdit(message, { fromComposer: true })
-    shown.get(message.id).node.scrollIntoView?.({ block: 'nearest' })
-    return true
-  }
-
-  function showPending(clientId) {
-    const pending = conversationOf().pending.get(clientId)
-    const existing = pendingNodes.get(clientId)
-    const hadFocus = existing?.contains(document.activeElement)
-    if (!pending) {
-      existing?.remove()
-      pendingNodes.delete(clientId)
-    } else if (existing) {
-      const node = pendingNode(pending, { onRetry: actions.retry, onDiscard: actions.discard })
-      existing.replaceWith(node)
-      pendingNodes.set(clientId, node)
-      if (hadFocus) node.querySelector('button')?.focus()
-    } else {
-      const node = pendingNode(pending, { onRetry: actions.retry, onDiscard: actions.discard })
-      list.append(node)
-      pendingNodes.set(clientId, node)
-    }
-    if (hadFocus && !list.contains(document.activeElement)) textarea.focus()
-  }
-
-  function applyChange(change) {
-    if (change.reset) emptyWindow()
-    for (const clientId of change.pending ?? []) showPending(clientId)
-    if (positioning) {
-      // The window is filled once the page it waits for is in.
-      renderStatus()
-      return
-    }
-    if (change.added?.length) showAdded(change.added)
-    for (const message of change.updated ?? []) showUpdated(message)
-    if (firstShownId == null && conversationOf().messages.length) {
-      revealNewer(WINDOW_SIZE)
-      scroller.scrollTop = scroller.scrollHeight
-    }
-    if (change.status && shown.size < WINDOW_SIZE) revealOlder(WINDOW_SIZE - shown.size)
-    if (change.status && conversationOf().loaded && unreadAtOpen != null) {
-      placeUnreadDivider(unreadAtOpen)
-      unreadAtOpen = null
-    }
-    renderStatus()
-  }
-
   function renderTyping() {
     setChildren(typingLine, typingSentence(store.typingIn(key).map(nameOf)))
-  }
-
-  /** Show older messages: those the window left out first, then a page from the server. */
-  async function showOlder() {
-    if (revealOlder(PAGE_STEP)) {
-      if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimBottom(WINDOW_SIZE + WINDOW_SLACK)
-      renderStatus()
-      return
-    }
-    const conversation = conversationOf()
-    if (loadingOlder || !conversation.loaded || !conversation.hasOlder) return
-    loadingOlder = true
-    olderButton.disabled = true
-    historyStatus.textContent = 'Loading older messages…'
-    try {
-      await actions.loadOlder()
-      historyStatus.textContent = ''
-      loadingOlder = false
-      revealOlder(PAGE_STEP)
-      if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimBottom(WINDOW_SIZE + WINDOW_SLACK)
-    } catch (error) {
-      historyStatus.textContent = `Older messages could not be loaded: ${error.detail}`
-    } finally {
-      loadingOlder = false
-      olderButton.disabled = false
-      renderStatus()
-    }
-  }
-
-  /** Show newer messages: those the window left out first, then a page from the server (back in history). */
-  async function showNewer() {
-    if (!atNewest) {
-      revealNewer(PAGE_STEP)
-      if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimTop(WINDOW_SIZE + WINDOW_SLACK)
-      renderStatus()
-      return
-    }
-    if (loadingNewer || !conversationOf().hasNewer) return
-    loadingNewer = true
-    newerButton.disabled = true
-    newerStatus.textContent = 'Loading newer messages…'
-    try {
-      await actions.loadNewer()
-      newerStatus.textContent = ''
-      loadingNewer = false
-      revealNewer(PAGE_STEP)
-      if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimTop(WINDOW_SIZE + WINDOW_SLACK)
-    } catch (error) {
-      newerStatus.textContent = `Newer messages could not be loaded: ${error.detail}`
-    } finally {
-      loadingNewer = false
-      newerButton.disabled = false
-      renderStatus()
-    }
-  }
-
-  /** Load the newest page; a window left on an older run (after a jump) is refilled with it. */
-  async function loadNewest() {
-    const detached = conversationOf().hasNewer
-    if (detached) {
-      positioning = true
-      renderStatus()
-    }
-    try {
-      await actions.loadNewest()
-      if (detached) {
-        positioning = false
-        emptyWindow()
-        revealNewer(WINDOW_SIZE)
-        if (unreadAtOpen != null) {
-          placeUnreadDivider(unreadAtOpen)
-          unreadAtOpen = null
-        }
-        renderStatus()
-      }
-      scrollToBottom()
-    } catch (error) {
-      if (detached) {
-        // The older run stays on screen (with the way back to the newest), as it was before the attempt.
-        positioning = false
-        if (firstShownId == null) revealNewer(WINDOW_SIZE)
-        renderStatus()
-      }
-      setChildren(
-        historyStatus,
-        `Messages could not be loaded: ${error.detail} `,
-        h('button', { type: 'button', class: 'button ghost small', onclick: loadNewest }, 'Try again'),
-      )
-    }
   }
 
   function resizeTextarea() {
@@ -940,7 +247,16 @@ export function createConversationView({ store, key, actions, focusId = null }) 
 
   function submit() {
     const content = textarea.value
-    if (!content.trim()) {
+    if (attach && actions.attachments.busy()) {
+      showText(composerError, 'Wait for the files to finish uploading, or cancel them.')
+      return
+    }
+    if (attach && actions.attachments.hasFailed()) {
+      showText(composerError, 'Some files did not upload: retry or remove them first.')
+      return
+    }
+    const withFiles = Boolean(attach && actions.attachments.items.length)
+    if (!content.trim() && !withFiles) {
       showText(composerError, 'Write something first.')
       return
     }
@@ -953,9 +269,9 @@ export function createConversationView({ store, key, actions, focusId = null }) 
     showText(composerError, null)
     textarea.value = ''
     resizeTextarea()
-    actions.send(content)
-    if (!atNewest || conversationOf().hasNewer) jumpToNewest()
-    else scrollToBottom()
+    if (withFiles) actions.send(content.trim() ? content : '', actions.attachments.take())
+    else actions.send(content)
+    messageList.revealNewest()
     textarea.focus()
   }
 
@@ -968,7 +284,7 @@ export function createConversationView({ store, key, actions, focusId = null }) 
       event.preventDefault()
       submit()
     } else if (event.key === 'ArrowUp' && !textarea.value && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
-      if (editMyLast()) event.preventDefault()
+      if (messageList.editMyLast()) event.preventDefault()
     }
   })
   textarea.addEventListener('input', () => {
@@ -976,46 +292,19 @@ export function createConversationView({ store, key, actions, focusId = null }) 
     if (!composerError.hidden) showText(composerError, null)
     if (textarea.value.trim()) actions.typing()
   })
-  scroller.addEventListener(
-    'scroll',
-    () => {
-      const fromBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight
-      stuckToBottom = fromBottom < NEAR_BOTTOM_PX
-      if (stuckToBottom && !atNewest) {
-        // Reading down past the window: the next messages held come in below, the oldest go above.
-        revealNewer(PAGE_STEP)
-        if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimTop(WINDOW_SIZE + WINDOW_SLACK)
-        stuckToBottom = false
-      } else if (stuckToBottom && conversationOf().hasNewer && !positioning) {
-        // Reading down past the newest message held, back in history: the next page comes from the server.
-        stuckToBottom = false
-        showNewer()
-      }
-      if (scroller.scrollTop < NEAR_TOP_PX) showOlder()
-      caughtUp()
-    },
-    { passive: true },
-  )
-  olderButton.addEventListener('click', showOlder)
-  newerButton.addEventListener('click', showNewer)
-  list.addEventListener('mouseover', (event) => point(messageIdAt(event.target)))
-  list.addEventListener('mouseleave', () => point(null))
-  list.addEventListener('focusin', (event) => focusOn(messageIdAt(event.target)))
-  list.addEventListener('focusout', (event) => {
-    // Focus moving inside one message (onto its buttons) keeps its actions; anywhere else drops them.
-    if (messageIdAt(event.relatedTarget) !== focusedId) focusOn(null)
-  })
-  newButton.addEventListener('click', () => {
-    jumpToNewest()
-    textarea.focus()
-  })
 
   const onConversation = (event) => {
-    if (event.detail.key === key) applyChange(event.detail)
+    if (event.detail.key === key) messageList.applyChange(event.detail)
   }
   const onIncoming = (event) => {
     const here = event.detail.messages.filter((message) => keyOf(message, store.me?.id) === key)
-    if (here.length) setChildren(liveRegion, here.map((message) => h('p', {}, `${message.author.name}: ${message.content}`)))
+    if (here.length) {
+      const words = (message) => {
+        const files = filesSummary(message.files)
+        return message.content && files ? `${message.content} (${files})` : message.content || files
+      }
+      setChildren(liveRegion, here.map((message) => h('p', {}, `${message.author.name}: ${words(message)}`)))
+    }
   }
   const onTyping = (event) => {
     if (event.detail.key === key) renderTyping()
@@ -1031,18 +320,11 @@ export function createConversationView({ store, key, actions, focusId = null }) 
     renderHeader()
     renderPanel()
     // A new owner (the old one left): who may delete other people's messages changed, in the window only.
-    if (ownerChanged) for (const [messageId, record] of shown) if (record.message.author.id !== store.me?.id) rebuild(messageId)
+    if (ownerChanged) messageList.rebuildWhere((message) => message.author.id !== store.me?.id)
   }
   const onPeople = (event) => {
     // A room's panel lists its members from the room itself, and finds people to add through the directory.
     if (!isRoom && (!event.detail.ids || event.detail.ids.includes(id))) renderHeader()
-  }
-  const onVisible = () => {
-    if (document.visibilityState === 'hidden') dividerOnNextArrival = true
-    else {
-      dividerOnNextArrival = false
-      caughtUp()
-    }
   }
   const listeners = [
     ['conversation', onConversation],
@@ -1052,36 +334,22 @@ export function createConversationView({ store, key, actions, focusId = null }) 
     ['people', onPeople],
   ]
   for (const [type, listener] of listeners) store.addEventListener(type, listener)
-  document.addEventListener('visibilitychange', onVisible)
 
   renderedRoom = describe()?.room ?? null
   renderHeader()
   renderPanel()
-  // Opened on a message, the reader is somewhere in history: no "new messages" divider there.
-  let unreadAtOpen = focusId == null ? conversationOf().unreadAtOpen || null : null
-  applyChange({ key, added: [], updated: [], pending: [...conversationOf().pending.keys()], status: conversationOf().loaded })
   renderTyping()
-  if (focusId != null) jumpTo(focusId)
-  else {
-    scrollToBottom()
-    if (!conversationOf().loaded || conversationOf().hasNewer) loadNewest()
-  }
+  // A conversation left back in history by an earlier jump opens at its newest again, unless opened on a message.
+  if (focusId == null && (!store.conversation(key).loaded || store.conversation(key).hasNewer)) messageList.loadNewest()
 
   return {
     element,
     focusComposer: () => textarea.focus(),
     destroy() {
       for (const [type, listener] of listeners) store.removeEventListener(type, listener)
-      document.removeEventListener('visibilitychange', onVisible)
-      clearTimeout(highlightTimer)
       addMemberSearch?.destroy()
-      // A read report still waiting for its turn goes now: leaving must not leave a stale badge behind.
-      if (seenTimer) {
-        clearTimeout(seenTimer)
-        seenTimer = null
-        const last = conversationOf().messages.at(-1)
-        if (last) actions.seen(last.id)
-      }
+      attach?.destroy()
+      messageList.destroy()
     },
   }
 }

@@ -3,6 +3,7 @@
 // delete confirmation. The conversation view decides which state a message is in and rebuilds only that
 // message's node when it changes.
 
+import { fileList } from './attachments.js'
 import { h } from './h.js'
 
 /** The reactions offered on every message; emoji already on a message are offered too. */
@@ -173,6 +174,9 @@ export function messageActions(message, ui) {
       },
       '☺︎ React',
     ),
+    ui.canOpenThread
+      ? h('button', { type: 'button', class: 'button ghost small action-thread', onclick: () => ui.onOpenThread(message) }, 'Reply in thread')
+      : null,
     ui.canEdit
       ? h('button', { type: 'button', class: 'button ghost small action-edit', 'aria-label': 'Edit this message', onclick: () => ui.onStartEdit(message) }, 'Edit')
       : null,
@@ -184,15 +188,20 @@ export function messageActions(message, ui) {
 
 /**
  * Build a message's node. `look`: {mine, showAuthor}; `ui`: {myId, nameOf, canEdit, canDelete, showActions, state
- * ('editing', 'picking', 'confirming' or null), draft, error, busy} and the handlers the states call.
+ * ('editing', 'picking', 'confirming' or null), draft, error, busy, fileUrl} and the handlers the states call
+ * (and `onFileError(message)`, for a thumbnail that did not load, `onFileLinkExpired(message, file)` for a
+ * click on an expired link).
  */
-/** "3 replies · last 10:06" under a thread's root (its tombstone too: the thread stays readable). */
-export function threadSummary(thread) {
+/**
+ * "3 replies · last 10:06" under a thread's root (its tombstone too: the thread stays readable); a button
+ * that opens the thread when `onOpen` is given.
+ */
+export function threadSummary(thread, onOpen = null) {
   const last = new Date(thread.last_reply_at)
   const count = `${thread.reply_count} ${thread.reply_count === 1 ? 'reply' : 'replies'}`
   return h(
-    'p',
-    { class: 'thread-summary' },
+    onOpen ? 'button' : 'p',
+    { class: 'thread-summary', type: onOpen ? 'button' : null, onclick: onOpen },
     count,
     ' · last ',
     h('time', { datetime: thread.last_reply_at, title: last.toLocaleString() }, timeFormat.format(last)),
@@ -207,6 +216,15 @@ export function messageNode(message, look, ui) {
   const time = h('time', { datetime: message.date, title: date.toLocaleString() }, timeFormat.format(date))
   const reactions = !deleted && message.reactions?.length ? reactionList(message, ui) : null
   const actions = deleted || !(ui.showActions || state || ui.actionError) ? null : messageActions(message, ui)
+  // `onFileError` hears of a thumbnail that did not load: its signed link may have expired.
+  const files = deleted
+    ? null
+    : fileList(message.files, {
+        fileUrl: ui.fileUrl,
+        onImageError: ui.onFileError ? () => ui.onFileError(message) : null,
+        onExpiredLink: ui.onFileLinkExpired ? (file) => ui.onFileLinkExpired(message, file) : null,
+      })
+  const filesOnly = Boolean(files) && !message.content && state !== 'editing'
   return h(
     'li',
     {
@@ -217,13 +235,16 @@ export function messageNode(message, look, ui) {
     },
     h(
       'div',
-      { class: 'bubble' },
+      { class: filesOnly ? 'bubble files-only' : 'bubble' },
       showAuthor ? h('span', { class: 'author' }, message.author.name) : null,
       deleted
         ? h('p', { class: 'content deleted-text' }, 'Message deleted')
         : state === 'editing'
           ? editor(message, ui)
-          : h('p', { class: 'content' }, message.content),
+          : filesOnly
+            ? null
+            : h('p', { class: 'content' }, message.content),
+      files,
       // The time alone on most messages (one element fewer each, in a window of hundreds); with "edited" beside it
       // when there is one.
       message.edited_at && !deleted
@@ -235,7 +256,7 @@ export function messageNode(message, look, ui) {
           )
         : time,
     ),
-    message.thread ? threadSummary(message.thread) : null,
+    message.thread ? threadSummary(message.thread, ui.canOpenThread ? () => ui.onOpenThread(message) : null) : null,
     reactions,
     actions,
     state === 'picking' ? reactionPicker(message, ui) : null,

@@ -1,6 +1,7 @@
 // The sidebar: who I am, my rooms (unread, last message) and the people I have conversations with (online, unread).
 
 import { compareRooms, comparePeople, directKey, parseKey, roomKey } from '../store.js'
+import { filesSummary } from './attachments.js'
 import { avatar, h, setChildren } from './h.js'
 
 function unreadBadge(count) {
@@ -25,6 +26,7 @@ export function roomPreview(room, myId) {
   if (!message) return room.members?.length ? `${room.members.length} members, no messages yet` : 'No messages yet'
   const who = message.author.id === myId ? 'You' : message.author.name
   if (message.deleted) return `${who}: message deleted`
+  if (!message.content && message.files?.length) return `${who}: ${filesSummary(message.files)}`
   return `${who}: ${message.content.replace(/\s+/g, ' ')}`
 }
 
@@ -198,8 +200,8 @@ function keyedList({ list, compare, buildRow, emptyText }) {
   }
 }
 
-/** Build the sidebar (with the message `search` box under who I am); it follows the store by itself. Returns `{element, destroy}`. */
-export function createSidebar({ store, onLogOut, search = null }) {
+/** Build the sidebar (`top`: an entry above the lists; `search`: the message search box under who I am); it follows the store by itself. Returns `{element, destroy}`. */
+export function createSidebar({ store, onLogOut, top = null, search = null }) {
   const me = h('div', { class: 'me' })
   const roomList = h('ul', { class: 'list', 'aria-labelledby': 'rooms-heading' })
   const peopleList = h('ul', { class: 'list', 'aria-labelledby': 'people-heading' })
@@ -218,6 +220,7 @@ export function createSidebar({ store, onLogOut, search = null }) {
     h(
       'nav',
       { class: 'sidebar-lists', 'aria-label': 'Conversations' },
+      top,
       h(
         'section',
         { class: 'list-section' },

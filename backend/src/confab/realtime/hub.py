@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from confab.domain.accounts.profiles import PublicProfiles
 from confab.domain.files.links import FileLinks
 from confab.domain.files.storage import FileStorage
+from confab.domain.messages.group_commit import MessageWriter
 from confab.ratelimits import RateLimits
 from confab.realtime import codec
 from confab.realtime.channels import room_channel, user_channel
@@ -65,6 +66,8 @@ class RealtimeHub:
         # Messages carry their files' signed links, and deleting a message deletes its files' bytes.
         self.file_links = FileLinks(settings.secret_key, settings.file_url_lifetime_seconds)
         self.file_storage = FileStorage.from_settings(settings)
+        # New messages are written by this worker's group commit, a batch per transaction.
+        self.message_writer = MessageWriter(session_maker, profiles, self.file_links)
         self.redis: Redis | None = None
         self.manager: DeliveryControl = DeliveryControl()  # in-process, for one worker without Redis
         if settings.redis_url:

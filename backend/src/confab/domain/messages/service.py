@@ -10,21 +10,20 @@ from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import ColumnElement, Row, Select, and_, case, delete, func, select, union, union_all
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import PublicUser
-from confab.domain.files.attachments import attach, detach_all, files_by_message
+from confab.domain.files.attachments import detach_all, files_by_message
 from confab.domain.messages.access import message_from_row, visible_message
+from confab.domain.messages.group_commit import NewMessage
 from confab.domain.messages.models import MessageModel
-from confab.domain.messages.ordering import INSERT_MESSAGE, stamp_change, take_write_order
+from confab.domain.messages.ordering import stamp_change, take_write_order
 from confab.domain.messages.schemas import Message, MessageCreate, MessageEdit, to_message
 from confab.domain.reactions.models import ReactionModel
 from confab.domain.reactions.summaries import reactions_by_message
 from confab.domain.rooms.access import require_membership
 from confab.domain.rooms.models import DirectReadMarkerModel, RoomMembershipModel, RoomModel
-from confab.domain.threads.roots import follow_as_participants, reply_root
 from confab.domain.threads.summaries import summaries_by_root
 from confab.errors import BadRequest, Conflict, Forbidden, NotFound
 
@@ -72,7 +71,6 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
 
     async def send_to_room(self, author: PublicUser, room_id: int, form: RoomMessageCreate) -> Sent:
         """Store a room message (members only), commit it, then push it once to the room's channel."""
-        await require_membership(self.repository.session, room_id, author.id)
         return await self._store(
             form.content, form.file_ids, form.client_id, author=author, room_id=room_id, thread_id=form.thread_id
         )
@@ -88,69 +86,34 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         room_id: int | None = None,
         thread_id: int | None = None,
     ) -> Sent:
-        """Insert the message and attach its files in one transaction, commit, then push it."""
+        """Have the message written (with its files, in its thread) by this worker's group commit, then push it.
+
+        Room membership, the `client_id`, the files and the thread are checked in the batch's transaction
+        (`confab.domain.messages.group_commit`); a refusal there is raised here, for this send alone.
+        """
         if content is None and not file_ids:
             raise BadRequest("a message needs content, files (`file_ids`), or both")
-        content = content or ""
         session = self.repository.session
-        # Catch-up cursors (`after=<last id>`, `since=<last seq>`) need ids and seqs to become visible in order.
-        await take_write_order(session)
-        root_id = None
-        if thread_id is not None:
-            root_id = await reply_root(
-                session, thread_id, author.id, recipient_id=recipient.id if recipient else None, room_id=room_id
+        if session.in_transaction():  # what this request read so far (its token, say): no connection is held
+            await session.commit()  # while it waits, or SQLite's one connection would wait for itself
+        written = await self.hub.message_writer.write(
+            NewMessage(
+                author=author,
+                content=content or "",
+                file_ids=list(dict.fromkeys(file_ids or [])),
+                client_id=client_id,
+                recipient=recipient,
+                room_id=room_id,
+                thread_id=thread_id,
             )
-        date = utc_now()
-        row = {
-            "content": content,
-            "created_at": date,
-            "author_id": author.id,
-            "recipient_id": recipient.id if recipient else None,
-            "room_id": room_id,
-            "client_id": client_id,
-            "thread_id": root_id,
-        }
-        root: Message | None = None
-        try:
-            message_id, seq = (await session.execute(INSERT_MESSAGE, row)).one()
-            if file_ids:
-                await attach(session, author.id, file_ids, message_id)
-            files = (await files_by_message(session, [message_id], self.hub.file_links)).get(message_id, [])
-            if root_id is not None:
-                root = await self._count_reply(root_id, author.id)
-            await session.commit()
-        except (NotFound, Conflict):
-            await session.rollback()
-            raise
-        except SQLAlchemyIntegrityError as error:
-            await session.rollback()
-            if client_id is None or "client_id" not in str(error.orig):  # the driver names the columns
-                raise
-            return Sent(await self._already_sent(author.id, client_id, recipient, room_id), created=False)
-        message = Message(
-            id=message_id,
-            content=content,
-            date=date,
-            author=author,
-            seq=seq,
-            recipient=recipient,
-            room_id=room_id,
-            client_id=client_id,
-            thread_id=root_id,
-            files=files,
         )
-        await self.hub.message_created(message)
-        if root is not None:
-            await self.hub.message_updated(root)
-        return Sent(message, created=True)
-
-    async def _count_reply(self, root_id: int, replier_id: int) -> Message:
-        """Within the reply's transaction: the root takes a new `seq` for its new summary, read back here so that
-        racing replies each push the count they made; the replier and the root's author follow the thread."""
-        session = self.repository.session
-        root = await stamp_change(session, root_id)
-        await follow_as_participants(session, root_id, root.author_id, replier_id)
-        return await message_from_row(session, self.hub.profiles, self.hub.file_links, root)
+        if written.message is None:
+            assert client_id is not None  # only a send with a client_id can repeat one
+            return Sent(await self._already_sent(author.id, client_id, recipient, room_id), created=False)
+        await self.hub.message_created(written.message)
+        if written.root is not None:
+            await self.hub.message_updated(written.root)
+        return Sent(written.message, created=True)
 
     async def _already_sent(
         self, author_id: int, client_id: str, recipient: PublicUser | None, room_id: int | None
@@ -210,12 +173,22 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         return await self._page(branches, after=after, before=before, limit=limit)
 
     async def thread_history(
-        self, user_id: int, message_id: int, *, after: int | None, before: int | None, limit: int
+        self,
+        user_id: int,
+        message_id: int,
+        *,
+        after: int | None,
+        before: int | None,
+        limit: int,
+        around: int | None = None,
     ) -> list[Message]:
-        """The replies of the thread `message_id` is in (the root's own, or a reply's), for a reader of the root."""
+        """The replies of the thread `message_id` is in (the root's own, or a reply's), for a reader of the root;
+        `around` centres the page on one reply, as in the conversation histories."""
         row = await visible_message(self.repository.session, message_id, user_id)
-        root_id = row.thread_id or row.id
-        return await self._page([MessageModel.thread_id == root_id], after=after, before=before, limit=limit)
+        branches = [MessageModel.thread_id == (row.thread_id or row.id)]
+        if around is not None:
+            return await self._page_around(branches, around, limit)
+        return await self._page(branches, after=after, before=before, limit=limit)
 
     async def _page_around(self, branches: Sequence[ColumnElement[bool]], around: int, limit: int) -> list[Message]:
         """A page centred on message `around` ("jump to message"): the message and up to `(limit - 1) // 2`

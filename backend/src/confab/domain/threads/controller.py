@@ -31,8 +31,8 @@ class ThreadController(Controller):
         summary="A thread's replies",
         description="The replies under a root message, ascending by id, with the cursors and limits of every "
         "history. Whoever can read the root can read its thread (others: 404), also after the root was "
-        "deleted. " + THREAD_NAMED + " Replies are sent with `thread_id`, and are not listed in the "
-        "conversation's own history.",
+        "deleted. " + THREAD_NAMED + " `around=<reply id>` centres the page on that reply. Replies are sent "
+        "with `thread_id`, and are not listed in the conversation's own history.",
         responses={
             **answer(200, list[Message], "A page of replies, oldest first.", examples.THREAD),
             **error_responses(400, 401, 404, details=NOT_FOUND),
@@ -42,7 +42,7 @@ class ThreadController(Controller):
         self, message_id: MessagePathId, request: Request[User, Token, Any], messages: MessageService, page: PageQuery
     ) -> list[Message]:
         return await messages.thread_history(
-            request.user.id, message_id, after=page.after, before=page.before, limit=page.limit
+            request.user.id, message_id, after=page.after, before=page.before, limit=page.limit, around=page.around
         )
 
     @put(

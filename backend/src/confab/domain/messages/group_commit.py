@@ -1,0 +1,348 @@
+"""Group commit for new messages: the sends that arrive while a write is in flight are written together.
+
+Each worker has one `MessageWriter`. A send is queued; when no write is in flight, one starts at once
+(one hop of the event loop, no timer: a lone sender waits for nothing but its own transaction). The
+sends that arrive while it runs are written by the next transaction, all of them: one multi-row
+INSERT ... RETURNING, one COMMIT, so under load N senders pay for one transaction instead of N.
+
+Each send is still answered alone. The checks that can refuse one send (room membership, a `client_id`
+seen before, its files, its thread) run for the whole batch in a few queries, before anything is
+written, and a send they refuse gets its own error while the others go on. A send whose `client_id`
+was used before (or earlier in the same batch) writes nothing: its caller looks the original up after
+the commit. If the write itself fails on a constraint the checks could not foresee (another worker
+inserting the same `client_id` at the same moment, a file claimed meanwhile), the batch is rolled back
+and its sends are written one transaction each, so one bad row never fails the others. Callers are
+resumed only after the COMMIT returns, and push their message only then.
+
+Ordering: a batch takes the write order (`confab.domain.messages.ordering`) once, after its checks and
+just before it reads the highest `seq`, and holds it until its COMMIT; its messages get consecutive
+`seq` values (and ids) in arrival order. On PostgreSQL that is one advisory lock per batch instead of
+one per message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
+
+from litestar.exceptions import HTTPException
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
+
+from confab.db.types import utc_now
+from confab.domain.accounts.schemas import PublicUser
+from confab.domain.files.models import FileModel
+from confab.domain.files.schemas import to_file
+from confab.domain.messages.access import message_from_row
+from confab.domain.messages.models import MessageModel
+from confab.domain.messages.ordering import INSERT_MESSAGES, next_seq, stamp_change, take_write_order
+from confab.domain.messages.schemas import Message
+from confab.domain.rooms.access import require_membership
+from confab.domain.rooms.models import RoomMembershipModel
+from confab.domain.threads.roots import follow_as_participants, reply_root
+from confab.errors import Conflict, NotFound
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from confab.domain.accounts.profiles import PublicProfiles
+    from confab.domain.files.links import FileLinks
+
+logger = logging.getLogger("confab.messages")
+
+# At most this many sends per transaction: about 10 bound values each, far below either database's limit.
+MAX_BATCH = 256
+
+
+@dataclass(eq=False)
+class NewMessage:
+    """One send waiting to be written, already validated as far as it can be without the database."""
+
+    author: PublicUser
+    content: str
+    file_ids: list[int]
+    client_id: str | None
+    recipient: PublicUser | None = None
+    room_id: int | None = None
+    thread_id: int | None = None
+    outcome: asyncio.Future[Written] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class Written(NamedTuple):
+    """A send's result: its committed message, or None when its `client_id` was used before (nothing written);
+    and the thread root whose new summary this send is to push, if any (one send per root per batch)."""
+
+    message: Message | None
+    root: Message | None = None
+
+
+REPEATED = Written(None)
+
+
+class Later:
+    """The result of a send that repeats the `client_id` of an earlier send in its batch: it goes in the next
+    batch, which finds the first one written (and answers a repeat) or refused (and writes this one)."""
+
+
+LATER = Later()
+Result = Written | Later | BaseException
+
+
+class ClaimedMeanwhile(Exception):
+    """A file passed the batch's checks but another worker's send attached it before this batch's UPDATE."""
+
+
+def settled(results: list[Result | None]) -> list[Result]:
+    """The batch's results once every send has one."""
+    assert all(result is not None for result in results)
+    return cast("list[Result]", results)
+
+
+class MessageWriter:
+    """Queues this worker's sends and writes them a batch per transaction (see the module docstring)."""
+
+    def __init__(
+        self, session_maker: async_sessionmaker[AsyncSession], profiles: PublicProfiles, links: FileLinks
+    ) -> None:
+        self.session_maker = session_maker
+        self.profiles = profiles
+        self.links = links
+        self._queue: list[NewMessage] = []
+        self._writing: asyncio.Task[None] | None = None
+
+    @property
+    def queued(self) -> int:
+        """How many sends wait for the next transaction (the one in flight not counted)."""
+        return len(self._queue)
+
+    async def write(self, send: NewMessage) -> Written:
+        """Queue the send and wait until its batch has committed; the caller holds no database connection."""
+        self._queue.append(send)
+        if self._writing is None:
+            self._writing = asyncio.create_task(self._write_queued())
+        return await send.outcome
+
+    async def _write_queued(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                batch = [send for send in batch if not send.outcome.done()]  # a cancelled caller's send is dropped
+                if batch:
+                    await self._write_batch(batch)
+        finally:
+            self._writing = None
+
+    async def _write_batch(self, batch: list[NewMessage]) -> None:
+        """Write the batch in one transaction, or, when a constraint fails it, each send in its own."""
+        try:
+            async with self.session_maker() as session:
+                results = await self._write_together(session, batch)
+        except (SQLAlchemyIntegrityError, ClaimedMeanwhile) as error:
+            if len(batch) > 1:
+                for send in batch:
+                    await self._write_batch([send])
+                return
+            results = [self._lone_refusal(batch[0], error)]
+        except asyncio.CancelledError:  # the worker is stopping: nobody is left to answer
+            for send in batch:
+                send.outcome.cancel()
+            raise
+        except Exception as error:  # a database outage, say: every caller answers it as a lone send would
+            results = [error] * len(batch)
+        later = [send for send, result in zip(batch, results, strict=True) if result is LATER]
+        self._queue[:0] = later
+        for send, result in zip(batch, results, strict=True):
+            if send.outcome.done() or isinstance(result, Later):
+                continue
+            if isinstance(result, BaseException):
+                send.outcome.set_exception(result)
+            else:
+                send.outcome.set_result(result)
+
+    @staticmethod
+    def _lone_refusal(send: NewMessage, error: Exception) -> Result:
+        """A lone send refused by a constraint: a `client_id` another worker wrote first is a repeat; a file
+        another send took first is a 409; anything else is the error itself."""
+        if isinstance(error, ClaimedMeanwhile):
+            return Conflict("a file was attached to another message meanwhile")
+        if send.client_id is not None and "client_id" in str(getattr(error, "orig", "")):  # the driver names columns
+            return REPEATED
+        return error
+
+    async def _write_together(self, session: AsyncSession, batch: list[NewMessage]) -> list[Result]:
+        """The batch's checks, then its rows, files and thread summaries, and the COMMIT; a result per send."""
+        results: list[Result | None] = [None] * len(batch)
+        await self._check_memberships(session, batch, results)
+        await self._check_repeats(session, batch, results)
+        files = await self._check_files(session, batch, results)
+        await take_write_order(session)  # from here to the COMMIT: nothing but what the order needs
+        roots: dict[int, int] = {}
+        for index, send in enumerate(batch):
+            if results[index] is None and send.thread_id is not None:
+                try:
+                    roots[index] = await reply_root(
+                        session,
+                        send.thread_id,
+                        send.author.id,
+                        recipient_id=send.recipient.id if send.recipient else None,
+                        room_id=send.room_id,
+                    )
+                except HTTPException as error:
+                    results[index] = error
+        writing = [index for index in range(len(batch)) if results[index] is None]
+        date = utc_now()
+        seqs: dict[int, int] = {}
+        message_ids: dict[int, int] = {}
+        pushed_roots: dict[int, Message] = {}
+        seq = await next_seq(session) if writing else 0
+        plain = [index for index in writing if index not in roots]
+        if plain:
+            for index in plain:
+                seqs[index], seq = seq, seq + 1
+            rows = [self._row(batch[index], date, seqs[index], None) for index in plain]
+            inserted = (await session.execute(INSERT_MESSAGES, rows)).all()
+            ids_by_seq = {row_seq: message_id for message_id, row_seq in inserted}
+            message_ids.update({index: ids_by_seq[seqs[index]] for index in plain})
+        for index in writing:
+            if index in roots:  # a reply at a time: each pushes the root's summary as its own insert left it
+                seqs[index] = seq
+                row = self._row(batch[index], date, seq, roots[index])
+                message_ids[index] = (await session.execute(INSERT_MESSAGES, row)).one().id
+                pushed_roots[index] = await self._count_reply(session, roots[index], batch[index].author.id)
+                seq = pushed_roots[index].seq + 1
+        for index in writing:
+            if batch[index].file_ids:
+                await self._claim(session, batch[index], message_ids[index])
+        await session.commit()
+        for index in writing:
+            send = batch[index]
+            message = Message(
+                id=message_ids[index],
+                content=send.content,
+                date=date,
+                author=send.author,
+                seq=seqs[index],
+                recipient=send.recipient,
+                room_id=send.room_id,
+                client_id=send.client_id,
+                thread_id=roots.get(index),
+                files=[to_file(files[file_id], self.links) for file_id in sorted(send.file_ids)],
+            )
+            results[index] = Written(message, pushed_roots.get(index))
+        return settled(results)
+
+    @staticmethod
+    def _row(send: NewMessage, date: datetime, seq: int, root_id: int | None) -> dict[str, Any]:
+        return {
+            "content": send.content,
+            "created_at": date,
+            "author_id": send.author.id,
+            "recipient_id": send.recipient.id if send.recipient else None,
+            "room_id": send.room_id,
+            "client_id": send.client_id,
+            "thread_id": root_id,
+            "seq": seq,
+            "created_seq": seq,
+        }
+
+    async def _check_memberships(
+        self, session: AsyncSession, batch: list[NewMessage], results: list[Result | None]
+    ) -> None:
+        """A room send by someone who is not (or no longer) a member is refused: 403, or 404 with no such room."""
+        pairs = {(send.room_id, send.author.id) for send in batch if send.room_id is not None}
+        if not pairs:
+            return
+        member = RoomMembershipModel.__table__.c
+        found = set(
+            (
+                await session.execute(
+                    select(member.room_id, member.user_id).where(tuple_(member.room_id, member.user_id).in_(pairs))
+                )
+            ).tuples()
+        )
+        for index, send in enumerate(batch):
+            if send.room_id is not None and (send.room_id, send.author.id) not in found:
+                try:  # which refusal it is (no room, or not a member); passes if they joined in between
+                    await require_membership(session, send.room_id, send.author.id)
+                except HTTPException as error:
+                    results[index] = error
+
+    async def _check_repeats(
+        self, session: AsyncSession, batch: list[NewMessage], results: list[Result | None]
+    ) -> None:
+        """A `client_id` its author used before, or earlier in this batch, writes nothing (the caller answers it)."""
+        pairs = {(send.author.id, send.client_id) for send in batch if send.client_id is not None}
+        if not pairs:
+            return
+        column = MessageModel.__table__.c
+        seen = set(
+            (
+                await session.execute(
+                    select(column.author_id, column.client_id).where(
+                        tuple_(column.author_id, column.client_id).in_(pairs)
+                    )
+                )
+            ).tuples()
+        )
+        in_batch: set[tuple[int, str]] = set()
+        for index, send in enumerate(batch):
+            if send.client_id is None or results[index] is not None:
+                continue
+            key = (send.author.id, send.client_id)
+            if key in seen:
+                results[index] = REPEATED
+            elif key in in_batch:
+                results[index] = LATER
+            else:
+                in_batch.add(key)
+
+    async def _check_files(
+        self, session: AsyncSession, batch: list[NewMessage], results: list[Result | None]
+    ) -> dict[int, FileModel]:
+        """Each send's files must be its author's uploads, attached to nothing (nor to an earlier send of the batch).
+
+        A file that does not exist or is someone else's is a 404 (ids say nothing about other people's
+        uploads); one already attached is a 409. The files found, by id.
+        """
+        wanted = {file_id for index, send in enumerate(batch) if results[index] is None for file_id in send.file_ids}
+        if not wanted:
+            return {}
+        files = {row.id: row for row in await session.scalars(select(FileModel).where(FileModel.id.in_(wanted)))}
+        claimed: set[int] = set()
+        for index, send in enumerate(batch):
+            if results[index] is not None or not send.file_ids:
+                continue
+            for file_id in send.file_ids:
+                row = files.get(file_id)
+                if row is None or row.owner_id != send.author.id:
+                    results[index] = NotFound(f"no file with id {file_id}")
+                    break
+                if row.message_id is not None or file_id in claimed:
+                    results[index] = Conflict(
+                        f"file {file_id} is already attached to a message; upload it again to send it twice"
+                    )
+                    break
+            else:
+                claimed.update(send.file_ids)
+        return files
+
+    async def _claim(self, session: AsyncSession, send: NewMessage, message_id: int) -> None:
+        claimed = await session.execute(
+            update(FileModel)
+            .where(
+                FileModel.id.in_(send.file_ids), FileModel.owner_id == send.author.id, FileModel.message_id.is_(None)
+            )
+            .values(message_id=message_id)
+        )
+        if claimed.rowcount != len(send.file_ids):  # another worker's send took one meanwhile
+            raise ClaimedMeanwhile
+
+    async def _count_reply(self, session: AsyncSession, root_id: int, replier_id: int) -> Message:
+        """The root takes a new `seq` for its new summary, read back here so that racing replies each push the
+        count they made; the replier and the root's author follow the thread."""
+        root = await stamp_change(session, root_id)
+        await follow_as_participants(session, root_id, root.author_id, replier_id)
+        return await message_from_row(session, self.profiles, self.links, root)

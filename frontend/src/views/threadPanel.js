@@ -1,0 +1,211 @@
+// A thread beside its conversation: the root on top, its replies in the shared windowed list (live, with
+// the same message actions), its own composer (sends with `thread_id` through the outbox), a follow toggle,
+// and a close button; Escape closes it too.
+
+import { parseThreadKey } from '../threads.js'
+import { h, setChildren, showText } from './h.js'
+import { MAX_CONTENT, createMessageList } from './messageList.js'
+import { messageNode } from './message.js'
+
+/**
+ * Render the thread `key` (a thread key: its conversation and root id). `actions`: loadNewest(), loadOlder(),
+ * send(content), retry(clientId), discard(clientId), seen(lastId), edit(messageId, content), remove(messageId),
+ * react(messageId, emoji, {remove}), follow(following) and close(). `where`: the conversation's name.
+ * `canDelete(message)` and `nameOf(userId)` as for the conversation. Returns `{element, key, focus, destroy}`.
+ */
+export function createThreadPanel({ store, key, actions, where, canDelete, nameOf }) {
+  const { rootId } = parseThreadKey(key)
+  const threadOf = () => store.conversation(key)
+
+  const rootHolder = h('div', { class: 'thread-root' })
+  const messageList = createMessageList({
+    store,
+    key,
+    actions,
+    showAuthors: true,
+    canDelete,
+    nameOf,
+    focusComposer: () => textarea.focus(),
+    unreadAtOpen: store.threads.followed.get(rootId)?.unread || null,
+    labelledBy: 'thread-title',
+    regionLabel: 'Thread replies',
+    olderLabel: 'Load older replies',
+    emptyText: 'No replies yet.',
+    listClass: 'messages thread-messages',
+    top: rootHolder,
+  })
+
+  const heading = h('h2', { id: 'thread-title', class: 'thread-title', tabindex: '-1' }, 'Thread')
+  const followButton = h('button', { type: 'button', class: 'button ghost small thread-follow' })
+  const followError = h('p', { class: 'field-error', role: 'alert', hidden: true })
+  const closeButton = h('button', { type: 'button', class: 'button ghost small thread-close', 'aria-label': 'Close thread' }, '✕')
+
+  const textarea = h('textarea', {
+    id: 'thread-composer-input',
+    name: 'content',
+    rows: '1',
+    placeholder: 'Reply…',
+    'aria-describedby': 'thread-composer-error thread-composer-hint',
+    enterkeyhint: 'send',
+  })
+  const composerError = h('p', { class: 'field-error', id: 'thread-composer-error', role: 'alert', hidden: true })
+  const composer = h(
+    'form',
+    { class: 'composer', 'aria-label': 'Reply in the thread' },
+    h('label', { for: 'thread-composer-input', class: 'visually-hidden' }, 'Reply in the thread'),
+    h('div', { class: 'composer-row' }, textarea, h('button', { type: 'submit', class: 'button primary' }, 'Reply')),
+    h('p', { class: 'visually-hidden', id: 'thread-composer-hint' }, 'Enter sends, Shift+Enter starts a new line, Escape closes the thread.'),
+    composerError,
+  )
+
+  // A deleted root keeps its thread readable, but takes no new replies (the server refuses them).
+  const closedNote = h('p', { class: 'history-status thread-closed', hidden: true }, 'This message was deleted: its thread takes no new replies.')
+
+  const element = h(
+    'aside',
+    { class: 'thread-panel', 'aria-labelledby': 'thread-title', dataset: { rootId: String(rootId) } },
+    h(
+      'header',
+      { class: 'thread-header' },
+      h('div', { class: 'heading' }, heading, h('p', { class: 'conversation-subtitle' }, where ? `in ${where}` : '')),
+      followButton,
+      closeButton,
+    ),
+    followError,
+    messageList.element,
+    closedNote,
+    composer,
+  )
+
+  // The root: rebuilt when it changes (an edit, a reaction, the reply count), with its reactions to click.
+  const rootUi = {
+    myId: null,
+    nameOf,
+    canEdit: false,
+    canDelete: false,
+    showActions: false,
+    async onToggleReaction(message, emoji, remove) {
+      try {
+        await actions.react(message.id, emoji, { remove })
+      } catch (error) {
+        showText(followError, `The reaction was not saved: ${error.detail}`)
+      }
+    },
+  }
+  function renderRoot() {
+    const root = threadOf().root
+    if (!root) {
+      setChildren(rootHolder, h('p', { class: 'history-status' }, 'Loading the thread…'))
+      return
+    }
+    const node = messageNode(root, { mine: root.author.id === store.me?.id, showAuthor: true }, { ...rootUi, myId: store.me?.id })
+    // The root is no list item here: it stands above the list of replies.
+    const holder = h('div', { class: `${node.className} root-message`, dataset: { id: String(root.id) } }, ...node.childNodes)
+    setChildren(rootHolder, holder)
+    composer.hidden = Boolean(root.deleted)
+    closedNote.hidden = !root.deleted
+  }
+
+  function renderFollow() {
+    const following = store.threads.isFollowing(rootId)
+    followButton.textContent = following ? 'Following' : 'Follow'
+    followButton.setAttribute('aria-pressed', String(following))
+    followButton.title = following ? 'Stop following: the thread leaves your Threads view' : 'Follow: the thread shows in your Threads view'
+  }
+
+  followButton.addEventListener('click', async () => {
+    showText(followError, null)
+    followButton.disabled = true
+    try {
+      await actions.follow(!store.threads.isFollowing(rootId))
+    } catch (error) {
+      showText(followError, `Not changed: ${error.detail}`)
+    } finally {
+      followButton.disabled = false
+      renderFollow()
+    }
+  })
+  closeButton.addEventListener('click', () => actions.close())
+  // Escape closes the thread, unless something inside used it first (an editor, the reaction picker).
+  element.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || event.defaultPrevented) return
+    event.preventDefault()
+    actions.close()
+  })
+
+  function submit() {
+    const content = textarea.value
+    if (!content.trim()) {
+      showText(composerError, 'Write something first.')
+      return
+    }
+    const length = [...content].length
+    if (length > MAX_CONTENT) {
+      showText(composerError, `A message can be at most ${MAX_CONTENT} characters; this one has ${length}.`)
+      return
+    }
+    showText(composerError, null)
+    textarea.value = ''
+    actions.send(content)
+    messageList.revealNewest()
+    textarea.focus()
+  }
+  composer.addEventListener('submit', (event) => {
+    event.preventDefault()
+    submit()
+  })
+  textarea.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault()
+      submit()
+    } else if (event.key === 'ArrowUp' && !textarea.value && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      if (messageList.editMyLast()) event.preventDefault()
+    }
+  })
+  textarea.addEventListener('input', () => {
+    if (!composerError.hidden) showText(composerError, null)
+  })
+
+  async function loadNewest() {
+    try {
+      await actions.loadNewest()
+      messageList.scrollToBottom()
+    } catch (error) {
+      setChildren(
+        messageList.status,
+        `Replies could not be loaded: ${error.detail} `,
+        h('button', { type: 'button', class: 'button ghost small', onclick: loadNewest }, 'Try again'),
+      )
+    }
+  }
+
+  const onConversation = (event) => {
+    if (event.detail.key !== key) return
+    if (event.detail.root) renderRoot()
+    messageList.applyChange(event.detail)
+  }
+  const onThreads = (event) => {
+    if (!event.detail.ids || event.detail.ids.includes(rootId)) renderFollow()
+  }
+  const listeners = [
+    ['conversation', onConversation],
+    ['threads', onThreads],
+  ]
+  for (const [type, listener] of listeners) store.addEventListener(type, listener)
+
+  renderRoot()
+  renderFollow()
+  if (!threadOf().loaded) loadNewest()
+
+  return {
+    element,
+    key,
+    rootId,
+    /** The composer takes the focus (opening the thread to reply). */
+    focus: () => textarea.focus(),
+    destroy() {
+      for (const [type, listener] of listeners) store.removeEventListener(type, listener)
+      messageList.destroy()
+    },
+  }
+}
