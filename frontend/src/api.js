@@ -191,7 +191,7 @@ export function createApi({
       return { people: page.items, nextCursor: page.nextCursor }
     },
 
-    /** My direct messages, optionally with one peer; `after`/`before`/`limit` page them (`around`: a page centred on one). */
+    /** My direct messages, optionally with one peer; `after`/`before`/`limit` page them, `around` centres a page on one. */
     directMessages: ({ peerId, after, before, around, limit } = {}) =>
       request('GET', '/api/messages', { params: { with: peerId, after, before, around, limit } }),
     markDirectRead: (peerId, lastReadId) =>
@@ -215,6 +215,8 @@ export function createApi({
     /** Add (or with `remove`, take back) my reaction with one emoji: the message with its new reactions. */
     react: (messageId, emoji, { remove = false } = {}) =>
       request(remove ? 'DELETE' : 'PUT', `/api/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`),
+    /** Messages I may read matching `query`, newest first: `{results: [{message, highlights}], next}`. */
+    searchMessages: (query, { limit, before } = {}) => request('GET', '/api/search', { params: { q: query, limit, before } }),
     /** The replies in a message's thread (the root's or any reply's id), with the cursors of every history. */
     threadReplies: (messageId, { after, before, limit, around } = {}) =>
       request('GET', `/api/messages/${messageId}/thread`, { params: { after, before, limit, around } }),

@@ -6,12 +6,13 @@ import { createLinkRefresher } from './fileLinks.js'
 import { createOutbox } from './outbox.js'
 import { createNotifier } from './notifications.js'
 import { createConnection } from './socket.js'
-import { PAGE_SIZE, Store, directKey, parseKey, roomKey } from './store.js'
+import { PAGE_SIZE, Store, directKey, parseKey, peerOf, roomKey } from './store.js'
 import { renderAuth } from './views/auth.js'
 import { createConversationView } from './views/conversation.js'
 import { h, setChildren } from './views/h.js'
 import { renderNewRoom } from './views/newRoom.js'
 import { RESULTS_LIMIT, createPeoplePicker } from './views/peoplePicker.js'
+import { createSearchPanel } from './views/searchPanel.js'
 import { createSidebar } from './views/sidebar.js'
 import { createUnreadTitle } from './title.js'
 import { conversationRoute, createThreadController } from './threadController.js'
@@ -69,6 +70,7 @@ function endSession(notice) {
   session?.outbox.stopAll()
   session?.title.destroy()
   session?.sidebar.destroy()
+  session?.search.destroy()
   session?.threadsLink.destroy()
   session?.threads.destroy()
   for (const tray of session?.trays.values() ?? []) tray.clear()
@@ -144,8 +146,18 @@ async function startSession() {
     roomName: (roomId) => store.rooms.get(roomId)?.name,
     open: (message) => navigate(message.room_id != null ? `#/rooms/${message.room_id}` : `#/people/${message.author.id}`),
   })
+  const search = createSearchPanel({
+    store,
+    search: (query, page) => api.searchMessages(query, page),
+    onOpen(message, route) {
+      // A DM with someone outside my recent conversations: known from now on, so its route can open.
+      const peer = message.room_id == null ? peerOf(message, store.me?.id) : null
+      if (peer) store.addPerson(peer)
+      navigate(route)
+    },
+  })
   const threadsLink = createThreadsLink({ store })
-  const sidebar = createSidebar({ store, onLogOut: logOut, top: threadsLink.element })
+  const sidebar = createSidebar({ store, onLogOut: logOut, top: threadsLink.element, search: search.element })
   const banner = h('div', { class: 'banner', role: 'status', hidden: true })
   const main = h('main', { class: 'main', id: 'main' })
   const columns = h('div', { class: 'columns' }, sidebar.element, main)
@@ -185,7 +197,7 @@ async function startSession() {
   // Files attached to a conversation's next message stay with it while another conversation is open.
   const trays = new Map()
   const links = createLinkRefresher({ refetch: refetchMessage })
-  session = { connection, outbox, title, sidebar, threadsLink, threads, main, shell, listeners, trays, links, notifier }
+  session = { connection, outbox, title, sidebar, search, threadsLink, threads, main, shell, listeners, trays, links, notifier }
   // Nobody is told when someone signs up: coming back to the tab is a good moment to look.
   window.addEventListener('focus', refreshQuietly)
 
@@ -223,7 +235,9 @@ function showPlaceholder(text, { notice = false } = {}) {
 }
 
 function showMain(path) {
-  const match = /^\/(people|rooms)\/(\d+)(?:\/thread\/(\d+))?$/.exec(path)
+  // `#/rooms/7` opens a conversation at its newest message, `#/rooms/7/thread/43` with thread 43 open beside it,
+  // `#/rooms/7/messages/42` opens it on message 42.
+  const match = /^\/(people|rooms)\/(\d+)(?:\/thread\/(\d+)|\/messages\/(\d+))?$/.exec(path)
   if (path === '/profile') {
     store.setActive(null)
     showProfile()
@@ -239,21 +253,24 @@ function showMain(path) {
   } else if (match) {
     const key = match[1] === 'rooms' ? roomKey(Number(match[2])) : directKey(Number(match[2]))
     if (!store.describe(key)) {
-      if (match[1] === 'people') openPersonFromDirectory(Number(match[2]))
+      if (match[1] === 'people') openPersonFromDirectory(Number(match[2]), `#${path}`)
       else showPlaceholder('That room does not exist, or you are not in it.')
       return
     }
     const rootId = match[3] == null ? null : Number(match[3])
-    // Opening or closing a thread beside the conversation on screen keeps that conversation as it is.
-    if (currentView?.key !== key) {
+    const focusId = match[4] == null ? null : Number(match[4])
+    // Opening or closing a thread beside the conversation on screen keeps that conversation as it is; a
+    // message to open on (a search result) always opens it anew there.
+    if (currentView?.key !== key || focusId != null) {
       store.setActive(key)
-      const view = createConversationView({ store, key, actions: conversationActions(key) })
+      const view = createConversationView({ store, key, actions: conversationActions(key), focusId })
       view.key = key
       replaceView(view, 'main')
     }
     const panel = session.threads.show(key, rootId)
     if (panel) panel.focus()
-    else currentView.focusComposer()
+    // Opened on a message, the view focuses that message itself.
+    else if (focusId == null) currentView.focusComposer()
   } else {
     showPlaceholder('Welcome to confab')
   }
@@ -267,15 +284,15 @@ function showThreads() {
 }
 
 /** A link to someone I have no conversation with yet: ask the directory who they are, then open it. */
-async function openPersonFromDirectory(userId) {
+async function openPersonFromDirectory(userId, hash) {
   let person = null
   try {
     person = await api.person(userId)
   } catch {
     // Unknown, or the server cannot say: both end on the placeholder below.
   }
-  // Still on their conversation (or a thread in it, opened from the Threads view)?
-  if (!session || !new RegExp(`^#/people/${userId}(/thread/\\d+)?$`).test(location.hash)) return
+  // Still on their conversation (or a thread or a message in it, opened from the Threads view or a search)?
+  if (!session || location.hash !== hash) return
   if (person && person.id !== store.me?.id) {
     store.addPerson(person)
     route()
@@ -362,15 +379,35 @@ function markRead(key, lastId) {
   request.catch(() => readMarkers.delete(key))
 }
 
+// Each conversation view gets its own actions: a page answered after its view was replaced is not stored, since
+// the next view may have moved the conversation's run of messages (a jump) and the page would leave a hole.
+let viewsOpened = 0
+
 function conversationActions(key) {
   const { id } = parseKey(key)
+  const opened = ++viewsOpened
+  const fetchPage = async (parameters) => {
+    const page = await fetchHistory(key, parameters)
+    return opened === viewsOpened ? page : null
+  }
   return {
     async loadNewest() {
-      store.addHistoryPage(key, await fetchHistory(key, { limit: PAGE_SIZE }))
+      const page = await fetchPage({ limit: PAGE_SIZE })
+      if (page) store.addNewestPage(key, page)
+    },
+    async loadNewer() {
+      const after = store.conversation(key).messages.at(-1)?.id
+      const page = await fetchPage({ after, limit: PAGE_SIZE })
+      if (page) store.addNewerPage(key, page)
+    },
+    async loadAround(messageId) {
+      const page = await fetchPage({ around: messageId, limit: PAGE_SIZE })
+      if (page) store.addAroundPage(key, page, { around: messageId })
     },
     async loadOlder() {
       const before = store.conversation(key).messages[0]?.id
-      store.addHistoryPage(key, await fetchHistory(key, { before, limit: PAGE_SIZE }))
+      const page = await fetchPage({ before, limit: PAGE_SIZE })
+      if (page) store.addHistoryPage(key, page)
     },
     send: (content, files) => session.outbox.send(key, content, files),
     attachments: trayOf(key),

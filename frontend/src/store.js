@@ -5,8 +5,15 @@
 // `people` {ids?} and `rooms` {ids?, removed?, removedRooms?}: the rows that changed (no `ids`: the whole
 // list was replaced), and the rooms I am no longer in;
 // `conversation` {key, added, updated, pending, status}: messages new to it, messages replaced by a newer
-// version (a higher `seq`), client ids of pending bubbles added, changed or gone, and whether its loading
-// state (loaded, hasOlder) changed.
+// version (a higher `seq`), client ids of pending bubbles added, changed or gone, whether its loading
+// state (loaded, hasOlder, hasNewer) changed, and `reset` when its held messages were dropped (a jump far
+// back in history, or back from there to the newest);
+// `changed` {message}: a newer version of any message may have arrived (an edit, a deletion, a reaction),
+// whether or not a conversation holds it (search results follow it).
+//
+// A conversation holds one contiguous run of its messages. Usually it ends at the newest; after a jump to an
+// old message ("around") it may end before it (`hasNewer`): newer pages come with `after=`, and messages
+// arriving meanwhile wait in `arrivals` until the run reaches them, so the run never has a hole.
 // Threads (replies, the threads I follow) are the `threads` part, threads.js, with its own events.
 
 import { ThreadState } from './threads.js'
@@ -245,7 +252,17 @@ export class Store extends EventTarget {
   conversation(key) {
     let conversation = this.conversations.get(key)
     if (!conversation) {
-      conversation = { key, messages: [], byId: new Map(), pending: new Map(), loaded: false, hasOlder: false, unreadAtOpen: 0 }
+      conversation = {
+        key,
+        messages: [],
+        byId: new Map(),
+        pending: new Map(),
+        loaded: false,
+        hasOlder: false,
+        hasNewer: false,
+        arrivals: new Map(),
+        unreadAtOpen: 0,
+      }
       this.conversations.set(key, conversation)
     }
     return conversation
@@ -294,9 +311,11 @@ export class Store extends EventTarget {
    * deletion, a reaction). A message carrying the client id of a pending bubble replaces the bubble.
    * `live` messages (arriving now, or my own just sent) move their DM to the top of the sidebar, and those
    * from other people count as unread outside the open conversation.
+   * A message newer than a run that stops short of the newest (`hasNewer`) waits in `arrivals`, unless it
+   * comes with a `history` page, which extends the run.
    * Returns the messages that were new. Costs O(log n) per message: nothing here walks a conversation.
    */
-  addMessages(messages, { live = false } = {}) {
+  addMessages(messages, { live = false, history = false } = {}) {
     const added = []
     const changes = new Map()
     const changeOf = (key) => {
@@ -325,12 +344,19 @@ export class Store extends EventTarget {
         }
         continue
       }
-      conversation.byId.set(message.id, message)
       const list = conversation.messages
-      if (!list.length || list.at(-1).id < message.id) list.push(message)
-      else list.splice(insertionIndex(list, message.id), 0, message)
+      const beyondRun = !history && conversation.hasNewer && list.length > 0 && message.id > list.at(-1).id
+      if (beyondRun) {
+        const waiting = conversation.arrivals.get(message.id)
+        if (!waiting || seqOf(message) > seqOf(waiting)) conversation.arrivals.set(message.id, message)
+        if (waiting) continue
+      } else {
+        conversation.byId.set(message.id, message)
+        if (!list.length || list.at(-1).id < message.id) list.push(message)
+        else list.splice(insertionIndex(list, message.id), 0, message)
+        changeOf(key).added.push(message)
+      }
       added.push(message)
-      changeOf(key).added.push(message)
       this.stopTyping(key, message.author.id)
 
       const fromSomeoneElse = message.author.id !== this.me?.id
@@ -382,6 +408,7 @@ export class Store extends EventTarget {
    */
   upsertMessage(message, { newerThan = Infinity } = {}) {
     this.noteSeq(message.seq)
+    this.announce('changed', { message })
     if (message.thread_id != null) return this.threads.upsertReply(message, { newerThan })
     this.threads.noteRoot(message)
     const conversation = this.conversation(keyOf(message, this.me?.id))
@@ -442,8 +469,74 @@ export class Store extends EventTarget {
     const conversation = this.conversation(key)
     conversation.loaded = true
     conversation.hasOlder = messages.length >= limit
-    this.addMessages(messages)
+    this.addMessages(messages, { history: true })
     this.announce('conversation', { key, added: [], updated: [], pending: [], status: true })
+  }
+
+  /** Record the newest page; a run that stopped short of it (after a jump) is dropped for it. */
+  addNewestPage(key, messages, { limit = PAGE_SIZE } = {}) {
+    const conversation = this.conversation(key)
+    if (conversation.hasNewer) {
+      this.dropRun(conversation)
+      conversation.hasNewer = false
+    }
+    this.addHistoryPage(key, messages, { limit })
+    this.joinArrivals(conversation)
+  }
+
+  /** Record a forwards page (`after=` the newest message held); a short page reached the newest. */
+  addNewerPage(key, messages, { limit = PAGE_SIZE } = {}) {
+    const conversation = this.conversation(key)
+    conversation.hasNewer = messages.length >= limit
+    this.addMessages(messages, { history: true })
+    this.joinArrivals(conversation)
+    this.announce('conversation', { key, added: [], updated: [], pending: [], status: true })
+  }
+
+  /**
+   * Record a page centred on message `around` (`around=`, up to `(limit - 1) / 2 + 1` messages from it on,
+   * older ones before). It joins the run held when the two overlap; otherwise it replaces it (announced as
+   * `reset`), and the run ends short of the newest unless the page reached it.
+   */
+  addAroundPage(key, messages, { around, limit = PAGE_SIZE } = {}) {
+    const conversation = this.conversation(key)
+    // The server fills the page with older messages when fewer newer ones exist: a full page has more before it.
+    const moreNewer = messages.filter((message) => message.id >= around).length >= Math.floor((limit - 1) / 2) + 1
+    const moreOlder = messages.length >= limit
+    const held = conversation.messages
+    const first = messages[0]?.id ?? around
+    const last = messages.at(-1)?.id ?? around
+    if (held.length > 0 && first <= held.at(-1).id && last >= held[0].id) {
+      if (first < held[0].id) conversation.hasOlder = moreOlder
+      if (last > held.at(-1).id) conversation.hasNewer = moreNewer
+    } else {
+      const heldNewer = held.length > 0 && held.at(-1).id > last
+      if (held.length) this.dropRun(conversation)
+      conversation.hasOlder = moreOlder
+      conversation.hasNewer = moreNewer || heldNewer || conversation.arrivals.size > 0
+    }
+    conversation.loaded = true
+    this.addMessages(messages, { history: true })
+    this.joinArrivals(conversation)
+    this.announce('conversation', { key, added: [], updated: [], pending: [], status: true })
+  }
+
+  /** Forget a conversation's run of messages (its pending bubbles and waiting arrivals stay). */
+  dropRun(conversation) {
+    conversation.messages = []
+    conversation.byId = new Map()
+    conversation.hasOlder = false
+    this.announce('conversation', { key: conversation.key, added: [], updated: [], pending: [], status: true, reset: true })
+  }
+
+  /** Once a run reaches the newest, the messages that arrived meanwhile join it, and it follows live again. */
+  joinArrivals(conversation) {
+    if (conversation.hasNewer) return
+    // Those the pages brought too are kept in the newer of the two versions.
+    const first = conversation.messages[0]?.id ?? 0
+    const waiting = [...conversation.arrivals.values()].filter((message) => message.id > first)
+    conversation.arrivals.clear()
+    if (waiting.length) this.addMessages(waiting, { history: true })
   }
 
   /** Show an outgoing message right away, as pending, with a fresh client id (and the uploaded `files` it carries). */

@@ -59,3 +59,30 @@ async def test_a_rename_and_a_closing_through_one_worker_are_what_the_other_serv
     finally:
         await asyncio.gather(*(socket.disconnect() for socket in sockets), return_exceptions=True)
         await asyncio.gather(worker_a.stop(), worker_b.stop())
+
+
+async def test_a_worker_holding_no_socket_forgets_a_changed_profile_too(settings, redis_url):
+    """Events reach only the workers with a socket that wants them, but any worker may answer a REST request
+    from its profile cache: profile changes reach every worker."""
+    shared = dataclasses.replace(settings, redis_url=redis_url, redis_prefix=f"test-{uuid.uuid4().hex[:8]}")
+    environment = environment_for(shared)
+    worker_a = BackendProcess(environment, free_port())
+    worker_b = BackendProcess(environment, free_port())
+    try:
+        await asyncio.gather(worker_a.start(), worker_b.start())
+        async with (
+            httpx.AsyncClient(base_url=worker_a.url) as http_a,
+            httpx.AsyncClient(base_url=worker_b.url) as http_b,
+        ):
+            alice, bob = await sign_up(http_a), await sign_up(http_b)
+            first = await send_dm(http_b, bob, alice, "B caches alice's profile")
+            assert first["recipient"]["name"] == alice.name
+
+            renamed = await http_a.patch("/api/me", headers=alice.headers, json={"name": "Alice Renamed"})
+            assert renamed.status_code == 200
+            deadline = asyncio.get_running_loop().time() + 10
+            while (await send_dm(http_b, bob, alice, "who are you now?"))["recipient"]["name"] != "Alice Renamed":
+                assert asyncio.get_running_loop().time() < deadline, "worker B still serves the old name"
+                await asyncio.sleep(0.1)
+    finally:
+        await asyncio.gather(worker_a.stop(), worker_b.stop())

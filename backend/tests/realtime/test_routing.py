@@ -122,17 +122,22 @@ async def shard_subscribers(redis_url: str, prefix: str) -> Counter[str]:
 
 
 async def until_subscriptions(redis_url: str, prefix: str, expected: Counter[str], timeout: float = 10) -> None:
-    """Wait until Redis shows exactly `expected` (the per-worker channels aside); fail with the difference."""
+    """Wait until Redis shows exactly `expected` (the channels every worker keeps aside: its own and the profile
+    changes'); fail with the difference."""
     deadline = time.monotonic() + timeout
     while True:
         actual = await shard_subscribers(redis_url, prefix)
-        actual = Counter({channel: count for channel, count in actual.items() if "@worker:" not in channel})
+        actual = Counter({channel: count for channel, count in actual.items() if not always_subscribed(channel)})
         if actual == expected:
             return
         if time.monotonic() > deadline:
             missing, extra = expected - actual, actual - expected
             raise AssertionError(f"subscriptions differ: missing {dict(missing)}, not wanted {dict(extra)}")
         await asyncio.sleep(0.1)
+
+
+def always_subscribed(channel: str) -> bool:
+    return "@worker:" in channel or channel.endswith("@profiles")
 
 
 def channels_of(prefix: str, socket: RecordingClient, account: Account, room_ids: list[int]) -> set[str]:
@@ -259,7 +264,10 @@ async def test_subscriptions_follow_sockets_and_room_membership_exactly_under_ch
         for socket in (bob_b, carol_b, dave_a):
             await socket.disconnect()
         await until_subscriptions(redis_url, prefix, Counter())
-        assert len(await shard_subscribers(redis_url, prefix)) == 2  # one `@worker:` channel each
+        left = await shard_subscribers(redis_url, prefix)
+        assert sum(1 for channel in left if "@worker:" in channel) == 2  # one `@worker:` channel each
+        assert left[f"{prefix}:socketio@profiles"] == 2  # and both hear of profile changes
+        assert len(left) == 3
 
 
 async def test_a_worker_that_dies_drops_its_subscriptions(cluster, redis_url):
@@ -282,6 +290,7 @@ async def test_a_worker_that_dies_drops_its_subscriptions(cluster, redis_url):
         assert after[f"{base}:room:{room['id']}"] == 1  # worker A's own, for alice
         assert not [channel for channel in after if bob.nickname in channel]
         assert sum(1 for channel in after if "@worker:" in channel) == 1
+        assert after[f"{base}@profiles"] == 1
 
         # What is published for bob now reaches no worker, and the survivor still delivers to alice.
         posted = await post_to_room(http, bob, room["id"], "bob's worker is gone")

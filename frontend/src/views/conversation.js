@@ -1,6 +1,7 @@
 // One conversation (a person or a room): history with older pages on scroll-up, live messages,
 // pending bubbles, the typing line, the composer, and for rooms the members panel. The message list itself
-// (keyed, windowed) is views/messageList.js, shared with the thread panel.
+// (keyed, windowed) is views/messageList.js, shared with the thread panel. Opened on one message (a search
+// result), it shows the history around it, and newer pages on scroll-down until it is live again.
 
 import { keyOf, parseKey } from '../store.js'
 import { createAttachComposer, filesSummary } from './attachments.js'
@@ -10,7 +11,7 @@ import { MAX_CONTENT, createMessageList } from './messageList.js'
 import { notificationLevelMenu } from './notificationLevel.js'
 import { createPeopleSearch } from './peoplePicker.js'
 
-export { MAX_CONTENT, PAGE_STEP, WINDOW_SIZE, WINDOW_SLACK, dayLabel, decorationOf } from './messageList.js'
+export { JUMP_HIGHLIGHT_MS, MAX_CONTENT, PAGE_STEP, WINDOW_SIZE, WINDOW_SLACK, dayLabel, decorationOf } from './messageList.js'
 
 /** "Alice is typing…", "Alice and Bob are typing…", "3 people are typing…". */
 export function typingSentence(names) {
@@ -21,16 +22,17 @@ export function typingSentence(names) {
 }
 
 /**
- * Render the conversation `key`. `actions`: loadNewest(), loadOlder(), send(content, files), retry(clientId),
- * discard(clientId), typing(), seen(lastId), edit(messageId, content), remove(messageId),
- * react(messageId, emoji, {remove}), openThread(message) (optional: "Reply in thread" and a root's reply
+ * Render the conversation `key`. `actions`: loadNewest(), loadOlder(), loadNewer(), loadAround(messageId),
+ * send(content, files), retry(clientId), discard(clientId), typing(), seen(lastId), edit(messageId, content),
+ * remove(messageId), react(messageId, emoji, {remove}), openThread(message) (optional: "Reply in thread" and a root's reply
  * summary), and for rooms addMember(userId), leave(). With `attachments` (an upload tray, src/uploads.js)
  * files can be attached; `fileUrl(link)` resolves signed file links, `refreshLinks(message)` fetches a
  * message again when one of its images did not load, and `renewFileUrl(message, fileId)` answers a fresh
  * link for an expired one that was clicked.
+ * With `focusId`, it opens on that message (loading the page around it when it is not held), highlighted.
  * Returns `{element, destroy, focusComposer}`; the view follows the store by itself.
  */
-export function createConversationView({ store, key, actions }) {
+export function createConversationView({ store, key, actions, focusId = null }) {
   const { kind, id } = parseKey(key)
   const isRoom = kind === 'room'
   let membersOpen = false
@@ -51,9 +53,11 @@ export function createConversationView({ store, key, actions }) {
     nameOf,
     nicknameOf,
     focusComposer: () => textarea.focus(),
-    unreadAtOpen: store.conversation(key).unreadAtOpen || null,
+    // Opened on a message, the reader is somewhere in history: no "new messages" divider there.
+    unreadAtOpen: focusId == null ? store.conversation(key).unreadAtOpen || null : null,
     labelledBy: 'conversation-title',
     emptyText: isRoom ? 'No messages in this room yet. Say hello!' : 'No messages yet. Say hello!',
+    focusId,
   })
   const liveRegion = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'false' })
   const typingLine = h('p', { class: 'typing', 'aria-live': 'polite' })
@@ -259,19 +263,6 @@ export function createConversationView({ store, key, actions }) {
     setChildren(typingLine, typingSentence(store.typingIn(key).map(nameOf)))
   }
 
-  async function loadNewest() {
-    try {
-      await actions.loadNewest()
-      messageList.scrollToBottom()
-    } catch (error) {
-      setChildren(
-        messageList.status,
-        `Messages could not be loaded: ${error.detail} `,
-        h('button', { type: 'button', class: 'button ghost small', onclick: loadNewest }, 'Try again'),
-      )
-    }
-  }
-
   function resizeTextarea() {
     textarea.style.height = 'auto'
     textarea.style.height = `${Math.min(textarea.scrollHeight, 160)}px`
@@ -372,7 +363,8 @@ export function createConversationView({ store, key, actions }) {
   renderHeader()
   renderPanel()
   renderTyping()
-  if (!store.conversation(key).loaded) loadNewest()
+  // A conversation left back in history by an earlier jump opens at its newest again, unless opened on a message.
+  if (focusId == null && (!store.conversation(key).loaded || store.conversation(key).hasNewer)) messageList.loadNewest()
 
   return {
     element,

@@ -1,7 +1,8 @@
 // The keyed, windowed list of messages shared by a conversation and a thread panel: a bounded run of the
 // messages held in the store in the DOM (older pages on scroll-up, the newest followed at the bottom),
 // pending bubbles, the "N new messages" button, the unread divider, and each message's actions (react,
-// edit, delete, reply in thread) with their in-place states.
+// edit, delete, reply in thread) with their in-place states. Opened on one message (a search result), a
+// conversation's list shows the history around it, and newer pages on scroll-down until it is live again.
 
 import { insertionIndex } from '../store.js'
 import { fileList } from './attachments.js'
@@ -19,6 +20,8 @@ export const WINDOW_SLACK = 100
 /** Messages brought into the window at a time when the reader scrolls past one of its edges. */
 export const PAGE_STEP = 100
 const SEEN_INTERVAL_MS = 1000
+/** How long a message jumped to stays highlighted. */
+export const JUMP_HIGHLIGHT_MS = 2500
 
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' })
 
@@ -77,10 +80,12 @@ export function decorationOf(messages, index, { isRoom, myId }) {
 
 /**
  * The list of `store.conversation(key)`: returns `{element, list, scroller, status, applyChange, revealNewest,
- * scrollToBottom, editMyLast, rebuildWhere, destroy}`; the owner passes it the store's
- * `conversation` events for `key`. `actions`: loadOlder(), retry(clientId), discard(clientId), seen(lastId),
- * edit(messageId, content), remove(messageId), react(messageId, emoji, {remove}), and optionally
- * openThread(message) (the "Reply in thread" action and a root's reply summary open its thread).
+ * scrollToBottom, loadNewest, editMyLast, rebuildWhere, destroy}`; the owner passes it the store's
+ * `conversation` events for `key`. `actions`: loadNewest(), loadOlder(), retry(clientId), discard(clientId),
+ * seen(lastId), edit(messageId, content), remove(messageId), react(messageId, emoji, {remove}), and optionally
+ * openThread(message) (the "Reply in thread" action and a root's reply summary open its thread), and
+ * loadNewer() and loadAround(messageId) for a run that can stop short of the newest (a conversation's).
+ * With `focusId`, the list opens on that message (loading the page around it when it is not held), highlighted.
  * `showAuthors`: names above runs of other people's messages (rooms and threads); `canDelete(message)`;
  * `nameOf(userId)`; `nicknameOf(userId)`, when given, highlights the mentions of those it knows;
  * `focusComposer()` takes the focus back where the owner writes; `unreadAtOpen`: how many
@@ -103,12 +108,29 @@ export function createMessageList({
   emptyText = 'No messages yet. Say hello!',
   listClass = 'messages',
   top = null,
+  focusId = null,
 }) {
   let loadingOlder = false
+  let loadingNewer = false
+  // The window waits for a page before it shows anything: the one around a message jumped to, or the newest
+  // when the conversation held only an older run (left there by an earlier jump).
+  let positioning = focusId != null || Boolean(store.conversation(key).hasNewer)
+  let highlightTimer = null
   const olderButton = h('button', { type: 'button', class: 'button ghost small load-older', hidden: true }, olderLabel)
   const historyStatus = h('p', { class: 'history-status', role: 'status' })
   const list = h('ol', { class: listClass, 'aria-labelledby': labelledBy })
-  const scroller = h('div', { class: 'scroller', role: 'region', tabindex: '0', 'aria-label': regionLabel }, top, olderButton, historyStatus, list)
+  const newerButton = h('button', { type: 'button', class: 'button ghost small load-newer', hidden: true }, 'Load newer messages')
+  const newerStatus = h('p', { class: 'history-status', role: 'status' })
+  const scroller = h(
+    'div',
+    { class: 'scroller', role: 'region', tabindex: '0', 'aria-label': regionLabel },
+    top,
+    olderButton,
+    historyStatus,
+    list,
+    newerStatus,
+    newerButton,
+  )
   const newButton = h('button', { type: 'button', class: 'button primary small new-messages', hidden: true })
   const scrollerFrame = h('div', { class: 'scroller-frame' }, scroller, newButton)
 
@@ -186,10 +208,10 @@ export function createMessageList({
     }
   }
 
-  /** Show up to `count` messages after the window (or the newest ones when it is empty). */
-  function revealNewer(count) {
+  /** Show up to `count` messages after the window (when it is empty: from index `from`, or the newest ones). */
+  function revealNewer(count, from = null) {
     const messages = conversationOf().messages
-    let index = lastShownId == null ? Math.max(0, messages.length - count) : indexOf(lastShownId) + 1
+    let index = lastShownId == null ? (from ?? Math.max(0, messages.length - count)) : indexOf(lastShownId) + 1
     const stop = Math.min(messages.length, index + count)
     const anchor = endAnchor()
     for (; index < stop; index += 1) {
@@ -242,13 +264,75 @@ export function createMessageList({
     atNewest = false
   }
 
-  /** Empty the window and show the newest messages at the bottom (the "new messages" button, a send). */
-  function jumpToNewest() {
+  function emptyWindow() {
     for (const id of [...shown.keys()]) removeRecord(id)
     firstShownId = null
     lastShownId = null
+    atNewest = true
+  }
+
+  /** Empty the window and show the newest messages at the bottom (the "new messages" button, a send). */
+  function jumpToNewest() {
+    if (conversationOf().hasNewer) {
+      loadNewest()
+      return
+    }
+    emptyWindow()
     revealNewer(WINDOW_SIZE)
     scrollToBottom()
+  }
+
+  /** Fill the window around message `targetId` (or where it would be), scroll to it and highlight it. */
+  function showAround(targetId) {
+    emptyWindow()
+    const messages = conversationOf().messages
+    const index = Math.min(indexOf(targetId), messages.length - 1)
+    if (index < 0) return
+    revealNewer(WINDOW_SIZE, Math.max(0, index - WINDOW_SIZE / 2))
+    stuckToBottom = false
+    const node = shown.get(messages[index].id).node
+    node.scrollIntoView?.({ block: 'center' })
+    node.classList.add('jumped')
+    node.focus({ preventScroll: true })
+    clearTimeout(highlightTimer)
+    highlightTimer = setTimeout(() => {
+      for (const record of shown.values()) record.node.classList.remove('jumped')
+    }, JUMP_HIGHLIGHT_MS)
+  }
+
+  /** Open on message `targetId`: from the store when it holds it, else with the page around it. */
+  async function jumpTo(targetId) {
+    // The caller puts the view in the page right after creating it: scrolling and focus need it there.
+    await Promise.resolve()
+    const conversation = conversationOf()
+    if (conversation.loaded && conversation.byId.has(targetId)) {
+      positioning = false
+      showAround(targetId)
+      renderStatus()
+      return
+    }
+    positioning = true
+    renderStatus()
+    try {
+      await actions.loadAround(targetId)
+      positioning = false
+      showAround(targetId)
+    } catch (error) {
+      // What the store holds is shown instead, and the reader may try again.
+      positioning = false
+      if (firstShownId == null && conversationOf().messages.length) {
+        revealNewer(WINDOW_SIZE)
+        scrollToBottom()
+      }
+      renderStatus()
+      setChildren(
+        historyStatus,
+        `This message could not be loaded: ${error.detail} `,
+        h('button', { type: 'button', class: 'button ghost small', onclick: () => jumpTo(targetId) }, 'Try again'),
+      )
+      return
+    }
+    renderStatus()
   }
 
   function scrollToBottom() {
@@ -259,7 +343,7 @@ export function createMessageList({
 
   /** The reader sees the newest message: nothing is unseen any more, and the server hears it was read. */
   function caughtUp() {
-    if (!stuckToBottom || !atNewest) return
+    if (!stuckToBottom || !atNewest || conversationOf().hasNewer) return
     if (unseen) {
       unseen = 0
       renderNewButton()
@@ -282,8 +366,9 @@ export function createMessageList({
   }
 
   function renderNewButton() {
-    newButton.hidden = unseen === 0
-    newButton.textContent = `${unseen} new ${unseen === 1 ? 'message' : 'messages'}`
+    const detached = conversationOf().hasNewer && !positioning
+    newButton.hidden = unseen === 0 && !detached
+    newButton.textContent = unseen ? `${unseen} new ${unseen === 1 ? 'message' : 'messages'}` : 'Jump to newest messages'
   }
 
   /** Place the "New messages" divider above the `count`-th newest message from someone else. */
@@ -310,7 +395,9 @@ export function createMessageList({
     const conversation = conversationOf()
     const hiddenOlder = firstShownId != null && indexOf(firstShownId) > 0
     olderButton.hidden = !(conversation.hasOlder || hiddenOlder)
-    if (!conversation.loaded) historyStatus.textContent = 'Loading messages…'
+    newerButton.hidden = !conversation.hasNewer || positioning
+    renderNewButton()
+    if (!conversation.loaded || positioning) historyStatus.textContent = 'Loading messages…'
     else if (!conversation.messages.length && !conversation.pending.size) {
       historyStatus.textContent = emptyText
     } else if (!loadingOlder) historyStatus.textContent = ''
@@ -322,6 +409,11 @@ export function createMessageList({
     let appended = 0
     let arrivedUnseen = 0
     for (const message of sorted) {
+      if (loadingNewer && message.id > lastShownId) {
+        // A page of newer history, not news: it waits in the store until the reader scrolls down to it.
+        atNewest = false
+        continue
+      }
       const mine = message.author.id === store.me?.id
       if (!mine && document.visibilityState === 'hidden' && dividerOnNextArrival) {
         // The first arrival the reader did not see: the divider moves above it (its node is built below).
@@ -549,6 +641,8 @@ export function createMessageList({
 
   /** Up in an empty composer: edit my newest message (brought into the window if it was outside). */
   function editMyLast() {
+    // Back in history, the newest message is not held: the composer's Up does nothing there.
+    if (conversationOf().hasNewer) return false
     const messages = conversationOf().messages
     let index = messages.length - 1
     while (index >= 0 && (messages[index].author.id !== store.me?.id || messages[index].deleted)) index -= 1
@@ -582,7 +676,13 @@ export function createMessageList({
   }
 
   function applyChange(change) {
+    if (change.reset) emptyWindow()
     for (const clientId of change.pending ?? []) showPending(clientId)
+    if (positioning) {
+      // The window is filled once the page it waits for is in.
+      renderStatus()
+      return
+    }
     if (change.added?.length) showAdded(change.added)
     for (const message of change.updated ?? []) showUpdated(message)
     if (firstShownId == null && conversationOf().messages.length) {
@@ -624,6 +724,68 @@ export function createMessageList({
     }
   }
 
+  /** Show newer messages: those the window left out first, then a page from the server (back in history). */
+  async function showNewer() {
+    if (!atNewest) {
+      revealNewer(PAGE_STEP)
+      if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimTop(WINDOW_SIZE + WINDOW_SLACK)
+      renderStatus()
+      return
+    }
+    if (loadingNewer || !conversationOf().hasNewer) return
+    loadingNewer = true
+    newerButton.disabled = true
+    newerStatus.textContent = 'Loading newer messages…'
+    try {
+      await actions.loadNewer()
+      newerStatus.textContent = ''
+      loadingNewer = false
+      revealNewer(PAGE_STEP)
+      if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimTop(WINDOW_SIZE + WINDOW_SLACK)
+    } catch (error) {
+      newerStatus.textContent = `Newer messages could not be loaded: ${error.detail}`
+    } finally {
+      loadingNewer = false
+      newerButton.disabled = false
+      renderStatus()
+    }
+  }
+
+  /** Load the newest page; a window left on an older run (after a jump) is refilled with it. */
+  async function loadNewest() {
+    const detached = Boolean(conversationOf().hasNewer)
+    if (detached) {
+      positioning = true
+      renderStatus()
+    }
+    try {
+      await actions.loadNewest()
+      if (detached) {
+        positioning = false
+        emptyWindow()
+        revealNewer(WINDOW_SIZE)
+        if (unreadAtOpen != null) {
+          placeUnreadDivider(unreadAtOpen)
+          unreadAtOpen = null
+        }
+        renderStatus()
+      }
+      scrollToBottom()
+    } catch (error) {
+      if (detached) {
+        // The older run stays on screen (with the way back to the newest), as it was before the attempt.
+        positioning = false
+        if (firstShownId == null) revealNewer(WINDOW_SIZE)
+        renderStatus()
+      }
+      setChildren(
+        historyStatus,
+        `Messages could not be loaded: ${error.detail} `,
+        h('button', { type: 'button', class: 'button ghost small', onclick: loadNewest }, 'Try again'),
+      )
+    }
+  }
+
   scroller.addEventListener(
     'scroll',
     () => {
@@ -634,6 +796,10 @@ export function createMessageList({
         revealNewer(PAGE_STEP)
         if (shown.size > WINDOW_SIZE + WINDOW_SLACK) trimTop(WINDOW_SIZE + WINDOW_SLACK)
         stuckToBottom = false
+      } else if (stuckToBottom && conversationOf().hasNewer && !positioning) {
+        // Reading down past the newest message held, back in history: the next page comes from the server.
+        stuckToBottom = false
+        showNewer()
       }
       if (scroller.scrollTop < NEAR_TOP_PX) showOlder()
       caughtUp()
@@ -641,6 +807,7 @@ export function createMessageList({
     { passive: true },
   )
   olderButton.addEventListener('click', showOlder)
+  newerButton.addEventListener('click', showNewer)
   list.addEventListener('mouseover', (event) => point(messageIdAt(event.target)))
   list.addEventListener('mouseleave', () => point(null))
   list.addEventListener('focusin', (event) => focusOn(messageIdAt(event.target)))
@@ -663,7 +830,8 @@ export function createMessageList({
   document.addEventListener('visibilitychange', onVisible)
 
   applyChange({ key, added: [], updated: [], pending: [...conversationOf().pending.keys()], status: conversationOf().loaded })
-  scrollToBottom()
+  if (focusId != null) jumpTo(focusId)
+  else scrollToBottom()
 
   return {
     element: scrollerFrame,
@@ -672,10 +840,11 @@ export function createMessageList({
     status: historyStatus,
     applyChange,
     scrollToBottom,
+    loadNewest,
     editMyLast,
-    /** After a send: show the newest messages, and stay at the bottom. */
+    /** After a send: show the newest messages (back from history when the run stopped short), at the bottom. */
     revealNewest() {
-      if (!atNewest) jumpToNewest()
+      if (!atNewest || conversationOf().hasNewer) jumpToNewest()
       else scrollToBottom()
     },
     /** Rebuild the shown messages that match (who may delete them changed, say). */
@@ -684,6 +853,7 @@ export function createMessageList({
     },
     destroy() {
       document.removeEventListener('visibilitychange', onVisible)
+      clearTimeout(highlightTimer)
       // A read report still waiting for its turn goes now: leaving must not leave a stale badge behind.
       if (seenTimer) {
         clearTimeout(seenTimer)

@@ -209,8 +209,11 @@ function keyedList({ list, compare, buildRow, emptyText }) {
   }
 }
 
-/** Build the sidebar (`top`: an entry above the lists); it follows the store by itself. Returns `{element, destroy}`. */
-export function createSidebar({ store, onLogOut, top = null }) {
+/**
+ * Build the sidebar (`top`: an entry above the lists; `search`: the message search box under who I am); it
+ * follows the store by itself. Returns `{element, destroy}`.
+ */
+export function createSidebar({ store, onLogOut, top = null, search = null }) {
   // Who I am, and the way to my profile (name, status, picture, closing the account).
   const me = h('a', { class: 'me', href: '#/profile', title: 'Your profile' })
   const roomList = h('ul', { class: 'list', 'aria-labelledby': 'rooms-heading' })
@@ -226,6 +229,7 @@ export function createSidebar({ store, onLogOut, top = null }) {
       h('button', { type: 'button', class: 'button ghost small', onclick: () => onLogOut() }, 'Log out'),
     ),
     me,
+    search,
     h(
       'nav',
       { class: 'sidebar-lists', 'aria-label': 'Conversations' },
