@@ -183,6 +183,7 @@ async def test_a_worker_with_no_socket_in_a_room_receives_none_of_its_traffic(cl
             assert to_carol.status_code == 201
 
             await carol_on_b.wait_for("message", lambda message: message["content"] == dm_marker)
+            await carol_on_b.wait_for("notify", lambda alert: alert["message"]["content"] == dm_marker)
             for socket in (alice_on_a, bob_on_a):
                 await socket.wait_for("message", lambda message: message["id"] == posted[-1]["id"])
             await settle(0.5)
@@ -190,9 +191,13 @@ async def test_a_worker_with_no_socket_in_a_room_receives_none_of_its_traffic(cl
             # Worker B is in none of the room's or the alice-bob DM's channels: none of it reached its connection...
             assert wire.count(room_marker.encode()) == 0
             assert wire.count(their_dm_marker.encode()) == 0
-            # ...while carol's DM reached it once (published to alice's channel and carol's; B only has carol's).
-            assert wire.count(dm_marker.encode()) == 1
+            # ...while carol's DM reached it twice, on carol's channel only (B has no other): once as the
+            # `message`, once inside the `notify` that alerts her of it.
+            assert wire.count(dm_marker.encode()) == 2
             assert [message["content"] for message in carol_on_b.received("message")] == [dm_marker]
+            assert [(n["message"]["content"], n["reason"]) for n in carol_on_b.received("notify")] == [
+                (dm_marker, "dm")
+            ]
     finally:
         await proxy.stop()
 
