@@ -3,66 +3,46 @@ worker, once, and nobody else's."""
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-import uuid
-
-import httpx
-
-from tests.conftest import free_port
 from tests.support.accounts import sign_up
-from tests.support.processes import BackendProcess, environment_for
+from tests.support.cluster import two_workers
 from tests.support.rooms import create_room, post_to_room
 from tests.support.sockets import RecordingClient, settle
 
 
 async def test_notify_crosses_workers_to_exactly_the_alerted_sockets(settings, redis_url):
-    shared = dataclasses.replace(settings, redis_url=redis_url, redis_prefix=f"test-{uuid.uuid4().hex[:8]}")
-    environment = environment_for(shared)
-    worker_a = BackendProcess(environment, free_port())
-    worker_b = BackendProcess(environment, free_port())
-    sockets: list[RecordingClient] = []
-    try:
-        await asyncio.gather(worker_a.start(), worker_b.start())
-        async with (
-            httpx.AsyncClient(base_url=worker_a.url) as http_a,
-            httpx.AsyncClient(base_url=worker_b.url) as http_b,
-        ):
-            alice, loud, quiet, muted, outsider = [await sign_up(http_a) for _ in range(5)]
-            room = await create_room(http_a, alice, members=[loud, quiet, muted])
-            for member, level in ((quiet, "mentions"), (muted, "none")):
-                answer = await http_b.put(
-                    f"/api/rooms/{room['id']}/notifications", headers=member.headers, json={"level": level}
-                )
-                assert answer.status_code == 200
-            by_user = {}
-            for user in (alice, loud, quiet, muted, outsider):
-                # one tab on each worker
-                by_user[user.id] = [
-                    await RecordingClient().connect(worker_a.url, user.token),
-                    await RecordingClient().connect(worker_b.url, user.token),
-                ]
-                sockets += by_user[user.id]
-            plain = await post_to_room(http_a, alice, room["id"], "hello")
-            named = await post_to_room(http_b, alice, room["id"], f"@{quiet.nickname} over here")
-            dm = await http_a.post(
-                "/api/messages", headers=outsider.headers, json={"recipient_id": muted.id, "content": "psst"}
+    async with two_workers(settings, redis_url) as (worker_a, http_a, worker_b, http_b, sockets):
+        alice, loud, quiet, muted, outsider = [await sign_up(http_a) for _ in range(5)]
+        room = await create_room(http_a, alice, members=[loud, quiet, muted])
+        for member, level in ((quiet, "mentions"), (muted, "none")):
+            answer = await http_b.put(
+                f"/api/rooms/{room['id']}/notifications", headers=member.headers, json={"level": level}
             )
-            assert dm.status_code == 201
-            for socket in by_user[quiet.id] + by_user[loud.id]:
-                await socket.wait_for("notify", lambda n: n["message"]["id"] == named["id"])
-            for socket in by_user[muted.id]:
-                await socket.wait_for("notify", lambda n: n["message"]["id"] == dm.json()["id"])
-            await settle(0.5)
+            assert answer.status_code == 200
+        by_user = {}
+        for user in (alice, loud, quiet, muted, outsider):
+            # one tab on each worker
+            by_user[user.id] = [
+                await RecordingClient().connect(worker_a.url, user.token),
+                await RecordingClient().connect(worker_b.url, user.token),
+            ]
+            sockets += by_user[user.id]
+        plain = await post_to_room(http_a, alice, room["id"], "hello")
+        named = await post_to_room(http_b, alice, room["id"], f"@{quiet.nickname} over here")
+        dm = await http_a.post(
+            "/api/messages", headers=outsider.headers, json={"recipient_id": muted.id, "content": "psst"}
+        )
+        assert dm.status_code == 201
+        for socket in by_user[quiet.id] + by_user[loud.id]:
+            await socket.wait_for("notify", lambda n: n["message"]["id"] == named["id"])
+        for socket in by_user[muted.id]:
+            await socket.wait_for("notify", lambda n: n["message"]["id"] == dm.json()["id"])
+        await settle(0.5)
 
-            def alerts(user) -> list[list[tuple[int, str]]]:
-                return [[(n["message"]["id"], n["reason"]) for n in s.received("notify")] for s in by_user[user.id]]
+        def alerts(user) -> list[list[tuple[int, str]]]:
+            return [[(n["message"]["id"], n["reason"]) for n in s.received("notify")] for s in by_user[user.id]]
 
-            assert alerts(loud) == [[(plain["id"], "room"), (named["id"], "room")]] * 2
-            assert alerts(quiet) == [[(named["id"], "mention")]] * 2
-            assert alerts(muted) == [[(dm.json()["id"], "dm")]] * 2  # `none` is per room: DMs still alert
-            assert alerts(alice) == [[], []]
-            assert alerts(outsider) == [[], []]
-    finally:
-        await asyncio.gather(*(socket.disconnect() for socket in sockets), return_exceptions=True)
-        await asyncio.gather(worker_a.stop(), worker_b.stop())
+        assert alerts(loud) == [[(plain["id"], "room"), (named["id"], "room")]] * 2
+        assert alerts(quiet) == [[(named["id"], "mention")]] * 2
+        assert alerts(muted) == [[(dm.json()["id"], "dm")]] * 2  # `none` is per room: DMs still alert
+        assert alerts(alice) == [[], []]
+        assert alerts(outsider) == [[], []]

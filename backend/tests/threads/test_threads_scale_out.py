@@ -4,14 +4,11 @@ every member's socket, on either worker, gets each reply and each root summary o
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import uuid
 
 import httpx
 
-from tests.conftest import free_port
 from tests.support.accounts import sign_up
-from tests.support.processes import BackendProcess, environment_for
+from tests.support.cluster import two_workers
 from tests.support.rooms import create_room, post_to_room
 from tests.support.sockets import RecordingClient, settle
 
@@ -19,47 +16,34 @@ REPLIES_PER_WORKER = 5
 
 
 async def test_racing_replies_through_two_workers_are_counted_and_pushed_once_to_both(settings, redis_url):
-    shared = dataclasses.replace(settings, redis_url=redis_url, redis_prefix=f"test-{uuid.uuid4().hex[:8]}")
-    environment = environment_for(shared)
-    worker_a = BackendProcess(environment, free_port())
-    worker_b = BackendProcess(environment, free_port())
-    sockets: list[RecordingClient] = []
-    try:
-        await asyncio.gather(worker_a.start(), worker_b.start())
-        async with (
-            httpx.AsyncClient(base_url=worker_a.url) as http_a,
-            httpx.AsyncClient(base_url=worker_b.url) as http_b,
-        ):
-            alice, bob = await sign_up(http_a), await sign_up(http_b)
-            room = await create_room(http_a, alice, members=[bob])
-            root = await post_to_room(http_a, alice, room["id"], "across workers")
-            alice_on_b = await RecordingClient().connect(worker_b.url, alice.token)
-            bob_on_a = await RecordingClient().connect(worker_a.url, bob.token)
-            sockets += [alice_on_b, bob_on_a]
+    async with two_workers(settings, redis_url) as (worker_a, http_a, worker_b, http_b, sockets):
+        alice, bob = await sign_up(http_a), await sign_up(http_b)
+        room = await create_room(http_a, alice, members=[bob])
+        root = await post_to_room(http_a, alice, room["id"], "across workers")
+        alice_on_b = await RecordingClient().connect(worker_b.url, alice.token)
+        bob_on_a = await RecordingClient().connect(worker_a.url, bob.token)
+        sockets += [alice_on_b, bob_on_a]
 
-            def reply(http: httpx.AsyncClient, author, number: int):
-                return http.post(
-                    f"/api/rooms/{room['id']}/messages",
-                    headers=author.headers,
-                    json={"content": f"reply {number}", "thread_id": root["id"]},
-                )
-
-            answers = await asyncio.gather(
-                *(reply(http_a, bob, i) for i in range(REPLIES_PER_WORKER)),
-                *(reply(http_b, alice, i) for i in range(REPLIES_PER_WORKER)),
+        def reply(http: httpx.AsyncClient, author, number: int):
+            return http.post(
+                f"/api/rooms/{room['id']}/messages",
+                headers=author.headers,
+                json={"content": f"reply {number}", "thread_id": root["id"]},
             )
-            assert {answer.status_code for answer in answers} == {201}
-            total = 2 * REPLIES_PER_WORKER
-            for socket in sockets:
-                await socket.wait_for("message_updated", lambda m: m["thread"]["reply_count"] == total)
-            await settle(0.5)
-            replies = sorted((answer.json() for answer in answers), key=lambda message: message["id"])
-            for socket in sockets:
-                assert sorted(socket.received("message"), key=lambda message: message["id"]) == replies
-                counts = sorted(m["thread"]["reply_count"] for m in socket.received("message_updated"))
-                assert counts == list(range(1, total + 1))
-            thread = (await http_b.get(f"/api/messages/{root['id']}/thread", headers=alice.headers)).json()
-            assert thread == replies
-    finally:
-        await asyncio.gather(*(socket.disconnect() for socket in sockets), return_exceptions=True)
-        await asyncio.gather(worker_a.stop(), worker_b.stop())
+
+        answers = await asyncio.gather(
+            *(reply(http_a, bob, i) for i in range(REPLIES_PER_WORKER)),
+            *(reply(http_b, alice, i) for i in range(REPLIES_PER_WORKER)),
+        )
+        assert {answer.status_code for answer in answers} == {201}
+        total = 2 * REPLIES_PER_WORKER
+        for socket in sockets:
+            await socket.wait_for("message_updated", lambda m: m["thread"]["reply_count"] == total)
+        await settle(0.5)
+        replies = sorted((answer.json() for answer in answers), key=lambda message: message["id"])
+        for socket in sockets:
+            assert sorted(socket.received("message"), key=lambda message: message["id"]) == replies
+            counts = sorted(m["thread"]["reply_count"] for m in socket.received("message_updated"))
+            assert counts == list(range(1, total + 1))
+        thread = (await http_b.get(f"/api/messages/{root['id']}/thread", headers=alice.headers)).json()
+        assert thread == replies
