@@ -45,6 +45,22 @@ export function createThreadController({ store, api, outbox, navigate, host, onO
     return store.people.get(userId)?.name ?? store.describe(conversationKey)?.room?.members?.find((member) => member.id === userId)?.name ?? 'Someone'
   }
 
+  /** A mentioned person's nickname, for highlighting (as the conversation view finds it). */
+  function nicknameOf(conversationKey, userId) {
+    if (userId === store.me?.id) return store.me.nickname
+    return (
+      store.people.get(userId)?.nickname ??
+      store.describe(conversationKey)?.room?.members?.find((member) => member.id === userId)?.nickname
+    )
+  }
+
+  /** The people a reply can mention: the room's members, or the person of the DM (never me). */
+  function mentionable(conversationKey) {
+    const subject = store.describe(conversationKey)
+    const people = subject?.room ? (subject.room.members ?? []) : subject?.person ? [subject.person] : []
+    return people.filter((person) => person.id !== store.me?.id)
+  }
+
   function actionsFor(conversationKey, rootId) {
     const key = threadKey(conversationKey, rootId)
     const page = async (parameters) => store.addHistoryPage(key, await api.threadReplies(rootId, { limit: PAGE_SIZE, ...parameters }))
@@ -115,6 +131,9 @@ export function createThreadController({ store, api, outbox, navigate, host, onO
       where: conversationName(store, conversationKey),
       canDelete: (message) => message.author.id === store.me?.id || (isRoom && store.describe(conversationKey)?.room?.owner?.id === store.me?.id),
       nameOf: (userId) => nameOf(conversationKey, userId),
+      nicknameOf: (userId) => nicknameOf(conversationKey, userId),
+      mentionable: () => mentionable(conversationKey),
+      inRoom: isRoom,
     })
     host.append(panel.element)
     if (!store.conversation(key).root) fetchRoot(conversationKey, rootId)

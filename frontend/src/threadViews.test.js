@@ -115,6 +115,42 @@ describe('the thread panel', () => {
     expect(panel.element.querySelector('.message[data-id="11"]')).toBe(first)
   })
 
+  it('highlights mentions in the root and the replies, mine apart', () => {
+    const store = signedIn()
+    store.upsertMessage(roomMessage(10, alice, { content: 'Who reviews, @bob?', thread: summary(1), mentions: [2], seq: 30 }))
+    store.threads.open(store.conversation(ROOM).byId.get(10))
+    const nicknameOf = (id) => ({ 1: 'alice', 2: 'bob' })[id]
+    const panel = createThreadPanel({ store, key: THREAD, actions: panelActions(), where: '#team', canDelete: () => false, nameOf: () => 'Bob', nicknameOf })
+    document.body.append(panel.element)
+    store.addHistoryPage(THREAD, [reply(11, bob, { content: 'on it, @alice', mentions: [1] })])
+    const rootMention = panel.element.querySelector('.root-message .mention')
+    expect(rootMention.textContent).toBe('@bob')
+    expect(rootMention.classList.contains('mention-me')).toBe(false)
+    expect(panel.element.querySelector('.message[data-id="11"] .mention-me').textContent).toBe('@alice')
+  })
+
+  it('completes @ names in its composer: Enter picks one instead of sending, Escape closes the list, not the thread', () => {
+    const store = signedIn()
+    store.threads.open(store.conversation(ROOM).byId.get(10))
+    const actions = panelActions()
+    const panel = createThreadPanel({ store, key: THREAD, actions, where: '#team', canDelete: () => false, nameOf: () => 'Bob', mentionable: () => [bob], inRoom: true })
+    document.body.append(panel.element)
+    const textarea = panel.element.querySelector('textarea')
+    const key = (name) => textarea.dispatchEvent(new KeyboardEvent('keydown', { key: name, bubbles: true, cancelable: true }))
+    textarea.value = 'thanks @b'
+    textarea.setSelectionRange(9, 9)
+    textarea.dispatchEvent(new Event('input', { bubbles: true }))
+    expect([...panel.element.querySelectorAll('[role=option]')].map((option) => option.textContent)).toEqual(['@bob Bob'])
+    key('Escape')
+    expect(actions.close).not.toHaveBeenCalled()
+    textarea.dispatchEvent(new Event('input', { bubbles: true }))
+    key('Enter')
+    expect(textarea.value).toBe('thanks @bob ')
+    expect(actions.send).not.toHaveBeenCalled()
+    key('Escape')
+    expect(actions.close).toHaveBeenCalled()
+  })
+
   it('reports the newest reply read while the reader is at the bottom', () => {
     vi.useFakeTimers()
     const store = signedIn()

@@ -4,6 +4,7 @@
 
 import { parseThreadKey } from '../threads.js'
 import { h, setChildren, showText } from './h.js'
+import { attachMentionAutocomplete } from './mentions.js'
 import { MAX_CONTENT, createMessageList } from './messageList.js'
 import { messageNode } from './message.js'
 
@@ -11,9 +12,20 @@ import { messageNode } from './message.js'
  * Render the thread `key` (a thread key: its conversation and root id). `actions`: loadNewest(), loadOlder(),
  * send(content), retry(clientId), discard(clientId), seen(lastId), edit(messageId, content), remove(messageId),
  * react(messageId, emoji, {remove}), follow(following) and close(). `where`: the conversation's name.
- * `canDelete(message)` and `nameOf(userId)` as for the conversation. Returns `{element, key, focus, destroy}`.
+ * `canDelete(message)`, `nameOf(userId)` and `nicknameOf(userId)` (mentions highlighted) as for the conversation;
+ * with `mentionable()` (the people a reply can mention; `inRoom` adds `@room`) the composer completes `@` names. Returns `{element, key, focus, destroy}`.
  */
-export function createThreadPanel({ store, key, actions, where, canDelete, nameOf }) {
+export function createThreadPanel({
+  store,
+  key,
+  actions,
+  where,
+  canDelete,
+  nameOf,
+  nicknameOf = null,
+  mentionable = null,
+  inRoom = false,
+}) {
   const { rootId } = parseThreadKey(key)
   const threadOf = () => store.conversation(key)
 
@@ -25,6 +37,7 @@ export function createThreadPanel({ store, key, actions, where, canDelete, nameO
     showAuthors: true,
     canDelete,
     nameOf,
+    nicknameOf,
     focusComposer: () => textarea.focus(),
     unreadAtOpen: store.threads.followed.get(rootId)?.unread || null,
     labelledBy: 'thread-title',
@@ -48,11 +61,14 @@ export function createThreadPanel({ store, key, actions, where, canDelete, nameO
     'aria-describedby': 'thread-composer-error thread-composer-hint',
     enterkeyhint: 'send',
   })
+  // Before the composer's own key handlers: while suggestions show, Enter picks one and Escape closes them.
+  const mentionPicker = mentionable ? attachMentionAutocomplete(textarea, { people: mentionable, room: inRoom }) : null
   const composerError = h('p', { class: 'field-error', id: 'thread-composer-error', role: 'alert', hidden: true })
   const composer = h(
     'form',
     { class: 'composer', 'aria-label': 'Reply in the thread' },
     h('label', { for: 'thread-composer-input', class: 'visually-hidden' }, 'Reply in the thread'),
+    mentionPicker?.element,
     h('div', { class: 'composer-row' }, textarea, h('button', { type: 'submit', class: 'button primary' }, 'Reply')),
     h('p', { class: 'visually-hidden', id: 'thread-composer-hint' }, 'Enter sends, Shift+Enter starts a new line, Escape closes the thread.'),
     composerError,
@@ -98,7 +114,7 @@ export function createThreadPanel({ store, key, actions, where, canDelete, nameO
       setChildren(rootHolder, h('p', { class: 'history-status' }, 'Loading the thread…'))
       return
     }
-    const node = messageNode(root, { mine: root.author.id === store.me?.id, showAuthor: true }, { ...rootUi, myId: store.me?.id })
+    const node = messageNode(root, { mine: root.author.id === store.me?.id, showAuthor: true }, { ...rootUi, myId: store.me?.id, nicknameOf })
     // The root is no list item here: it stands above the list of replies.
     const holder = h('div', { class: `${node.className} root-message`, dataset: { id: String(root.id) } }, ...node.childNodes)
     setChildren(rootHolder, holder)
@@ -205,6 +221,7 @@ export function createThreadPanel({ store, key, actions, where, canDelete, nameO
     focus: () => textarea.focus(),
     destroy() {
       for (const [type, listener] of listeners) store.removeEventListener(type, listener)
+      mentionPicker?.destroy()
       messageList.destroy()
     },
   }
