@@ -128,14 +128,17 @@ export async function buildSite(apiUrl, outDir) {
   await build({ root: frontendDir, logLevel: 'warn', build: { outDir, emptyOutDir: true } })
 }
 
-/** Everything the tests need, started (`environment`: settings for the backend); `close()` stops it all. */
-export async function startStack({ environment = {} } = {}) {
+/**
+ * Everything the tests need, started (`environment`: settings for the backend; `backendStartMs`: how long
+ * its start may take); `close()` stops it all.
+ */
+export async function startStack({ environment = {}, backendStartMs = undefined } = {}) {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'confab-e2e-'))
   const [backendPort, sitePort] = [await freePort(), await freePort()]
   const siteUrl = `http://127.0.0.1:${sitePort}`
   const backend = new Backend({ port: backendPort, workDir, corsOrigin: siteUrl, environment })
   backend.migrate()
-  await backend.start()
+  await backend.start(backendStartMs)
   const siteDir = path.join(workDir, 'site')
   await buildSite(backend.url, siteDir)
   const site = await serveStatic(siteDir, sitePort)

@@ -1,13 +1,11 @@
 // Profiles in a real browser: a rename (and a new picture) made in one window shows in another at once;
 // closing an account logs it out and leaves its messages, signed "Deleted user", with the others.
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import os from 'node:os'
 import path from 'node:path'
-import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Backend, CHROMIUM_ARGS, CHROMIUM_PATH, buildSite, freePort, screenshotDir, serveStatic } from './harness.js'
+import { screenshotDir, startStack } from './harness.js'
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 // A 4x4 red PNG: enough for the server to decode, size and thumbnail.
@@ -17,31 +15,6 @@ let stack
 const pageErrors = []
 // The machine may be busy with other test runs: the backend gets longer to start than the shared harness gives.
 const BACKEND_START_MS = 120000
-
-/** The harness's stack (a backend, the site built against it, Chromium), with a patient backend start. */
-async function startPatientStack() {
-  const workDir = mkdtempSync(path.join(os.tmpdir(), 'confab-e2e-profile-'))
-  const [backendPort, sitePort] = [await freePort(), await freePort()]
-  const siteUrl = `http://127.0.0.1:${sitePort}`
-  const backend = new Backend({ port: backendPort, workDir, corsOrigin: siteUrl })
-  backend.migrate()
-  await backend.start(BACKEND_START_MS)
-  const siteDir = path.join(workDir, 'site')
-  await buildSite(backend.url, siteDir)
-  const site = await serveStatic(siteDir, sitePort)
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
-  return {
-    backend,
-    siteUrl,
-    browser,
-    async close() {
-      await browser.close().catch(() => {})
-      await backend.stop()
-      await new Promise((resolve) => site.close(resolve))
-      rmSync(workDir, { recursive: true, force: true })
-    },
-  }
-}
 
 async function eventually(assertion, timeoutMs = 15000) {
   const deadline = Date.now() + timeoutMs
@@ -104,7 +77,7 @@ describe('profiles in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(screenshotDir, { recursive: true })
-    stack = await startPatientStack()
+    stack = await startStack({ backendStartMs: BACKEND_START_MS })
     alice = await signUp('alice', 'Alice Liddell')
     bob = await signUp('bob', 'Bob Builder')
     room = await api(alice.token, 'POST', '/api/rooms', { name: 'tea-party', member_ids: [bob.id] })
