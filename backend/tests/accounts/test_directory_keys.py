@@ -17,6 +17,7 @@ from confab.domain.accounts.service import matching_keys_statement
 from confab.settings import Settings
 from tests.conftest import make_settings
 from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.plans import query_plan
 
 
 @pytest.fixture
@@ -75,22 +76,6 @@ def search_statements() -> dict[str, object]:
         "nicknames, next page": matching_keys_statement(NICKNAME, "jo", 51, after=("jo", 3)),
         "names, next page": matching_keys_statement(NAME, "jo", 51, after=("jo x", 4), nickname_prefix="jo"),
     }
-
-
-async def query_plan(database_url: str, statement: object) -> str:
-    engine = create_async_engine(database_url, poolclass=NullPool)
-    try:
-        sql = str(statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))  # type: ignore[attr-defined]
-        async with engine.connect() as connection:
-            if engine.dialect.name == "sqlite":
-                rows = await connection.execute(text("EXPLAIN QUERY PLAN " + sql))
-                return "\n".join(row[-1] for row in rows)
-            # The test tables are tiny, so the planner would rightly prefer reading them whole; forbidding
-            # sequential scans asks whether an index can serve the query at all, which is the point.
-            await connection.execute(text("SET enable_seqscan = off"))
-            return "\n".join(row[0] for row in await connection.execute(text("EXPLAIN " + sql)))
-    finally:
-        await engine.dispose()
 
 
 @pytest.mark.parametrize("name", list(search_statements()))

@@ -34,7 +34,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from litestar.exceptions import HTTPException
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, insert, select, update
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
 from confab.db.types import utc_now
@@ -294,13 +294,7 @@ class MessageWriter:
         if not pairs:
             return
         member = RoomMembershipModel.__table__.c
-        found = set(
-            (
-                await session.execute(
-                    select(member.room_id, member.user_id).where(tuple_(member.room_id, member.user_id).in_(pairs))
-                )
-            ).tuples()
-        )
+        found = await _pairs_present(session, member.room_id, member.user_id, pairs)
         for index, send in enumerate(batch):
             if send.room_id is not None and (send.room_id, send.author.id) not in found:
                 try:  # which refusal it is (no room, or not a member); passes if they joined in between
@@ -316,15 +310,7 @@ class MessageWriter:
         if not pairs:
             return
         column = MessageModel.__table__.c
-        seen = set(
-            (
-                await session.execute(
-                    select(column.author_id, column.client_id).where(
-                        tuple_(column.author_id, column.client_id).in_(pairs)
-                    )
-                )
-            ).tuples()
-        )
+        seen = await _pairs_present(session, column.author_id, column.client_id, pairs)
         in_batch: set[tuple[int, str]] = set()
         for index, send in enumerate(batch):
             if send.client_id is None or results[index] is not None:
@@ -415,3 +401,20 @@ class MessageWriter:
         await follow_as_participants(session, root_id, root.author_id, replier_id)
         await follow_when_mentioned(session, root_id, mentioned)
         return await message_from_row(session, self.profiles, self.links, root)
+
+
+def pairs_lookup(first: ColumnElement[Any], second: ColumnElement[Any], pairs: set[tuple[Any, Any]]) -> Select[Any]:
+    """The rows of (`first`, `second`) among `pairs`, and a few more, by an index on the two columns.
+
+    Not `(a, b) IN (VALUES ...)`: SQLite answers that row-value list by scanning the whole index, a cost
+    that grew with every message ever sent (bench/RESULTS.md). Two plain IN lists are index lookups; the
+    few extra combinations they also match are dropped by `_pairs_present`.
+    """
+    return select(first, second).where(first.in_({a for a, _ in pairs}), second.in_({b for _, b in pairs}))
+
+
+async def _pairs_present(
+    session: AsyncSession, first: ColumnElement[Any], second: ColumnElement[Any], pairs: set[tuple[Any, Any]]
+) -> set[tuple[Any, Any]]:
+    """Which of `pairs` are rows of (`first`, `second`)."""
+    return {tuple(row) for row in await session.execute(pairs_lookup(first, second, pairs))} & pairs
