@@ -71,6 +71,19 @@ async def test_an_edit_finds_the_mentions_again(http, make_user):
     assert (await my_rooms(http, bob))[room["id"]]["mentions_unread"] == 0
 
 
+async def test_an_edit_can_add_the_first_mention_and_take_the_last_one_away(http, make_user):
+    alice, bob = await make_user(), await make_user()
+    room = await create_room(http, alice, members=[bob])
+    message = await post_to_room(http, alice, room["id"], "no one named")
+    path = f"/api/messages/{message['id']}"
+    named = await http.patch(path, headers=alice.headers, json={"content": f"now @{bob.nickname}"})
+    assert named.json()["mentions"] == [bob.id]
+    assert [m["id"] for m in await mentions_of(http, bob)] == [message["id"]]
+    plain = await http.patch(path, headers=alice.headers, json={"content": "no one again"})
+    assert plain.json()["mentions"] == []
+    assert await mentions_of(http, bob) == []
+
+
 async def test_a_deleted_message_mentions_nobody_any_more(http, make_user):
     alice, bob = await make_user(), await make_user()
     message = await send_dm(http, alice, bob, f"@{bob.nickname} oops")

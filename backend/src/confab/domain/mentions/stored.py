@@ -20,9 +20,16 @@ async def record_mentions(session: AsyncSession, message_id: int, user_ids: Iter
     return ids
 
 
-async def replace_mentions(session: AsyncSession, message_id: int, user_ids: Iterable[int]) -> list[int]:
-    """The message's mentions become exactly `user_ids` (an edit, or none for a deleted message)."""
-    await session.execute(delete(_mentions).where(_mentions.c.message_id == message_id))
+async def replace_mentions(
+    session: AsyncSession, message_id: int, user_ids: Iterable[int], *, had_mentions: bool = True
+) -> list[int]:
+    """The message's mentions become exactly `user_ids` (an edit, or none for a deleted message).
+
+    `had_mentions=False` (the caller read that the message has none, under the write order) skips the
+    DELETE: most edits mention nobody before or after.
+    """
+    if had_mentions:
+        await session.execute(delete(_mentions).where(_mentions.c.message_id == message_id))
     return await record_mentions(session, message_id, user_ids)
 
 

@@ -289,9 +289,12 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             await session.commit()
             return unchanged
         edited = await stamp_change(session, message_id, content=form.content, edited_at=utc_now())
-        recipient = await self.hub.profiles.get(session, row.recipient_id) if row.recipient_id is not None else None
-        readers = await readers_of(session, editor.id, recipient=recipient, room_id=row.room_id)
-        mentions = await replace_mentions(session, message_id, mentioned_among(readers, find_mentions(form.content)))
+        mentioned: list[int] = []
+        if wanted := find_mentions(form.content):  # the readers are only needed to resolve mentions
+            recipient = await self.hub.profiles.get(session, row.recipient_id) if row.recipient_id is not None else None
+            readers = await readers_of(session, editor.id, recipient=recipient, room_id=row.room_id)
+            mentioned = list(mentioned_among(readers, wanted))
+        mentions = await replace_mentions(session, message_id, mentioned, had_mentions=row.has_mentions)
         if row.thread_id is not None:
             await follow_when_mentioned(session, row.thread_id, mentions)
         return await self._commit_and_push(
