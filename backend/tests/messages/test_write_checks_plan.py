@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from confab.domain.messages.group_commit import pairs_lookup
-from confab.domain.messages.models import MessageModel
-from confab.domain.rooms.models import RoomMembershipModel
+from confab.domain.messages.group_commit import MEMBERSHIPS, REPEATED_CLIENT_IDS
 from confab.settings import Settings
 from tests.support.plans import query_plan
 
-messages = MessageModel.__table__.c
-members = RoomMembershipModel.__table__.c
 LOOKUPS = {
-    "repeated client_id": (pairs_lookup(messages.author_id, messages.client_id, {(1, "a"), (2, "b")}), "messages"),
-    "room membership": (pairs_lookup(members.room_id, members.user_id, {(1, 1), (2, 2)}), "room_members"),
+    "repeated client_id": (REPEATED_CLIENT_IDS.params(firsts=[1, 2], seconds=["a", "b"]), "messages"),
+    "room membership": (MEMBERSHIPS.params(firsts=[1, 2], seconds=[1, 2]), "room_members"),
 }
 
 

@@ -34,7 +34,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from litestar.exceptions import HTTPException
-from sqlalchemy import ColumnElement, Select, insert, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
 from confab.db.types import utc_now
@@ -293,8 +293,7 @@ class MessageWriter:
         pairs = {(send.room_id, send.author.id) for send in batch if send.room_id is not None}
         if not pairs:
             return
-        member = RoomMembershipModel.__table__.c
-        found = await _pairs_present(session, member.room_id, member.user_id, pairs)
+        found = await _pairs_present(session, MEMBERSHIPS, pairs)
         for index, send in enumerate(batch):
             if send.room_id is not None and (send.room_id, send.author.id) not in found:
                 try:  # which refusal it is (no room, or not a member); passes if they joined in between
@@ -309,8 +308,7 @@ class MessageWriter:
         pairs = {(send.author.id, send.client_id) for send in batch if send.client_id is not None}
         if not pairs:
             return
-        column = MessageModel.__table__.c
-        seen = await _pairs_present(session, column.author_id, column.client_id, pairs)
+        seen = await _pairs_present(session, REPEATED_CLIENT_IDS, pairs)
         in_batch: set[tuple[int, str]] = set()
         for index, send in enumerate(batch):
             if send.client_id is None or results[index] is not None:
@@ -403,18 +401,30 @@ class MessageWriter:
         return await message_from_row(session, self.profiles, self.links, root)
 
 
-def pairs_lookup(first: ColumnElement[Any], second: ColumnElement[Any], pairs: set[tuple[Any, Any]]) -> Select[Any]:
-    """The rows of (`first`, `second`) among `pairs`, and a few more, by an index on the two columns.
+def pairs_lookup(first: ColumnElement[Any], second: ColumnElement[Any]) -> Select[Any]:
+    """The rows whose (`first`, `second`) may be among the pairs bound as `firsts` and `seconds`, by an index on
+    the two columns; built once, like the other statements a send runs.
 
     Not `(a, b) IN (VALUES ...)`: SQLite answers that row-value list by scanning the whole index, a cost
     that grew with every message ever sent (bench/RESULTS.md). Two plain IN lists are index lookups; the
     few extra combinations they also match are dropped by `_pairs_present`.
     """
-    return select(first, second).where(first.in_({a for a, _ in pairs}), second.in_({b for _, b in pairs}))
+    return select(first, second).where(
+        first.in_(bindparam("firsts", expanding=True)), second.in_(bindparam("seconds", expanding=True))
+    )
+
+
+_messages_c = MessageModel.__table__.c
+_members_c = RoomMembershipModel.__table__.c
+REPEATED_CLIENT_IDS = pairs_lookup(_messages_c.author_id, _messages_c.client_id)
+MEMBERSHIPS = pairs_lookup(_members_c.room_id, _members_c.user_id)
 
 
 async def _pairs_present(
-    session: AsyncSession, first: ColumnElement[Any], second: ColumnElement[Any], pairs: set[tuple[Any, Any]]
+    session: AsyncSession, lookup: Select[Any], pairs: set[tuple[Any, Any]]
 ) -> set[tuple[Any, Any]]:
-    """Which of `pairs` are rows of (`first`, `second`)."""
-    return {tuple(row) for row in await session.execute(pairs_lookup(first, second, pairs))} & pairs
+    """Which of `pairs` `lookup` (a `pairs_lookup`) finds."""
+    rows = await session.execute(
+        lookup, {"firsts": list({a for a, _ in pairs}), "seconds": list({b for _, b in pairs})}
+    )
+    return {tuple(row) for row in rows} & pairs
