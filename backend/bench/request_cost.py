@@ -5,6 +5,7 @@
     python -m bench.request_cost --concurrency 16   # 16 sends in flight at once (group commit batches them)
     python -m bench.request_cost --operation edit   # edits instead (or `react`: reaction toggles)
     python -m bench.request_cost --operation upload # 1 MB uploads (`POST /api/files`, 64 KiB chunks)
+    python -m bench.request_cost --stored 200000    # on a database that already holds 200,000 messages
 
 Drives `POST /api/messages` through confab's ASGI app (Socket.IO wrapper, security headers,
 Litestar, the token check, the service, a fresh migrated SQLite file) inside this process, one
@@ -25,6 +26,7 @@ import itertools
 import logging
 import os
 import pstats
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -106,9 +108,20 @@ async def request(
         raise RuntimeError(f"{method} {path}: expected {expected}, got {statuses}")
 
 
-def send_request(app: Any, body: bytes, token: str) -> Callable[[], Awaitable[None]]:
-    """A coroutine function that makes one ASGI request for `POST /api/messages` and checks the 201."""
-    return lambda: request(app, "POST", "/api/messages", body, token, 201)
+def send_request(app: Any, recipient_id: int, token: str) -> Callable[[], Awaitable[None]]:
+    """A coroutine function that makes one ASGI request for `POST /api/messages` and checks the 201; each send
+    has its own `client_id`, as the web client's and the CLI's do."""
+    client_ids = itertools.count()
+
+    def send() -> Awaitable[None]:
+        body = {
+            "recipient_id": recipient_id,
+            "content": "what does one send cost?",
+            "client_id": f"request-cost-{next(client_ids)}",
+        }
+        return request(app, "POST", "/api/messages", msgspec.json.encode(body), token, 201)
+
+    return send
 
 
 # The reactions the change mix toggles (as bench/load.py's `REACTIONS`).
@@ -120,8 +133,7 @@ async def change_requests(
 ) -> Callable[[], Awaitable[None]]:
     """Send 200 DMs, then a coroutine function that changes one of them per call, round robin: an edit by the
     author with new text each time, or a toggle of one of the recipient's reactions."""
-    body = msgspec.json.encode({"recipient_id": recipient_id, "content": "a message to change"})
-    send_one = send_request(app, body, author_token)
+    send_one = send_request(app, recipient_id, author_token)
     for _ in range(200):
         await send_one()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
@@ -166,7 +178,23 @@ def upload_request(app: Any, token: str) -> Callable[[], Awaitable[None]]:
     return lambda: request(app, "POST", "/api/files", body, token, 201, content_type, UVICORN_CHUNK)
 
 
-async def measure(rounds: int, sends: int, profile_top: int, operation: str = "send", concurrency: int = 1) -> None:
+def store_copies(database: Path, count: int) -> None:
+    """Write `count` copies of the newest message straight into the table (each with its own `client_id` and
+    `seq`, the search index kept by its triggers): what a send costs must not grow with what is stored."""
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+            "INSERT INTO messages (content, created_at, author_id, recipient_id, client_id, seq, created_seq, deleted) "
+            "SELECT t.content, t.created_at, t.author_id, t.recipient_id, 'stored-' || n.i, t.seq + n.i, "
+            "t.seq + n.i, 0 "
+            "FROM n, (SELECT * FROM messages ORDER BY id DESC LIMIT 1) AS t",
+            (count,),
+        )
+
+
+async def measure(
+    rounds: int, sends: int, profile_top: int, operation: str = "send", concurrency: int = 1, stored: int = 0
+) -> None:
     directory = Path(tempfile.mkdtemp(prefix="confab-request-cost-"))
     database_url = fresh_sqlite_url(directory, "request-cost.db")
     migrate(database_url, backend_environment(database_url))
@@ -183,8 +211,7 @@ async def measure(rounds: int, sends: int, profile_top: int, operation: str = "s
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
             _author_id, token = await token_for(http, "costauthor")
             recipient_id, recipient_token = await token_for(http, "costrecipient")
-        body = msgspec.json.encode({"recipient_id": recipient_id, "content": "what does one send cost?"})
-        send_one = send_request(app, body, token)
+        send_one = send_request(app, recipient_id, token)
         if operation in ("edit", "react"):
             send_one = await change_requests(app, operation, token, recipient_id, recipient_token)
         elif operation == "upload":
@@ -205,6 +232,10 @@ async def measure(rounds: int, sends: int, profile_top: int, operation: str = "s
             await asyncio.gather(*(loop(share) for share in shares))
 
         await send_many(sends // 4)  # warm the statement caches and the profile cache
+        if stored:
+            started = time.perf_counter()
+            store_copies(directory / "request-cost.db", stored)
+            print(f"{stored} messages stored in {time.perf_counter() - started:.1f} s")
         per_round, cpu_per_round = [], []
         for _ in range(rounds):
             started, cpu_started = time.perf_counter(), time.process_time()
@@ -236,10 +267,18 @@ def main() -> None:
     parser.add_argument(
         "--operation", choices=("send", "edit", "react", "upload"), default="send", help="what each request does"
     )
+    parser.add_argument("--stored", type=int, default=0, help="messages written to the database before measuring")
     arguments = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     asyncio.run(
-        measure(arguments.rounds, arguments.sends, arguments.profile, arguments.operation, arguments.concurrency)
+        measure(
+            arguments.rounds,
+            arguments.sends,
+            arguments.profile,
+            arguments.operation,
+            arguments.concurrency,
+            arguments.stored,
+        )
     )
 
 
