@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,9 +53,9 @@ class SearchService:
             statement = statement.where(MessageModel.id < before)
         statement = statement.order_by(MessageModel.id.desc())
         if query.terms:
-            # A named person or conversation is few messages: walk those, checking each against the index.
-            narrow = bool(query.authors) or query.conversations_named
-            statement = index.matching(dialect, statement, query.terms, "search_terms", drive_by_index=not narrow)
+            named = bool(query.authors) or query.conversations_named
+            few = dialect == "sqlite" and named and await self._at_most(statement, index.CHECKED_ONE_BY_ONE)
+            statement = index.matching(dialect, statement, query.terms, "search_terms", check_each_row=few)
         if query.excluded:
             statement = statement.where(index.excluding(dialect, query.excluded, "excluded_terms"))
         ids = list(await self.session.scalars(statement.limit(limit + 1)))
@@ -79,6 +79,11 @@ class SearchService:
             for row in rows
         ]
         return SearchPage(results=results, next=ids[-1] if more else None)
+
+    async def _at_most(self, statement: Select[tuple[int]], count: int) -> bool:
+        """Whether `statement` finds at most `count` messages (it stops counting after one more)."""
+        probe = statement.order_by(None).limit(count + 1).subquery()
+        return await self.session.scalar(select(func.count()).select_from(probe)) <= count
 
     async def _messages(self, ids: Sequence[int]) -> list[MessageModel]:
         if not ids:
