@@ -102,12 +102,17 @@ async def test_from_narrows_to_an_author(server, http, make_user, word):
     assert await found_ids(http, alice, f"{word} from:nobody-{word}") == []
 
 
-@pytest.mark.parametrize("checked_one_by_one", [1, 1000], ids=["index-first", "each-message-checked"])
+@pytest.mark.parametrize(
+    ("named_counted", "checked_one_by_one"),
+    [(1000, 1000), (1000, 1), (1, 1000)],
+    ids=["each-message-checked", "more-readable-than-checked", "more-named-than-counted"],
+)
 async def test_a_named_person_or_room_finds_the_same_however_many_messages_they_have(
-    server, http, make_user, word, monkeypatch, checked_one_by_one
+    server, http, make_user, word, monkeypatch, named_counted, checked_one_by_one
 ):
     """A named person's or room's few messages are each checked against the index; many are found through
     the index first (SQLite): the answers and pages are the same either way."""
+    monkeypatch.setattr(index, "NAMED_COUNTED", named_counted)
     monkeypatch.setattr(index, "CHECKED_ONE_BY_ONE", checked_one_by_one)
     alice, bob = await make_user(), await make_user()
     room = await create_room(http, alice, name=f"Room {word}", members=[bob])

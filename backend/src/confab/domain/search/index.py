@@ -56,6 +56,9 @@ def excluding(dialect: str, terms: list[Term], name: str) -> ColumnElement[bool]
 # Checking one message against the FTS5 index costs about 30 microseconds (the expression is parsed and every
 # segment of the index sought again for each row): a walk of this many messages stays under 10 ms of CPU.
 CHECKED_ONE_BY_ONE = 300
+# Counting the messages a reader can read among a named person's or conversation's reads each of them (about
+# 2 microseconds): past this many, named messages are not counted, and the index drives.
+NAMED_COUNTED = 3000
 
 
 def matching(
