@@ -84,9 +84,12 @@ async def test_minus_excludes_a_word_and_its_forms(server, http, make_user, word
     alice, bob = await make_user(), await make_user()
     kept = await send_dm(http, alice, bob, f"{word} production is fine")
     await send_dm(http, alice, bob, f"{word} staging is broken")
-    await send_dm(http, alice, bob, f"{word} staged rollout")
+    staged = await send_dm(http, alice, bob, f"{word} staged rollout")
     assert await found_ids(http, alice, f"{word} -stag") == [kept["id"]]
     assert await found_ids(http, alice, f"{word} -staging -staged") == [kept["id"]]
+    assert await found_ids(http, alice, f'{word} -"staging is"') == [staged["id"], kept["id"]]
+    # with no word to find, only words to leave out
+    assert await found_ids(http, alice, f"with:{bob.nickname} -stag") == [kept["id"]]
 
 
 async def test_from_narrows_to_an_author(server, http, make_user, word):

@@ -56,8 +56,8 @@ class SearchService:
         if query.terms:
             named = [*authored, readable] if query.conversations_named else authored
             few = dialect == "sqlite" and bool(named) and await self._few_to_check(statement, named)
-            statement = index.matching(dialect, statement, query.terms, "search_terms", check_each_row=few)
-        if query.excluded:
+            statement = index.matching(dialect, statement, query.terms, query.excluded, check_each_row=few)
+        elif query.excluded:
             statement = statement.where(index.excluding(dialect, query.excluded, "excluded_terms"))
         ids = list(await self.session.scalars(statement.limit(limit + 1)))
         more = len(ids) > limit
