@@ -492,7 +492,8 @@ class Bench:
 
     async def search(self) -> None:
         arguments = self.arguments
-        log(f"search: seeding {arguments.search_messages} messages")
+        kept = f", or reusing those kept in {arguments.search_keep}" if arguments.search_keep else ""
+        log(f"search: seeding {arguments.search_messages} messages{kept}")
         parameters, figures = await run_search(
             self.workdir,
             arguments.search_messages,

@@ -1,6 +1,6 @@
 // Message search in a real browser: `/` and Enter, the matched words in <mark>, the server's 400 in words,
-// a result deep in a room's history opened on its message, read on to the newest, and results following
-// an edit and a deletion live.
+// a result deep in a room's history opened on its message, read on to the newest, a reply deep in a long
+// thread opened in the thread beside its root, and results following an edit and a deletion live.
 
 import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -11,6 +11,8 @@ import { screenshotDir, startStack } from './harness.js'
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 // Enough messages after the one found that the page around it cannot reach the newest.
 const LATER_MESSAGES = 180
+// Enough replies after the one found that the thread's newest page does not hold it.
+const LATER_REPLIES = 70
 
 let stack
 const pageErrors = []
@@ -74,6 +76,9 @@ describe('message search', () => {
   let room
   let found
   let newest
+  let threadRoot
+  let foundReply
+  let newestReply
 
   beforeAll(async () => {
     stack = await startStack()
@@ -82,6 +87,11 @@ describe('message search', () => {
     bob = await account('bob', 'Bob Builder')
     room = await api('POST', '/api/rooms', { name: 'launch', member_ids: [alice.id] }, bob.token)
     for (let index = 1; index <= 20; index += 1) await api('POST', `/api/rooms/${room.id}/messages`, { content: `warm-up ${index}` }, bob.token)
+    threadRoot = await api('POST', `/api/rooms/${room.id}/messages`, { content: 'Checklist for the launch day?' }, alice.token)
+    const reply = (content) => api('POST', `/api/rooms/${room.id}/messages`, { content, thread_id: threadRoot.id }, bob.token)
+    for (let index = 1; index <= 5; index += 1) await reply(`first thoughts ${index}`)
+    foundReply = await reply('the zebra crossing closes at noon')
+    for (let index = 1; index <= LATER_REPLIES; index += 1) newestReply = await reply(`more details ${index}`)
     // An astral character before the match: the server's offsets count it as one, JS strings as two.
     found = await api('POST', `/api/rooms/${room.id}/messages`, { content: '🦄🚀 the unicorn launch plan is ready' }, bob.token)
     for (let index = 1; index <= LATER_MESSAGES; index += 1) {
@@ -174,6 +184,37 @@ describe('message search', () => {
     await expect.poll(() => page.getByRole('button', { name: 'Jump to newest messages' }).isVisible()).toBe(false)
     await api('POST', `/api/rooms/${room.id}/messages`, { content: 'back to the present' }, bob.token)
     await page.locator('.messages .message', { hasText: 'back to the present' }).waitFor()
+    await context.close()
+  })
+
+  it('opens a reply found deep in a thread: the conversation on its root, the thread beside it on the reply', async () => {
+    const { context, page } = await logIn(alice)
+    const box = page.getByRole('searchbox', { name: 'Search messages' })
+    await box.fill('zebra')
+    await box.press('Enter')
+    const result = page.locator(`.search-result[data-id="${foundReply.id}"]`)
+    await result.waitFor()
+    expect(await result.textContent()).toContain('in a thread')
+    await result.click()
+
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe(`#/rooms/${room.id}/thread/${threadRoot.id}/messages/${foundReply.id}`)
+    const root = page.locator(`.messages:not(.thread-messages) .message[data-id="${threadRoot.id}"]`)
+    await root.waitFor()
+    await expect.poll(() => inView(root)).toBe(true)
+    const target = page.locator(`.thread-panel .thread-messages .message[data-id="${foundReply.id}"]`)
+    await target.waitFor()
+    expect(await target.evaluate((node) => node.classList.contains('jumped'))).toBe(true)
+    await expect.poll(() => inView(target)).toBe(true)
+    // The keyboard is on the reply, in the thread.
+    await expect.poll(() => target.evaluate((node) => node === document.activeElement)).toBe(true)
+    // Back in the thread's history: its newest reply is not loaded yet, and the way to it is offered.
+    expect(await page.locator(`.thread-panel .message[data-id="${newestReply.id}"]`).count()).toBe(0)
+    const toNewest = page.locator('.thread-panel').getByRole('button', { name: 'Jump to newest messages' })
+    expect(await toNewest.isVisible()).toBe(true)
+    await shot(page, 'search-jump-thread')
+    await expectAccessible(page, 'a thread opened on a reply found by a search')
+    await toNewest.click()
+    await page.locator(`.thread-panel .message[data-id="${newestReply.id}"]`).waitFor()
     await context.close()
   })
 

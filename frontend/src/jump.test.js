@@ -1,7 +1,10 @@
 // Jumping to a message (a search result): the store's run of messages around it, newer pages back to the
-// newest, arrivals waiting meanwhile, and the conversation view positioned on the message.
+// newest, arrivals waiting meanwhile, and the conversation view positioned on the message; a reply opened in
+// its thread beside the conversation opened on the root.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { PAGE_SIZE, Store, roomKey } from './store.js'
+import { createThreadController } from './threadController.js'
+import { threadKey } from './threads.js'
 import { JUMP_HIGHLIGHT_MS, createConversationView } from './views/conversation.js'
 
 const alice = { id: 1, name: 'Alice', nickname: 'alice' }
@@ -14,9 +17,12 @@ function roomMessage(id, extra = {}) {
   return { id, content: `message ${id}`, date, author: id % 3 ? bob : alice, recipient: null, room_id: 7, client_id: null, seq: id, ...extra }
 }
 
-/** The server's history of room 7, answering pages as `GET /api/rooms/7/messages` does. */
-function history(count) {
-  const all = Array.from({ length: count }, (_, index) => roomMessage(index + 1))
+/**
+ * The server's history of room 7, answering pages as `GET /api/rooms/7/messages` does; with `thread_id` (and the
+ * ids from `first` on), the replies of that thread, as `GET /api/messages/<root>/thread` does.
+ */
+function history(count, { first = 1, ...extra } = {}) {
+  const all = Array.from({ length: count }, (_, index) => roomMessage(first + index, extra))
   return {
     all,
     newest: (limit = PAGE_SIZE) => all.slice(-limit),
@@ -331,5 +337,83 @@ describe('the conversation opened on a message', () => {
     actions.loadAround = vi.fn(async (id) => store.addAroundPage(KEY, server.around(id), { around: id }))
     view.element.querySelector('.history-status button').click()
     await vi.waitFor(() => expect(shownIds(view)).toContain(100))
+  })
+})
+
+describe('a reply opened in its thread', () => {
+  const ROOT = 10
+  const THREAD = threadKey(KEY, ROOT)
+
+  /** The thread controller main.js makes, on a fake server whose thread has 300 replies after the root. */
+  function threadsOn(store) {
+    const replies = history(300, { first: ROOT + 1, thread_id: ROOT })
+    const api = {
+      threadReplies: vi.fn(async (_rootId, { after, before, around, limit }) => {
+        if (around != null) return replies.around(around, limit)
+        if (before != null) return replies.before(before, limit)
+        if (after != null) return replies.after(after, limit)
+        return replies.newest(limit)
+      }),
+      followedThreads: vi.fn(async () => []),
+      markThreadRead: vi.fn(async () => {}),
+    }
+    const threads = createThreadController({ store, api, outbox: () => null, navigate: vi.fn(), host: document.body })
+    store.addNewestPage(KEY, [roomMessage(ROOT, { thread: { reply_count: 300, last_reply_at: null, participant_ids: [2] } })])
+    return { threads, api, replies }
+  }
+  const panelIds = (panel) => [...panel.element.querySelectorAll('.thread-messages .message:not(.pending)')].map((node) => Number(node.dataset.id))
+
+  let controllers = []
+  afterEach(() => {
+    for (const threads of controllers) threads.destroy()
+    controllers = []
+  })
+
+  it('opens the thread on the reply, far back, highlighted and focused, with its neighbours and the way to the newest', async () => {
+    const store = signedIn()
+    const { threads, api, replies } = threadsOn(store)
+    controllers.push(threads)
+    const panel = threads.show(KEY, ROOT, { focusId: 60 })
+    await vi.waitFor(() => expect(panelIds(panel)).toContain(60))
+    expect(api.threadReplies).toHaveBeenCalledTimes(1)
+    expect(api.threadReplies).toHaveBeenCalledWith(ROOT, expect.objectContaining({ around: 60 }))
+    expect(panelIds(panel)).toEqual(range(35, 84))
+    const target = panel.element.querySelector('.message[data-id="60"]')
+    expect(target.classList.contains('jumped')).toBe(true)
+    expect(document.activeElement).toBe(target)
+    expect(panel.element.querySelector('.new-messages').hidden).toBe(false)
+
+    // A reply arriving meanwhile waits until the thread is read down to it: no hole in the run.
+    const live = replies.append(roomMessage(311, { thread_id: ROOT }))
+    store.addMessages([live], { live: true })
+    expect(panelIds(panel)).not.toContain(311)
+    panel.element.querySelector('.new-messages').click()
+    await vi.waitFor(() => expect(panelIds(panel).at(-1)).toBe(311))
+    expect(store.conversation(THREAD).hasNewer).toBe(false)
+    expect(panelIds(panel)).toEqual(range(panelIds(panel)[0], 311))
+  })
+
+  it('opens it anew on another reply when the thread is already open, as a second search result does', async () => {
+    const store = signedIn()
+    const { threads } = threadsOn(store)
+    controllers.push(threads)
+    const first = threads.show(KEY, ROOT)
+    await vi.waitFor(() => expect(panelIds(first).at(-1)).toBe(310))
+    expect(threads.show(KEY, ROOT)).toBe(first)
+    const second = threads.show(KEY, ROOT, { focusId: 200 })
+    expect(second).not.toBe(first)
+    expect(first.element.isConnected).toBe(false)
+    await vi.waitFor(() => expect(document.activeElement).toBe(second.element.querySelector('.message[data-id="200"]')))
+  })
+
+  it('leaves the keyboard focus to the thread: the conversation beside it shows the root highlighted, unfocused', async () => {
+    const store = signedIn()
+    const server = history(120)
+    store.addNewestPage(KEY, server.newest())
+    const view = createConversationView({ store, key: KEY, actions: serverActions(store, server), focusId: 80, takeFocus: false })
+    views.push(view)
+    document.body.append(view.element)
+    await vi.waitFor(() => expect(nodeOf(view, 80).classList.contains('jumped')).toBe(true))
+    expect(document.activeElement).not.toBe(nodeOf(view, 80))
   })
 })

@@ -236,8 +236,9 @@ function showPlaceholder(text, { notice = false } = {}) {
 
 function showMain(path) {
   // `#/rooms/7` opens a conversation at its newest message, `#/rooms/7/thread/43` with thread 43 open beside it,
-  // `#/rooms/7/messages/42` opens it on message 42.
-  const match = /^\/(people|rooms)\/(\d+)(?:\/thread\/(\d+)|\/messages\/(\d+))?$/.exec(path)
+  // `#/rooms/7/messages/42` opens it on message 42, `#/rooms/7/thread/43/messages/57` on the root 43 with the
+  // thread beside it open on its reply 57.
+  const match = /^\/(people|rooms)\/(\d+)(?:\/thread\/(\d+)(?:\/messages\/(\d+))?|\/messages\/(\d+))?$/.exec(path)
   if (path === '/profile') {
     store.setActive(null)
     showProfile()
@@ -258,19 +259,22 @@ function showMain(path) {
       return
     }
     const rootId = match[3] == null ? null : Number(match[3])
-    const focusId = match[4] == null ? null : Number(match[4])
+    const replyId = match[4] == null ? null : Number(match[4])
+    // A reply is opened on in its thread; the conversation opens on the thread's root.
+    const focusId = replyId != null ? rootId : match[5] == null ? null : Number(match[5])
     // Opening or closing a thread beside the conversation on screen keeps that conversation as it is; a
     // message to open on (a search result) always opens it anew there.
     if (currentView?.key !== key || focusId != null) {
       store.setActive(key)
-      const view = createConversationView({ store, key, actions: conversationActions(key), focusId })
+      // The keyboard focus goes to the reply in the thread, not to its root here.
+      const view = createConversationView({ store, key, actions: conversationActions(key), focusId, takeFocus: replyId == null })
       view.key = key
       replaceView(view, 'main')
     }
-    const panel = session.threads.show(key, rootId)
-    if (panel) panel.focus()
-    // Opened on a message, the view focuses that message itself.
-    else if (focusId == null) currentView.focusComposer()
+    const panel = session.threads.show(key, rootId, { focusId: replyId })
+    // Opened on a message, the view (or the thread) focuses that message itself.
+    if (panel && replyId == null) panel.focus()
+    else if (!panel && focusId == null) currentView.focusComposer()
   } else {
     showPlaceholder('Welcome to confab')
   }

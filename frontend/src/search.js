@@ -131,9 +131,12 @@ export function excerpt(content, spans = [], length = EXCERPT_LENGTH) {
 
 /**
  * The route that opens a result's conversation on it: `#/rooms/<id>/messages/<id>` or `#/people/<id>/messages/<id>`.
- * A reply is not in its conversation's list but in its thread: the link opens the conversation on its root.
+ * A reply is not in its conversation's list but in its thread: `#/rooms/<id>/thread/<root id>/messages/<reply id>`
+ * opens the conversation on the root and the thread beside it on the reply.
  */
 export function messageRoute(message, myId) {
   const { kind, id } = parseKey(keyOf(message, myId))
-  return `#/${kind === 'room' ? 'rooms' : 'people'}/${id}/messages/${message.thread_id ?? message.id}`
+  const conversation = `#/${kind === 'room' ? 'rooms' : 'people'}/${id}`
+  if (message.thread_id != null) return `${conversation}/thread/${message.thread_id}/messages/${message.id}`
+  return `${conversation}/messages/${message.id}`
 }

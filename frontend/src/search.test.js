@@ -107,7 +107,8 @@ describe('messageRoute', () => {
     expect(messageRoute({ id: 9, room_id: null, author: bob, recipient: alice }, 1)).toBe('#/people/2/messages/9')
   })
 
-  it('opens a reply on its thread root, which is where the conversation lists it', () => {
-    expect(messageRoute({ id: 12, room_id: 7, thread_id: 9, author: bob }, 1)).toBe('#/rooms/7/messages/9')
+  it('opens a reply in its thread, beside the conversation opened on the root', () => {
+    expect(messageRoute({ id: 12, room_id: 7, thread_id: 9, author: bob }, 1)).toBe('#/rooms/7/thread/9/messages/12')
+    expect(messageRoute({ id: 12, room_id: null, thread_id: 9, author: bob, recipient: alice }, 1)).toBe('#/people/2/thread/9/messages/12')
   })
 })

@@ -330,7 +330,7 @@ export class Store extends EventTarget {
       // A reply belongs to its thread, not the conversation's main list (as in the server's histories); the
       // root's summary comes with the root's own `message_updated`.
       if (message.thread_id != null) {
-        this.threads.addReply(message, { live, changeOf })
+        this.threads.addReply(message, { live, history, changeOf })
         continue
       }
       const key = keyOf(message, this.me?.id)

@@ -15,7 +15,7 @@ export function conversationRoute(conversationKey, rootId = null) {
 
 /**
  * `outbox()`: the session's outbox; `navigate(hash)`; `onOpen(open)`: the panel opened (true) or closed.
- * Returns `{show(conversationKey, rootId), reload(), current(), destroy()}`.
+ * Returns `{show(conversationKey, rootId, {focusId}), reload(), current(), destroy()}`.
  */
 export function createThreadController({ store, api, outbox, navigate, host, onOpen = () => {} }) {
   let panel = null
@@ -63,10 +63,13 @@ export function createThreadController({ store, api, outbox, navigate, host, onO
 
   function actionsFor(conversationKey, rootId) {
     const key = threadKey(conversationKey, rootId)
-    const page = async (parameters) => store.addHistoryPage(key, await api.threadReplies(rootId, { limit: PAGE_SIZE, ...parameters }))
+    const replies = (parameters) => api.threadReplies(rootId, { limit: PAGE_SIZE, ...parameters })
+    const thread = () => store.conversation(key)
     return {
-      loadNewest: () => page({}),
-      loadOlder: () => page({ before: store.conversation(key).messages[0]?.id }),
+      loadNewest: async () => store.addNewestPage(key, await replies({})),
+      loadOlder: async () => store.addHistoryPage(key, await replies({ before: thread().messages[0]?.id })),
+      loadNewer: async () => store.addNewerPage(key, await replies({ after: thread().messages.at(-1)?.id })),
+      loadAround: async (replyId) => store.addAroundPage(key, await replies({ around: replyId }), { around: replyId }),
       send: (content) => outbox().send(key, content),
       retry: (clientId) => outbox().retry(key, clientId),
       discard: (clientId) => outbox().discard(key, clientId),
@@ -110,10 +113,13 @@ export function createThreadController({ store, api, outbox, navigate, host, onO
     else navigate(conversationRoute(conversationKey))
   }
 
-  /** Open the thread `rootId` of the conversation beside it (null: close the panel). Returns the panel. */
-  function show(conversationKey, rootId = null) {
+  /**
+   * Open the thread `rootId` of the conversation beside it (null: close the panel), on its reply `focusId` when
+   * given (a search result: opened anew even when the thread is already open). Returns the panel.
+   */
+  function show(conversationKey, rootId = null, { focusId = null } = {}) {
     const key = conversationKey && rootId != null ? threadKey(conversationKey, rootId) : null
-    if (panel?.key === key) return panel
+    if (panel?.key === key && focusId == null) return panel
     if (panel) {
       panel.destroy()
       panel.element.remove()
@@ -134,6 +140,7 @@ export function createThreadController({ store, api, outbox, navigate, host, onO
       nicknameOf: (userId) => nicknameOf(conversationKey, userId),
       mentionable: () => mentionable(conversationKey),
       inRoom: isRoom,
+      focusId,
     })
     host.append(panel.element)
     if (!store.conversation(key).root) fetchRoot(conversationKey, rootId)

@@ -133,9 +133,11 @@ export class ThreadState {
 
   /**
    * A reply, from the store's `addMessages`: it ends its pending bubble and takes its place in an opened
-   * thread; a `live` one (arriving now, or new in a catch-up) from someone else counts as unread.
+   * thread; a `live` one (arriving now, or new in a catch-up) from someone else counts as unread. As in a
+   * conversation, a reply newer than a run that stops short of the newest (opened on a search result) waits in
+   * `arrivals` unless a `history` page brings it.
    */
-  addReply(message, { live, changeOf }) {
+  addReply(message, { live, history, changeOf }) {
     if (live) this.countUnread(message)
     const key = threadKeyOf(message, this.myId)
     const thread = this.store.conversations.get(key)
@@ -150,8 +152,13 @@ export class ThreadState {
       }
       return
     }
-    thread.byId.set(message.id, message)
     const list = thread.messages
+    if (!history && thread.hasNewer && list.length > 0 && message.id > list.at(-1).id) {
+      const waiting = thread.arrivals.get(message.id)
+      if (!waiting || seqOf(message) > seqOf(waiting)) thread.arrivals.set(message.id, message)
+      return
+    }
+    thread.byId.set(message.id, message)
     if (!list.length || list.at(-1).id < message.id) list.push(message)
     else list.splice(insertionIndex(list, message.id), 0, message)
     changeOf(key).added.push(message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from confab.domain.search import index
 from tests.support.accounts import Account
 from tests.support.changes import delete, edit
 from tests.support.messages import send_dm
@@ -83,9 +84,12 @@ async def test_minus_excludes_a_word_and_its_forms(server, http, make_user, word
     alice, bob = await make_user(), await make_user()
     kept = await send_dm(http, alice, bob, f"{word} production is fine")
     await send_dm(http, alice, bob, f"{word} staging is broken")
-    await send_dm(http, alice, bob, f"{word} staged rollout")
+    staged = await send_dm(http, alice, bob, f"{word} staged rollout")
     assert await found_ids(http, alice, f"{word} -stag") == [kept["id"]]
     assert await found_ids(http, alice, f"{word} -staging -staged") == [kept["id"]]
+    assert await found_ids(http, alice, f'{word} -"staging is"') == [staged["id"], kept["id"]]
+    # with no word to find, only words to leave out
+    assert await found_ids(http, alice, f"with:{bob.nickname} -stag") == [kept["id"]]
 
 
 async def test_from_narrows_to_an_author(server, http, make_user, word):
@@ -99,6 +103,44 @@ async def test_from_narrows_to_an_author(server, http, make_user, word):
     # an operator alone is a query: everything bob wrote that alice can read
     assert await found_ids(http, alice, f"from:{bob.nickname}") == [by_bob_dm["id"], by_bob["id"]]
     assert await found_ids(http, alice, f"{word} from:nobody-{word}") == []
+
+
+@pytest.mark.parametrize(
+    ("named_counted", "checked_one_by_one"),
+    [(1000, 1000), (1000, 1), (1, 1000)],
+    ids=["each-message-checked", "more-readable-than-checked", "more-named-than-counted"],
+)
+async def test_a_named_person_or_room_finds_the_same_however_many_messages_they_have(
+    server, http, make_user, word, monkeypatch, named_counted, checked_one_by_one
+):
+    """A named person's or room's few messages are each checked against the index; many are found through
+    the index first (SQLite): the answers and pages are the same either way."""
+    monkeypatch.setattr(index, "NAMED_COUNTED", named_counted)
+    monkeypatch.setattr(index, "CHECKED_ONE_BY_ONE", checked_one_by_one)
+    alice, bob = await make_user(), await make_user()
+    room = await create_room(http, alice, name=f"Room {word}", members=[bob])
+    other = await create_room(http, alice, members=[bob])
+    found = [
+        await post_to_room(http, bob, room["id"], f"{word} alpha one"),
+        await send_dm(http, bob, alice, f"{word} alpha two"),
+        await post_to_room(http, bob, room["id"], f"{word} alpha three"),
+    ]
+    await post_to_room(http, bob, room["id"], f"{word} beta")
+    await post_to_room(http, alice, room["id"], f"{word} alpha by alice")
+    in_other = await post_to_room(http, bob, other["id"], f"{word} alpha elsewhere")
+    newest_first = [message["id"] for message in reversed(found)]
+    assert await found_ids(http, alice, f"{word} alph from:{bob.nickname} -elsewhere") == newest_first
+    assert await found_ids(http, alice, f"alpha {word} from:{bob.nickname}") == [in_other["id"], *newest_first]
+    assert await found_ids(http, alice, f'{word} "alpha" in:#{room["id"]} from:{bob.nickname}') == [
+        found[2]["id"],
+        found[0]["id"],
+    ]
+    assert await found_ids(http, alice, f"{word} alpha with:{bob.nickname}") == [found[1]["id"]]
+    first = await search(http, alice, f"{word} alpha from:{bob.nickname}", limit=2)
+    assert [result["message"]["id"] for result in first["results"]] == [in_other["id"], found[2]["id"]]
+    rest = await search(http, alice, f"{word} alpha from:{bob.nickname}", limit=2, before=first["next"])
+    assert [result["message"]["id"] for result in rest["results"]] == [found[1]["id"], found[0]["id"]]
+    assert rest["next"] is None
 
 
 async def test_with_narrows_to_my_dms_with_someone(server, http, make_user, word):

@@ -29,10 +29,11 @@ export function typingSentence(names) {
  * files can be attached; `fileUrl(link)` resolves signed file links, `refreshLinks(message)` fetches a
  * message again when one of its images did not load, and `renewFileUrl(message, fileId)` answers a fresh
  * link for an expired one that was clicked.
- * With `focusId`, it opens on that message (loading the page around it when it is not held), highlighted.
+ * With `focusId`, it opens on that message (loading the page around it when it is not held), highlighted, and
+ * with the keyboard focus unless `takeFocus` is false (a thread beside it opens on one of the replies).
  * Returns `{element, destroy, focusComposer}`; the view follows the store by itself.
  */
-export function createConversationView({ store, key, actions, focusId = null }) {
+export function createConversationView({ store, key, actions, focusId = null, takeFocus = true }) {
   const { kind, id } = parseKey(key)
   const isRoom = kind === 'room'
   let membersOpen = false
@@ -58,6 +59,7 @@ export function createConversationView({ store, key, actions, focusId = null }) 
     labelledBy: 'conversation-title',
     emptyText: isRoom ? 'No messages in this room yet. Say hello!' : 'No messages yet. Say hello!',
     focusId,
+    takeFocus,
   })
   const liveRegion = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'false' })
   const typingLine = h('p', { class: 'typing', 'aria-live': 'polite' })

@@ -85,7 +85,8 @@ export function decorationOf(messages, index, { isRoom, myId }) {
  * seen(lastId), edit(messageId, content), remove(messageId), react(messageId, emoji, {remove}), and optionally
  * openThread(message) (the "Reply in thread" action and a root's reply summary open its thread), and
  * loadNewer() and loadAround(messageId) for a run that can stop short of the newest (a conversation's).
- * With `focusId`, the list opens on that message (loading the page around it when it is not held), highlighted.
+ * With `focusId`, the list opens on that message (loading the page around it when it is not held), highlighted,
+ * and focused unless `takeFocus` is false (the keyboard focus is wanted elsewhere).
  * `showAuthors`: names above runs of other people's messages (rooms and threads); `canDelete(message)`;
  * `nameOf(userId)`; `nicknameOf(userId)`, when given, highlights the mentions of those it knows;
  * `focusComposer()` takes the focus back where the owner writes; `unreadAtOpen`: how many
@@ -109,6 +110,7 @@ export function createMessageList({
   listClass = 'messages',
   top = null,
   focusId = null,
+  takeFocus = true,
 }) {
   let loadingOlder = false
   let loadingNewer = false
@@ -293,7 +295,7 @@ export function createMessageList({
     const node = shown.get(messages[index].id).node
     node.scrollIntoView?.({ block: 'center' })
     node.classList.add('jumped')
-    node.focus({ preventScroll: true })
+    if (takeFocus) node.focus({ preventScroll: true })
     clearTimeout(highlightTimer)
     highlightTimer = setTimeout(() => {
       for (const record of shown.values()) record.node.classList.remove('jumped')

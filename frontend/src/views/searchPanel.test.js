@@ -161,7 +161,7 @@ describe('results', () => {
     const click = new MouseEvent('click', { bubbles: true, cancelable: true, button: 0 })
     link.dispatchEvent(click)
     expect(click.defaultPrevented).toBe(true)
-    expect(onOpen).toHaveBeenCalledWith(expect.objectContaining({ id: 5 }), '#/rooms/7/messages/3')
+    expect(onOpen).toHaveBeenCalledWith(expect.objectContaining({ id: 5 }), '#/rooms/7/thread/3/messages/5')
     const newTab = new MouseEvent('click', { bubbles: true, cancelable: true, button: 0, ctrlKey: true })
     link.dispatchEvent(newTab)
     expect(newTab.defaultPrevented).toBe(false)

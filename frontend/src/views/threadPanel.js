@@ -10,8 +10,10 @@ import { messageNode } from './message.js'
 
 /**
  * Render the thread `key` (a thread key: its conversation and root id). `actions`: loadNewest(), loadOlder(),
- * send(content), retry(clientId), discard(clientId), seen(lastId), edit(messageId, content), remove(messageId),
- * react(messageId, emoji, {remove}), follow(following) and close(). `where`: the conversation's name.
+ * loadNewer(), loadAround(replyId), send(content), retry(clientId), discard(clientId), seen(lastId),
+ * edit(messageId, content), remove(messageId), react(messageId, emoji, {remove}), follow(following) and close().
+ * With `focusId`, it opens on that reply (the page around it when it is not held), highlighted and focused.
+ * `where`: the conversation's name.
  * `canDelete(message)`, `nameOf(userId)` and `nicknameOf(userId)` (mentions highlighted) as for the conversation;
  * with `mentionable()` (the people a reply can mention; `inRoom` adds `@room`) the composer completes `@` names. Returns `{element, key, focus, destroy}`.
  */
@@ -25,6 +27,7 @@ export function createThreadPanel({
   nicknameOf = null,
   mentionable = null,
   inRoom = false,
+  focusId = null,
 }) {
   const { rootId } = parseThreadKey(key)
   const threadOf = () => store.conversation(key)
@@ -39,13 +42,15 @@ export function createThreadPanel({
     nameOf,
     nicknameOf,
     focusComposer: () => textarea.focus(),
-    unreadAtOpen: store.threads.followed.get(rootId)?.unread || null,
+    // Opened on a reply, the reader is somewhere in the thread: no "new replies" divider there.
+    unreadAtOpen: focusId == null ? store.threads.followed.get(rootId)?.unread || null : null,
     labelledBy: 'thread-title',
     regionLabel: 'Thread replies',
     olderLabel: 'Load older replies',
     emptyText: 'No replies yet.',
     listClass: 'messages thread-messages',
     top: rootHolder,
+    focusId,
   })
 
   const heading = h('h2', { id: 'thread-title', class: 'thread-title', tabindex: '-1' }, 'Thread')
@@ -183,6 +188,8 @@ export function createThreadPanel({
   })
 
   async function loadNewest() {
+    // Left short of the newest reply by an earlier jump: the list swaps that run for the newest page itself.
+    if (threadOf().hasNewer) return messageList.loadNewest()
     try {
       await actions.loadNewest()
       messageList.scrollToBottom()
@@ -211,7 +218,7 @@ export function createThreadPanel({
 
   renderRoot()
   renderFollow()
-  if (!threadOf().loaded) loadNewest()
+  if (focusId == null && (!threadOf().loaded || threadOf().hasNewer)) loadNewest()
 
   return {
     element,

@@ -8,7 +8,7 @@ included, leaves it current. Terms reach the match expression only as runs of le
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, TextClause, bindparam, column, literal_column, select, table, text
+from sqlalchemy import ColumnElement, Exists, Select, TextClause, bindparam, column, literal_column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.accounts.directory import fold
@@ -27,9 +27,21 @@ message_search = table("message_search", column("rowid"))
 SEARCH_VECTOR = literal_column("messages.search_vector")
 
 
-def fts5_expression(terms: list[Term]) -> str:
-    """`"deploy"* AND "release notes"`: one word by prefix, several as an exact phrase."""
-    return " AND ".join('"' + " ".join(term.words) + '"' + ("*" if term.by_prefix else "") for term in terms)
+def fts5_expression(terms: list[Term], excluded: list[Term] | None = None) -> str:
+    """`"deploy"* AND "release notes"`: one word by prefix, several as an exact phrase; with `excluded`,
+    `(...) NOT ("staging"* OR ...)`, which FTS5 answers by skipping through the excluded words' lists."""
+    found = " AND ".join(_fts5_term(term) for term in terms)
+    if not excluded:
+        return found
+    return f"({found}) NOT ({_fts5_any(excluded)})"
+
+
+def _fts5_any(terms: list[Term]) -> str:
+    return " OR ".join(_fts5_term(term) for term in terms)
+
+
+def _fts5_term(term: Term) -> str:
+    return '"' + " ".join(term.words) + '"' + ("*" if term.by_prefix else "")
 
 
 def tsquery_expression(terms: list[Term]) -> str:
@@ -46,33 +58,57 @@ def tsquery_expression(terms: list[Term]) -> str:
 
 
 def excluding(dialect: str, terms: list[Term], name: str) -> ColumnElement[bool]:
-    """Messages whose content has none of the terms."""
+    """Messages whose content has none of the terms (a query with no words to find: `-lunch from:bob`)."""
     if dialect == "postgresql":
         return ~SEARCH_VECTOR.op("@@")(_tsquery(name, " | ".join(f"({tsquery_expression([t])})" for t in terms)))
-    expression = " OR ".join(f"({fts5_expression([term])})" for term in terms)
-    return MessageModel.id.not_in(select(message_search.c.rowid).where(_fts5_match(name, expression)))
+    return MessageModel.id.not_in(select(message_search.c.rowid).where(_fts5_match(name, _fts5_any(terms))))
+
+
+# Checking one message against the FTS5 index costs about 30 microseconds (the expression is parsed and every
+# segment of the index sought again for each row): a walk of this many messages stays under 10 ms of CPU.
+CHECKED_ONE_BY_ONE = 300
+# Counting the messages a reader can read among a named person's or conversation's reads each of them (about
+# 2 microseconds): past this many, named messages are not counted, and the index drives.
+NAMED_COUNTED = 3000
 
 
 def matching(
-    dialect: str, statement: Select[tuple[int]], terms: list[Term], name: str, *, drive_by_index: bool
+    dialect: str, statement: Select[tuple[int]], terms: list[Term], excluded: list[Term], *, check_each_row: bool
 ) -> Select[tuple[int]]:
-    """`statement` (ids of messages, newest first) narrowed to messages whose content has every term.
+    """`statement` (ids of messages, newest first) narrowed to messages whose content has every term and
+    none of the `excluded` ones.
 
-    On SQLite with `drive_by_index`, the FTS5 table drives the join in descending rowid order, so a first
-    page of a common word stops after enough visible matches instead of collecting every match first.
-    Without it (the other conditions name few messages: one author, one conversation), the matches are
-    collected once and the messages' own indexes drive. PostgreSQL's planner makes that choice itself.
+    On SQLite the FTS5 table drives the join in descending rowid order, so a first page of a common word
+    stops after enough readable matches instead of collecting every match first. With `check_each_row`
+    (the other conditions leave at most `CHECKED_ONE_BY_ONE` messages: one person's, in the rooms I share
+    with them), those messages are walked instead and each is checked against the index: a common word
+    would otherwise be followed through the whole index, most of it other people's messages.
+    PostgreSQL's planner makes that choice itself.
     """
     if dialect == "postgresql":
-        return statement.where(SEARCH_VECTOR.op("@@")(_tsquery(name, tsquery_expression(terms))))
-    if not drive_by_index:
-        fts = select(message_search.c.rowid).where(_fts5_match(name, fts5_expression(terms)))
-        return statement.where(MessageModel.id.in_(fts))
+        statement = statement.where(SEARCH_VECTOR.op("@@")(_tsquery("search_terms", tsquery_expression(terms))))
+        return statement.where(excluding(dialect, excluded, "excluded_terms")) if excluded else statement
+    if check_each_row:
+        # Excluded words checked apart, only on the messages that have the others: a `NOT` in the expression
+        # checked for one row costs FTS5 about four times as much.
+        statement = statement.where(_this_message_matches("search_terms", fts5_expression(terms)))
+        if excluded:
+            statement = statement.where(~_this_message_matches("excluded_terms", _fts5_any(excluded)))
+        return statement
     return (
         statement.join(message_search, message_search.c.rowid == MessageModel.id)
-        .where(_fts5_match(name, fts5_expression(terms)))
+        .where(_fts5_match("search_terms", fts5_expression(terms, excluded)))
         .order_by(None)
         .order_by(message_search.c.rowid.desc())
+    )
+
+
+def _this_message_matches(name: str, expression: str) -> Exists:
+    """The FTS5 index checked for the one message of the enclosing statement's row."""
+    return (
+        select(message_search.c.rowid)
+        .where(message_search.c.rowid == MessageModel.id, _fts5_match(name, expression))
+        .exists()
     )
 
 

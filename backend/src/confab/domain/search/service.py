@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,17 +46,18 @@ class SearchService:
             # cannot see how rare the words are: a backward scan of every message, checking each, for a rare
             # word. Planning each search for its own words costs well under a millisecond.
             await self.session.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
-        statement = select(MessageModel.id).where(
-            await self._readable(user_id, query), *self._narrowing(query), MessageModel.deleted.is_(False)
-        )
+        readable = await self._readable(user_id, query)
+        authored = self._authored(query)
+        statement = select(MessageModel.id).where(readable, *authored, *self._narrowing(query))
+        statement = statement.where(MessageModel.deleted.is_(False))
         if before is not None:
             statement = statement.where(MessageModel.id < before)
         statement = statement.order_by(MessageModel.id.desc())
         if query.terms:
-            # A named person or conversation is few messages: walk those, checking each against the index.
-            narrow = bool(query.authors) or query.conversations_named
-            statement = index.matching(dialect, statement, query.terms, "search_terms", drive_by_index=not narrow)
-        if query.excluded:
+            named = [*authored, readable] if query.conversations_named else authored
+            few = dialect == "sqlite" and bool(named) and await self._few_to_check(statement, named)
+            statement = index.matching(dialect, statement, query.terms, query.excluded, check_each_row=few)
+        elif query.excluded:
             statement = statement.where(index.excluding(dialect, query.excluded, "excluded_terms"))
         ids = list(await self.session.scalars(statement.limit(limit + 1)))
         more = len(ids) > limit
@@ -79,6 +80,22 @@ class SearchService:
             for row in rows
         ]
         return SearchPage(results=results, next=ids[-1] if more else None)
+
+    async def _few_to_check(self, statement: Select[tuple[int]], named: list[ColumnElement[bool]]) -> bool:
+        """Whether `statement` finds few enough messages to check each against the index (SQLite).
+
+        The named person's or conversations' messages are counted first through their own indexes, readable
+        or not: past `index.NAMED_COUNTED`, counting the readable ones (a row read each) would cost more than
+        it saves, and someone who wrote a great deal where the caller cannot read it is searched as anyone.
+        """
+        if not await self._at_most(select(MessageModel.id).where(*named), index.NAMED_COUNTED):
+            return False
+        return await self._at_most(statement, index.CHECKED_ONE_BY_ONE)
+
+    async def _at_most(self, statement: Select[tuple[int]], count: int) -> bool:
+        """Whether `statement` finds at most `count` messages (it stops counting after one more)."""
+        probe = statement.order_by(None).limit(count + 1).subquery()
+        return await self.session.scalar(select(func.count()).select_from(probe)) <= count
 
     async def _messages(self, ids: Sequence[int]) -> list[MessageModel]:
         if not ids:
@@ -118,11 +135,15 @@ class SearchService:
             conversations.append(MessageModel.room_id.in_(room_ids))
         return or_(*conversations)
 
+    def _authored(self, query: SearchQuery) -> list[ColumnElement[bool]]:
+        """`from:`: messages by the people named (none for a nickname nobody has)."""
+        if not query.authors:
+            return []
+        authors = select(UserModel.id).where(func.lower(UserModel.nickname).in_([n.lower() for n in query.authors]))
+        return [MessageModel.author_id.in_(authors)]
+
     def _narrowing(self, query: SearchQuery) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
-        if query.authors:
-            authors = select(UserModel.id).where(func.lower(UserModel.nickname).in_([n.lower() for n in query.authors]))
-            conditions.append(MessageModel.author_id.in_(authors))
         if query.before is not None:
             conditions.append(MessageModel.date < query.before)
         if query.after is not None:
