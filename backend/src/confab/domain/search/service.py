@@ -40,25 +40,12 @@ class SearchService:
     async def search(self, user_id: int, text: str, *, limit: int, before: int | None) -> SearchPage:
         """One page of results, newest first; `next` is the `before` of the following page, or None."""
         query = parse(text)
-        dialect = self.session.get_bind().dialect.name
-        if dialect == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql":
             # asyncpg prepares each statement, and after five runs PostgreSQL may switch to a generic plan that
             # cannot see how rare the words are: a backward scan of every message, checking each, for a rare
             # word. Planning each search for its own words costs well under a millisecond.
             await self.session.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
-        readable = await self._readable(user_id, query)
-        authored = self._authored(query)
-        statement = select(MessageModel.id).where(readable, *authored, *self._narrowing(query))
-        statement = statement.where(MessageModel.deleted.is_(False))
-        if before is not None:
-            statement = statement.where(MessageModel.id < before)
-        statement = statement.order_by(MessageModel.id.desc())
-        if query.terms:
-            named = [*authored, readable] if query.conversations_named else authored
-            few = dialect == "sqlite" and bool(named) and await self._few_to_check(statement, named)
-            statement = index.matching(dialect, statement, query.terms, query.excluded, check_each_row=few)
-        elif query.excluded:
-            statement = statement.where(index.excluding(dialect, query.excluded, "excluded_terms"))
+        statement = await self.matching_ids(user_id, query, before=before)
         ids = list(await self.session.scalars(statement.limit(limit + 1)))
         more = len(ids) > limit
         ids = ids[:limit]
@@ -80,6 +67,24 @@ class SearchService:
             for row in rows
         ]
         return SearchPage(results=results, next=ids[-1] if more else None)
+
+    async def matching_ids(self, user_id: int, query: SearchQuery, *, before: int | None) -> Select[tuple[int]]:
+        """The ids of the messages `query` finds for the caller, newest first (the bench times it in SQL too)."""
+        dialect = self.session.get_bind().dialect.name
+        readable = await self._readable(user_id, query)
+        authored = self._authored(query)
+        statement = select(MessageModel.id).where(readable, *authored, *self._narrowing(query))
+        statement = statement.where(MessageModel.deleted.is_(False))
+        if before is not None:
+            statement = statement.where(MessageModel.id < before)
+        statement = statement.order_by(MessageModel.id.desc())
+        if query.terms:
+            named = [*authored, readable] if query.conversations_named else authored
+            few = dialect == "sqlite" and bool(named) and await self._few_to_check(statement, named)
+            statement = index.matching(dialect, statement, query.terms, query.excluded, check_each_row=few)
+        elif query.excluded:
+            statement = statement.where(index.excluding(dialect, query.excluded, "excluded_terms"))
+        return statement
 
     async def _few_to_check(self, statement: Select[tuple[int]], named: list[ColumnElement[bool]]) -> bool:
         """Whether `statement` finds few enough messages to check each against the index (SQLite).
