@@ -5,7 +5,9 @@ Its own server (one uvicorn worker, `UPLOAD_DIR` in the run's scratch directory,
 storage) and its own user. For 1 MB and 20 MB files: `POST /api/files` one at a time, timed from the
 request to the 201 (the server has stored and recorded the file), against writing the same bytes to a
 new file in the same directory (open, write, close: what the storage does, without the HTTP and
-multipart framing). Then 20 uploads of 20 MB at once, with the server's peak RSS (VmHWM, reset just
+multipart framing), and against the same uploads to a bare Litestar route that only streams the body to a
+file (`bench/bare_upload.py`: the cost of any HTTP upload, without confab's token check, parsing, sniffing,
+quota and database). Then 20 uploads of 20 MB at once, with the server's peak RSS (VmHWM, reset just
 before) compared to its RSS before them.
 """
 
@@ -56,6 +58,33 @@ def disk_write(directory: Path, data: bytes) -> None:
     with path.open("wb") as file:
         file.write(data)
     path.unlink()
+
+
+async def measure_bare_uploads(
+    workdir: Path, figures: dict[str, Any], count_1mb: int, count_20mb: int, uvicorn_args: list[str]
+) -> None:
+    """The same uploads to `bench.bare_upload`, each size's figures gaining its rate and confab's ratio to it."""
+    directory = workdir / "bare-uploads"
+    directory.mkdir(exist_ok=True)
+    environment = {**os.environ, "BARE_UPLOAD_DIR": str(directory)}
+    server = await ServerProcess("bench.bare_upload:app", environment, uvicorn_args).start("/alive")
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as http:
+            for label, size, count in (("1mb", MB, count_1mb), ("20mb", 20 * MB, count_20mb)):
+                data = os.urandom(size)
+                await upload(http, server.url, "", data)  # warm-up, unmeasured
+                cpu_before = process_cpu_seconds(server.pid)
+                started = time.perf_counter()
+                for _ in range(count):
+                    await upload(http, server.url, "", data)
+                rate = size * count / MB / (time.perf_counter() - started)
+                figures[label]["bare_upload_mb_per_s"] = round(rate, 1)
+                figures[label]["bare_server_cpu_ms_per_upload"] = round(
+                    (process_cpu_seconds(server.pid) - cpu_before) * 1000 / count, 1
+                )
+                figures[label]["ratio_to_bare_upload"] = round(figures[label]["upload_mb_per_s"] / rate, 3)
+    finally:
+        server.stop()
 
 
 async def run_uploads(
@@ -112,5 +141,6 @@ async def run_uploads(
             }
     finally:
         server.stop()
+    await measure_bare_uploads(workdir, figures, count_1mb, count_20mb, uvicorn_args)
     parameters = {"storage": "local directory", "concurrent_20mb_uploads": concurrent}
     return parameters, figures
