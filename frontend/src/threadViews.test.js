@@ -180,6 +180,40 @@ describe('the thread panel', () => {
     expect(panel.element.querySelector('#thread-composer-error').textContent).toBe('Write something first.')
   })
 
+  it('grows its composer with the reply and shrinks it back after sending', () => {
+    const store = signedIn()
+    const actions = panelActions()
+    const panel = openPanel(store, actions)
+    const textarea = panel.element.querySelector('#thread-composer-input')
+    const textHeight = (height) => Object.defineProperty(textarea, 'scrollHeight', { configurable: true, get: () => height })
+    textarea.value = 'one\ntwo\nthree'
+    textHeight(88)
+    textarea.dispatchEvent(new Event('input', { bubbles: true }))
+    expect(textarea.style.height).toBe('88px')
+    textarea.value = 'line\n'.repeat(30)
+    textHeight(700)
+    textarea.dispatchEvent(new Event('input', { bubbles: true }))
+    expect(textarea.style.height).toBe('160px')
+    textHeight(44)
+    textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+    expect(actions.send).toHaveBeenCalledTimes(1)
+    expect(textarea.style.height).toBe('44px')
+  })
+
+  it('edits my last reply on Up in its empty composer', () => {
+    const store = signedIn()
+    const panel = openPanel(store)
+    store.addHistoryPage(THREAD, [reply(11, alice, { content: 'my reply' }), reply(12, bob)])
+    const textarea = panel.element.querySelector('#thread-composer-input')
+    textarea.focus()
+    const up = new KeyboardEvent('keydown', { key: 'ArrowUp', bubbles: true, cancelable: true })
+    textarea.dispatchEvent(up)
+    expect(up.defaultPrevented).toBe(true)
+    const input = panel.element.querySelector('.message[data-id="11"] .edit-input')
+    expect(input.value).toBe('my reply')
+    expect(document.activeElement).toBe(input)
+  })
+
   it('closes with Escape and with its close button, but not on an Escape an editor used', () => {
     const store = signedIn()
     const actions = panelActions()

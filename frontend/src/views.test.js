@@ -108,6 +108,28 @@ describe('conversation view', () => {
     expect(handlers.send).toHaveBeenCalledTimes(2)
   })
 
+  it('grows the composer with its text up to a cap, and shrinks it back after sending', () => {
+    const store = storeWithBob()
+    store.addHistoryPage(directKey(2), [])
+    const handlers = actions()
+    const view = createConversationView({ store, key: directKey(2), actions: handlers })
+    document.body.append(view.element)
+    const textarea = view.element.querySelector('#composer-input')
+    const textHeight = (height) => Object.defineProperty(textarea, 'scrollHeight', { configurable: true, get: () => height })
+    textarea.value = 'one\ntwo'
+    textHeight(66)
+    textarea.dispatchEvent(new Event('input', { bubbles: true }))
+    expect(textarea.style.height).toBe('66px')
+    textarea.value = 'line\n'.repeat(30)
+    textHeight(700)
+    textarea.dispatchEvent(new Event('input', { bubbles: true }))
+    expect(textarea.style.height).toBe('160px')
+    textHeight(44)
+    textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+    expect(handlers.send).toHaveBeenCalledTimes(1)
+    expect(textarea.style.height).toBe('44px')
+  })
+
   it('shows a pending bubble, then its failure in words with a retry', () => {
     const store = storeWithBob()
     store.addHistoryPage(directKey(2), [])

@@ -4,10 +4,10 @@
 // result), it shows the history around it, and newer pages on scroll-down until it is live again.
 
 import { keyOf, parseKey } from '../store.js'
-import { createAttachComposer, filesSummary } from './attachments.js'
+import { filesSummary } from './attachments.js'
+import { createComposer } from './composer.js'
 import { avatar, h, setChildren, showText } from './h.js'
-import { attachMentionAutocomplete } from './mentions.js'
-import { MAX_CONTENT, createMessageList } from './messageList.js'
+import { createMessageList } from './messageList.js'
 import { notificationLevelMenu } from './notificationLevel.js'
 import { createPeopleSearch } from './peoplePicker.js'
 
@@ -53,7 +53,7 @@ export function createConversationView({ store, key, actions, focusId = null, ta
     canDelete: (message) => message.author.id === store.me?.id || (isRoom && describe()?.room?.owner?.id === store.me?.id),
     nameOf,
     nicknameOf,
-    focusComposer: () => textarea.focus(),
+    focusComposer: () => composer.focus(),
     // Opened on a message, the reader is somewhere in history: no "new messages" divider there.
     unreadAtOpen: focusId == null ? store.conversation(key).unreadAtOpen || null : null,
     labelledBy: 'conversation-title',
@@ -64,31 +64,9 @@ export function createConversationView({ store, key, actions, focusId = null, ta
   const liveRegion = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'false' })
   const typingLine = h('p', { class: 'typing', 'aria-live': 'polite' })
 
-  const textarea = h('textarea', {
-    id: 'composer-input',
-    name: 'content',
-    rows: '1',
-    placeholder: 'Write a message',
-    'aria-describedby': 'composer-error composer-hint',
-    enterkeyhint: 'send',
-  })
-  // Before the composer's own key handlers: while suggestions show, Enter picks one instead of sending.
-  const mentionPicker = attachMentionAutocomplete(textarea, { people: mentionable, room: isRoom })
   const levelMenu = isRoom
     ? notificationLevelMenu({ level: store.rooms.get(id)?.notification_level, onChange: (level) => actions.setNotificationLevel(level) })
     : null
-  const composerLabel = h('label', { for: 'composer-input', class: 'visually-hidden' })
-  const composerError = h('p', { class: 'field-error', id: 'composer-error', role: 'alert', hidden: true })
-  const sendButton = h('button', { type: 'submit', class: 'button primary' }, 'Send')
-  const composer = h(
-    'form',
-    { class: 'composer', 'aria-label': 'Send a message' },
-    composerLabel,
-    mentionPicker.element,
-    h('div', { class: 'composer-row' }, textarea, sendButton),
-    h('p', { class: 'visually-hidden', id: 'composer-hint' }, 'Enter sends, Shift+Enter starts a new line, Up edits your last message.'),
-    composerError,
-  )
 
   const element = h(
     'section',
@@ -106,22 +84,22 @@ export function createConversationView({ store, key, actions, focusId = null, ta
     messageList.element,
     liveRegion,
     typingLine,
-    composer,
   )
-  const attach = actions.attachments
-    ? createAttachComposer({
-        tray: actions.attachments,
-        textarea,
-        dropTarget: element,
-        sendButton,
-        onError: (text) => showText(composerError, text),
-      })
-    : null
-  if (attach) {
-    composerLabel.after(attach.trayElement)
-    textarea.before(attach.button)
-    composer.append(attach.input)
-  }
+  const composer = createComposer({
+    idPrefix: 'composer',
+    formLabel: 'Send a message',
+    placeholder: 'Write a message',
+    submitText: 'Send',
+    hint: 'Enter sends, Shift+Enter starts a new line, Up edits your last message.',
+    send: (...message) => actions.send(...message),
+    afterSend: () => messageList.revealNewest(),
+    editLast: () => messageList.editMyLast(),
+    mentions: { people: mentionable, room: isRoom },
+    onTyping: () => actions.typing(),
+    attachments: actions.attachments ?? null,
+    dropTarget: element,
+  })
+  element.append(composer.element)
 
   function describe() {
     return store.describe(key)
@@ -157,11 +135,11 @@ export function createConversationView({ store, key, actions, focusId = null, ta
       const members = subject.room.members ?? []
       setChildren(headerAvatar, h('span', { class: 'room-mark large', 'aria-hidden': 'true' }, '#'))
       setChildren(subtitle, `${members.length} ${members.length === 1 ? 'member' : 'members'}: ${members.map((member) => member.name).join(', ')}`)
-      composerLabel.textContent = `Message the room ${subject.title}`
+      composer.setLabel(`Message the room ${subject.title}`)
     } else {
       setChildren(headerAvatar, avatar(subject.person))
       setChildren(subtitle, `@${subject.person.nickname} · `, h('span', { class: subject.person.online ? 'online-text' : 'offline-text' }, subject.person.online ? 'online' : 'offline'))
-      composerLabel.textContent = `Message ${subject.title}`
+      composer.setLabel(`Message ${subject.title}`)
     }
   }
 
@@ -265,59 +243,6 @@ export function createConversationView({ store, key, actions, focusId = null, ta
     setChildren(typingLine, typingSentence(store.typingIn(key).map(nameOf)))
   }
 
-  function resizeTextarea() {
-    textarea.style.height = 'auto'
-    textarea.style.height = `${Math.min(textarea.scrollHeight, 160)}px`
-  }
-
-  function submit() {
-    const content = textarea.value
-    if (attach && actions.attachments.busy()) {
-      showText(composerError, 'Wait for the files to finish uploading, or cancel them.')
-      return
-    }
-    if (attach && actions.attachments.hasFailed()) {
-      showText(composerError, 'Some files did not upload: retry or remove them first.')
-      return
-    }
-    const withFiles = Boolean(attach && actions.attachments.items.length)
-    if (!content.trim() && !withFiles) {
-      showText(composerError, 'Write something first.')
-      return
-    }
-    // The server counts characters (code points), not UTF-16 units: an emoji is one.
-    const length = [...content].length
-    if (length > MAX_CONTENT) {
-      showText(composerError, `A message can be at most ${MAX_CONTENT} characters; this one has ${length}.`)
-      return
-    }
-    showText(composerError, null)
-    textarea.value = ''
-    resizeTextarea()
-    if (withFiles) actions.send(content.trim() ? content : '', actions.attachments.take())
-    else actions.send(content)
-    messageList.revealNewest()
-    textarea.focus()
-  }
-
-  composer.addEventListener('submit', (event) => {
-    event.preventDefault()
-    submit()
-  })
-  textarea.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-      event.preventDefault()
-      submit()
-    } else if (event.key === 'ArrowUp' && !textarea.value && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
-      if (messageList.editMyLast()) event.preventDefault()
-    }
-  })
-  textarea.addEventListener('input', () => {
-    resizeTextarea()
-    if (!composerError.hidden) showText(composerError, null)
-    if (textarea.value.trim()) actions.typing()
-  })
-
   const onConversation = (event) => {
     if (event.detail.key === key) messageList.applyChange(event.detail)
   }
@@ -370,12 +295,11 @@ export function createConversationView({ store, key, actions, focusId = null, ta
 
   return {
     element,
-    focusComposer: () => textarea.focus(),
+    focusComposer: () => composer.focus(),
     destroy() {
       for (const [type, listener] of listeners) store.removeEventListener(type, listener)
       addMemberSearch?.destroy()
-      mentionPicker.destroy()
-      attach?.destroy()
+      composer.destroy()
       messageList.destroy()
     },
   }

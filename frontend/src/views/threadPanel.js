@@ -1,11 +1,11 @@
 // A thread beside its conversation: the root on top, its replies in the shared windowed list (live, with
-// the same message actions), its own composer (sends with `thread_id` through the outbox), a follow toggle,
-// and a close button; Escape closes it too.
+// the same message actions), its own composer (the conversation's, views/composer.js; it sends with
+// `thread_id` through the outbox), a follow toggle, and a close button; Escape closes it too.
 
 import { parseThreadKey } from '../threads.js'
+import { createComposer } from './composer.js'
 import { h, setChildren, showText } from './h.js'
-import { attachMentionAutocomplete } from './mentions.js'
-import { MAX_CONTENT, createMessageList } from './messageList.js'
+import { createMessageList } from './messageList.js'
 import { messageNode } from './message.js'
 
 /**
@@ -41,7 +41,7 @@ export function createThreadPanel({
     canDelete,
     nameOf,
     nicknameOf,
-    focusComposer: () => textarea.focus(),
+    focusComposer: () => composer.focus(),
     // Opened on a reply, the reader is somewhere in the thread: no "new replies" divider there.
     unreadAtOpen: focusId == null ? store.threads.followed.get(rootId)?.unread || null : null,
     labelledBy: 'thread-title',
@@ -58,26 +58,18 @@ export function createThreadPanel({
   const followError = h('p', { class: 'field-error', role: 'alert', hidden: true })
   const closeButton = h('button', { type: 'button', class: 'button ghost small thread-close', 'aria-label': 'Close thread' }, '✕')
 
-  const textarea = h('textarea', {
-    id: 'thread-composer-input',
-    name: 'content',
-    rows: '1',
+  const composer = createComposer({
+    idPrefix: 'thread-composer',
+    formLabel: 'Reply in the thread',
+    label: 'Reply in the thread',
     placeholder: 'Reply…',
-    'aria-describedby': 'thread-composer-error thread-composer-hint',
-    enterkeyhint: 'send',
+    submitText: 'Reply',
+    hint: 'Enter sends, Shift+Enter starts a new line, Escape closes the thread.',
+    send: (content) => actions.send(content),
+    afterSend: () => messageList.revealNewest(),
+    editLast: () => messageList.editMyLast(),
+    mentions: mentionable ? { people: mentionable, room: inRoom } : null,
   })
-  // Before the composer's own key handlers: while suggestions show, Enter picks one and Escape closes them.
-  const mentionPicker = mentionable ? attachMentionAutocomplete(textarea, { people: mentionable, room: inRoom }) : null
-  const composerError = h('p', { class: 'field-error', id: 'thread-composer-error', role: 'alert', hidden: true })
-  const composer = h(
-    'form',
-    { class: 'composer', 'aria-label': 'Reply in the thread' },
-    h('label', { for: 'thread-composer-input', class: 'visually-hidden' }, 'Reply in the thread'),
-    mentionPicker?.element,
-    h('div', { class: 'composer-row' }, textarea, h('button', { type: 'submit', class: 'button primary' }, 'Reply')),
-    h('p', { class: 'visually-hidden', id: 'thread-composer-hint' }, 'Enter sends, Shift+Enter starts a new line, Escape closes the thread.'),
-    composerError,
-  )
 
   // A deleted root keeps its thread readable, but takes no new replies (the server refuses them).
   const closedNote = h('p', { class: 'history-status thread-closed', hidden: true }, 'This message was deleted: its thread takes no new replies.')
@@ -95,7 +87,7 @@ export function createThreadPanel({
     followError,
     messageList.element,
     closedNote,
-    composer,
+    composer.element,
   )
 
   // The root: rebuilt when it changes (an edit, a reaction, the reply count), with its reactions to click.
@@ -123,7 +115,7 @@ export function createThreadPanel({
     // The root is no list item here: it stands above the list of replies.
     const holder = h('div', { class: `${node.className} root-message`, dataset: { id: String(root.id) } }, ...node.childNodes)
     setChildren(rootHolder, holder)
-    composer.hidden = Boolean(root.deleted)
+    composer.element.hidden = Boolean(root.deleted)
     closedNote.hidden = !root.deleted
   }
 
@@ -152,39 +144,6 @@ export function createThreadPanel({
     if (event.key !== 'Escape' || event.defaultPrevented) return
     event.preventDefault()
     actions.close()
-  })
-
-  function submit() {
-    const content = textarea.value
-    if (!content.trim()) {
-      showText(composerError, 'Write something first.')
-      return
-    }
-    const length = [...content].length
-    if (length > MAX_CONTENT) {
-      showText(composerError, `A message can be at most ${MAX_CONTENT} characters; this one has ${length}.`)
-      return
-    }
-    showText(composerError, null)
-    textarea.value = ''
-    actions.send(content)
-    messageList.revealNewest()
-    textarea.focus()
-  }
-  composer.addEventListener('submit', (event) => {
-    event.preventDefault()
-    submit()
-  })
-  textarea.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-      event.preventDefault()
-      submit()
-    } else if (event.key === 'ArrowUp' && !textarea.value && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
-      if (messageList.editMyLast()) event.preventDefault()
-    }
-  })
-  textarea.addEventListener('input', () => {
-    if (!composerError.hidden) showText(composerError, null)
   })
 
   async function loadNewest() {
@@ -225,10 +184,10 @@ export function createThreadPanel({
     key,
     rootId,
     /** The composer takes the focus (opening the thread to reply). */
-    focus: () => textarea.focus(),
+    focus: () => composer.focus(),
     destroy() {
       for (const [type, listener] of listeners) store.removeEventListener(type, listener)
-      mentionPicker?.destroy()
+      composer.destroy()
       messageList.destroy()
     },
   }
