@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { screenshotDir, startStack } from './harness.js'
+import { account, fillSignUpForm, logInThroughForm, screenshotDir, signUpThroughForm, startStack } from './harness.js'
 
 const ATTACK = '<img src=x onerror=alert(1)>'
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
@@ -46,23 +46,10 @@ async function openBrowser(viewport = DESKTOP, options = {}) {
   return { context, page, dialogs, pageErrors }
 }
 
-function account(nickname, name) {
-  return { name, email: `${nickname}@example.com`, nickname, password: `${nickname}-password` }
-}
-
-async function fillSignUp(page, details) {
-  await page.goto(`${stack.siteUrl}/#/signup`)
-  await page.getByLabel('Your name').fill(details.name)
-  await page.getByLabel('Email').fill(details.email)
-  await page.getByLabel('Nickname').fill(details.nickname)
-  await page.getByLabel('Password').fill(details.password)
-}
-
+/** Someone signed up through the form in a browser of their own. */
 async function signUp(details, viewport) {
   const person = await openBrowser(viewport)
-  await fillSignUp(person.page, details)
-  await person.page.getByRole('button', { name: 'Create account' }).click()
-  await person.page.getByRole('heading', { name: 'Welcome to confab' }).waitFor()
+  await signUpThroughForm(person.page, stack.siteUrl, details)
   return { ...person, ...details }
 }
 
@@ -137,7 +124,7 @@ describe('confab in a browser', () => {
 
   it('signs two people up', async () => {
     const signUpPage = await openBrowser()
-    await fillSignUp(signUpPage.page, account('bob', 'Bob Builder'))
+    await fillSignUpForm(signUpPage.page, stack.siteUrl, account('bob', 'Bob Builder'))
     await shot(signUpPage.page, 'signup')
     await expectAccessible(signUpPage.page, 'sign-up')
     await signUpPage.context.close()
@@ -155,7 +142,7 @@ describe('confab in a browser', () => {
 
   it('shows a taken nickname next to the nickname field', async () => {
     const mallory = await openBrowser()
-    await fillSignUp(mallory.page, { ...account('alice', 'Not Alice'), email: 'mallory@example.com' })
+    await fillSignUpForm(mallory.page, stack.siteUrl, { ...account('alice', 'Not Alice'), email: 'mallory@example.com' })
     await mallory.page.getByRole('button', { name: 'Create account' }).click()
     const error = mallory.page.locator('#signup-nickname-error')
     await error.waitFor()
@@ -392,9 +379,7 @@ describe('confab in a browser', () => {
       expect(response.status).toBe(201)
     }
     const reader = await openBrowser()
-    await reader.page.getByLabel('Nickname').fill('bob')
-    await reader.page.getByLabel('Password').fill(people.bob.password)
-    await reader.page.getByRole('button', { name: 'Log in' }).click()
+    await logInThroughForm(reader.page, people.bob)
     await openConversation(reader, 'Alice Liddell')
     await eventually(async () => expect(await bubbles(reader.page)).toHaveLength(50))
     expect((await bubbles(reader.page)).at(-1)).toBe('Backlog 60')

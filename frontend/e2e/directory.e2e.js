@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoDir, startStack } from './harness.js'
+import { logInThroughForm, repoDir, startStack } from './harness.js'
 
 const ACCOUNTS = 5000
 const CONVERSATIONS = 20
@@ -57,9 +57,7 @@ describe('confab with thousands of accounts', () => {
       if (new URL(response.url()).pathname === '/api/users' && response.request().method() === 'GET') peopleResponses.push(response)
     })
     await page.goto(stack.siteUrl)
-    await page.getByLabel('Nickname').fill(dora.nickname)
-    await page.getByLabel('Password').fill(dora.password)
-    await page.getByRole('button', { name: 'Log in' }).click()
+    await logInThroughForm(page, dora)
     const sidebarPeople = page.locator('[aria-labelledby="people-heading"] a.item')
     await expect.poll(() => sidebarPeople.count(), { timeout: 15000 }).toBe(CONVERSATIONS)
 
@@ -85,9 +83,7 @@ describe('confab with thousands of accounts', () => {
     context.setDefaultTimeout(15000)
     const page = await context.newPage()
     await page.goto(stack.siteUrl)
-    await page.getByLabel('Nickname').fill(dora.nickname)
-    await page.getByLabel('Password').fill(dora.password)
-    await page.getByRole('button', { name: 'Log in' }).click()
+    await logInThroughForm(page, dora)
     const sidebarPeople = page.locator('[aria-labelledby="people-heading"] a.item')
     await expect.poll(() => sidebarPeople.count(), { timeout: 15000 }).toBe(CONVERSATIONS)
     expect(await sidebarPeople.allTextContents()).not.toContainEqual(expect.stringContaining('Quentin'))

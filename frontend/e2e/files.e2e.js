@@ -6,7 +6,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { screenshotDir, startStack } from './harness.js'
+import { account, screenshotDir, signUpThroughForm, startStack } from './harness.js'
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 // Short enough to see links expire within a test, long enough for everything else to use them first.
@@ -71,14 +71,7 @@ async function signUp(nickname, name) {
   context.setDefaultTimeout(15000)
   const page = await context.newPage()
   page.on('pageerror', (error) => scriptErrors.push(`${nickname}: ${error.message}`))
-  await page.goto(`${stack.siteUrl}/#/signup`)
-  await page.getByLabel('Your name').fill(name)
-  await page.getByLabel('Email').fill(`${nickname}@example.com`)
-  await page.getByLabel('Nickname').fill(nickname)
-  await page.getByLabel('Password').fill(`${nickname}-password`)
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await page.getByRole('heading', { name: 'Welcome to confab' }).waitFor()
-  const token = await page.evaluate(() => sessionStorage.getItem('confab.token'))
+  const token = await signUpThroughForm(page, stack.siteUrl, account(nickname, name))
   const me = await (await fetch(`${stack.backend.url}/api/me`, { headers: { Authorization: `Bearer ${token}` } })).json()
   return { context, page, token, id: me.id, name }
 }

@@ -156,3 +156,33 @@ export async function startStack({ environment = {}, backendStartMs = undefined 
     },
   }
 }
+
+/** A test account's details; its email and password follow from its nickname. */
+export function account(nickname, name) {
+  return { name, email: `${nickname}@example.com`, nickname, password: `${nickname}-password` }
+}
+
+/** Open the sign-up form on `page` and fill it with `details` (from `account`), without sending it. */
+export async function fillSignUpForm(page, siteUrl, details) {
+  await page.goto(`${siteUrl}/#/signup`)
+  await page.getByLabel('Your name').fill(details.name)
+  await page.getByLabel('Email').fill(details.email)
+  await page.getByLabel('Nickname').fill(details.nickname)
+  await page.getByLabel('Password').fill(details.password)
+}
+
+/** Sign up as `details` through the form on `page` and wait for the signed-in home; answers the session's token. */
+export async function signUpThroughForm(page, siteUrl, details) {
+  await fillSignUpForm(page, siteUrl, details)
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await page.getByRole('heading', { name: 'Welcome to confab' }).waitFor()
+  return page.evaluate(() => sessionStorage.getItem('confab.token'))
+}
+
+/** Log in as `person` ({nickname, password}) through the form `page` shows (the site, signed out) and wait for the signed-in home. */
+export async function logInThroughForm(page, { nickname, password }) {
+  await page.getByLabel('Nickname').fill(nickname)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Log in' }).click()
+  await page.getByRole('heading', { name: 'Welcome to confab' }).waitFor()
+}

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { screenshotDir, startStack } from './harness.js'
+import { account, logInThroughForm, screenshotDir, startStack } from './harness.js'
 
 let stack
 
@@ -16,8 +16,9 @@ async function api(method, route, body, token) {
   return response.status === 204 ? null : response.json()
 }
 
-async function account(nickname, name) {
-  const details = { name, email: `${nickname}@example.com`, nickname, password: `${nickname}-password` }
+/** An account made through the API, with its token. */
+async function registered(nickname, name) {
+  const details = account(nickname, name)
   const user = await api('POST', '/api/users', details)
   const { access_token: token } = await api('POST', '/api/auth/token', { nickname, password: details.password })
   return { ...details, id: user.id, token }
@@ -30,10 +31,7 @@ async function logIn(person) {
   const errors = []
   page.on('pageerror', (error) => errors.push(error.message))
   await page.goto(stack.siteUrl)
-  await page.getByLabel('Nickname').fill(person.nickname)
-  await page.getByLabel('Password').fill(person.password)
-  await page.getByRole('button', { name: 'Log in' }).click()
-  await page.locator('.sidebar').waitFor()
+  await logInThroughForm(page, person)
   return { context, page, errors }
 }
 
@@ -48,9 +46,9 @@ describe('mentions in a browser', () => {
   })
 
   it('mentions someone through the autocomplete; they see the badge, then the mention highlighted', async () => {
-    const alice = await account('alice', 'Alice Liddell')
-    const bob = await account('bob', 'Bob Builder')
-    const bobby = await account('bobby', 'Bobby Tables')
+    const alice = await registered('alice', 'Alice Liddell')
+    const bob = await registered('bob', 'Bob Builder')
+    const bobby = await registered('bobby', 'Bobby Tables')
     const room = await api('POST', '/api/rooms', { name: 'launch', member_ids: [bob.id, bobby.id] }, alice.token)
     await api('POST', `/api/rooms/${room.id}/messages`, { content: 'welcome' }, alice.token)
 

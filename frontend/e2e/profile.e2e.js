@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { screenshotDir, startStack } from './harness.js'
+import { account, screenshotDir, signUpThroughForm, startStack } from './harness.js'
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 // A 4x4 red PNG: enough for the server to decode, size and thumbnail.
@@ -44,16 +44,10 @@ async function signUp(nickname, name) {
   context.setDefaultTimeout(15000)
   const page = await context.newPage()
   page.on('pageerror', (error) => pageErrors.push(error.message))
-  await page.goto(`${stack.siteUrl}/#/signup`)
-  await page.getByLabel('Your name').fill(name)
-  await page.getByLabel('Email').fill(`${nickname}@example.com`)
-  await page.getByLabel('Nickname').fill(nickname)
-  await page.getByLabel('Password').fill(`${nickname}-password`)
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await page.getByRole('heading', { name: 'Welcome to confab' }).waitFor()
-  const token = await page.evaluate(() => sessionStorage.getItem('confab.token'))
+  const details = account(nickname, name)
+  const token = await signUpThroughForm(page, stack.siteUrl, details)
   const me = await api(token, 'GET', '/api/me')
-  return { context, page, token, id: me.id, nickname, name, password: `${nickname}-password` }
+  return { context, page, token, id: me.id, nickname, name, password: details.password }
 }
 
 async function expectAccessible(page, view) {

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { screenshotDir, startStack } from './harness.js'
+import { account, logInThroughForm, screenshotDir, startStack } from './harness.js'
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const DESKTOP = { width: 1400, height: 820 }
@@ -38,18 +38,15 @@ async function call(method, urlPath, { token, body } = {}) {
 
 /** An account made through the API, logged in through the login form in its own browser context. */
 async function person(nickname, name) {
-  const password = `${nickname}-password`
-  const me = await call('POST', '/api/users', { body: { name, email: `${nickname}@example.com`, nickname, password } })
-  const { access_token: token } = await call('POST', '/api/auth/token', { body: { nickname, password } })
+  const details = account(nickname, name)
+  const me = await call('POST', '/api/users', { body: details })
+  const { access_token: token } = await call('POST', '/api/auth/token', { body: { nickname, password: details.password } })
   const context = await stack.browser.newContext({ viewport: DESKTOP })
   context.setDefaultTimeout(15000)
   const page = await context.newPage()
   page.on('pageerror', (error) => scriptErrors.push(`${nickname}: ${error.message}`))
   await page.goto(stack.siteUrl)
-  await page.getByLabel('Nickname').fill(nickname)
-  await page.getByLabel('Password').fill(password)
-  await page.getByRole('button', { name: 'Log in' }).click()
-  await page.getByRole('heading', { name: 'Welcome to confab' }).waitFor()
+  await logInThroughForm(page, details)
   return { id: me.id, name, token, context, page }
 }
 
