@@ -186,3 +186,8 @@ export async function logInThroughForm(page, { nickname, password }) {
   await page.getByRole('button', { name: 'Log in' }).click()
   await page.getByRole('heading', { name: 'Welcome to confab' }).waitFor()
 }
+
+/** A textarea's drawn height (CSS pixels) and whether its text overflows it (it shows a scroll bar). */
+export function textareaFit(locator) {
+  return locator.evaluate((element) => ({ height: element.getBoundingClientRect().height, overflows: element.scrollHeight > element.clientHeight }))
+}

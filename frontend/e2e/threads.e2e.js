@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { account, logInThroughForm, screenshotDir, startStack } from './harness.js'
+import { account, logInThroughForm, screenshotDir, startStack, textareaFit } from './harness.js'
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const DESKTOP = { width: 1400, height: 820 }
@@ -225,6 +225,26 @@ describe('threads in a browser', () => {
       expect(await threadRows(alice.page).nth(0).locator('.badge').textContent()).toBe('1')
       expect(await threadRows(alice.page).nth(1).locator('.badge').isHidden()).toBe(true)
     })
+  })
+
+  it('grows the reply box with what is written, up to a cap past which it scrolls, and shrinks it after sending', async () => {
+    const { bob } = people
+    await bob.page.evaluate((hash) => {
+      location.hash = hash
+    }, `#/rooms/${room.id}/thread/${roots.notes}`)
+    const composer = panel(bob.page).getByRole('textbox', { name: 'Reply in the thread' })
+    await composer.fill('one line')
+    const oneLine = await textareaFit(composer)
+    expect(oneLine.overflows).toBe(false)
+    await composer.fill('one\ntwo\nthree')
+    const threeLines = await textareaFit(composer)
+    expect(threeLines.height).toBeGreaterThan(oneLine.height)
+    expect(threeLines.overflows).toBe(false)
+    await composer.fill(Array.from({ length: 20 }, (_, index) => `line ${index + 1}`).join('\n'))
+    expect(await textareaFit(composer)).toEqual({ height: 160, overflows: true })
+    await composer.press('Enter')
+    await eventually(async () => expect(await textareaFit(composer)).toEqual(oneLine))
+    await eventually(async () => expect((await panelReplies(bob.page)).at(-1)).toMatch(/^line 1\n[\s\S]*line 20$/))
   })
 
   it('ran without a script error in any window', () => {
