@@ -11,9 +11,10 @@ BEGIN IMMEDIATE already serializes writers. New messages take it once per batch 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import Row, ScalarSelect, Select, func, insert, select, text, update
+from sqlalchemy import Row, ScalarSelect, Select, Update, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab.domain.messages.models import MessageModel
@@ -45,9 +46,19 @@ async def next_seq(session: AsyncSession) -> int:
     return (await session.scalar(LATEST_SEQ) or 0) + 1
 
 
+@functools.cache
+def _stamp(columns: tuple[str, ...]) -> Update:
+    # Built once per set of columns: building and keying the UPDATE each time was a quarter of an edit's CPU.
+    changes = {column: bindparam(f"new_{column}") for column in columns}
+    return (
+        update(_messages)
+        .where(_messages.c.id == bindparam("message_id"))
+        .values(seq=NEXT_SEQ, **changes)
+        .returning(_messages)
+    )
+
+
 async def stamp_change(session: AsyncSession, message_id: int, **values: Any) -> Row[Any]:
     """Apply `values` to the message and give it the next `seq` (the write order must be held); the row as now."""
-    statement = (
-        update(_messages).where(_messages.c.id == message_id).values(seq=NEXT_SEQ, **values).returning(_messages)
-    )
-    return (await session.execute(statement)).one()
+    parameters = {"message_id": message_id, **{f"new_{column}": value for column, value in values.items()}}
+    return (await session.execute(_stamp(tuple(sorted(values))), parameters)).one()
