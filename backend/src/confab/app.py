@@ -145,7 +145,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             asyncpg.PostgresError: database_error_response,
             asyncpg.InterfaceError: database_error_response,
         },
-        guards=[strict_json_body],
+        before_request=strict_json_body,
         request_max_body_size=settings.max_body_bytes,
         debug=False,
     )

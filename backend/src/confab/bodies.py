@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar.connection import ASGIConnection
+from litestar import Request
 from litestar.exceptions import ValidationException
-from litestar.handlers.base import BaseRouteHandler
 
 from confab.errors import UnsupportedMediaType
 from confab.schemas import validation_problem
@@ -42,17 +41,20 @@ def _refuse_other_media_types(content_type: str | None) -> None:
         )
 
 
-async def strict_json_body(connection: ASGIConnection[Any, Any, Any, Any], route_handler: BaseRouteHandler) -> None:
+async def strict_json_body(connection: Request[Any, Any, Any]) -> None:
     """Refuse a body that only a lenient or guessing decoder would accept, before any of it is used.
+
+    The app's `before_request` hook, not a guard: Litestar copies the route handler for every guard it runs,
+    which cost more than this check itself; the hook runs after the guards and before the body is decoded.
 
     That is: a body not labelled JSON (415); bytes that are not UTF-8, duplicate keys, nesting deeper than
     the decoders can follow (400, see `refuse_ambiguous_json`); and a value that only Litestar's lenient
     decoding (msgspec's `strict=False`, `"2"` for an integer) accepts, which openapi.json does not promise
     and Socket.IO payloads do not get. Bodies that fail both ways are left to the normal decoding (after the
-    route's other guards, such as the rate limits), which reports them the usual way.
+    route's guards, such as the rate limits), which reports them the usual way.
     """
-    data = route_handler.parsed_fn_signature.parameters.get("data")
-    if data is None or not hasattr(connection, "body"):
+    data = connection.route_handler.parsed_fn_signature.parameters.get("data")
+    if data is None:
         return
     _refuse_other_media_types(connection.headers.get("content-type"))
     body = await connection.body()
