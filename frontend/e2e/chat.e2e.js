@@ -4,7 +4,8 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { account, fillSignUpForm, logInThroughForm, screenshotDir, signUpThroughForm, startStack, textareaFit } from './harness.js'
+import { eventually, expectComposerToFitItsText } from './assertions.js'
+import { account, fillSignUpForm, logInThroughForm, screenshotDir, signUpThroughForm, startStack } from './harness.js'
 
 const ATTACK = '<img src=x onerror=alert(1)>'
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
@@ -17,18 +18,6 @@ const people = {}
 const scriptErrors = new Map()
 
 /** Retry an assertion until it passes (the UI updates asynchronously), or fail with its last error. */
-async function eventually(assertion, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await assertion()
-    } catch (error) {
-      if (Date.now() > deadline) throw error
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
-}
-
 /** A new browser context (its own sessionStorage: one person) on the site. */
 async function openBrowser(viewport = DESKTOP, options = {}) {
   const context = await stack.browser.newContext({ viewport, ...options })
@@ -605,19 +594,7 @@ describe('confab in a browser', () => {
   it('grows the composer with what is written, up to a cap past which it scrolls, and shrinks it after sending', async () => {
     const { bob } = people
     await openConversation(bob, 'Alice Liddell')
-    const composer = bob.page.locator('#composer-input')
-    await composer.fill('one line')
-    const oneLine = await textareaFit(composer)
-    expect(oneLine.overflows).toBe(false)
-    await composer.fill('one\ntwo\nthree')
-    const threeLines = await textareaFit(composer)
-    expect(threeLines.height).toBeGreaterThan(oneLine.height)
-    expect(threeLines.overflows).toBe(false)
-    await composer.fill(Array.from({ length: 20 }, (_, index) => `line ${index + 1}`).join('\n'))
-    expect(await textareaFit(composer)).toEqual({ height: 160, overflows: true })
-    await composer.press('Enter')
-    await eventually(async () => expect(await textareaFit(composer)).toEqual(oneLine))
-    await eventually(async () => expect((await bubbles(bob.page)).at(-1)).toMatch(/^line 1\n[\s\S]*line 20$/))
+    await expectComposerToFitItsText(bob.page.locator('#composer-input'), async () => (await bubbles(bob.page)).at(-1))
   })
 
   it('raised no script errors in any page', () => {

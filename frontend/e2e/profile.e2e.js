@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { eventually } from './assertions.js'
 import { account, screenshotDir, signUpThroughForm, startStack } from './harness.js'
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
@@ -15,18 +16,6 @@ let stack
 const pageErrors = []
 // The machine may be busy with other test runs: the backend gets longer to start than the shared harness gives.
 const BACKEND_START_MS = 120000
-
-async function eventually(assertion, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await assertion()
-    } catch (error) {
-      if (Date.now() > deadline) throw error
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
-}
 
 async function api(token, method, route, body) {
   const response = await fetch(`${stack.backend.url}${route}`, {

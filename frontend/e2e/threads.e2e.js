@@ -5,7 +5,8 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { account, logInThroughForm, screenshotDir, startStack, textareaFit } from './harness.js'
+import { eventually, expectComposerToFitItsText } from './assertions.js'
+import { account, logInThroughForm, screenshotDir, startStack } from './harness.js'
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const DESKTOP = { width: 1400, height: 820 }
@@ -15,18 +16,6 @@ let room
 const people = {}
 const roots = {}
 const scriptErrors = []
-
-async function eventually(assertion, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await assertion()
-    } catch (error) {
-      if (Date.now() > deadline) throw error
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
-}
 
 async function call(method, urlPath, { token, body } = {}) {
   const headers = { 'Content-Type': 'application/json' }
@@ -233,18 +222,7 @@ describe('threads in a browser', () => {
       location.hash = hash
     }, `#/rooms/${room.id}/thread/${roots.notes}`)
     const composer = panel(bob.page).getByRole('textbox', { name: 'Reply in the thread' })
-    await composer.fill('one line')
-    const oneLine = await textareaFit(composer)
-    expect(oneLine.overflows).toBe(false)
-    await composer.fill('one\ntwo\nthree')
-    const threeLines = await textareaFit(composer)
-    expect(threeLines.height).toBeGreaterThan(oneLine.height)
-    expect(threeLines.overflows).toBe(false)
-    await composer.fill(Array.from({ length: 20 }, (_, index) => `line ${index + 1}`).join('\n'))
-    expect(await textareaFit(composer)).toEqual({ height: 160, overflows: true })
-    await composer.press('Enter')
-    await eventually(async () => expect(await textareaFit(composer)).toEqual(oneLine))
-    await eventually(async () => expect((await panelReplies(bob.page)).at(-1)).toMatch(/^line 1\n[\s\S]*line 20$/))
+    await expectComposerToFitItsText(composer, async () => (await panelReplies(bob.page)).at(-1))
   })
 
   it('ran without a script error in any window', () => {

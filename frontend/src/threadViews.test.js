@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Store, roomKey } from './store.js'
 import { threadKey } from './threads.js'
+import { expectComposerToGrowAndShrink } from './views/composerGrowth.testing.js'
 import { createConversationView } from './views/conversation.js'
 import { createThreadPanel } from './views/threadPanel.js'
 import { createThreadsLink, createThreadsView, replyLine, rootExcerpt, threadHref } from './views/threadsView.js'
@@ -184,20 +185,7 @@ describe('the thread panel', () => {
     const store = signedIn()
     const actions = panelActions()
     const panel = openPanel(store, actions)
-    const textarea = panel.element.querySelector('#thread-composer-input')
-    const textHeight = (height) => Object.defineProperty(textarea, 'scrollHeight', { configurable: true, get: () => height })
-    textarea.value = 'one\ntwo\nthree'
-    textHeight(88)
-    textarea.dispatchEvent(new Event('input', { bubbles: true }))
-    expect(textarea.style.height).toBe('88px')
-    textarea.value = 'line\n'.repeat(30)
-    textHeight(700)
-    textarea.dispatchEvent(new Event('input', { bubbles: true }))
-    expect(textarea.style.height).toBe('160px')
-    textHeight(44)
-    textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
-    expect(actions.send).toHaveBeenCalledTimes(1)
-    expect(textarea.style.height).toBe('44px')
+    expectComposerToGrowAndShrink(panel.element.querySelector('#thread-composer-input'), actions.send)
   })
 
   it('edits my last reply on Up in its empty composer', () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ApiError } from './api.js'
 import { Store, directKey, roomKey } from './store.js'
 import { renderAuth } from './views/auth.js'
+import { expectComposerToGrowAndShrink } from './views/composerGrowth.testing.js'
 import { createConversationView, typingSentence } from './views/conversation.js'
 import { placeError } from './views/errors.js'
 import { h } from './views/h.js'
@@ -114,20 +115,7 @@ describe('conversation view', () => {
     const handlers = actions()
     const view = createConversationView({ store, key: directKey(2), actions: handlers })
     document.body.append(view.element)
-    const textarea = view.element.querySelector('#composer-input')
-    const textHeight = (height) => Object.defineProperty(textarea, 'scrollHeight', { configurable: true, get: () => height })
-    textarea.value = 'one\ntwo'
-    textHeight(66)
-    textarea.dispatchEvent(new Event('input', { bubbles: true }))
-    expect(textarea.style.height).toBe('66px')
-    textarea.value = 'line\n'.repeat(30)
-    textHeight(700)
-    textarea.dispatchEvent(new Event('input', { bubbles: true }))
-    expect(textarea.style.height).toBe('160px')
-    textHeight(44)
-    textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
-    expect(handlers.send).toHaveBeenCalledTimes(1)
-    expect(textarea.style.height).toBe('44px')
+    expectComposerToGrowAndShrink(view.element.querySelector('#composer-input'), handlers.send)
   })
 
   it('shows a pending bubble, then its failure in words with a retry', () => {
