@@ -440,8 +440,7 @@ function conversationActions(key) {
     searchPeople: searchDirectory,
     async setNotificationLevel(level) {
       await api.setNotificationLevel(id, level)
-      const room = store.rooms.get(id)
-      if (room) store.upsertRoom({ ...room, notification_level: level })
+      store.setNotificationLevel(id, level)
     },
     async addMember(userId) {
       store.upsertRoom(await api.addMember(id, userId))

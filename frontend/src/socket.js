@@ -117,6 +117,8 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, onN
   socket.on('room', (room) => store.upsertRoom(room))
   socket.on('user_updated', (profile) => store.applyProfile(profile))
   socket.on('room_removed', ({ room_id: roomId }) => store.removeRoom(roomId))
+  // My notification level for a room changed, here or in another tab or device.
+  socket.on('notification_level', ({ room_id: roomId, level }) => store.setNotificationLevel(roomId, level))
   // The server's link to the other workers lost events (README, "resync"): catch up as after a reconnect,
   // with a fresh handshake that replays everything after the highest `seq` held.
   socket.on('resync', () => {

@@ -277,6 +277,21 @@ describe('connection', () => {
     await socket.fire('room_removed', { room_id: 3 })
     expect(store.rooms.has(3)).toBe(false)
   })
+
+  it('shows a notification level set in another tab', async () => {
+    const { store, socket } = setUp()
+    await socket.up()
+    await socket.fire('room', { id: 3, name: 'team', owner: bob, members: [alice, bob], created_at: '2026-11-25T09:00:00Z' })
+    const announced = vi.fn()
+    store.addEventListener('rooms', announced)
+    await socket.fire('notification_level', { room_id: 3, level: 'mentions' })
+    expect(store.rooms.get(3).notification_level).toBe('mentions')
+    expect(announced).toHaveBeenCalledTimes(1)
+    await socket.fire('notification_level', { room_id: 3, level: 'mentions' })
+    await socket.fire('notification_level', { room_id: 99, level: 'none' })
+    expect(announced).toHaveBeenCalledTimes(1)
+    expect(store.rooms.has(99)).toBe(false)
+  })
 })
 
 describe('catch-up', () => {

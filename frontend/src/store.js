@@ -203,6 +203,12 @@ export class Store extends EventTarget {
     this.announce('rooms', { ids: [room.id] })
   }
 
+  /** My notification level for a room (set here, or pushed from another tab); an unknown room is left alone. */
+  setNotificationLevel(roomId, level) {
+    const room = this.rooms.get(roomId)
+    if (room && room.notification_level !== level) this.upsertRoom({ ...room, notification_level: level })
+  }
+
   /** I left a room or was removed from it; the event carries the room as it was, for its name. */
   removeRoom(roomId) {
     const room = this.rooms.get(roomId)

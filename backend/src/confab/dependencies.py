@@ -93,8 +93,8 @@ def provide_mention_service(db_session: AsyncSession) -> MentionService:
     return MentionService(session=db_session)
 
 
-def provide_notification_service(db_session: AsyncSession) -> NotificationService:
-    return NotificationService(session=db_session)
+def provide_notification_service(db_session: AsyncSession, state: State) -> NotificationService:
+    return NotificationService(session=db_session, hub=state.hub)
 
 
 def provide_reaction_service(db_session: AsyncSession, state: State) -> ReactionService:

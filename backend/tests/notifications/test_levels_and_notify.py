@@ -36,6 +36,28 @@ async def test_levels_are_set_per_member_and_listed_with_the_rooms(http, make_us
     assert levels[room["id"]] == "mentions"
 
 
+async def test_a_level_change_reaches_the_members_other_tabs_once_and_nobody_else(server, http, make_user):
+    alice, bob = await make_user(), await make_user()
+    room = await create_room(http, alice, members=[bob])
+    sockets = [await RecordingClient().connect(server.url, user.token) for user in (bob, bob, alice)]
+    first_tab, second_tab, alice_socket = sockets
+    try:
+        await set_level(http, bob, room["id"], "mentions")
+        await set_level(http, bob, room["id"], "mentions")  # no change: nothing pushed
+        await set_level(http, bob, room["id"], "none")
+        for tab in (first_tab, second_tab):
+            await tab.wait_for("notification_level", lambda change: change["level"] == "none")
+        await settle()
+        for tab in (first_tab, second_tab):
+            assert tab.received("notification_level") == [
+                {"room_id": room["id"], "level": "mentions"},
+                {"room_id": room["id"], "level": "none"},
+            ]
+        assert alice_socket.received("notification_level") == []
+    finally:
+        await asyncio.gather(*(socket.disconnect() for socket in sockets))
+
+
 async def test_a_room_message_notifies_each_member_by_their_level(server, http, make_user):
     alice, loud, quiet, muted, outsider = [await make_user() for _ in range(5)]
     room = await create_room(http, alice, members=[loud, quiet, muted])

@@ -17,7 +17,7 @@ from confab.domain.accounts.profiles import PublicProfiles
 from confab.domain.files.links import FileLinks
 from confab.domain.files.storage import FileStorage
 from confab.domain.messages.group_commit import MessageWriter
-from confab.domain.notifications.schemas import Notification
+from confab.domain.notifications.schemas import Notification, NotificationSetting
 from confab.ratelimits import RateLimits
 from confab.realtime import codec
 from confab.realtime.channels import room_channel, user_channel
@@ -150,6 +150,11 @@ class RealtimeHub:
     async def emit_to(self, event: str, payload: Any, channels: list[str], skip_sids: list[str] | None = None) -> None:
         if channels:
             await self.sio.emit(event, payload, to=channels, skip_sid=skip_sids)
+
+    async def notification_level_set(self, nickname: str, room_id: int, setting: NotificationSetting) -> None:
+        """Tell all of the member's sockets (their other tabs and devices) their new level for a room."""
+        change = {"room_id": room_id, "level": setting.level}
+        await self.sio.emit("notification_level", change, to=user_channel(nickname))
 
     async def end_sessions(self, channel: str, reason: str) -> None:
         """Send `session_ended {reason}` to every socket in `channel` (on any worker), then disconnect them."""

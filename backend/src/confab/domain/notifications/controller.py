@@ -28,7 +28,8 @@ class NotificationController(Controller):
         description="`all` (the default): every message in the room alerts the caller with a `notify` socket "
         "event, and thread replies do for threads they follow; `mentions`: only messages that mention them "
         "(`@nickname`, `@room`); `none`: nothing alerts, though unread counts go on counting. Members only. "
-        "`GET /api/rooms` shows each room's level.",
+        "`GET /api/rooms` shows each room's level. A change is pushed to the caller's sockets as "
+        "`notification_level {room_id, level}`.",
         responses={
             **answer(200, NotificationSetting, "The level now.", MUTED),
             **error_responses(400, 401, 403, 404, 413, 415),
@@ -41,4 +42,4 @@ class NotificationController(Controller):
         request: Request[User, Token, Any],
         notifications: NotificationService,
     ) -> NotificationSetting:
-        return await notifications.set_room_level(request.user.id, room_id, data.level)
+        return await notifications.set_room_level(request.user, room_id, data.level)
