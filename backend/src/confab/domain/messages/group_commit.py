@@ -19,10 +19,12 @@ with the checks, the people its text mentions among them are stored in the same 
 the batch), a reply's mentioned follow its thread, and each written send comes back with whom it alerts
 (`confab.domain.notifications.audience`). A refused send stores no mention and alerts nobody.
 
-Ordering: a batch takes the write order (`confab.domain.messages.ordering`) once, after its checks and
-just before it reads the highest `seq`, and holds it until its COMMIT; its messages get consecutive
-`seq` values (and ids) in arrival order. On PostgreSQL that is one advisory lock per batch instead of
-one per message.
+Ordering: a batch takes the write order (`confab.domain.messages.ordering`) once, before its checks,
+and holds it until its COMMIT; its messages get consecutive `seq` values (and ids) in arrival order. On
+PostgreSQL that is one advisory lock per batch instead of one per message. The checks run under it
+because room membership changes take it too (`confab.domain.rooms.service`): the members a batch reads
+as its readers (who get `notify`) and as allowed senders stay members until its COMMIT, so someone
+removed from a room is never alerted to, nor written into, a message committed after the removal.
 """
 
 from __future__ import annotations
@@ -194,6 +196,7 @@ class MessageWriter:
     async def _write_together(self, session: AsyncSession, batch: list[NewMessage]) -> list[Result]:
         """The batch's checks, then its rows, files and thread summaries, and the COMMIT; a result per send."""
         results: list[Result | None] = [None] * len(batch)
+        await take_write_order(session)  # first: the members read below stay members until the COMMIT
         await self._check_memberships(session, batch, results)
         await self._check_repeats(session, batch, results)
         files = await self._check_files(session, batch, results)
@@ -203,7 +206,6 @@ class MessageWriter:
             for index, send in enumerate(batch)
             if results[index] is None
         }
-        await take_write_order(session)  # from here to the COMMIT: nothing but what the order needs
         roots: dict[int, int] = {}
         for index, send in enumerate(batch):
             if results[index] is None and send.thread_id is not None:

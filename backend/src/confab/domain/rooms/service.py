@@ -17,6 +17,7 @@ from confab.domain.files.attachments import files_by_message
 from confab.domain.mentions.models import MentionModel
 from confab.domain.mentions.stored import mentions_by_message
 from confab.domain.messages.models import MessageModel
+from confab.domain.messages.ordering import take_write_order
 from confab.domain.messages.schemas import to_message
 from confab.domain.reactions.summaries import reactions_by_message
 from confab.domain.rooms.access import require_membership
@@ -166,6 +167,7 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
         """A member may leave; the owner may remove anyone. When the owner goes, the longest-standing
         remaining member becomes owner; when the last member goes, the room stays, frozen, with its history."""
         session = self.repository.session
+        await take_write_order(session)  # no message batch reads this room's members while they change
         await require_membership(session, room_id, caller_id)
         room = await session.get(RoomModel, room_id)
         assert room is not None  # require_membership found the room
@@ -190,6 +192,7 @@ class RoomService(SQLAlchemyAsyncRepositoryService[RoomModel]):
         """Within the caller's transaction (closing an account): take the user out of every room, each owned
         room passing to its longest-standing remaining member, as when an owner leaves. The rooms' ids."""
         session = self.repository.session
+        await take_write_order(session)  # as `remove_member`
         room_ids = await self.room_ids_of(user_id)
         for room in await session.scalars(select(RoomModel).where(RoomModel.id.in_(room_ids))):
             room.memberships = [member for member in room.memberships if member.user_id != user_id]
