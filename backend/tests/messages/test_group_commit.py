@@ -19,7 +19,7 @@ from confab.domain.accounts.schemas import PublicUser
 from confab.domain.messages.group_commit import MessageWriter, NewMessage
 from tests.support.files import uploaded
 from tests.support.rooms import create_room, post_to_room
-from tests.support.sockets import RecordingClient
+from tests.support.sockets import RecordingClient, settle
 
 
 class HeldWrites:
@@ -159,6 +159,51 @@ async def test_a_client_id_twice_in_one_batch_is_stored_once_and_both_get_it(ser
     assert answers[0].json() == answers[1].json()
     history = (await http.get("/api/messages", headers=bob.headers, params={"with": alice.id})).json()
     assert [message["content"] for message in history] == ["first", "twice"]
+
+
+async def test_a_repeat_the_checks_missed_rolls_the_batch_back_and_each_send_is_written_alone(
+    server, http, make_user, monkeypatch
+):
+    """As when another worker stores the same `client_id` between the batch's check and its INSERT: the
+    unique constraint fails the batch, which is rolled back and written again one send per transaction."""
+    alice, bob = await make_user(), await make_user()
+    original = (await dm(http, alice, bob, "the original", client_id="raced-000001")).json()
+    watcher = await RecordingClient().connect(server.url, bob.token)
+    writer: MessageWriter = server.app.state.hub.message_writer
+    written: list[list[str]] = []
+    write_together = writer._write_together
+
+    async def unchecked(session: Any, batch: list[NewMessage]) -> Any:
+        written.append([send.content for send in batch])
+        return await write_together(session, batch)
+
+    async def no_repeat_check(*_arguments: Any) -> None:
+        return None
+
+    monkeypatch.setattr(writer, "_check_repeats", no_repeat_check)
+    monkeypatch.setattr(writer, "_write_together", unchecked)
+    try:
+        async with held_writes(server, http, dm(http, bob, alice, "first")) as held:
+            tasks = await held.started(
+                dm(http, alice, bob, "before it"),
+                dm(http, alice, bob, "the original", client_id="raced-000001"),
+                dm(http, alice, bob, "after it"),
+            )
+            answers = await held.release(tasks)
+        assert [answer.status_code for answer in answers] == [201, 200, 201], [answer.text for answer in answers]
+        assert answers[1].json() == original
+        assert ["before it", "the original", "after it"] in written  # tried together once...
+        assert ["before it"] in written and ["after it"] in written  # ...then one transaction each
+        history = (await http.get("/api/messages", headers=bob.headers, params={"with": alice.id})).json()
+        assert [m["content"] for m in history] == ["the original", "first", "before it", "after it"]
+        for sent_id in (answers[0].json()["id"], answers[2].json()["id"]):
+            await watcher.wait_for("message", lambda pushed, wanted=sent_id: pushed["id"] == wanted)
+        await settle()
+        pushed = [event["id"] for event in watcher.received("message")]
+        assert sorted(pushed) == sorted({*pushed}), "a message was pushed twice"
+        assert original["id"] not in pushed  # the repeat is answered, not pushed again
+    finally:
+        await watcher.disconnect()
 
 
 async def test_replies_and_files_go_through_a_batch(server, http, make_user):
