@@ -1,14 +1,11 @@
 // The whole product in a real browser: the built site against a real backend, people in separate contexts.
 
-import { mkdirSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import path from 'node:path'
+import { mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually, expectComposerToFitItsText } from './assertions.js'
-import { account, fillSignUpForm, logInThroughForm, screenshotDir, signUpThroughForm, startStack } from './harness.js'
+import { eventually, expectAccessible, expectComposerToFitItsText } from './assertions.js'
+import { account, fillSignUpForm, logInThroughForm, screenshotDir, shot, signUpThroughForm, startStack } from './harness.js'
 
 const ATTACK = '<img src=x onerror=alert(1)>'
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const DESKTOP = { width: 1200, height: 780 }
 const PHONE = { width: 390, height: 780 }
 
@@ -40,22 +37,6 @@ async function signUp(details, viewport) {
   const person = await openBrowser(viewport)
   await signUpThroughForm(person.page, stack.siteUrl, details)
   return { ...person, ...details }
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) })
-}
-
-/** Run axe-core on the page as it is now: no violation of impact "serious" or "critical" is allowed. */
-async function expectAccessible(page, view) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE })
-  const violations = await page.evaluate(async () => {
-    const results = await window.axe.run(document, { resultTypes: ['violations'] })
-    return results.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
-  })
-  expect(violations.join('\n'), `axe on ${view}`).toBe('')
 }
 
 async function postMessage(token, body, roomId = null) {

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { logInThroughForm, repoDir, startStack } from './harness.js'
+import { apiRequest, logInThroughForm, repoDir, startStack } from './harness.js'
 
 const ACCOUNTS = 5000
 const CONVERSATIONS = 20
@@ -22,13 +22,7 @@ function seedAccounts(count) {
   if (result.status !== 0) throw new Error(`seeding failed:\n${result.stdout}\n${result.stderr}`)
 }
 
-async function api(method, route, body, token) {
-  const headers = { 'Content-Type': 'application/json' }
-  if (token) headers.Authorization = `Bearer ${token}`
-  const response = await fetch(`${stack.backend.url}${route}`, { method, headers, body: body && JSON.stringify(body) })
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`)
-  return response.json()
-}
+const api = (method, route, body, token) => apiRequest(stack.backend.url, method, route, body, token)
 
 describe('confab with thousands of accounts', () => {
   beforeAll(async () => {

@@ -1,15 +1,13 @@
 // Files in a real browser: one person attaches (picker, drop, paste), the other sees the thumbnail and the
 // file card live; uploads can be cancelled, a refusal shows on its chip, and expired links renew themselves.
 
-import { mkdirSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually } from './assertions.js'
+import { eventually, expectAccessible } from './assertions.js'
 import { account, screenshotDir, signUpThroughForm, startStack } from './harness.js'
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 // Short enough to see links expire within a test, long enough for everything else to use them first.
 const LINK_LIFETIME_SECONDS = 15
 const MAX_UPLOAD_BYTES = 3 * 1024 * 1024
@@ -41,17 +39,6 @@ function png(width, height, [red, green, blue]) {
     chunk('IDAT', deflateSync(pixels)),
     chunk('IEND', Buffer.alloc(0)),
   ])
-}
-
-async function expectAccessible(page, view) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE })
-  const violations = await page.evaluate(async () => {
-    const results = await window.axe.run(document, { resultTypes: ['violations'] })
-    return results.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
-  })
-  expect(violations.join('\n'), `axe on ${view}`).toBe('')
 }
 
 /** Sign up in a browser context of one's own; answers the page, the context and the token. */

@@ -157,6 +157,28 @@ export async function startStack({ environment = {}, backendStartMs = undefined 
   }
 }
 
+/** A JSON request to the backend at `baseUrl`, with `token` as its bearer when given; throws on an error status. */
+export async function apiRequest(baseUrl, method, route, body, token) {
+  const headers = { 'Content-Type': 'application/json' }
+  if (token) headers.Authorization = `Bearer ${token}`
+  const response = await fetch(`${baseUrl}${route}`, { method, headers, body: body == null ? undefined : JSON.stringify(body) })
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`)
+  return response.status === 204 ? null : response.json()
+}
+
+/** An account made through the API: `account`'s details, with its id and a token. */
+export async function registerThroughApi(baseUrl, nickname, name) {
+  const details = account(nickname, name)
+  const user = await apiRequest(baseUrl, 'POST', '/api/users', details)
+  const { access_token: token } = await apiRequest(baseUrl, 'POST', '/api/auth/token', { nickname, password: details.password })
+  return { ...details, id: user.id, token }
+}
+
+/** Save a screenshot of `page` as `<name>.png` in the screenshots folder. */
+export function shot(page, name) {
+  return page.screenshot({ path: path.join(screenshotDir, `${name}.png`) })
+}
+
 /** A test account's details; its email and password follow from its nickname. */
 export function account(nickname, name) {
   return { name, email: `${nickname}@example.com`, nickname, password: `${nickname}-password` }

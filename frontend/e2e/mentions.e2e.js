@@ -4,25 +4,13 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { account, logInThroughForm, screenshotDir, startStack } from './harness.js'
+import { apiRequest, logInThroughForm, registerThroughApi, screenshotDir, startStack } from './harness.js'
 
 let stack
 
-async function api(method, route, body, token) {
-  const headers = { 'Content-Type': 'application/json' }
-  if (token) headers.Authorization = `Bearer ${token}`
-  const response = await fetch(`${stack.backend.url}${route}`, { method, headers, body: body && JSON.stringify(body) })
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`)
-  return response.status === 204 ? null : response.json()
-}
+const api = (method, route, body, token) => apiRequest(stack.backend.url, method, route, body, token)
 
-/** An account made through the API, with its token. */
-async function registered(nickname, name) {
-  const details = account(nickname, name)
-  const user = await api('POST', '/api/users', details)
-  const { access_token: token } = await api('POST', '/api/auth/token', { nickname, password: details.password })
-  return { ...details, id: user.id, token }
-}
+const registered = (nickname, name) => registerThroughApi(stack.backend.url, nickname, name)
 
 async function logIn(person) {
   const context = await stack.browser.newContext({ viewport: { width: 1200, height: 780 } })

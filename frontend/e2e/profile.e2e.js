@@ -1,14 +1,12 @@
 // Profiles in a real browser: a rename (and a new picture) made in one window shows in another at once;
 // closing an account logs it out and leaves its messages, signed "Deleted user", with the others.
 
-import { mkdirSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually } from './assertions.js'
-import { account, screenshotDir, signUpThroughForm, startStack } from './harness.js'
+import { eventually, expectAccessible } from './assertions.js'
+import { account, apiRequest, screenshotDir, signUpThroughForm, startStack } from './harness.js'
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 // A 4x4 red PNG: enough for the server to decode, size and thumbnail.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAFElEQVR4nGM8ISfHAANMDEgANwcANHYBDK9qubUAAAAASUVORK5CYII=', 'base64')
 
@@ -17,15 +15,7 @@ const pageErrors = []
 // The machine may be busy with other test runs: the backend gets longer to start than the shared harness gives.
 const BACKEND_START_MS = 120000
 
-async function api(token, method, route, body) {
-  const response = await fetch(`${stack.backend.url}${route}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  expect(response.ok, `${method} ${route}: ${response.status}`).toBe(true)
-  return response.status === 204 ? null : response.json()
-}
+const api = (token, method, route, body) => apiRequest(stack.backend.url, method, route, body, token)
 
 /** A person in their own browser context, signed up through the form. */
 async function signUp(nickname, name) {
@@ -37,17 +27,6 @@ async function signUp(nickname, name) {
   const token = await signUpThroughForm(page, stack.siteUrl, details)
   const me = await api(token, 'GET', '/api/me')
   return { context, page, token, id: me.id, nickname, name, password: details.password }
-}
-
-async function expectAccessible(page, view) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE })
-  const violations = await page.evaluate(async () => {
-    const results = await window.axe.run(document, { resultTypes: ['violations'] })
-    return results.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
-  })
-  expect(violations.join('\n'), `axe on ${view}`).toBe('')
 }
 
 const authors = (page) => page.locator('.messages .message .author').allTextContents()

@@ -2,13 +2,11 @@
 // a result deep in a room's history opened on its message, read on to the newest, a reply deep in a long
 // thread opened in the thread beside its root, and results following an edit and a deletion live.
 
-import { mkdirSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import path from 'node:path'
+import { mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { screenshotDir, startStack } from './harness.js'
+import { expectAccessible } from './assertions.js'
+import { apiRequest, logInThroughForm, registerThroughApi, screenshotDir, shot, startStack } from './harness.js'
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 // Enough messages after the one found that the page around it cannot reach the newest.
 const LATER_MESSAGES = 180
 // Enough replies after the one found that the thread's newest page does not hold it.
@@ -17,20 +15,9 @@ const LATER_REPLIES = 70
 let stack
 const pageErrors = []
 
-async function api(method, route, body, token) {
-  const headers = { 'Content-Type': 'application/json' }
-  if (token) headers.Authorization = `Bearer ${token}`
-  const response = await fetch(`${stack.backend.url}${route}`, { method, headers, body: body && JSON.stringify(body) })
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`)
-  return response.status === 204 ? null : response.json()
-}
+const api = (method, route, body, token) => apiRequest(stack.backend.url, method, route, body, token)
 
-async function account(nickname, name) {
-  const details = { name, email: `${nickname}@example.com`, nickname, password: `${nickname}-password` }
-  const user = await api('POST', '/api/users', details)
-  const { access_token: token } = await api('POST', '/api/auth/token', { nickname, password: details.password })
-  return { ...details, id: user.id, token }
-}
+const account = (nickname, name) => registerThroughApi(stack.backend.url, nickname, name)
 
 async function logIn(person) {
   const context = await stack.browser.newContext({ viewport: { width: 1200, height: 780 } })
@@ -38,27 +25,8 @@ async function logIn(person) {
   const page = await context.newPage()
   page.on('pageerror', (error) => pageErrors.push(error.message))
   await page.goto(stack.siteUrl)
-  await page.getByLabel('Nickname').fill(person.nickname)
-  await page.getByLabel('Password').fill(person.password)
-  await page.getByRole('button', { name: 'Log in' }).click()
-  await page.getByRole('heading', { name: 'Welcome to confab' }).waitFor()
+  await logInThroughForm(page, person)
   return { context, page }
-}
-
-/** Run axe-core on the page as it is now: no violation of impact "serious" or "critical" is allowed. */
-async function expectAccessible(page, view) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE })
-  const violations = await page.evaluate(async () => {
-    const results = await window.axe.run(document, { resultTypes: ['violations'] })
-    return results.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
-  })
-  expect(violations.join('\n'), `axe on ${view}`).toBe('')
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) })
 }
 
 /** Whether the element is inside the visible part of its scroller. */

@@ -1,14 +1,11 @@
 // Threads in a real browser: two people in a room, replies written in the thread panel, counts under the
 // root, the reply live in the other's open panel, and the Threads view with unread threads first.
 
-import { mkdirSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import path from 'node:path'
+import { mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually, expectComposerToFitItsText } from './assertions.js'
-import { account, logInThroughForm, screenshotDir, startStack } from './harness.js'
+import { eventually, expectAccessible, expectComposerToFitItsText } from './assertions.js'
+import { apiRequest, logInThroughForm, registerThroughApi, screenshotDir, shot, startStack } from './harness.js'
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const DESKTOP = { width: 1400, height: 820 }
 
 let stack
@@ -17,40 +14,20 @@ const people = {}
 const roots = {}
 const scriptErrors = []
 
-async function call(method, urlPath, { token, body } = {}) {
-  const headers = { 'Content-Type': 'application/json' }
-  if (token) headers.Authorization = `Bearer ${token}`
-  const response = await fetch(`${stack.backend.url}${urlPath}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-  expect(response.ok, `${method} ${urlPath}: ${response.status}`).toBe(true)
-  return response.status === 204 ? null : response.json()
-}
+const call = (method, route, { token, body } = {}) => apiRequest(stack.backend.url, method, route, body, token)
 
 /** An account made through the API, logged in through the login form in its own browser context. */
 async function person(nickname, name) {
-  const details = account(nickname, name)
-  const me = await call('POST', '/api/users', { body: details })
-  const { access_token: token } = await call('POST', '/api/auth/token', { body: { nickname, password: details.password } })
+  const { id, token, ...details } = await registerThroughApi(stack.backend.url, nickname, name)
   const context = await stack.browser.newContext({ viewport: DESKTOP })
   context.setDefaultTimeout(15000)
   const page = await context.newPage()
   page.on('pageerror', (error) => scriptErrors.push(`${nickname}: ${error.message}`))
   await page.goto(stack.siteUrl)
   await logInThroughForm(page, details)
-  return { id: me.id, name, token, context, page }
+  return { id, name, token, context, page }
 }
 
-async function expectAccessible(page, view) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE })
-  const violations = await page.evaluate(async () => {
-    const results = await window.axe.run(document, { resultTypes: ['violations'] })
-    return results.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
-  })
-  expect(violations.join('\n'), `axe on ${view}`).toBe('')
-}
-
-const shot = (page, name) => page.screenshot({ path: path.join(screenshotDir, `${name}.png`) })
 const rootIn = (page, text) => page.locator('.main .messages .message', { hasText: text })
 const panel = (page) => page.locator('.thread-panel')
 const panelReplies = (page) => panel(page).locator('.thread-messages .message:not(.pending) .content').allTextContents()
