@@ -142,6 +142,19 @@ describe('conversation view', () => {
     expect(typingSentence(['A', 'B', 'C'])).toBe('3 people are typing…')
   })
 
+  it('shows a notification level changed in another tab in the open room’s menu', () => {
+    const store = storeWithBob()
+    store.setRooms([{ id: 3, name: 'team', owner: alice, members: [alice, bob], created_at: '2026-11-25T09:00:00Z', last_message: null, unread: 0, notification_level: 'all' }])
+    store.addHistoryPage(roomKey(3), [])
+    const view = createConversationView({ store, key: roomKey(3), actions: actions() })
+    document.body.append(view.element)
+    const menu = view.element.querySelector('#notification-level')
+    expect(menu.value).toBe('all')
+    store.setNotificationLevel(3, 'none')
+    expect(menu.value).toBe('none')
+    view.destroy()
+  })
+
   it('adds a member found through the directory search, not only people I know, and shows a refusal in words', async () => {
     const store = storeWithBob()
     store.setRooms([{ id: 3, name: 'team', owner: alice, members: [alice], created_at: '2026-11-25T09:00:00Z', last_message: null, unread: 0 }])
