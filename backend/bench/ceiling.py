@@ -1,7 +1,8 @@
 """The database half of the `ceiling` scenario: message rows inserted through confab's engine and nothing else.
 
 Each row goes the way a lone sent message goes: a session from the app's configuration, BEGIN IMMEDIATE,
-one INSERT ... RETURNING, COMMIT (a `seq` from a counter: nothing else writes the file).
+one INSERT ... RETURNING, COMMIT (a `seq` from a counter: nothing else writes the file). Also the table
+that sets confab's end-to-end figures beside each transport's ceiling and floor.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import itertools
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert
 
@@ -92,3 +94,36 @@ def direct_insert_rate(path: Path, author_id: int, recipient_id: int, seconds: f
     elapsed = time.perf_counter() - started
     connection.close()
     return round(inserted / elapsed, 1)
+
+
+def fraction(part: float | None, whole: float | None) -> float | None:
+    """`part / whole` to two places, or None when either is missing (or `whole` is zero)."""
+    return None if part is None or not whole else round(part / whole, 2)
+
+
+def bounds_table(
+    bounds: dict[str, tuple[dict[str, Any], dict[str, Any]]], end_to_end: dict[str, dict[str, Any]]
+) -> str:
+    """Per transport, named by confab's scenario on it: the bare server (ceiling), the same server writing
+    durably (floor), and confab's figures as a fraction of each when that scenario ran in this invocation."""
+    lines = [
+        "| transport (confab scenario) | ceiling /s | CPU ms/msg | floor /s | CPU ms/msg | floor/ceiling "
+        "| confab /s | CPU ms/msg | confab/ceiling | confab/floor |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for scenario, (ceiling, floor) in bounds.items():
+        confab = end_to_end.get(scenario, {})
+        cells = [
+            scenario,
+            ceiling.get("throughput_per_s"),
+            ceiling.get("server_cpu_ms_per_message"),
+            floor.get("throughput_per_s"),
+            floor.get("server_cpu_ms_per_message"),
+            fraction(floor.get("throughput_per_s"), ceiling.get("throughput_per_s")),
+            confab.get("throughput_per_s"),
+            confab.get("server_cpu_ms_per_message"),
+            confab.get("fraction_of_own_ceiling"),
+            confab.get("fraction_of_own_floor"),
+        ]
+        lines.append("| " + " | ".join("-" if cell is None else str(cell) for cell in cells) + " |")
+    return "\n".join(lines)

@@ -29,7 +29,7 @@ from typing import Any
 if __package__ in (None, ""):  # `python bench/run.py` from backend/
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.ceiling import insert_ceiling
+from bench.ceiling import bounds_table, fraction, insert_ceiling
 from bench.directory import run_directory
 from bench.load import (
     CHANGE_SHARE,
@@ -527,23 +527,26 @@ class Bench:
         rows = await insert_ceiling(self.workdir, arguments.senders, arguments.duration)
         log(f"ceiling: database {rows['rows_per_s']} rows/s")
         sockets = await self.bare_ceiling("bench.bare_socketio:app", send_direct_socket)
+        socket_floor = await self.bare_ceiling("bench.floor_socketio:app", send_direct_socket)
         rest = await self.bare_ceiling("bench.bare_litestar:app", send_direct_rest)
+        rest_floor = await self.bare_ceiling("bench.floor_litestar:app", send_direct_rest)
         lower = min(rows["rows_per_s"], sockets["throughput_per_s"] or 0)
-        # Each end-to-end scenario against the bare server of its own transport, and against the lower ceiling.
-        own_ceiling = {"dm-rest": rest, "dm-socket": sockets}
-        end_to_end = {}
-        for scenario, bare in own_ceiling.items():
+        # Each end-to-end scenario against the bare server of its own transport (its ceiling), the same server
+        # writing durably (its floor), and the lower ceiling.
+        bounds = {"dm-socket": (sockets, socket_floor), "dm-rest": (rest, rest_floor)}
+        end_to_end: dict[str, dict[str, Any]] = {}
+        for scenario, (bare, floor) in bounds.items():
             for key, result in self.results.items():
                 if key.startswith(scenario + " ") and result["parameters"]["users_online"] == arguments.users:
                     throughput = result["throughput_per_s"]
                     end_to_end[scenario] = {
                         "throughput_per_s": throughput,
                         "server_cpu_ms_per_message": result.get("server_cpu_ms_per_message"),
-                        "fraction_of_own_ceiling": round(throughput / bare["throughput_per_s"], 2)
-                        if bare.get("throughput_per_s")
-                        else None,
-                        "fraction_of_lower_ceiling": round(throughput / lower, 2) if lower else None,
+                        "fraction_of_own_ceiling": fraction(throughput, bare.get("throughput_per_s")),
+                        "fraction_of_own_floor": fraction(throughput, floor.get("throughput_per_s")),
+                        "fraction_of_lower_ceiling": fraction(throughput, lower),
                     }
+        log("ceiling and floor per transport:\n" + bounds_table(bounds, end_to_end))
         self.emit(
             "ceiling",
             {"senders": arguments.senders, "users_online": arguments.users, "seconds": arguments.duration},
@@ -552,13 +555,20 @@ class Bench:
                 "sqlite3_direct_insert_per_s": rows["sqlite3_direct_rows_per_s"],
                 "bare_socketio": sockets,
                 "bare_litestar": rest,
+                "floor_socketio": socket_floor,
+                "floor_litestar": rest_floor,
+                "floor_of_ceiling": {
+                    scenario: fraction(floor.get("throughput_per_s"), bare.get("throughput_per_s"))
+                    for scenario, (bare, floor) in bounds.items()
+                },
                 "lower_ceiling_per_s": lower,
                 "end_to_end": end_to_end,
             },
         )
 
     async def bare_ceiling(self, app: str, send: DirectSender) -> dict[str, Any]:
-        """dm-socket's (or dm-rest's) load against a bare server (`app`): no auth, validation or database."""
+        """dm-socket's (or dm-rest's) load against a bare server (`app`): no auth or database (a ceiling), or only
+        a validated, group-committed write (a floor)."""
         arguments = self.arguments
         environment = backend_environment("unused")
         bare = await ServerProcess(app, environment, arguments.uvicorn_arg).start("/socket.io/?EIO=4&transport=polling")
