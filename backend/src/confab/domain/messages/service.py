@@ -53,7 +53,7 @@ class Change(NamedTuple):
 
 
 class Sending:
-    """A send, REST or socket: checked, handed to this worker's group commit, then pushed.
+    """The one way to send a message, REST or socket: checked, handed to this worker's group commit, then pushed.
 
     It is a plain object over the hub and a `SessionOnDemand`, not a `MessageService`: most sends read
     nothing themselves (profiles are remembered, the row is written by the group commit's own session), so
@@ -134,7 +134,8 @@ class Sending:
 
 
 class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
-    """The one way to send and read messages: REST and Socket.IO handlers both call these methods."""
+    """The one way to read and change messages (sending is `Sending`): REST and Socket.IO handlers both call
+    these methods."""
 
     class Repo(SQLAlchemyAsyncRepository[MessageModel]):
         model_type = MessageModel
@@ -144,15 +145,6 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
     def __init__(self, hub: RealtimeHub, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.hub = hub
-
-    async def send_direct(self, author: PublicUser, form: MessageCreate) -> Sent:
-        """Store a DM, commit it, and only then push it to both parties' channels (`Sending.direct`)."""
-        return await Sending(self.hub, SessionOnDemand.wrapping(self.repository.session)).direct(author, form)
-
-    async def send_to_room(self, author: PublicUser, room_id: int, form: RoomMessageCreate) -> Sent:
-        """Store a room message (members only), commit it, then push it once to the room's channel."""
-        reads = SessionOnDemand.wrapping(self.repository.session)
-        return await Sending(self.hub, reads).to_room(author, room_id, form)
 
     async def already_sent(
         self, author_id: int, client_id: str, recipient: PublicUser | None, room_id: int | None
