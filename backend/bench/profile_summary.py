@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+_STACK = re.compile(r"^(.+?) (\d+)$", re.MULTILINE | re.DOTALL)
 _LOCATION = re.compile(r" \((?:.*/)?(site-packages/)?([^()]*?):\d+\)$")
 
 
@@ -25,10 +26,9 @@ def summarise(path: str, top: int, match: str | None) -> str:
     inclusive: Counter[str] = Counter()
     leaf: Counter[str] = Counter()
     total = 0
-    for line in Path(path).read_text().splitlines():
-        stack, _, count_text = line.rstrip("\n").rpartition(" ")
-        if not stack:
-            continue
+    # A frame's name can hold a newline (a function defined in a multi-line string, such as SQL text), so a
+    # stack is whatever runs up to a line that ends in its sample count.
+    for stack, count_text in _STACK.findall(Path(path).read_text()):
         count = int(count_text)
         frames = [frame_name(frame) for frame in stack.split(";")]
         if match and not any(match in frame for frame in frames):

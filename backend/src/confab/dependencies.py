@@ -1,7 +1,8 @@
 """What route handlers are given: the domain services, and the parameters several routes share.
 
-Registered once on the app, so every controller asks for `users`, `messages`, `mentions`, `notifications`,
-`rooms`, `reactions`, `search`, `sessions`, `threads` or `page` by name and none of them repeats how those are built.
+Registered once on the app, so every controller asks for `users`, `messages`, `sending`, `mentions`,
+`notifications`, `rooms`, `reactions`, `search`, `sessions`, `threads` or `page` by name and none of them
+repeats how those are built.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from litestar.di import Provide
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confab.db.on_demand import SessionOnDemand
 from confab.domain.accounts.service import UserService
 from confab.domain.files.service import FileService
 from confab.domain.mentions.service import MentionService
-from confab.domain.messages.service import MessageService
+from confab.domain.messages.service import MessageService, Sending
 from confab.domain.notifications.service import NotificationService
 from confab.domain.profiles.service import ProfileService
 from confab.domain.reactions.service import ReactionService
@@ -89,6 +91,11 @@ def provide_message_service(db_session: AsyncSession, state: State) -> MessageSe
     return MessageService(session=db_session, hub=state.hub)
 
 
+def provide_sending(db_session: AsyncSession, state: State) -> Sending:
+    """A send needs no `MessageService`: building one (its repository) was a twentieth of a REST send."""
+    return Sending(state.hub, SessionOnDemand.wrapping(db_session))
+
+
 def provide_mention_service(db_session: AsyncSession) -> MentionService:
     return MentionService(session=db_session)
 
@@ -123,6 +130,7 @@ APP_DEPENDENCIES = {
     "users": Provide(provide_user_service, sync_to_thread=False),
     "profiles": Provide(provide_profile_service, sync_to_thread=False),
     "messages": Provide(provide_message_service, sync_to_thread=False),
+    "sending": Provide(provide_sending, sync_to_thread=False),
     "mentions": Provide(provide_mention_service, sync_to_thread=False),
     "notifications": Provide(provide_notification_service, sync_to_thread=False),
     "rooms": Provide(provide_room_service, sync_to_thread=False),

@@ -13,11 +13,12 @@ import socketio
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confab.db.on_demand import SessionOnDemand
 from confab.db.outages import OUTAGE_DETAIL, RETRY_AFTER_SECONDS, is_database_outage
 from confab.domain.accounts.schemas import PublicUser, to_public_user
 from confab.domain.accounts.tokens import decode_token, user_for_token
 from confab.domain.messages.schemas import Content, Message, MessageCreate, MessageEdit
-from confab.domain.messages.service import MessageService, Sent
+from confab.domain.messages.service import MessageService, Sending, Sent
 from confab.domain.reactions.service import ReactionService
 from confab.domain.rooms.schemas import RoomMessageCreate
 from confab.domain.rooms.service import RoomService
@@ -93,13 +94,13 @@ def too_many(error: TooManyRequests) -> dict[str, Any]:
     return {**failure(error.status_code, error.detail), "retry_after": error.retry_after}
 
 
-async def send_from_socket(service: MessageService, author: PublicUser, data: Any) -> Sent:
+async def send_from_socket(sending: Sending, author: PublicUser, data: Any) -> Sent:
     """Validate a `send` payload exactly as the REST bodies are validated, then send it."""
     if isinstance(data, dict) and "room_id" in data:
         fields = dict(data)
         room = msgspec.convert({"room_id": fields.pop("room_id")}, RoomTarget)
-        return await service.send_to_room(author, room.room_id, msgspec.convert(fields, RoomMessageCreate))
-    return await service.send_direct(author, msgspec.convert(data, MessageCreate))
+        return await sending.to_room(author, room.room_id, msgspec.convert(fields, RoomMessageCreate))
+    return await sending.direct(author, msgspec.convert(data, MessageCreate))
 
 
 EventHandler = Callable[[str, Any], Awaitable[dict[str, Any]]]
@@ -262,15 +263,15 @@ def register_handlers(hub: RealtimeHub) -> None:
             await announce_presence(user, sid, room_channels, online=False)
 
     async def write(
-        sid: str, what: str, apply: Callable[[PublicUser, AsyncSession], Awaitable[dict[str, Any]]]
+        sid: str, what: str, apply: Callable[[PublicUser, SessionOnDemand], Awaitable[dict[str, Any]]]
     ) -> dict[str, Any]:
         """Run one write (a send or a change) for the socket's user within the send budget; the ack, with a
         refusal worded and numbered as the REST routes word and number it."""
         user = await socket_user(sid)
         try:
             await hub.rate_limits.spend("send", str(user.id))
-            async with hub.session_maker() as session:
-                return await apply(user, session)
+            async with SessionOnDemand(hub.session_maker) as reads:
+                return await apply(user, reads)
         except msgspec.ValidationError as error:
             return invalid(f"invalid {what}", error)
         except TooManyRequests as error:
@@ -288,8 +289,8 @@ def register_handlers(hub: RealtimeHub) -> None:
         """`{recipient_id, content}` or `{room_id, content}` (a reply with `thread_id`), the same path as the REST
         routes; returns the ack."""
 
-        async def apply(author: PublicUser, session: AsyncSession) -> dict[str, Any]:
-            sent = await send_from_socket(messages_in(session), author, data)
+        async def apply(author: PublicUser, reads: SessionOnDemand) -> dict[str, Any]:
+            sent = await send_from_socket(Sending(hub, reads), author, data)
             return {"ok": True, "message": sent.message, "created": sent.created}
 
         return await write(sid, "message", apply)
@@ -298,9 +299,9 @@ def register_handlers(hub: RealtimeHub) -> None:
     async def edit(sid: str, data: Any) -> dict[str, Any]:
         """`{message_id, content}`: the same rules and answers as `PATCH /api/messages/{id}`."""
 
-        async def apply(user: PublicUser, session: AsyncSession) -> dict[str, Any]:
+        async def apply(user: PublicUser, reads: SessionOnDemand) -> dict[str, Any]:
             request = msgspec.convert(data, EditRequest)
-            edited = await messages_in(session).edit(user, request.message_id, MessageEdit(content=request.content))
+            edited = await messages_in(reads()).edit(user, request.message_id, MessageEdit(content=request.content))
             return {"ok": True, "message": edited}
 
         return await write(sid, "edit", apply)
@@ -309,9 +310,9 @@ def register_handlers(hub: RealtimeHub) -> None:
     async def delete(sid: str, data: Any) -> dict[str, Any]:
         """`{message_id}`: the same rules as `DELETE /api/messages/{id}`; the ack is `{"ok": true}`."""
 
-        async def apply(user: PublicUser, session: AsyncSession) -> dict[str, Any]:
+        async def apply(user: PublicUser, reads: SessionOnDemand) -> dict[str, Any]:
             request = msgspec.convert(data, DeleteRequest)
-            await messages_in(session).delete_message(user.id, request.message_id)
+            await messages_in(reads()).delete_message(user.id, request.message_id)
             return {"ok": True}
 
         return await write(sid, "delete", apply)
@@ -320,9 +321,9 @@ def register_handlers(hub: RealtimeHub) -> None:
     async def react(sid: str, data: Any) -> dict[str, Any]:
         """`{message_id, emoji, remove?}`: the same rules and answers as the reaction routes."""
 
-        async def apply(user: PublicUser, session: AsyncSession) -> dict[str, Any]:
+        async def apply(user: PublicUser, reads: SessionOnDemand) -> dict[str, Any]:
             request = msgspec.convert(data, ReactRequest)
-            reactions = ReactionService(session=session, hub=hub)
+            reactions = ReactionService(session=reads(), hub=hub)
             act = reactions.remove if request.remove else reactions.add
             return {"ok": True, "message": await act(user.id, request.message_id, request.emoji)}
 

@@ -56,6 +56,11 @@ class PublicProfiles:
             deleted=profile.deleted,
         )
 
+    def remembered(self, user_id: int) -> PublicUser | None:
+        """The user's profile if this worker has it in memory (None says nothing of whether the user exists)."""
+        profile = self._profiles.get(user_id)
+        return None if profile is None else self.public(profile)
+
     async def get(self, session: AsyncSession, user_id: int) -> PublicUser | None:
         """The user's profile, from memory or else from `session`; None for no such user (not remembered)."""
         profile = self._profiles.get(user_id)

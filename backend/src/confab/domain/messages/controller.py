@@ -13,7 +13,7 @@ from confab.dependencies import MessagePathId, PageQuery, UserPathId
 from confab.domain.accounts.schemas import User, to_public_user
 from confab.domain.messages import examples
 from confab.domain.messages.schemas import REPLY_RULES, Message, MessageCreate, MessageEdit
-from confab.domain.messages.service import MessageService
+from confab.domain.messages.service import MessageService, Sending
 from confab.domain.rooms.schemas import ReadMarker
 from confab.errors import Forbidden
 from confab.openapi import answer, error_responses
@@ -63,9 +63,9 @@ class MessageController(Controller):
         self,
         data: Annotated[MessageCreate, Body(examples=[examples.SEND_DIRECT])],
         request: Request[User, Token, Any],
-        messages: MessageService,
+        sending: Sending,
     ) -> Response[Message]:
-        sent = await messages.send_direct(to_public_user(request.user), data)
+        sent = await sending.direct(to_public_user(request.user), data)
         return Response(sent.message, status_code=HTTP_201_CREATED if sent.created else HTTP_200_OK)
 
     @get(

@@ -11,6 +11,7 @@ from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import ColumnElement, Row, Select, and_, case, delete, func, select, union, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
+from confab.db.on_demand import SessionOnDemand
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import PublicUser
@@ -51,23 +52,23 @@ class Change(NamedTuple):
     new: bool
 
 
-class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
-    """The one way to send and read messages: REST and Socket.IO handlers both call these methods."""
+class Sending:
+    """The one way to send a message, REST or socket: checked, handed to this worker's group commit, then pushed.
 
-    class Repo(SQLAlchemyAsyncRepository[MessageModel]):
-        model_type = MessageModel
+    It is a plain object over the hub and a `SessionOnDemand`, not a `MessageService`: most sends read
+    nothing themselves (profiles are remembered, the row is written by the group commit's own session), so
+    a socket send opens no session and builds no repository (`confab.db.on_demand`).
+    """
 
-    repository_type = Repo
-
-    def __init__(self, hub: RealtimeHub, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, hub: RealtimeHub, reads: SessionOnDemand) -> None:
         self.hub = hub
+        self.reads = reads
 
-    async def send_direct(self, author: PublicUser, form: MessageCreate) -> Sent:
+    async def direct(self, author: PublicUser, form: MessageCreate) -> Sent:
         """Store a DM, commit it, and only then push it to both parties' channels."""
         if form.author_id is not None and form.author_id != author.id:
             raise Forbidden("you can only send messages as yourself")
-        recipient = await self.hub.profiles.get(self.repository.session, form.recipient_id)
+        recipient = await self._profile(form.recipient_id)
         if recipient is None:
             raise NotFound(f"no user with id {form.recipient_id}")
         if recipient.deleted:
@@ -76,11 +77,15 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
             form.content, form.file_ids, form.client_id, author=author, recipient=recipient, thread_id=form.thread_id
         )
 
-    async def send_to_room(self, author: PublicUser, room_id: int, form: RoomMessageCreate) -> Sent:
+    async def to_room(self, author: PublicUser, room_id: int, form: RoomMessageCreate) -> Sent:
         """Store a room message (members only), commit it, then push it once to the room's channel."""
         return await self._store(
             form.content, form.file_ids, form.client_id, author=author, room_id=room_id, thread_id=form.thread_id
         )
+
+    async def _profile(self, user_id: int) -> PublicUser | None:
+        profiles = self.hub.profiles
+        return profiles.remembered(user_id) or await profiles.get(self.reads(), user_id)
 
     async def _store(
         self,
@@ -101,13 +106,11 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         """
         if content is None and not file_ids:
             raise BadRequest("a message needs content, files (`file_ids`), or both")
-        session = self.repository.session
         # The profile as it is now (names change; a socket's saved profile is as it was at its handshake).
-        author = await self.hub.profiles.get(session, author.id) or author
+        author = await self._profile(author.id) or author
         if author.deleted:
             raise Forbidden("this account is closed")
-        if session.in_transaction():  # what this request read so far (its token, say): no connection is held
-            await session.commit()  # while it waits, or SQLite's one connection would wait for itself
+        await self.reads.end_reads()  # what this request read so far (its token, say): no connection is held
         written = await self.hub.message_writer.write(
             NewMessage(
                 author=author,
@@ -121,14 +124,29 @@ class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
         )
         if written.message is None:
             assert client_id is not None  # only a send with a client_id can repeat one
-            return Sent(await self._already_sent(author.id, client_id, recipient, room_id), created=False)
+            service = MessageService(session=self.reads(), hub=self.hub)
+            return Sent(await service.already_sent(author.id, client_id, recipient, room_id), created=False)
         await self.hub.message_created(written.message)
         if written.root is not None:
             await self.hub.message_updated(written.root)
         await self.hub.notify(written.message, written.alerts or {})
         return Sent(written.message, created=True)
 
-    async def _already_sent(
+
+class MessageService(SQLAlchemyAsyncRepositoryService[MessageModel]):
+    """The one way to read and change messages (sending is `Sending`): REST and Socket.IO handlers both call
+    these methods."""
+
+    class Repo(SQLAlchemyAsyncRepository[MessageModel]):
+        model_type = MessageModel
+
+    repository_type = Repo
+
+    def __init__(self, hub: RealtimeHub, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.hub = hub
+
+    async def already_sent(
         self, author_id: int, client_id: str, recipient: PublicUser | None, room_id: int | None
     ) -> Message:
         """The message this retry repeats. A retry goes where the original went: a `client_id` reused for

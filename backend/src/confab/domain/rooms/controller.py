@@ -13,7 +13,7 @@ from confab.dependencies import PageQuery, RoomPathId, UserPathId
 from confab.domain.accounts.schemas import User, to_public_user
 from confab.domain.messages import examples as message_examples
 from confab.domain.messages.schemas import REPLY_RULES, Message
-from confab.domain.messages.service import MessageService
+from confab.domain.messages.service import MessageService, Sending
 from confab.domain.rooms import examples
 from confab.domain.rooms.schemas import MemberAdd, ReadMarker, Room, RoomCreate, RoomMessageCreate, RoomSummary
 from confab.domain.rooms.service import RoomService
@@ -117,9 +117,9 @@ class RoomController(Controller):
         room_id: RoomPathId,
         data: Annotated[RoomMessageCreate, Body(examples=[examples.POST_MESSAGE, thread_examples.REPLY_IN_THREAD])],
         request: Request[User, Token, Any],
-        messages: MessageService,
+        sending: Sending,
     ) -> Response[Message]:
-        sent = await messages.send_to_room(to_public_user(request.user), room_id, data)
+        sent = await sending.to_room(to_public_user(request.user), room_id, data)
         return Response(sent.message, status_code=HTTP_201_CREATED if sent.created else HTTP_200_OK)
 
     @get(
