@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiRequest, logInThroughForm, registerThroughApi, screenshotDir, startStack } from './harness.js'
+import { apiRequest, logInThroughForm, registerThroughApi, screenshotDir, shot, startStack } from './harness.js'
 
 let stack
 
@@ -76,6 +76,23 @@ describe('mentions in a browser', () => {
     await expect
       .poll(async () => (await api('GET', '/api/rooms', null, bob.token)).find((listed) => listed.id === room.id).notification_level)
       .toBe('mentions')
+
+    // Bob looks elsewhere; Alice mentions him again, then thinks better of it and deletes it: his badges go at once.
+    await bobWindow.page.evaluate(() => {
+      location.hash = '#/'
+    })
+    await bobWindow.page.getByRole('heading', { name: 'Welcome to confab' }).waitFor()
+    await composer.fill('@bob never mind')
+    await composer.press('Enter')
+    const regret = aliceWindow.page.locator('.message.mine:not(.pending)', { hasText: 'never mind' })
+    await regret.waitFor()
+    await expect.poll(() => roomLink.locator('.mention-badge').textContent().catch(() => null)).toBe('@1')
+    await regret.hover()
+    await regret.getByRole('button', { name: 'Delete this message' }).click()
+    await regret.getByRole('button', { name: 'Delete', exact: true }).click()
+    await expect.poll(() => roomLink.locator('.mention-badge').count(), { timeout: 5000 }).toBe(0)
+    expect(await roomLink.locator('.badge').count()).toBe(0)
+    await shot(bobWindow.page, 'mention-badge-after-deletion')
     expect(bobWindow.errors).toEqual([])
     expect(aliceWindow.errors).toEqual([])
     await bobWindow.context.close()

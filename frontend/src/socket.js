@@ -3,6 +3,7 @@
 
 import { io as defaultIo } from 'socket.io-client'
 import { ApiError } from './api.js'
+import { badgeChangedBy, createBadgeRecount } from './badges.js'
 import { directKey, parseKey, peerOf, roomKey } from './store.js'
 import { parseThreadKey } from './threads.js'
 
@@ -74,6 +75,7 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, onN
     reconnectionDelayMax: 3000,
   })
   const lastTypingSent = new Map()
+  const badges = createBadgeRecount({ api, store })
   let peopleRefresh = null
   // While a REST catch-up runs, changes above the gap arrive first: resume from the gap if the socket drops.
   let resumeFrom = null
@@ -142,7 +144,12 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, onN
     if (unknownPeer) refreshPeopleSoon()
   })
   // An edit, a deletion or a reaction: the same message with a higher `seq`; an older version is ignored.
-  socket.on('message_updated', (message) => store.upsertMessage(message))
+  // One that no longer mentions me, or now does, may change a badge only the server can count.
+  socket.on('message_updated', (message) => {
+    const badgeKey = badgeChangedBy(store, message)
+    store.upsertMessage(message)
+    if (badgeKey) badges.recount(badgeKey)
+  })
   // A message that should alert me under my notification levels (`{message, reason}`).
   socket.on('notify', (event) => onNotify(event))
   socket.on('presence', ({ user_id: userId, online }) => {

@@ -236,6 +236,24 @@ describe('connection', () => {
     expect(store.people.get(2).unread).toBe(1)
   })
 
+  it('lowers the mention badge at once when an unread message mentioning me is deleted', async () => {
+    const launch = { id: 3, name: 'launch', owner: bob, members: [alice, bob], created_at: '2026-11-25T09:00:00Z' }
+    const { store, socket, api } = setUp({ api: { rooms: vi.fn(async () => [{ ...launch, unread: 1, mentions_unread: 0 }]) } })
+    store.setRooms([{ ...launch, unread: 0, mentions_unread: 0 }])
+    await socket.up()
+    const mention = { ...dm(20, bob, null, { seq: 40, mentions: [alice.id] }), room_id: 3 }
+    await socket.fire('message', mention)
+    await socket.fire('message', { ...dm(21, bob, null, { seq: 41, mentions: [] }), room_id: 3 })
+    expect([store.rooms.get(3).unread, store.rooms.get(3).mentions_unread]).toEqual([2, 1])
+    // The server's deletion: a tombstone that mentions nobody, so only the copy held says it was a mention.
+    await socket.fire('message_updated', { ...mention, deleted: true, content: '', mentions: [], seq: 42 })
+    expect(api.rooms).toHaveBeenCalledOnce()
+    await vi.waitFor(() => expect([store.rooms.get(3).unread, store.rooms.get(3).mentions_unread]).toEqual([1, 0]))
+    // Deleting a message that did not mention me asks nothing.
+    await socket.fire('message_updated', { ...dm(21, bob, null, { seq: 43, mentions: [] }), room_id: 3, deleted: true })
+    expect(api.rooms).toHaveBeenCalledOnce()
+  })
+
   it('rejects a refused send with the server’s words', async () => {
     const { socket, connection } = setUp()
     await socket.up()
