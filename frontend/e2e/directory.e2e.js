@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiRequest, logInThroughForm, repoDir, startStack } from './harness.js'
+import { apiRequest, loggedInPage, repoDir, startStack } from './harness.js'
 
 const ACCOUNTS = 5000
 const CONVERSATIONS = 20
@@ -43,15 +43,14 @@ describe('confab with thousands of accounts', () => {
     const everybody = await fetch(`${stack.backend.url}/api/users`, { headers: { Authorization: `Bearer ${token}` } })
     const everybodyBytes = (await everybody.arrayBuffer()).byteLength
 
-    const context = await stack.browser.newContext({ viewport: { width: 1200, height: 780 } })
-    context.setDefaultTimeout(15000)
-    const page = await context.newPage()
     const peopleRequests = []
-    page.on('request', (request) => {
-      if (new URL(request.url()).pathname === '/api/users' && request.method() === 'GET') peopleRequests.push(request)
+    const { context, page, errors } = await loggedInPage(stack, dora, {
+      beforeOpening(opening) {
+        opening.on('request', (request) => {
+          if (new URL(request.url()).pathname === '/api/users' && request.method() === 'GET') peopleRequests.push(request)
+        })
+      },
     })
-    await page.goto(stack.siteUrl)
-    await logInThroughForm(page, dora)
     const sidebarPeople = page.locator('[aria-labelledby="people-heading"] a.item')
     await expect.poll(() => sidebarPeople.count(), { timeout: 15000 }).toBe(CONVERSATIONS)
     // Connected, and a moment more: a read of the lists after the socket's catch-up would have gone out by now.
@@ -65,6 +64,7 @@ describe('confab with thousands of accounts', () => {
     expect(peopleRequests.map((request) => new URL(request.url()).searchParams.get('conversations'))).toEqual(['true'])
     expect(loaded).toBeLessThan(PEOPLE_BUDGET_BYTES)
     expect(everybodyBytes).toBeGreaterThan(PEOPLE_BUDGET_BYTES) // the budget means something at this size
+    expect(errors).toEqual([])
     await context.close()
   })
 
@@ -73,11 +73,7 @@ describe('confab with thousands of accounts', () => {
     const xavier = { name: 'Xavier Quillfeather', email: 'xavier@example.com', nickname: 'xquill', password: 'xavier-password' }
     for (const person of [quentin, xavier]) await api('POST', '/api/users', person)
 
-    const context = await stack.browser.newContext({ viewport: { width: 1200, height: 780 } })
-    context.setDefaultTimeout(15000)
-    const page = await context.newPage()
-    await page.goto(stack.siteUrl)
-    await logInThroughForm(page, dora)
+    const { context, page, errors } = await loggedInPage(stack, dora)
     const sidebarPeople = page.locator('[aria-labelledby="people-heading"] a.item')
     await expect.poll(() => sidebarPeople.count(), { timeout: 15000 }).toBe(CONVERSATIONS)
     expect(await sidebarPeople.allTextContents()).not.toContainEqual(expect.stringContaining('Quentin'))
@@ -111,6 +107,7 @@ describe('confab with thousands of accounts', () => {
     expect(peopleRequests.length).toBeGreaterThan(0)
     for (const response of peopleRequests) expect(new URL(response.url()).searchParams.get('q')).toBeTruthy()
     expect(loaded).toBeLessThan(PEOPLE_BUDGET_BYTES)
+    expect(errors).toEqual([])
     await context.close()
   })
 })

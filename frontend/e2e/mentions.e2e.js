@@ -4,24 +4,13 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiRequest, logInThroughForm, registerThroughApi, screenshotDir, shot, startStack } from './harness.js'
+import { apiRequest, loggedInPage, registerThroughApi, screenshotDir, shot, startStack } from './harness.js'
 
 let stack
 
 const api = (method, route, body, token) => apiRequest(stack.backend.url, method, route, body, token)
 
 const registered = (nickname, name) => registerThroughApi(stack.backend.url, nickname, name)
-
-async function logIn(person) {
-  const context = await stack.browser.newContext({ viewport: { width: 1200, height: 780 } })
-  context.setDefaultTimeout(15000)
-  const page = await context.newPage()
-  const errors = []
-  page.on('pageerror', (error) => errors.push(error.message))
-  await page.goto(stack.siteUrl)
-  await logInThroughForm(page, person)
-  return { context, page, errors }
-}
 
 describe('mentions in a browser', () => {
   beforeAll(async () => {
@@ -40,10 +29,10 @@ describe('mentions in a browser', () => {
     const room = await api('POST', '/api/rooms', { name: 'launch', member_ids: [bob.id, bobby.id] }, alice.token)
     await api('POST', `/api/rooms/${room.id}/messages`, { content: 'welcome' }, alice.token)
 
-    const bobWindow = await logIn(bob)
+    const bobWindow = await loggedInPage(stack, bob)
     const roomLink = bobWindow.page.locator(`a.item[href="#/rooms/${room.id}"]`)
     await roomLink.waitFor()
-    const aliceWindow = await logIn(alice)
+    const aliceWindow = await loggedInPage(stack, alice)
     await aliceWindow.page.locator(`a.item[href="#/rooms/${room.id}"]`).click()
     const composer = aliceWindow.page.getByLabel('Message the room launch')
     await composer.pressSequentially('ready, @bo')
