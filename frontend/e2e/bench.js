@@ -3,7 +3,7 @@
 // Prints one JSON line. `node e2e/bench.js --help` lists the knobs; README "Frontend" explains the figures.
 
 import { parseArgs } from 'node:util'
-import { startStack } from './harness.js'
+import { loggedInPage, startStack } from './harness.js'
 
 const HELP = `usage: node e2e/bench.js [--messages 1000] [--rate 20] [--members 50] [--heap-small 500] [--heap-large 5000] [--skip-heap]
   --messages    messages sent into each measured conversation (a DM, then a room)
@@ -54,13 +54,7 @@ async function person(stack, nickname) {
 
 /** The reader's page, logged in, with a recorder of when each bench message's text first appears. */
 async function openReader(stack, reader, hash) {
-  const context = await stack.browser.newContext({ viewport: { width: 1200, height: 780 } })
-  const page = await context.newPage()
-  await page.goto(stack.siteUrl)
-  await page.getByLabel('Nickname').fill(reader.nickname)
-  await page.getByLabel('Password').fill(reader.password)
-  await page.getByRole('button', { name: 'Log in' }).click()
-  await page.locator('.sidebar').waitFor()
+  const { context, page } = await loggedInPage(stack, reader)
   await page.evaluate((target) => {
     location.hash = target
   }, hash)

@@ -209,6 +209,22 @@ export async function logInThroughForm(page, { nickname, password }) {
   await page.getByRole('heading', { name: 'Welcome to confab' }).waitFor()
 }
 
+/**
+ * A browser context of its own (its own sessionStorage: one person) on the site started by `startStack`,
+ * logged in as `person` ({nickname, password}) through the form. The page's script errors go into `errors`
+ * as "nickname: message"; `beforeOpening(page)` runs before the site loads (to watch its requests).
+ */
+export async function loggedInPage(stack, person, { viewport = { width: 1200, height: 780 }, errors = [], beforeOpening } = {}) {
+  const context = await stack.browser.newContext({ viewport })
+  context.setDefaultTimeout(15000)
+  const page = await context.newPage()
+  page.on('pageerror', (error) => errors.push(`${person.nickname}: ${error.message}`))
+  await beforeOpening?.(page)
+  await page.goto(stack.siteUrl)
+  await logInThroughForm(page, person)
+  return { context, page, errors }
+}
+
 /** A textarea's drawn height (CSS pixels) and whether its text overflows it (it shows a scroll bar). */
 export function textareaFit(locator) {
   return locator.evaluate((element) => ({ height: element.getBoundingClientRect().height, overflows: element.scrollHeight > element.clientHeight }))

@@ -4,24 +4,13 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiRequest, logInThroughForm, registerThroughApi, screenshotDir, startStack } from './harness.js'
+import { apiRequest, loggedInPage, registerThroughApi, screenshotDir, shot, startStack } from './harness.js'
 
 let stack
 
 const api = (method, route, body, token) => apiRequest(stack.backend.url, method, route, body, token)
 
 const registered = (nickname, name) => registerThroughApi(stack.backend.url, nickname, name)
-
-async function logIn(person) {
-  const context = await stack.browser.newContext({ viewport: { width: 1200, height: 780 } })
-  context.setDefaultTimeout(15000)
-  const page = await context.newPage()
-  const errors = []
-  page.on('pageerror', (error) => errors.push(error.message))
-  await page.goto(stack.siteUrl)
-  await logInThroughForm(page, person)
-  return { context, page, errors }
-}
 
 describe('mentions in a browser', () => {
   beforeAll(async () => {
@@ -40,10 +29,10 @@ describe('mentions in a browser', () => {
     const room = await api('POST', '/api/rooms', { name: 'launch', member_ids: [bob.id, bobby.id] }, alice.token)
     await api('POST', `/api/rooms/${room.id}/messages`, { content: 'welcome' }, alice.token)
 
-    const bobWindow = await logIn(bob)
+    const bobWindow = await loggedInPage(stack, bob)
     const roomLink = bobWindow.page.locator(`a.item[href="#/rooms/${room.id}"]`)
     await roomLink.waitFor()
-    const aliceWindow = await logIn(alice)
+    const aliceWindow = await loggedInPage(stack, alice)
     await aliceWindow.page.locator(`a.item[href="#/rooms/${room.id}"]`).click()
     const composer = aliceWindow.page.getByLabel('Message the room launch')
     await composer.pressSequentially('ready, @bo')
@@ -76,6 +65,23 @@ describe('mentions in a browser', () => {
     await expect
       .poll(async () => (await api('GET', '/api/rooms', null, bob.token)).find((listed) => listed.id === room.id).notification_level)
       .toBe('mentions')
+
+    // Bob looks elsewhere; Alice mentions him again, then thinks better of it and deletes it: his badges go at once.
+    await bobWindow.page.evaluate(() => {
+      location.hash = '#/'
+    })
+    await bobWindow.page.getByRole('heading', { name: 'Welcome to confab' }).waitFor()
+    await composer.fill('@bob never mind')
+    await composer.press('Enter')
+    const regret = aliceWindow.page.locator('.message.mine:not(.pending)', { hasText: 'never mind' })
+    await regret.waitFor()
+    await expect.poll(() => roomLink.locator('.mention-badge').textContent().catch(() => null)).toBe('@1')
+    await regret.hover()
+    await regret.getByRole('button', { name: 'Delete this message' }).click()
+    await regret.getByRole('button', { name: 'Delete', exact: true }).click()
+    await expect.poll(() => roomLink.locator('.mention-badge').count(), { timeout: 5000 }).toBe(0)
+    expect(await roomLink.locator('.badge').count()).toBe(0)
+    await shot(bobWindow.page, 'mention-badge-after-deletion')
     expect(bobWindow.errors).toEqual([])
     expect(aliceWindow.errors).toEqual([])
     await bobWindow.context.close()

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectAccessible } from './assertions.js'
-import { apiRequest, logInThroughForm, registerThroughApi, screenshotDir, shot, startStack } from './harness.js'
+import { apiRequest, loggedInPage, registerThroughApi, screenshotDir, shot, startStack } from './harness.js'
 
 // Enough messages after the one found that the page around it cannot reach the newest.
 const LATER_MESSAGES = 180
@@ -19,15 +19,7 @@ const api = (method, route, body, token) => apiRequest(stack.backend.url, method
 
 const account = (nickname, name) => registerThroughApi(stack.backend.url, nickname, name)
 
-async function logIn(person) {
-  const context = await stack.browser.newContext({ viewport: { width: 1200, height: 780 } })
-  context.setDefaultTimeout(15000)
-  const page = await context.newPage()
-  page.on('pageerror', (error) => pageErrors.push(error.message))
-  await page.goto(stack.siteUrl)
-  await logInThroughForm(page, person)
-  return { context, page }
-}
+const logIn = (person) => loggedInPage(stack, person, { errors: pageErrors })
 
 /** Whether the element is inside the visible part of its scroller. */
 function inView(locator) {

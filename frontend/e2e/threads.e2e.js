@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, expectAccessible, expectComposerToFitItsText } from './assertions.js'
-import { apiRequest, logInThroughForm, registerThroughApi, screenshotDir, shot, startStack } from './harness.js'
+import { apiRequest, loggedInPage, registerThroughApi, screenshotDir, shot, startStack } from './harness.js'
 
 const DESKTOP = { width: 1400, height: 820 }
 
@@ -19,12 +19,7 @@ const call = (method, route, { token, body } = {}) => apiRequest(stack.backend.u
 /** An account made through the API, logged in through the login form in its own browser context. */
 async function person(nickname, name) {
   const { id, token, ...details } = await registerThroughApi(stack.backend.url, nickname, name)
-  const context = await stack.browser.newContext({ viewport: DESKTOP })
-  context.setDefaultTimeout(15000)
-  const page = await context.newPage()
-  page.on('pageerror', (error) => scriptErrors.push(`${nickname}: ${error.message}`))
-  await page.goto(stack.siteUrl)
-  await logInThroughForm(page, details)
+  const { context, page } = await loggedInPage(stack, details, { viewport: DESKTOP, errors: scriptErrors })
   return { id, name, token, context, page }
 }
 

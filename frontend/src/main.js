@@ -25,6 +25,8 @@ const baseUrl = (import.meta.env.VITE_API_URL ?? '').replace(/\/+$/, '')
 const root = document.getElementById('app')
 const store = new Store()
 const SESSION_ENDED = 'Your session has ended. Please log in again.'
+// How long the first load waits for the socket to join before reading the lists without it.
+const LISTS_WAIT_FOR_SOCKET_MS = 2000
 const api = createApi({ baseUrl, onUnauthorized: () => endSession(SESSION_ENDED) })
 setMediaBase(baseUrl)
 
@@ -109,18 +111,42 @@ function refreshQuietly() {
   refresh().catch(() => {})
 }
 
+/** The lists, and the newest messages: where the next handshake resumes from (`since`). */
+async function loadLists() {
+  const [newestDirect] = await Promise.all([api.directMessages({ limit: 1 }), refresh()])
+  for (const message of [...newestDirect, ...[...store.rooms.values()].map((room) => room.last_message)]) {
+    if (!message) continue
+    store.noteSeen(message.id)
+    store.noteSeq(message.seq)
+  }
+}
+
 async function startSession() {
   setChildren(root, h('div', { class: 'splash', role: 'status' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'Loading your conversations…'))
+  let connection = null
   try {
     store.setSession(await api.me())
-    const [newestDirect] = await Promise.all([api.directMessages({ limit: 1 }), refresh()])
-    // Where the socket's first handshake starts its catch-up (`since`): the newest state loaded so far.
-    for (const message of [...newestDirect, ...[...store.rooms.values()].map((room) => room.last_message)]) {
-      if (!message) continue
-      store.noteSeen(message.id)
-      store.noteSeq(message.seq)
+    connection = createConnection({
+      url: baseUrl,
+      api,
+      store,
+      refresh,
+      onUnauthorized: (error) => endSession(`${error.detail} Please log in again.`),
+      onNotify: (event) => session?.notifier.notify(event),
+    })
+    store.setConnection('connecting')
+    connection.start()
+    // Read once the socket has joined its channels, the lists miss nothing and need no second read; a socket
+    // slower than that must not hold the page back, and catches up from them when it joins.
+    await connection.firstHandshake(LISTS_WAIT_FOR_SOCKET_MS)
+    // The socket's handshake was refused meanwhile: the login form is showing.
+    if (!api.token()) {
+      connection.stop()
+      return
     }
+    await connection.load(loadLists)
   } catch (error) {
+    connection?.stop()
     if (error.status === 401) return
     setChildren(
       root,
@@ -134,14 +160,6 @@ async function startSession() {
     return
   }
 
-  const connection = createConnection({
-    url: baseUrl,
-    api,
-    store,
-    refresh,
-    onUnauthorized: (error) => endSession(`${error.detail} Please log in again.`),
-    onNotify: (event) => session?.notifier.notify(event),
-  })
   const notifier = createNotifier({
     roomName: (roomId) => store.rooms.get(roomId)?.name,
     open: (message) => navigate(message.room_id != null ? `#/rooms/${message.room_id}` : `#/people/${message.author.id}`),
@@ -202,8 +220,7 @@ async function startSession() {
   window.addEventListener('focus', refreshQuietly)
 
   setChildren(root, shell)
-  store.setConnection('connecting')
-  connection.start()
+  showConnection()
   route()
 }
 

@@ -3,6 +3,7 @@
 
 import { io as defaultIo } from 'socket.io-client'
 import { ApiError } from './api.js'
+import { badgeChangedBy, createBadgeRecount } from './badges.js'
 import { directKey, parseKey, peerOf, roomKey } from './store.js'
 import { parseThreadKey } from './threads.js'
 
@@ -36,9 +37,13 @@ export async function catchUpChanges(api, store, since, { newerThan, pageSize = 
 }
 
 /**
- * Create the connection (not yet opened: call `start()`).
+ * Create the connection (not yet opened: call `start()`, then `load()` the lists).
  * `refresh()` reloads people and rooms through REST; it runs after every catch-up, since presence,
  * unread counts and memberships may have changed while the socket was away.
+ * The session's first lists are read once the first handshake has joined the socket to its channels
+ * (`firstHandshake()`, then `load()`): everything after that read arrives live, so that handshake needs no
+ * catch-up and no second read of the lists. A handshake made while they load waits for them and catches up
+ * from them; one that joined after the load began, without a catch-up, is made again once they are in.
  */
 export function createConnection({ url, api, store, refresh, onUnauthorized, onNotify = () => {}, io = defaultIo }) {
   const socket = io(url || undefined, {
@@ -47,16 +52,30 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, onN
     // long-polling remains the fallback where a proxy blocks WebSockets.
     transports: ['websocket', 'polling'],
     tryAllTransports: true,
-    // A function, so every reconnect sends the current token and where to resume from: the highest `seq`
-    // received (changes to messages already shown come back too, not only new messages).
+    // A function, so every handshake sends the current token and where to resume from: the highest `seq`
+    // received (changes to messages already shown come back too, not only new messages). One made before the
+    // lists are asked for has nothing to resume from: they are read after it joins.
     auth: (callback) => {
-      handshakeLastId = store.lastId
-      callback({ token: api.token(), since: resumeFrom ?? store.seq })
+      const handshake = ++handshakes
+      handshakeCatchesUp = lists != null
+      if (!handshakeCatchesUp) {
+        callback({ token: api.token() })
+        return
+      }
+      lists
+        .catch(() => {})
+        .then(() => {
+          // Stopped meanwhile, or the transport opened again and a newer handshake took this one's place.
+          if (stopped || handshake !== handshakes) return
+          handshakeLastId = store.lastId
+          callback({ token: api.token(), since: resumeFrom ?? store.seq })
+        })
     },
     reconnectionDelay: 500,
     reconnectionDelayMax: 3000,
   })
   const lastTypingSent = new Map()
+  const badges = createBadgeRecount({ api, store })
   let peopleRefresh = null
   // While a REST catch-up runs, changes above the gap arrive first: resume from the gap if the socket drops.
   let resumeFrom = null
@@ -65,6 +84,21 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, onN
   // Each handshake's `synced` gets a number: only the latest may declare the gap closed.
   let syncs = 0
   let stopped = false
+  // The session's first read of the lists (`load()`), null until it starts; every handshake after it catches up.
+  let lists = null
+  let handshakes = 0
+  let handshakeCatchesUp = false
+  // Settles once the first handshake is answered (joined or refused, or the transport closed first).
+  let answerFirstHandshake
+  const firstAnswer = new Promise((resolve) => {
+    answerFirstHandshake = resolve
+  })
+
+  /** A fresh handshake, which catches up from the highest `seq` held. */
+  function reconnect() {
+    socket.disconnect()
+    socket.connect()
+  }
 
   function refreshPeopleSoon() {
     peopleRefresh ??= api
@@ -76,14 +110,21 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, onN
       })
   }
 
-  socket.on('connect', () => store.setConnection('online'))
+  socket.on('connect', () => {
+    store.setConnection('online')
+    answerFirstHandshake()
+    // Joined without a catch-up after the lists were read: what happened in between is in neither.
+    if (!handshakeCatchesUp && lists) lists.catch(() => {}).then(() => stopped || reconnect())
+  })
   socket.on('disconnect', (reason) => {
+    answerFirstHandshake()
     // Closing it ourselves (logging out) is not a lost connection.
     store.setConnection(reason === 'io client disconnect' ? 'idle' : 'offline')
     // The client only reconnects by itself after a transport failure, not when the server hung up.
     if (reason === 'io server disconnect') socket.connect()
   })
   socket.on('connect_error', (error) => {
+    answerFirstHandshake()
     if (String(error?.message ?? '').startsWith('unauthorized')) {
       socket.disconnect()
       onUnauthorized(new ApiError(401, 'Your session has ended.'))
@@ -103,7 +144,12 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, onN
     if (unknownPeer) refreshPeopleSoon()
   })
   // An edit, a deletion or a reaction: the same message with a higher `seq`; an older version is ignored.
-  socket.on('message_updated', (message) => store.upsertMessage(message))
+  // One that no longer mentions me, or now does, may change a badge only the server can count.
+  socket.on('message_updated', (message) => {
+    const badgeKey = badgeChangedBy(store, message)
+    store.upsertMessage(message)
+    if (badgeKey) badges.recount(badgeKey)
+  })
   // A message that should alert me under my notification levels (`{message, reason}`).
   socket.on('notify', (event) => onNotify(event))
   socket.on('presence', ({ user_id: userId, online }) => {
@@ -122,9 +168,7 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, onN
   // The server's link to the other workers lost events (README, "resync"): catch up as after a reconnect,
   // with a fresh handshake that replays everything after the highest `seq` held.
   socket.on('resync', () => {
-    if (stopped) return
-    socket.disconnect()
-    socket.connect()
+    if (!stopped) reconnect()
   })
   socket.on('synced', async ({ seq, complete }) => {
     const sync = ++syncs
@@ -169,6 +213,20 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, onN
     start() {
       stopped = false
       socket.connect()
+    },
+
+    /** Resolves once the first handshake is answered (joined or refused), or after `withinMs` without an answer. */
+    firstHandshake(withinMs) {
+      return Promise.race([firstAnswer, new Promise((resolve) => setTimeout(resolve, withinMs))])
+    },
+
+    /**
+     * Read the lists for the first time (`read()`: people, rooms, threads, and the newest messages for the
+     * `seq` to resume from); handshakes from now on catch up from what it loaded. Answers `read()`'s promise.
+     */
+    load(read) {
+      lists = read()
+      return lists
     },
     stop() {
       stopped = true

@@ -65,14 +65,16 @@ class FakeSocket {
     }
   }
 
-  /** The handshake succeeded. */
-  up() {
+  /** The handshake succeeded: the client sent its auth (socket.io-client asks for it first), the server let it in. */
+  async up() {
+    this.handshake = await new Promise((resolve) => this.options.auth(resolve))
     this.connected = true
     return this.fire('connect')
   }
 }
 
-function setUp({ api = {}, refresh = vi.fn(async () => {}) } = {}) {
+/** A connection with a test server; `loaded`: the session's lists were read already, as in a running session. */
+function setUp({ api = {}, refresh = vi.fn(async () => {}), loaded = true } = {}) {
   const store = new Store()
   store.setSession(alice)
   store.setPeople([{ ...bob, online: false, unread: 0 }])
@@ -92,6 +94,7 @@ function setUp({ api = {}, refresh = vi.fn(async () => {}) } = {}) {
   }
   const onUnauthorized = vi.fn()
   const connection = createConnection({ url: 'http://api.test', api: fullApi, store, refresh, onUnauthorized, io })
+  if (loaded) connection.load(async () => {})
   return { store, socket, connection, api: fullApi, refresh, onUnauthorized }
 }
 
@@ -233,6 +236,24 @@ describe('connection', () => {
     expect(store.people.get(2).unread).toBe(1)
   })
 
+  it('lowers the mention badge at once when an unread message mentioning me is deleted', async () => {
+    const launch = { id: 3, name: 'launch', owner: bob, members: [alice, bob], created_at: '2026-11-25T09:00:00Z' }
+    const { store, socket, api } = setUp({ api: { rooms: vi.fn(async () => [{ ...launch, unread: 1, mentions_unread: 0 }]) } })
+    store.setRooms([{ ...launch, unread: 0, mentions_unread: 0 }])
+    await socket.up()
+    const mention = { ...dm(20, bob, null, { seq: 40, mentions: [alice.id] }), room_id: 3 }
+    await socket.fire('message', mention)
+    await socket.fire('message', { ...dm(21, bob, null, { seq: 41, mentions: [] }), room_id: 3 })
+    expect([store.rooms.get(3).unread, store.rooms.get(3).mentions_unread]).toEqual([2, 1])
+    // The server's deletion: a tombstone that mentions nobody, so only the copy held says it was a mention.
+    await socket.fire('message_updated', { ...mention, deleted: true, content: '', mentions: [], seq: 42 })
+    expect(api.rooms).toHaveBeenCalledOnce()
+    await vi.waitFor(() => expect([store.rooms.get(3).unread, store.rooms.get(3).mentions_unread]).toEqual([1, 0]))
+    // Deleting a message that did not mention me asks nothing.
+    await socket.fire('message_updated', { ...dm(21, bob, null, { seq: 43, mentions: [] }), room_id: 3, deleted: true })
+    expect(api.rooms).toHaveBeenCalledOnce()
+  })
+
   it('rejects a refused send with the server’s words', async () => {
     const { socket, connection } = setUp()
     await socket.up()
@@ -291,6 +312,78 @@ describe('connection', () => {
     await socket.fire('notification_level', { room_id: 99, level: 'none' })
     expect(announced).toHaveBeenCalledTimes(1)
     expect(store.rooms.has(99)).toBe(false)
+  })
+})
+
+describe('the first load', () => {
+  const auth = (socket) => new Promise((resolve) => socket.options.auth(resolve))
+
+  it('reads the lists once, after a first handshake that has nothing to catch up from', async () => {
+    const { store, socket, connection, refresh } = setUp({ loaded: false })
+    await socket.up()
+    expect(socket.handshake).toEqual({ token: 'token-1' })
+    await connection.load(async () => store.noteSeq(70))
+    // No catch-up was asked for, so no `synced` comes and nothing is read a second time.
+    expect(refresh).not.toHaveBeenCalled()
+    expect(socket.connectCalls).toBe(0)
+    expect(await auth(socket)).toEqual({ token: 'token-1', since: 70 })
+  })
+
+  it('holds a handshake made while the lists load until they are in, then resumes from them', async () => {
+    const { store, connection, socket } = setUp({ loaded: false })
+    let finishLoading
+    const loading = connection.load(() => new Promise((resolve) => (finishLoading = resolve)))
+    let sent = null
+    const handshake = auth(socket).then((payload) => (sent = payload))
+    await Promise.resolve()
+    expect(sent).toBeNull()
+    store.noteSeq(70)
+    finishLoading()
+    await loading
+    await handshake
+    expect(sent).toEqual({ token: 'token-1', since: 70 })
+  })
+
+  it('makes a socket that joined without a catch-up after the lists were read join again, catching up', async () => {
+    const { store, connection, socket } = setUp({ loaded: false })
+    expect(await auth(socket)).toEqual({ token: 'token-1' })
+    await connection.load(async () => store.noteSeq(70))
+    socket.connected = true
+    await socket.fire('connect')
+    await vi.waitFor(() => expect(socket.connectCalls).toBe(1))
+    expect(socket.connected).toBe(false)
+    expect(await auth(socket)).toEqual({ token: 'token-1', since: 70 })
+  })
+
+  it('waits for the first handshake to be answered, or for so long', async () => {
+    vi.useFakeTimers()
+    try {
+      const joined = setUp({ loaded: false })
+      let answered = false
+      joined.connection.firstHandshake(2000).then(() => (answered = true))
+      await vi.advanceTimersByTimeAsync(100)
+      expect(answered).toBe(false)
+      await joined.socket.up()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(answered).toBe(true)
+
+      const refused = setUp({ loaded: false })
+      answered = false
+      refused.connection.firstHandshake(2000).then(() => (answered = true))
+      await refused.socket.fire('connect_error', new Error('server error: try again'))
+      await vi.advanceTimersByTimeAsync(0)
+      expect(answered).toBe(true)
+
+      const silent = setUp({ loaded: false })
+      answered = false
+      silent.connection.firstHandshake(2000).then(() => (answered = true))
+      await vi.advanceTimersByTimeAsync(1999)
+      expect(answered).toBe(false)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(answered).toBe(true)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
 

@@ -245,6 +245,28 @@ export class Store extends EventTarget {
     return [...this.people.values()].sort(compareNames)
   }
 
+  /**
+   * The server's unread counts for the conversations `ids` (`kind`: `room` or `user`), from its list of them;
+   * the others keep theirs, and so does the open one (read here, the server perhaps not told yet).
+   */
+  applyUnreadCounts(kind, list, ids) {
+    const holders = kind === 'room' ? this.rooms : this.people
+    const keyOfEntry = kind === 'room' ? roomKey : directKey
+    const changed = []
+    for (const entry of list) {
+      const holder = holders.get(entry.id)
+      if (!ids.includes(entry.id) || !holder || this.active === keyOfEntry(entry.id)) continue
+      const unread = entry.unread ?? 0
+      const mentionsUnread = entry.mentions_unread ?? 0
+      if (holder.unread === unread && holder.mentions_unread === mentionsUnread) continue
+      this.unreadTotal += unread - (holder.unread ?? 0)
+      holder.unread = unread
+      holder.mentions_unread = mentionsUnread
+      changed.push(entry.id)
+    }
+    if (changed.length) this.announce(kind === 'room' ? 'rooms' : 'people', { ids: changed })
+  }
+
   recountUnread() {
     this.unreadTotal = 0
     for (const holder of [...this.people.values(), ...this.rooms.values()]) this.unreadTotal += holder.unread ?? 0
