@@ -1,5 +1,5 @@
-// Unread badges that only the server can correct: a message that changed whether it mentions me (deleted, or
-// edited to take my mention out or put it in). The client keeps no read markers, so it cannot tell whether
+// Unread badges that only the server can correct: a message deleted (it may have been counted unread), or one
+// edited to take my mention out or put it in. The client keeps no read markers, so it cannot tell whether
 // that message was still unread; it reads the counts of that conversation again from the list they come in.
 
 import { parseKey, seqOf } from './store.js'
@@ -19,10 +19,12 @@ export function badgeChangedBy(store, message) {
   const held = store.conversations.get(key)
   const known = held?.byId.get(message.id) ?? held?.arrivals.get(message.id)
   if (known && seqOf(message) <= seqOf(known)) return null
+  const { unread = 0, mentions_unread: mentionsUnread = 0 } = counts.room ?? counts.person
+  // A deleted message may have been one of those counted unread, mention or not.
+  if (message.deleted && !known?.deleted) return unread > 0 ? key : null
   const mentionsNow = mentionsMe(message, store.me?.id)
   if (known && mentionsMe(known, store.me?.id) === mentionsNow) return null
   // A mention put in counts only if the message is unread; one taken out only if a mention is counted.
-  const { unread = 0, mentions_unread: mentionsUnread = 0 } = counts.room ?? counts.person
   return (mentionsNow ? unread : mentionsUnread) > 0 ? key : null
 }
 

@@ -41,18 +41,31 @@ describe('which changes may move a badge', () => {
     expect(badgeChangedBy(store, edited(plain, [2, 3]))).toBe(roomKey(7))
   })
 
+  it('a deleted message of any kind while something is unread: it may have been one of those counted', () => {
+    const store = storeWith({ unread: 3, mentions: 0 })
+    const plain = inRoom(11, [3])
+    store.addMessages([plain])
+    expect(badgeChangedBy(store, deleted(plain))).toBe(roomKey(7))
+    expect(badgeChangedBy(store, deleted(toMe(5, [])))).toBe(directKey(1))
+    const read = storeWith()
+    read.addMessages([plain])
+    expect(badgeChangedBy(read, deleted(plain))).toBeNull()
+  })
+
   it('not when the badge cannot move, or the message never counted', () => {
     const store = storeWith({ unread: 3, mentions: 0 })
     const mention = inRoom(10, [2])
     const plain = inRoom(11, [3])
     const mine = { ...inRoom(12, [1]), author: me }
     store.addMessages([mention, plain, mine])
-    // No mention counted: nothing to lower.
-    expect(badgeChangedBy(store, deleted(inRoom(4, [])))).toBeNull()
     // Still a mention of me, still not one, or an older version.
     expect(badgeChangedBy(store, edited(inRoom(10, [2]), [2, 3]))).toBeNull()
-    expect(badgeChangedBy(store, deleted(plain))).toBeNull()
+    expect(badgeChangedBy(store, edited(plain, [3, 1]))).toBeNull()
     expect(badgeChangedBy(store, { ...mention, mentions: [], seq: 5 })).toBeNull()
+    // Deleted already: its second deletion changes nothing.
+    const gone = deleted(plain)
+    store.addMessages([gone])
+    expect(badgeChangedBy(store, { ...gone, seq: gone.seq + 1 })).toBeNull()
     // My own messages are never unread; replies count in their threads.
     expect(badgeChangedBy(store, edited(mine, [2]))).toBeNull()
     expect(badgeChangedBy(store, deleted(inRoom(20, [2], { thread_id: 10 })))).toBeNull()

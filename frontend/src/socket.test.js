@@ -236,9 +236,14 @@ describe('connection', () => {
     expect(store.people.get(2).unread).toBe(1)
   })
 
-  it('lowers the mention badge at once when an unread message mentioning me is deleted', async () => {
+  it('lowers the mention and unread badges at once when an unread message is deleted', async () => {
     const launch = { id: 3, name: 'launch', owner: bob, members: [alice, bob], created_at: '2026-11-25T09:00:00Z' }
-    const { store, socket, api } = setUp({ api: { rooms: vi.fn(async () => [{ ...launch, unread: 1, mentions_unread: 0 }]) } })
+    const counts = [[1, 0], [0, 0]]
+    const rooms = vi.fn(async () => {
+      const [unread, mentionsUnread] = counts.shift()
+      return [{ ...launch, unread, mentions_unread: mentionsUnread }]
+    })
+    const { store, socket, api } = setUp({ api: { rooms } })
     store.setRooms([{ ...launch, unread: 0, mentions_unread: 0 }])
     await socket.up()
     const mention = { ...dm(20, bob, null, { seq: 40, mentions: [alice.id] }), room_id: 3 }
@@ -249,9 +254,13 @@ describe('connection', () => {
     await socket.fire('message_updated', { ...mention, deleted: true, content: '', mentions: [], seq: 42 })
     expect(api.rooms).toHaveBeenCalledOnce()
     await vi.waitFor(() => expect([store.rooms.get(3).unread, store.rooms.get(3).mentions_unread]).toEqual([1, 0]))
-    // Deleting a message that did not mention me asks nothing.
+    // Deleting the other unread message, which mentioned nobody, lowers the unread badge the same way.
     await socket.fire('message_updated', { ...dm(21, bob, null, { seq: 43, mentions: [] }), room_id: 3, deleted: true })
-    expect(api.rooms).toHaveBeenCalledOnce()
+    expect(api.rooms).toHaveBeenCalledTimes(2)
+    await vi.waitFor(() => expect([store.rooms.get(3).unread, store.rooms.get(3).mentions_unread]).toEqual([0, 0]))
+    // Nothing unread is left: a deletion now asks nothing.
+    await socket.fire('message_updated', { ...dm(22, bob, null, { seq: 44, mentions: [] }), room_id: 3, deleted: true })
+    expect(api.rooms).toHaveBeenCalledTimes(2)
   })
 
   it('rejects a refused send with the server’s words', async () => {
