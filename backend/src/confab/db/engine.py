@@ -62,6 +62,15 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
 
 
+def outside_transactions(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, each statement committed on its own: a lone read pays no BEGIN and no COMMIT.
+
+    PostgreSQL only. SQLite's driver here has no autocommit switch, and its transactions begin with
+    `BEGIN IMMEDIATE` (see `_configure_sqlite`).
+    """
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def create_database_config(settings: Settings, engine: AsyncEngine | None = None) -> SQLAlchemyAsyncConfig:
     """The advanced-alchemy configuration: our engine, sessions that keep loaded objects after commit."""
     return SQLAlchemyAsyncConfig(

@@ -16,7 +16,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.security.jwt import JWTAuth, Token
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
@@ -104,19 +104,19 @@ def issue_token(jwt_auth: JWTAuth[User], user: UserModel, jti: str) -> str:
     )
 
 
-async def user_for_token(session: AsyncSession, token: Token, links: FileLinks) -> User | None:
+async def user_for_token(database: AsyncSession | AsyncConnection, token: Token, links: FileLinks) -> User | None:
     """The token's user while its session is live and it postdates the last password change (one query)."""
     try:
         user_id = int(token.sub)
     except ValueError:
         return None
-    row = (await session.execute(TOKEN_USER, {"user_id": user_id, "jti": token.jti or ""})).first()
+    row = (await database.execute(TOKEN_USER, {"user_id": user_id, "jti": token.jti or ""})).first()
     if row is None or token.extras.get(GENERATION_CLAIM, 0) != row.token_generation:
         return None
     now = utc_now()
     if now - row.last_used_at >= LAST_USED_PRECISION:
-        await session.execute(TOUCH_SESSION, {"session_id": row.session_id, "used_at": now})
-        await session.commit()
+        await database.execute(TOUCH_SESSION, {"session_id": row.session_id, "used_at": now})
+        await database.commit()
     return User(
         id=row.id,
         name=row.name,
@@ -127,10 +127,23 @@ async def user_for_token(session: AsyncSession, token: Token, links: FileLinks) 
     )
 
 
+async def user_for_token_outside_transaction(engine: AsyncEngine, token: Token, links: FileLinks) -> User | None:
+    """`user_for_token` on a connection of `outside_transactions(engine)` (PostgreSQL): the query is one round
+    trip, with no BEGIN or COMMIT around it, and the request's own session checks out no connection at all
+    unless its handler uses it."""
+    async with engine.connect() as connection:
+        return await user_for_token(connection, token, links)
+
+
 async def _load_token_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
-    """Resolve the token's user within the request's own database session (no extra connection)."""
-    session = connection.app.state.database_config.provide_session(connection.app.state, connection.scope)
-    return await user_for_token(session, token, connection.app.state.hub.file_links)
+    """On PostgreSQL, outside any transaction (`user_for_token_outside_transaction`). On SQLite, within the
+    request's own database session, whose one transaction (begun IMMEDIATE) its handler then goes on with."""
+    state = connection.app.state
+    links = state.hub.file_links
+    if state.token_engine is not None:
+        return await user_for_token_outside_transaction(state.token_engine, token, links)
+    session = state.database_config.provide_session(state, connection.scope)
+    return await user_for_token(session, token, links)
 
 
 class BearerTokenAuth(JWTAuth[User, Token]):
