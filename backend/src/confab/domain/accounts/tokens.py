@@ -15,7 +15,8 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.security.jwt import JWTAuth, Token
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from confab.db.types import utc_now
@@ -106,11 +107,50 @@ def issue_token(jwt_auth: JWTAuth[User], user: UserModel, jti: str) -> str:
 
 async def user_for_token(database: AsyncSession | AsyncConnection, token: Token, links: FileLinks) -> User | None:
     """The token's user while its session is live and it postdates the last password change (one query)."""
+    user_id = _token_user_id(token)
+    if user_id is None:
+        return None
+    return await _accept(database, token, await _session_row(database, user_id, token), links)
+
+
+async def user_for_token_outside_transaction(engine: AsyncEngine, token: Token, links: FileLinks) -> User | None:
+    """`user_for_token` on a connection of `outside_transactions(engine)` (PostgreSQL): the query is one round
+    trip, with no BEGIN or COMMIT around it, and the request's own session checks out no connection at all
+    unless its handler uses it.
+
+    A connection that died with a database restart (pooled connections are pinged only after sitting idle)
+    fails this read before anything is written: the read is made once more, on a fresh connection.
+    """
+    user_id = _token_user_id(token)
+    if user_id is None:
+        return None
+    async with engine.connect() as connection:
+        try:
+            row = await _session_row(connection, user_id, token)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        else:
+            return await _accept(connection, token, row, links)
+    async with engine.connect() as connection:
+        return await _accept(connection, token, await _session_row(connection, user_id, token), links)
+
+
+def _token_user_id(token: Token) -> int | None:
     try:
-        user_id = int(token.sub)
+        return int(token.sub)
     except ValueError:
         return None
-    row = (await database.execute(TOKEN_USER, {"user_id": user_id, "jti": token.jti or ""})).first()
+
+
+async def _session_row(database: AsyncSession | AsyncConnection, user_id: int, token: Token) -> Row[Any] | None:
+    return (await database.execute(TOKEN_USER, {"user_id": user_id, "jti": token.jti or ""})).first()
+
+
+async def _accept(
+    database: AsyncSession | AsyncConnection, token: Token, row: Row[Any] | None, links: FileLinks
+) -> User | None:
+    """The user of a live session row whose token generation matches; "last used" is written once a minute."""
     if row is None or token.extras.get(GENERATION_CLAIM, 0) != row.token_generation:
         return None
     now = utc_now()
@@ -125,14 +165,6 @@ async def user_for_token(database: AsyncSession | AsyncConnection, token: Token,
         status=row.status,
         avatar_url=avatar_url(row.avatar_file_id, links),
     )
-
-
-async def user_for_token_outside_transaction(engine: AsyncEngine, token: Token, links: FileLinks) -> User | None:
-    """`user_for_token` on a connection of `outside_transactions(engine)` (PostgreSQL): the query is one round
-    trip, with no BEGIN or COMMIT around it, and the request's own session checks out no connection at all
-    unless its handler uses it."""
-    async with engine.connect() as connection:
-        return await user_for_token(connection, token, links)
 
 
 async def _load_token_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:

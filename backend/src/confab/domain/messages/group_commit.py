@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from litestar.exceptions import HTTPException
 from sqlalchemy import ColumnElement, Select, bindparam, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
 from confab.db.types import utc_now
@@ -160,9 +161,7 @@ class MessageWriter:
     async def _write_batch(self, batch: list[NewMessage]) -> None:
         """Write the batch in one transaction, or, when a constraint fails it, each send in its own."""
         try:
-            async with self.session_maker() as session:
-                # First: the members the checks read stay members until the COMMIT.
-                results = await self._write_together(session, batch, await take_write_order_for_new(session))
+            results = await self._write_in_one_transaction(batch)
         except (SQLAlchemyIntegrityError, ClaimedMeanwhile) as error:
             if len(batch) > 1:
                 for send in batch:
@@ -194,6 +193,24 @@ class MessageWriter:
         if send.client_id is not None and "client_id" in str(getattr(error, "orig", "")):  # the driver names columns
             return REPEATED
         return error
+
+    async def _write_in_one_transaction(self, batch: list[NewMessage]) -> list[Result]:
+        """Take the write order first (the members the checks read stay members until the COMMIT), then write.
+
+        A connection that died with a database restart (pooled connections are pinged only after sitting
+        idle) fails that first statement, before anything is written: the batch then starts over once, on a
+        fresh connection. A failure after it is never retried here.
+        """
+        async with self.session_maker() as session:
+            try:
+                first_seq = await take_write_order_for_new(session)
+            except DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+            else:
+                return await self._write_together(session, batch, first_seq)
+        async with self.session_maker() as session:
+            return await self._write_together(session, batch, await take_write_order_for_new(session))
 
     async def _write_together(self, session: AsyncSession, batch: list[NewMessage], seq: int) -> list[Result]:
         """Under the write order, with `seq` the first value free: the batch's checks, then its rows, files and
