@@ -6,15 +6,19 @@
     python -m bench.request_cost --operation edit   # edits instead (or `react`: reaction toggles)
     python -m bench.request_cost --operation upload # 1 MB uploads (`POST /api/files`, 64 KiB chunks)
     python -m bench.request_cost --stored 200000    # on a database that already holds 200,000 messages
+    python -m bench.request_cost --postgres-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 
 Drives `POST /api/messages` through confab's ASGI app (Socket.IO wrapper, security headers,
-Litestar, the token check, the service, a fresh migrated SQLite file) inside this process, one
+Litestar, the token check, the service, a fresh migrated SQLite file, or with `--postgres-url` a
+fresh database on that PostgreSQL server, dropped afterwards) inside this process, one
 request at a time (or `--concurrency` at a time, from as many loops of requests). Steadier than the
 load scenarios on a shared machine, so it is what each change to the send path was measured with
 (bench/RESULTS.md); the load scenarios then confirm the effect.
 `edit` is `PATCH /api/messages/{id}` by the author, `react` a `PUT` or `DELETE` of the recipient's
 reaction (toggled, so each request changes something), both over the last 200 of as many sent DMs:
 the change mix of the dm-changes scenario, one kind at a time.
+On PostgreSQL it also prints the CPU time the server's backends for that database spent per request
+(from /proc: the server must run on this machine), which round trips cost as much as the worker's.
 """
 
 from __future__ import annotations
@@ -30,14 +34,18 @@ import sqlite3
 import statistics
 import tempfile
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import asyncpg
 import httpx
 import msgspec
+from sqlalchemy.engine import make_url
 
+from bench.load import process_cpu_seconds
 from bench.server import backend_environment, fresh_sqlite_url, migrate
 from confab.app import create_asgi_app
 from confab.settings import Settings
@@ -192,12 +200,66 @@ def store_copies(database: Path, count: int) -> None:
         )
 
 
+class PostgresDatabase:
+    """A fresh database on a PostgreSQL server, and the CPU time its backend processes have spent."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server_dsn = make_url(server_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.name = f"confab_request_cost_{uuid.uuid4().hex[:8]}"
+        self.url = make_url(server_url).set(database=self.name).render_as_string(hide_password=False)
+
+    async def _on_server(self, statement: str, *arguments: object) -> list[asyncpg.Record]:
+        connection = await asyncpg.connect(self.server_dsn)
+        try:
+            return await connection.fetch(statement, *arguments)
+        finally:
+            await connection.close()
+
+    async def create(self) -> str:
+        await self._on_server(f'CREATE DATABASE "{self.name}"')
+        return self.url
+
+    async def drop(self) -> None:
+        await self._on_server(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    async def backend_cpu(self) -> dict[int, float]:
+        """CPU seconds (user + system) of each backend connected to the database now."""
+        rows = await self._on_server("SELECT pid FROM pg_stat_activity WHERE datname = $1", self.name)
+        spent = {row["pid"]: process_cpu_seconds(row["pid"]) for row in rows}
+        return {pid: seconds for pid, seconds in spent.items() if seconds is not None}  # None: gone, or elsewhere
+
+
 async def measure(
-    rounds: int, sends: int, profile_top: int, operation: str = "send", concurrency: int = 1, stored: int = 0
+    rounds: int,
+    sends: int,
+    profile_top: int,
+    operation: str = "send",
+    concurrency: int = 1,
+    stored: int = 0,
+    postgres_url: str | None = None,
 ) -> None:
     directory = Path(tempfile.mkdtemp(prefix="confab-request-cost-"))
-    database_url = fresh_sqlite_url(directory, "request-cost.db")
-    migrate(database_url, backend_environment(database_url))
+    postgres = PostgresDatabase(postgres_url) if postgres_url else None
+    database_url = await postgres.create() if postgres else fresh_sqlite_url(directory, "request-cost.db")
+    try:
+        await asyncio.to_thread(migrate, database_url, backend_environment(database_url))
+        await _measure(directory, database_url, postgres, rounds, sends, profile_top, operation, concurrency, stored)
+    finally:
+        if postgres:
+            await postgres.drop()
+
+
+async def _measure(
+    directory: Path,
+    database_url: str,
+    postgres: PostgresDatabase | None,
+    rounds: int,
+    sends: int,
+    profile_top: int,
+    operation: str,
+    concurrency: int,
+    stored: int,
+) -> None:
     settings = Settings(
         database_url=database_url,
         secret_key="request-cost-secret-of-32-bytes!",  # noqa: S106 (a throwaway database)
@@ -236,18 +298,26 @@ async def measure(
             started = time.perf_counter()
             store_copies(directory / "request-cost.db", stored)
             print(f"{stored} messages stored in {time.perf_counter() - started:.1f} s")
-        per_round, cpu_per_round = [], []
+        per_round, cpu_per_round, database_cpu_per_round = [], [], []
         for _ in range(rounds):
+            database_started = await postgres.backend_cpu() if postgres else {}
             started, cpu_started = time.perf_counter(), time.process_time()
             await send_many(sends)
             per_round.append((time.perf_counter() - started) / sends * 1e6)
             cpu_per_round.append((time.process_time() - cpu_started) / sends * 1e6)
+            if postgres:
+                database_spent = await postgres.backend_cpu()
+                spent = sum(seconds - database_started.get(pid, 0.0) for pid, seconds in database_spent.items())
+                database_cpu_per_round.append(spent / sends * 1e6)
         median = statistics.median(per_round)
         print(f"{label[operation]}, {concurrency} at a time: {median:.0f} us per request (median of {rounds} rounds)")
         print("rounds:", ", ".join(f"{value:.0f}" for value in per_round))
         # CPU time is steadier than wall time on a shared machine: other processes' load mostly adds waiting.
         print(f"CPU: {statistics.median(cpu_per_round):.0f} us per request (median)")
         print("CPU rounds:", ", ".join(f"{value:.0f}" for value in cpu_per_round))
+        if database_cpu_per_round:
+            print(f"PostgreSQL CPU: {statistics.median(database_cpu_per_round):.0f} us per request (median)")
+            print("PostgreSQL CPU rounds:", ", ".join(f"{value:.0f}" for value in database_cpu_per_round))
         if profile_top:
             # CPU time, not wall time: on a shared machine the wall clock mostly measures the other processes.
             profiler = cProfile.Profile(time.process_time)
@@ -268,7 +338,12 @@ def main() -> None:
         "--operation", choices=("send", "edit", "react", "upload"), default="send", help="what each request does"
     )
     parser.add_argument("--stored", type=int, default=0, help="messages written to the database before measuring")
+    parser.add_argument(
+        "--postgres-url", help="a fresh database on this PostgreSQL server (dropped afterwards) instead of SQLite"
+    )
     arguments = parser.parse_args()
+    if arguments.stored and arguments.postgres_url:
+        parser.error("--stored writes into the SQLite file: not with --postgres-url")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     asyncio.run(
         measure(
@@ -278,6 +353,7 @@ def main() -> None:
             arguments.operation,
             arguments.concurrency,
             arguments.stored,
+            arguments.postgres_url,
         )
     )
 

@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from confab import __version__
 from confab.bodies import strict_json_body
 from confab.db.backup import serving
-from confab.db.engine import create_database_config
+from confab.db.engine import create_database_config, outside_transactions
 from confab.db.outages import database_error_response
 from confab.db.schema import assert_schema_current
 from confab.dependencies import APP_DEPENDENCIES
@@ -126,6 +126,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             {
                 "settings": settings,
                 "database_config": database_config,
+                # PostgreSQL checks each request's token outside any transaction (`domain/accounts/tokens.py`).
+                "token_engine": None if settings.is_sqlite else outside_transactions(database_config.get_engine()),
                 "hub": hub,
                 "rate_limits": rate_limits,
                 "jwt_auth": jwt_auth,

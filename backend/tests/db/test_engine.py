@@ -1,9 +1,17 @@
-"""The pool settings from the environment reach the PostgreSQL engine."""
+"""The pool settings from the environment reach the PostgreSQL engine, and its connections are pinged only
+after sitting idle."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+import confab.db.engine
 from confab.db.engine import create_engine
 from confab.settings import Settings
 
@@ -23,7 +31,9 @@ def test_postgres_pool_settings_are_applied() -> None:
     assert pool.size() == 7
     assert pool._max_overflow == 3
     assert pool._timeout == 4.5
-    assert pool._pre_ping is True
+    assert pool._pre_ping is False, "a ping on every checkout cost three round trips per transaction"
+    assert pool.dispatch.checkout and pool.dispatch.checkin, "connections idle for a while are pinged instead"
+    assert pool._pool.use_lifo is True, "the connections in use stay warm; the rest sit idle"
     assert engine.sync_engine.hide_parameters is True, "bound values (contents, hashes) stay out of error logs"
 
 
@@ -33,3 +43,35 @@ def test_sqlite_uses_one_connection_per_worker(tmp_path: Path) -> None:
     pool = create_engine(settings).sync_engine.pool
     assert pool.size() == 1
     assert pool._max_overflow == 0
+
+
+async def test_only_a_connection_that_sat_idle_is_pinged_and_a_dead_one_is_replaced(settings, monkeypatch) -> None:
+    if settings.is_sqlite:
+        pytest.skip("SQLite has no connection to lose")
+    monkeypatch.setattr(confab.db.engine, "IDLE_PING_SECONDS", 0.3)
+    engine = create_engine(settings)
+    pings = []
+    ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(1) or ping(connection))
+
+    async def backend_pid() -> int:
+        async with engine.connect() as connection:
+            return (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+
+    try:
+        first = await backend_pid()
+        assert await backend_pid() == first and pings == [], "a connection just returned is handed out unpinged"
+        await asyncio.sleep(0.5)
+        assert await backend_pid() == first and pings == [1], "one idle for longer is pinged, and kept when alive"
+
+        dsn = make_url(settings.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        administrator = await asyncpg.connect(dsn)
+        try:
+            assert await administrator.fetchval("SELECT pg_terminate_backend($1)", first)
+        finally:
+            await administrator.close()
+        await asyncio.sleep(0.5)
+        replacement = await backend_pid()  # the ping fails, and the pool connects again instead of failing
+        assert replacement != first and pings == [1, 1]
+    finally:
+        await engine.dispose()

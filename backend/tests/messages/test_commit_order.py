@@ -1,4 +1,9 @@
-"""On PostgreSQL, message writes serialize on an advisory lock so ids and seqs become visible in order."""
+"""On PostgreSQL, message writes serialize on an advisory lock so ids and seqs become visible in order.
+
+A batch of new messages takes the lock and reads the highest `seq` in one statement
+(`confab_take_write_order`, migration 0013): the read must come after the lock is granted, or a writer
+that waited would give out again the `seq` of the writer it waited for.
+"""
 
 from __future__ import annotations
 
@@ -10,26 +15,72 @@ from sqlalchemy.engine import make_url
 
 from confab.domain.messages.ordering import MESSAGE_ORDER_LOCK
 
+TAKE_WRITE_ORDER = "SELECT confab_take_write_order($1)"
+# What another writer stores under the lock: a DM with the next seq.
+STORE_UNDER_THE_LOCK = (
+    "INSERT INTO messages (content, created_at, author_id, recipient_id, seq, created_seq, deleted) "
+    "VALUES ('written under the lock', now(), $1, $2, $3, $3, false) RETURNING id"
+)
 
-async def test_a_message_waits_for_the_ordering_lock(server, http, make_user):
+
+def plain_dsn(server) -> str:
+    return make_url(server.settings.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def wait_until_someone_waits_for_the_lock(connection: asyncpg.Connection) -> None:
+    for _ in range(200):
+        if await connection.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"):
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError("nobody waited for the ordering lock")
+
+
+async def test_a_message_waits_for_the_ordering_lock_and_takes_the_seq_after_the_holders(server, http, make_user):
     if not server.settings.database_url.startswith("postgresql"):
         pytest.skip("SQLite serializes writers with BEGIN IMMEDIATE; this lock is PostgreSQL's")
     alice, bob = await make_user(), await make_user()
-    dsn = make_url(server.settings.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    holder = await asyncpg.connect(dsn)
+    holder = await asyncpg.connect(plain_dsn(server))
     try:
         transaction = holder.transaction()
         await transaction.start()
-        await holder.execute("SELECT pg_advisory_xact_lock($1)", MESSAGE_ORDER_LOCK)
+        latest = await holder.fetchval(TAKE_WRITE_ORDER, MESSAGE_ORDER_LOCK)
+        held_id = await holder.fetchval(STORE_UNDER_THE_LOCK, alice.id, bob.id, latest + 1)
         send = asyncio.create_task(
             http.post("/api/messages", headers=alice.headers, json={"recipient_id": bob.id, "content": "waits"})
         )
-        await asyncio.sleep(0.5)
+        await wait_until_someone_waits_for_the_lock(holder)
         assert not send.done()  # blocked behind the writer that holds the lock
         await transaction.commit()
-        assert (await asyncio.wait_for(send, 10)).status_code == 201
+        sent = await asyncio.wait_for(send, 10)
+        assert sent.status_code == 201, sent.text
+        assert sent.json()["seq"] == latest + 2 and sent.json()["id"] > held_id
     finally:
         await holder.close()
+
+
+async def test_the_highest_seq_is_read_after_the_write_order_is_granted(server, make_user):
+    """Two writers at the level confab's transactions run at (READ COMMITTED): the one that waited for the lock
+    reads the `seq` the other committed meanwhile, although its own statement began before that commit."""
+    if not server.settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite serializes writers with BEGIN IMMEDIATE; this lock is PostgreSQL's")
+    alice, bob = await make_user(), await make_user()
+    first, second = await asyncpg.connect(plain_dsn(server)), await asyncpg.connect(plain_dsn(server))
+    try:
+        for writer in (first, second):
+            assert await writer.fetchval("SHOW transaction_isolation") == "read committed"
+        first_transaction, second_transaction = first.transaction(), second.transaction()
+        await first_transaction.start()
+        latest = await first.fetchval(TAKE_WRITE_ORDER, MESSAGE_ORDER_LOCK)
+        await first.execute(STORE_UNDER_THE_LOCK, alice.id, bob.id, latest + 1)
+        await second_transaction.start()
+        waiting = asyncio.create_task(second.fetchval(TAKE_WRITE_ORDER, MESSAGE_ORDER_LOCK))
+        await wait_until_someone_waits_for_the_lock(first)
+        await first_transaction.commit()
+        assert await asyncio.wait_for(waiting, 10) == latest + 1
+        await second_transaction.rollback()
+    finally:
+        await first.close()
+        await second.close()
 
 
 async def test_every_change_waits_for_the_ordering_lock_too(server, http, make_user):

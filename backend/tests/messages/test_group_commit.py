@@ -173,9 +173,9 @@ async def test_a_repeat_the_checks_missed_rolls_the_batch_back_and_each_send_is_
     written: list[list[str]] = []
     write_together = writer._write_together
 
-    async def unchecked(session: Any, batch: list[NewMessage]) -> Any:
+    async def unchecked(session: Any, batch: list[NewMessage], seq: int) -> Any:
         written.append([send.content for send in batch])
-        return await write_together(session, batch)
+        return await write_together(session, batch, seq)
 
     async def no_repeat_check(*_arguments: Any) -> None:
         return None

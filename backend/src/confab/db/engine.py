@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from advanced_alchemy.config import AlembicAsyncConfig, AsyncSessionConfig
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from sqlalchemy import event, make_url
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from confab.db.sqlite_inline import connect_inline
@@ -16,6 +18,9 @@ from confab.settings import Settings
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+# A pooled PostgreSQL connection idle for longer than this is pinged before it is handed out.
+IDLE_PING_SECONDS = 5.0
+_IDLE_SINCE = "confab_idle_since"
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -34,6 +39,33 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _ping_after_idle(engine: AsyncEngine) -> None:
+    """Ping a connection that sat in the pool longer than `IDLE_PING_SECONDS`; a dead one is replaced.
+
+    `pool_pre_ping` pinged on every checkout: three round trips (BEGIN, the ping, ROLLBACK) before each
+    transaction, about 4% of a REST send. A connection just used is almost always alive; one that died with
+    a database restart since is caught where it is used first (the token check and the message writer retry
+    once when their first statement finds it dead, and the pool then replaces every connection older than
+    that). Idle ones are what firewalls and server timeouts drop, and those are pinged here. A failed ping
+    raises `InvalidatePoolError` so that the pool reconnects, and also replaces every older connection.
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop(_IDLE_SINCE, None)
+        if idle_since is None or time.monotonic() - idle_since <= IDLE_PING_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except (dialect.loaded_dbapi.Error, OSError) as error:  # asyncpg's socket errors come through as they are
+            raise InvalidatePoolError(f"an idle connection failed its ping: {error}") from error
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     """One engine per process: PostgreSQL gets a pool; SQLite one connection (its writes are serial anyway),
     driven on the event-loop thread (see `sqlite_inline`)."""
@@ -49,17 +81,30 @@ def create_engine(settings: Settings) -> AsyncEngine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         settings.database_url,
         echo=settings.database_echo,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout,
-        pool_pre_ping=True,
+        # The connection returned last is handed out first: the busy ones stay warm (no ping), and the few
+        # needed only at peaks sit idle, are pinged when next used, and are the ones server timeouts close.
+        pool_use_lifo=True,
         pool_recycle=1800,
         # Database errors end up in logs; their bound values would be passwords hashes and message contents.
         hide_parameters=True,
     )
+    _ping_after_idle(engine)
+    return engine
+
+
+def outside_transactions(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, each statement committed on its own: a lone read pays no BEGIN and no COMMIT.
+
+    PostgreSQL only. SQLite's driver here has no autocommit switch, and its transactions begin with
+    `BEGIN IMMEDIATE` (see `_configure_sqlite`).
+    """
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def create_database_config(settings: Settings, engine: AsyncEngine | None = None) -> SQLAlchemyAsyncConfig:

@@ -15,8 +15,9 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.security.jwt import JWTAuth, Token
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
@@ -104,19 +105,58 @@ def issue_token(jwt_auth: JWTAuth[User], user: UserModel, jti: str) -> str:
     )
 
 
-async def user_for_token(session: AsyncSession, token: Token, links: FileLinks) -> User | None:
+async def user_for_token(database: AsyncSession | AsyncConnection, token: Token, links: FileLinks) -> User | None:
     """The token's user while its session is live and it postdates the last password change (one query)."""
+    user_id = _token_user_id(token)
+    if user_id is None:
+        return None
+    return await _accept(database, token, await _session_row(database, user_id, token), links)
+
+
+async def user_for_token_outside_transaction(engine: AsyncEngine, token: Token, links: FileLinks) -> User | None:
+    """`user_for_token` on a connection of `outside_transactions(engine)` (PostgreSQL): the query is one round
+    trip, with no BEGIN or COMMIT around it, and the request's own session checks out no connection at all
+    unless its handler uses it.
+
+    A connection that died with a database restart (pooled connections are pinged only after sitting idle)
+    fails this read before anything is written: the read is made once more, on a fresh connection.
+    """
+    user_id = _token_user_id(token)
+    if user_id is None:
+        return None
+    async with engine.connect() as connection:
+        try:
+            row = await _session_row(connection, user_id, token)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        else:
+            return await _accept(connection, token, row, links)
+    async with engine.connect() as connection:
+        return await _accept(connection, token, await _session_row(connection, user_id, token), links)
+
+
+def _token_user_id(token: Token) -> int | None:
     try:
-        user_id = int(token.sub)
+        return int(token.sub)
     except ValueError:
         return None
-    row = (await session.execute(TOKEN_USER, {"user_id": user_id, "jti": token.jti or ""})).first()
+
+
+async def _session_row(database: AsyncSession | AsyncConnection, user_id: int, token: Token) -> Row[Any] | None:
+    return (await database.execute(TOKEN_USER, {"user_id": user_id, "jti": token.jti or ""})).first()
+
+
+async def _accept(
+    database: AsyncSession | AsyncConnection, token: Token, row: Row[Any] | None, links: FileLinks
+) -> User | None:
+    """The user of a live session row whose token generation matches; "last used" is written once a minute."""
     if row is None or token.extras.get(GENERATION_CLAIM, 0) != row.token_generation:
         return None
     now = utc_now()
     if now - row.last_used_at >= LAST_USED_PRECISION:
-        await session.execute(TOUCH_SESSION, {"session_id": row.session_id, "used_at": now})
-        await session.commit()
+        await database.execute(TOUCH_SESSION, {"session_id": row.session_id, "used_at": now})
+        await database.commit()
     return User(
         id=row.id,
         name=row.name,
@@ -128,9 +168,14 @@ async def user_for_token(session: AsyncSession, token: Token, links: FileLinks) 
 
 
 async def _load_token_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
-    """Resolve the token's user within the request's own database session (no extra connection)."""
-    session = connection.app.state.database_config.provide_session(connection.app.state, connection.scope)
-    return await user_for_token(session, token, connection.app.state.hub.file_links)
+    """On PostgreSQL, outside any transaction (`user_for_token_outside_transaction`). On SQLite, within the
+    request's own database session, whose one transaction (begun IMMEDIATE) its handler then goes on with."""
+    state = connection.app.state
+    links = state.hub.file_links
+    if state.token_engine is not None:
+        return await user_for_token_outside_transaction(state.token_engine, token, links)
+    session = state.database_config.provide_session(state, connection.scope)
+    return await user_for_token(session, token, links)
 
 
 class BearerTokenAuth(JWTAuth[User, Token]):

@@ -21,7 +21,8 @@ the batch), a reply's mentioned follow its thread, and each written send comes b
 
 Ordering: a batch takes the write order (`confab.domain.messages.ordering`) once, before its checks,
 and holds it until its COMMIT; its messages get consecutive `seq` values (and ids) in arrival order. On
-PostgreSQL that is one advisory lock per batch instead of one per message. The checks run under it
+PostgreSQL that is one advisory lock per batch instead of one per message, taken in the same round trip
+as the read of the highest `seq` (the batch's first statement). The checks run under it
 because room membership changes take it too (`confab.domain.rooms.service`): the members a batch reads
 as its readers (who get `notify`) and as allowed senders stay members until its COMMIT, so someone
 removed from a room is never alerted to, nor written into, a message committed after the removal.
@@ -37,6 +38,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from litestar.exceptions import HTTPException
 from sqlalchemy import ColumnElement, Select, bindparam, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
 from confab.db.types import utc_now
@@ -48,7 +50,7 @@ from confab.domain.mentions.models import MentionModel
 from confab.domain.mentions.parsing import find_mentions
 from confab.domain.messages.access import message_from_row
 from confab.domain.messages.models import MessageModel
-from confab.domain.messages.ordering import INSERT_MESSAGES, next_seq, stamp_change, take_write_order
+from confab.domain.messages.ordering import INSERT_MESSAGES, stamp_change, take_write_order_for_new
 from confab.domain.messages.schemas import Message
 from confab.domain.notifications.audience import (
     Reader,
@@ -159,8 +161,7 @@ class MessageWriter:
     async def _write_batch(self, batch: list[NewMessage]) -> None:
         """Write the batch in one transaction, or, when a constraint fails it, each send in its own."""
         try:
-            async with self.session_maker() as session:
-                results = await self._write_together(session, batch)
+            results = await self._write_in_one_transaction(batch)
         except (SQLAlchemyIntegrityError, ClaimedMeanwhile) as error:
             if len(batch) > 1:
                 for send in batch:
@@ -193,10 +194,28 @@ class MessageWriter:
             return REPEATED
         return error
 
-    async def _write_together(self, session: AsyncSession, batch: list[NewMessage]) -> list[Result]:
-        """The batch's checks, then its rows, files and thread summaries, and the COMMIT; a result per send."""
+    async def _write_in_one_transaction(self, batch: list[NewMessage]) -> list[Result]:
+        """Take the write order first (the members the checks read stay members until the COMMIT), then write.
+
+        A connection that died with a database restart (pooled connections are pinged only after sitting
+        idle) fails that first statement, before anything is written: the batch then starts over once, on a
+        fresh connection. A failure after it is never retried here.
+        """
+        async with self.session_maker() as session:
+            try:
+                first_seq = await take_write_order_for_new(session)
+            except DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+            else:
+                return await self._write_together(session, batch, first_seq)
+        async with self.session_maker() as session:
+            return await self._write_together(session, batch, await take_write_order_for_new(session))
+
+    async def _write_together(self, session: AsyncSession, batch: list[NewMessage], seq: int) -> list[Result]:
+        """Under the write order, with `seq` the first value free: the batch's checks, then its rows, files and
+        thread summaries, and the COMMIT; a result per send."""
         results: list[Result | None] = [None] * len(batch)
-        await take_write_order(session)  # first: the members read below stay members until the COMMIT
         await self._check_memberships(session, batch, results)
         await self._check_repeats(session, batch, results)
         files = await self._check_files(session, batch, results)
@@ -225,7 +244,6 @@ class MessageWriter:
         message_ids: dict[int, int] = {}
         pushed_roots: dict[int, Message] = {}
         followers: dict[int, set[int]] = {}
-        seq = await next_seq(session) if writing else 0
         plain = [index for index in writing if index not in roots]
         if plain:
             for index in plain:

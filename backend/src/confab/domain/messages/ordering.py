@@ -6,7 +6,15 @@ that order. PostgreSQL hands out values before commit, so two writers could comm
 a reconnecting client would skip the later-committed lower value; every message write therefore
 takes one transaction-scoped advisory lock first and assigns `seq` under it, as `max + 1`. SQLite's
 BEGIN IMMEDIATE already serializes writers. New messages take it once per batch of sends
-(`confab.domain.messages.group_commit`), whose rows take consecutive values from `next_seq`.
+(`confab.domain.messages.group_commit`), whose rows take consecutive values from the highest `seq`
+read under it (`take_write_order_for_new`).
+
+On PostgreSQL that read and the lock are one round trip: `confab_take_write_order` (migration 0013)
+takes the lock, then reads the highest `seq` in a statement of its own. The function is VOLATILE, and
+in READ COMMITTED (every confab transaction's level) each statement of a volatile function takes a
+fresh snapshot, so the read sees every writer that committed before the lock was granted
+(`tests/messages/test_commit_order.py` holds it to that). One `SELECT` with the lock and the `max`
+side by side would read with the snapshot taken before it waited for the lock: a stale `max`.
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ from confab.domain.messages.models import MessageModel
 
 # An arbitrary, fixed advisory-lock key ("confab" in ASCII) that only message writes take.
 MESSAGE_ORDER_LOCK = 0x636F6E666162
+TAKE_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+TAKE_LOCK_THEN_LATEST_SEQ = text("SELECT confab_take_write_order(:key)")
 
 _messages = MessageModel.__table__
 # An alias, so that inside an UPDATE of `messages` the subquery still reads the whole table.
@@ -37,13 +47,17 @@ INSERT_MESSAGES = insert(_messages).returning(_messages.c.id, _messages.c.seq)
 async def take_write_order(session: AsyncSession) -> None:
     """Serialize this transaction's message writes with every other writer's, until it commits."""
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MESSAGE_ORDER_LOCK})
+        await session.execute(TAKE_LOCK, {"key": MESSAGE_ORDER_LOCK})
 
 
-async def next_seq(session: AsyncSession) -> int:
-    """The `seq` after the highest written: a batch's new rows take it and the values after it (the write
-    order must be held until the commit)."""
-    return (await session.scalar(LATEST_SEQ) or 0) + 1
+async def take_write_order_for_new(session: AsyncSession) -> int:
+    """`take_write_order`, then the `seq` after the highest written: a batch's new rows take it and the values
+    after it. The transaction's first statement: nothing is written before it."""
+    if session.get_bind().dialect.name == "postgresql":
+        latest = await session.scalar(TAKE_LOCK_THEN_LATEST_SEQ, {"key": MESSAGE_ORDER_LOCK})
+    else:
+        latest = await session.scalar(LATEST_SEQ)
+    return (latest or 0) + 1
 
 
 @functools.cache

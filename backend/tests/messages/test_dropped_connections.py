@@ -1,0 +1,127 @@
+"""PostgreSQL dropping every connection (a restart, a failover, an administrator): the next send still
+answers 201 and is stored once.
+
+Pooled connections are pinged only after sitting idle (`confab.db.engine`), so right after a drop the pool
+still hands out connections used a moment ago, now dead. The token check and the message writer find that
+out at their first statement, before anything is read or written, and try once more on a fresh connection.
+A failure after a batch's first statement is never retried: a write may have reached the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+import confab.db.engine
+import confab.domain.messages.group_commit
+from confab.domain.accounts.schemas import PublicUser
+from confab.domain.messages.group_commit import MessageWriter, NewMessage
+from confab.settings import Settings
+from tests.support.accounts import Account
+
+
+@pytest.fixture
+def pool_of_dead_connections(server, monkeypatch):
+    """The PostgreSQL pass only; no idle ping, as when the drop comes right after the pool's last use."""
+    if not server.settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no connection to lose")
+    monkeypatch.setattr(confab.db.engine, "IDLE_PING_SECONDS", 3600.0)
+
+
+async def drop_every_connection(settings: Settings) -> None:
+    dsn = make_url(settings.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    administrator = await asyncpg.connect(dsn)
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    try:
+        await administrator.execute(f"SELECT pg_terminate_backend(pid) {others}")
+        for _ in range(100):
+            if not await administrator.fetchval(f"SELECT count(*) {others}"):
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("PostgreSQL's backends outlived pg_terminate_backend")
+    finally:
+        await administrator.close()
+
+
+def public(account: Account) -> PublicUser:
+    return PublicUser(id=account.id, name=account.name, nickname=account.nickname)
+
+
+async def dm(http, author: Account, recipient: Account, content: str, **extra: Any):
+    return await http.post(
+        "/api/messages", headers=author.headers, json={"recipient_id": recipient.id, "content": content, **extra}
+    )
+
+
+async def contents_between(http, reader: Account, other: Account) -> list[str]:
+    history = await http.get("/api/messages", headers=reader.headers, params={"with": other.id})
+    assert history.status_code == 200, history.text
+    return [message["content"] for message in history.json()]
+
+
+async def test_after_postgres_drops_every_connection_the_next_send_answers_201_and_is_stored_once(
+    server, http, make_user, pool_of_dead_connections
+):
+    alice, bob = await make_user(), await make_user()
+    assert (await dm(http, alice, bob, "hi")).status_code == 201  # the pool now holds connections used just now
+    await drop_every_connection(server.settings)
+    sent = await dm(http, alice, bob, "after the drop", client_id="after-the-drop-0001")
+    assert sent.status_code == 201, sent.text
+    assert await contents_between(http, bob, alice) == ["hi", "after the drop"]
+
+
+async def test_a_batch_whose_first_statement_finds_its_connection_dead_is_written_once_on_a_fresh_one(
+    server, http, make_user, pool_of_dead_connections, monkeypatch
+):
+    alice, bob = await make_user(), await make_user()
+    assert (await dm(http, alice, bob, "hi")).status_code == 201
+    attempts: list[str] = []
+    take_write_order = confab.domain.messages.group_commit.take_write_order_for_new
+
+    async def recorded(session: Any) -> int:
+        try:
+            seq = await take_write_order(session)
+        except DBAPIError as error:
+            attempts.append("dead" if error.connection_invalidated else "failed")
+            raise
+        attempts.append("taken")
+        return seq
+
+    monkeypatch.setattr(confab.domain.messages.group_commit, "take_write_order_for_new", recorded)
+    await drop_every_connection(server.settings)
+    writer: MessageWriter = server.app.state.hub.message_writer
+    # Straight to the writer: no token check goes first to meet the dead pool.
+    written = await writer.write(NewMessage(public(alice), "after the drop", [], None, recipient=public(bob)))
+    assert written.message is not None and written.message.content == "after the drop"
+    assert attempts == ["dead", "taken"]
+    assert await contents_between(http, bob, alice) == ["hi", "after the drop"]
+
+
+async def test_a_batch_that_loses_its_connection_after_taking_the_write_order_is_not_retried(
+    server, http, make_user, pool_of_dead_connections, monkeypatch
+):
+    alice, bob = await make_user(), await make_user()
+    writer: MessageWriter = server.app.state.hub.message_writer
+    write_together = writer._write_together
+    calls: list[int] = []
+
+    async def dropped_midway(session: Any, batch: list[NewMessage], seq: int) -> Any:
+        calls.append(seq)
+        if len(calls) == 1:  # PostgreSQL ends this very connection: a later statement might have been a write
+            await session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+        return await write_together(session, batch, seq)
+
+    monkeypatch.setattr(writer, "_write_together", dropped_midway)
+    lost = await dm(http, alice, bob, "lost", client_id="lost-midway-0001")
+    assert lost.status_code == 503, lost.text
+    assert len(calls) == 1
+    assert await contents_between(http, bob, alice) == []
+    retried = await dm(http, alice, bob, "lost", client_id="lost-midway-0001")  # as the README tells clients to
+    assert retried.status_code == 201, retried.text
+    assert await contents_between(http, bob, alice) == ["lost"]

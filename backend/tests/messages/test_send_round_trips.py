@@ -1,0 +1,67 @@
+"""What a REST send asks of PostgreSQL: the token check, one statement outside any transaction, and its
+batch's one transaction, which takes the write order and reads the next `seq` in its first statement.
+
+Each round trip to the database is paid while the worker and PostgreSQL both spend CPU on it, and the batch's
+are paid while every other writer waits for the write order (bench/RESULTS.md, 2026-11-28).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+
+@dataclass
+class Checkout:
+    autocommit: bool = False
+    transactions: int = 0
+    statements: list[str] = field(default_factory=list)
+
+
+async def test_a_send_checks_out_a_connection_for_its_token_and_one_for_its_batch_and_pings_neither(
+    server, http, make_user, monkeypatch
+):
+    if not server.settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite's one connection per worker costs no round trips; its token check shares the request's")
+    alice, bob = await make_user(), await make_user()
+    send = {"recipient_id": bob.id, "content": "counted"}
+    warm = await http.post("/api/messages", headers=alice.headers, json=send)  # both profiles are remembered now
+    assert warm.status_code == 201
+    engine = server.app.state.database_config.get_engine().sync_engine
+    checkouts: list[Checkout] = []
+    pings: list[object] = []
+    ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(connection) or ping(connection))
+
+    def on_checkout(*_arguments: Any) -> None:
+        checkouts.append(Checkout())
+
+    def on_begin(connection: Any) -> None:
+        checkouts[-1].autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        checkouts[-1].transactions += 0 if checkouts[-1].autocommit else 1
+
+    def on_statement(_connection: Any, _cursor: Any, statement: str, *_arguments: Any) -> None:
+        checkouts[-1].statements.append(statement)
+
+    listeners = [(engine, "checkout", on_checkout), (engine, "begin", on_begin)]
+    listeners.append((engine, "before_cursor_execute", on_statement))
+    for target, name, listener in listeners:
+        event.listen(target, name, listener)
+    try:
+        sent = await http.post("/api/messages", headers=alice.headers, json={**send, "client_id": "counted-0001"})
+    finally:
+        for target, name, listener in listeners:
+            event.remove(target, name, listener)
+    assert sent.status_code == 201, sent.text
+
+    assert len(checkouts) == 2, [checkout.statements for checkout in checkouts]
+    token_check, batch = checkouts
+    assert token_check.autocommit and token_check.transactions == 0
+    assert len(token_check.statements) == 1 and "FROM sessions JOIN users" in token_check.statements[0]
+    assert batch.transactions == 1
+    assert batch.statements[0].startswith("SELECT confab_take_write_order("), batch.statements
+    assert not [statement for statement in batch.statements if "max(messages.seq)" in statement]
+    assert pings == [], "connections used a moment ago are handed out without a ping"
