@@ -138,7 +138,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--scale-out-rate",
         type=float,
-        help="scale-out: offer this many REST DMs a second (an open loop) instead of the closed loop of senders",
+        help="scale-out: offer this many DMs a second (an open loop) instead of the closed loop of senders",
+    )
+    parser.add_argument(
+        "--scale-out-via",
+        choices=("rest", "socket"),
+        default="rest",
+        help="scale-out: DMs by POST /api/messages (default) or the Socket.IO `send` event (as the web client sends)",
     )
     parser.add_argument(
         "--profile",
@@ -623,6 +629,7 @@ class Bench:
             arguments.duration,
             arguments.scale_out_workers,
             arguments.scale_out_rate,
+            arguments.scale_out_via,
             arguments.repeat,
             log,
         )

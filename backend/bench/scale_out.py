@@ -1,5 +1,6 @@
-"""The `scale-out` scenario: the same REST DM load on `confab serve` with SQLite and one worker, then with
-PostgreSQL + Redis and 1, 2 and 4 workers, counting the CPU of every process involved.
+"""The `scale-out` scenario: the same DM load (REST, or Socket.IO with `--scale-out-via socket`) on `confab serve`
+with SQLite and one worker, then with PostgreSQL + Redis and 1, 2 and 4 workers, counting the CPU of every
+process involved.
 
 Each deployment gets private servers of its own (a PostgreSQL cluster made with `initdb` for the whole
 run, a fresh database in it per deployment, and a private `redis-server`), so nothing else on the
@@ -43,7 +44,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 
-from bench.load import Account, Population, closed_loop, open_loop, send_direct_rest
+from bench.load import Account, DirectSender, Population, closed_loop, open_loop, send_direct_rest, send_direct_socket
 from bench.server import BACKEND_DIR, ServerProcess, backend_environment, free_port, migrate
 
 WARM_UP_SECONDS = 2.0
@@ -260,10 +261,12 @@ class ScaleOut:
         seconds: float,
         worker_counts: list[int],
         rate: float | None,
+        send: DirectSender,
         log: Any,
     ) -> None:
         self.workdir = workdir
         self.rate = rate
+        self.send = send
         self.users = users
         self.senders = senders
         self.seconds = seconds
@@ -331,11 +334,11 @@ class ScaleOut:
         async def load(seconds: float) -> float:
             """The closed loop of `senders`, or with a `rate` that many DMs a second whatever the replies do."""
             if self.rate is None:
-                return await closed_loop(population, send_direct_rest, online, self.senders, seconds)
+                return await closed_loop(population, self.send, online, self.senders, seconds)
 
             async def one() -> None:
                 author, recipient = random.sample(online, 2)
-                await send_direct_rest(population, author, recipient)
+                await self.send(population, author, recipient)
 
             return await open_loop(one, self.rate, seconds, max_in_flight=2000)
 
@@ -467,6 +470,7 @@ async def run_scale_out(
     seconds: float,
     worker_counts: list[int],
     rate: float | None,
+    via: str,
     repeat: int,
     log: Any,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -475,9 +479,10 @@ async def run_scale_out(
         "senders": None if rate else senders,
         "offered_per_s": rate,
         "seconds": seconds,
-        "via": "rest",
+        "via": via,
         "repeat": repeat,
         "postgres": "private cluster, synchronous_commit=off",
     }
-    results = await ScaleOut(workdir, users, senders, seconds, worker_counts, rate, log).run(repeat)
+    send = send_direct_socket if via == "socket" else send_direct_rest
+    results = await ScaleOut(workdir, users, senders, seconds, worker_counts, rate, send, log).run(repeat)
     return parameters, results
