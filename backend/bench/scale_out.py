@@ -43,7 +43,9 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.floor_socketio import metadata as floor_tables
 from bench.load import Account, DirectSender, Population, closed_loop, open_loop, send_direct_rest, send_direct_socket
 from bench.server import BACKEND_DIR, ServerProcess, backend_environment, free_port, migrate
 
@@ -237,10 +239,21 @@ class Served:
 
 FLOOR_SQLITE = "floor: sqlite, 1 worker"
 FLOOR_POSTGRES = "floor: postgres+redis, 1 worker"
+FLOOR_POSTGRES_WORKERS = "floor: postgres+redis, {count} workers"
+
+
+async def create_floor_table(database_url: str) -> None:
+    """The floor's table in a fresh PostgreSQL database."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(floor_tables.create_all)
+    finally:
+        await engine.dispose()
 
 
 def deployments(worker_counts: list[int]) -> list[Deployment]:
-    """confab on SQLite, then on PostgreSQL + Redis with each worker count, then the two floors."""
+    """confab on SQLite, then on PostgreSQL + Redis with each worker count, then the floors."""
     return [
         Deployment("sqlite, 1 worker", 1, postgres=False),
         *(
@@ -249,6 +262,12 @@ def deployments(worker_counts: list[int]) -> list[Deployment]:
         ),
         Deployment(FLOOR_SQLITE, 1, postgres=False, floor=True),
         Deployment(FLOOR_POSTGRES, 1, postgres=True, floor=True),
+        # Whether the stack's own cost per message grows with the workers, at the most workers measured.
+        *(
+            [Deployment(FLOOR_POSTGRES_WORKERS.format(count=max(worker_counts)), max(worker_counts), True, True)]
+            if max(worker_counts, default=1) > 1
+            else []
+        ),
     ]
 
 
@@ -313,9 +332,11 @@ class ScaleOut:
             assert self.postgres is not None and self.redis is not None
             environment["FLOOR_DATABASE_URL"] = await self.postgres.create_database(tag)
             environment["FLOOR_REDIS_URL"] = self.redis.url
-        served = await ServerProcess("bench.floor_litestar:app", environment, []).start(
-            "/socket.io/?EIO=4&transport=polling"
-        )
+            # Made here, so that several workers starting at once do not race to create it.
+            await create_floor_table(environment["FLOOR_DATABASE_URL"])
+        served = await ServerProcess(
+            "bench.floor_litestar:app", environment, ["--workers", str(deployment.workers)]
+        ).start("/socket.io/?EIO=4&transport=polling")
         population = Population(served.url)
         try:
             population.accounts = [Account(id=i, nickname=f"{tag}{i}", token=str(i)) for i in range(1, self.users + 1)]
@@ -454,6 +475,9 @@ def table(results: list[dict[str, Any]]) -> str:
                 "(target <= 1.5)"
             )
         floor_postgres, floor_sqlite = cpu.get(FLOOR_POSTGRES), cpu.get(FLOOR_SQLITE)
+        for label, value in cpu.items():
+            if label.startswith("floor: postgres+redis") and label != FLOOR_POSTGRES and floor_postgres and value:
+                lines.append(f"CPU per message ({figure}), {label} / 1 worker: {value / floor_postgres:.2f}")
         if one and sqlite and floor_postgres and floor_sqlite:
             lines.append(
                 f"CPU per message ({figure}), what postgres+redis adds to sqlite, 1 worker: "
