@@ -8,11 +8,17 @@ flight go in one multi-row INSERT ... RETURNING and one COMMIT), then the events
 `message` to both parties' channels, `notify` to the recipient's, and the ack. Its table (id, author,
 recipient, content, created_at) is made at startup in a temporary file, removed at shutdown.
 Served by uvicorn like confab: `uvicorn bench.floor_socketio:app`.
+
+The `scale-out` scenario serves it on its own PostgreSQL and Redis too: `FLOOR_DATABASE_URL` (an empty
+PostgreSQL database, written through confab's engine for PostgreSQL) and `FLOOR_REDIS_URL` (events pushed
+through confab's Redis routing, `confab.realtime.routing.ChannelRouter`, as a scaled-out confab pushes them).
+One process, so its writes need no ordering lock: the floor leaves out even what several workers would need.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -29,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from confab.db.engine import create_engine
 from confab.db.types import utc_now
 from confab.realtime import codec
+from confab.realtime.routing import ChannelRouter
 from confab.settings import Settings
 
 metadata = MetaData()
@@ -44,6 +51,9 @@ messages = Table(
 INSERT_MESSAGES = insert(messages).returning(messages.c.id)
 # At most this many sends per transaction, as in confab's group commit.
 MAX_BATCH = 256
+# Where the floor writes and pushes; unset: a temporary SQLite file and the in-process manager.
+DATABASE_URL = os.environ.get("FLOOR_DATABASE_URL")
+REDIS_URL = os.environ.get("FLOOR_REDIS_URL")
 
 
 class DirectMessage(msgspec.Struct, forbid_unknown_fields=True):
@@ -93,9 +103,12 @@ class GroupCommit:
         self._writing: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
-        """Create the table in a fresh temporary SQLite file, on confab's engine and settings for SQLite."""
-        self._directory = Path(tempfile.mkdtemp(prefix="confab-floor-"))
-        self.engine = create_engine(Settings(database_url=f"sqlite+aiosqlite:///{self._directory / 'floor.db'}"))
+        """Create the table, on confab's engine: in `FLOOR_DATABASE_URL`, or else a fresh temporary SQLite file."""
+        database_url = DATABASE_URL
+        if database_url is None:
+            self._directory = Path(tempfile.mkdtemp(prefix="confab-floor-"))
+            database_url = f"sqlite+aiosqlite:///{self._directory / 'floor.db'}"
+        self.engine = create_engine(Settings(database_url=database_url))
         async with self.engine.begin() as connection:
             await connection.run_sync(metadata.create_all)
 
@@ -138,7 +151,13 @@ class GroupCommit:
             self._writing = None
 
 
-sio = socketio.AsyncServer(async_mode="asgi", json=codec, ping_interval=20, ping_timeout=20)
+sio = socketio.AsyncServer(
+    async_mode="asgi",
+    client_manager=ChannelRouter(REDIS_URL, channel_prefix="floor:socketio") if REDIS_URL else None,
+    json=codec,
+    ping_interval=20,
+    ping_timeout=20,
+)
 writer = GroupCommit()
 app = socketio.ASGIApp(sio, socketio_path="socket.io", on_startup=writer.open, on_shutdown=writer.close)
 

@@ -136,6 +136,17 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--scale-out-senders", type=int, default=16, help="scale-out: closed-loop REST senders")
     parser.add_argument(
+        "--scale-out-rate",
+        type=float,
+        help="scale-out: offer this many DMs a second (an open loop) instead of the closed loop of senders",
+    )
+    parser.add_argument(
+        "--scale-out-via",
+        choices=("rest", "socket"),
+        default="rest",
+        help="scale-out: DMs by POST /api/messages (default) or the Socket.IO `send` event (as the web client sends)",
+    )
+    parser.add_argument(
         "--profile",
         metavar="FILE",
         help="py-spy the server during the large dm-rest and dm-socket runs, into FILE.dm-rest and FILE.dm-socket",
@@ -617,6 +628,8 @@ class Bench:
             arguments.scale_out_senders,
             arguments.duration,
             arguments.scale_out_workers,
+            arguments.scale_out_rate,
+            arguments.scale_out_via,
             arguments.repeat,
             log,
         )

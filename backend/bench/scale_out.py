@@ -1,5 +1,6 @@
-"""The `scale-out` scenario: the same REST DM load on `confab serve` with SQLite and one worker, then with
-PostgreSQL + Redis and 1, 2 and 4 workers, counting the CPU of every process involved.
+"""The `scale-out` scenario: the same DM load (REST, or Socket.IO with `--scale-out-via socket`) on `confab serve`
+with SQLite and one worker, then with PostgreSQL + Redis and 1, 2 and 4 workers, counting the CPU of every
+process involved.
 
 Each deployment gets private servers of its own (a PostgreSQL cluster made with `initdb` for the whole
 run, a fresh database in it per deployment, and a private `redis-server`), so nothing else on the
@@ -10,7 +11,13 @@ in between is still counted, in its parent's `cutime`/`cstime`. Before the load,
 idle, the deployment's CPU is read for a few seconds too: `above_idle` is the CPU per message beyond what
 the same stretch costs with the sockets idle (pings, presence refreshes, the relay's probes).
 
-With `--repeat N` the four deployments are measured in turn N times (interleaved, so noise on the shared
+Beside confab, the same load runs against the REST floor (`bench.floor_litestar`: no auth, no checks, a
+validated group-committed insert into a five-column table and the DM's events) on SQLite and on PostgreSQL +
+Redis, one worker each. What PostgreSQL + Redis adds to a floor message (asyncpg's round trips, the
+PostgreSQL backend's work, the publications to Redis) is the least the scale-out stack can add to any
+message, so it tells how much of confab's own addition is the stack's and how much is confab's.
+
+With `--repeat N` the deployments are measured in turn N times (interleaved, so noise on the shared
 machine falls on all of them alike), and the medians are reported.
 """
 
@@ -20,6 +27,7 @@ import asyncio
 import contextlib
 import glob
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -35,9 +43,11 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from bench.load import Population, closed_loop, send_direct_rest
-from bench.server import BACKEND_DIR, free_port, migrate
+from bench.floor_socketio import metadata as floor_tables
+from bench.load import Account, DirectSender, Population, closed_loop, open_loop, send_direct_rest, send_direct_socket
+from bench.server import BACKEND_DIR, ServerProcess, backend_environment, free_port, migrate
 
 WARM_UP_SECONDS = 2.0
 DRAIN_SECONDS = 10.0
@@ -171,6 +181,7 @@ class Deployment:
     label: str
     workers: int
     postgres: bool
+    floor: bool = False
 
 
 class Served:
@@ -226,18 +237,55 @@ class Served:
             os.killpg(self.process.pid, signal.SIGKILL)  # a worker left behind, in the group started above
 
 
+FLOOR_SQLITE = "floor: sqlite, 1 worker"
+FLOOR_POSTGRES = "floor: postgres+redis, 1 worker"
+FLOOR_POSTGRES_WORKERS = "floor: postgres+redis, {count} workers"
+
+
+async def create_floor_table(database_url: str) -> None:
+    """The floor's table in a fresh PostgreSQL database."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(floor_tables.create_all)
+    finally:
+        await engine.dispose()
+
+
 def deployments(worker_counts: list[int]) -> list[Deployment]:
-    return [Deployment("sqlite, 1 worker", 1, postgres=False)] + [
-        Deployment(f"postgres+redis, {count} worker{'s' if count > 1 else ''}", count, postgres=True)
-        for count in worker_counts
+    """confab on SQLite, then on PostgreSQL + Redis with each worker count, then the floors."""
+    return [
+        Deployment("sqlite, 1 worker", 1, postgres=False),
+        *(
+            Deployment(f"postgres+redis, {count} worker{'s' if count > 1 else ''}", count, postgres=True)
+            for count in worker_counts
+        ),
+        Deployment(FLOOR_SQLITE, 1, postgres=False, floor=True),
+        Deployment(FLOOR_POSTGRES, 1, postgres=True, floor=True),
+        # Whether the stack's own cost per message grows with the workers, at the most workers measured.
+        *(
+            [Deployment(FLOOR_POSTGRES_WORKERS.format(count=max(worker_counts)), max(worker_counts), True, True)]
+            if max(worker_counts, default=1) > 1
+            else []
+        ),
     ]
 
 
 class ScaleOut:
     def __init__(
-        self, workdir: Path, users: int, senders: int, seconds: float, worker_counts: list[int], log: Any
+        self,
+        workdir: Path,
+        users: int,
+        senders: int,
+        seconds: float,
+        worker_counts: list[int],
+        rate: float | None,
+        send: DirectSender,
+        log: Any,
     ) -> None:
         self.workdir = workdir
+        self.rate = rate
+        self.send = send
         self.users = users
         self.senders = senders
         self.seconds = seconds
@@ -249,6 +297,8 @@ class ScaleOut:
     async def measure_once(self, deployment: Deployment, round_number: int) -> dict[str, Any]:
         """Start the deployment, sign up and connect the users, warm up, measure, stop."""
         tag = f"d{uuid.uuid4().hex[:8]}"
+        if deployment.floor:
+            return await self.measure_floor(deployment, round_number, tag)
         environment = {
             **os.environ,
             "SECRET_KEY": secrets.token_urlsafe(32),
@@ -270,30 +320,69 @@ class ScaleOut:
         try:
             await population.sign_up(self.users, prefix=tag)
             await population.connect(population.accounts)
-            online = population.online()
-            population.deliveries = type(population.deliveries)(f"warm{tag}")
-            await closed_loop(population, send_direct_rest, online, self.senders, WARM_UP_SECONDS)
-            await population.deliveries.drain(DRAIN_SECONDS)
-
-            population.deliveries = type(population.deliveries)(f"{tag}x")
-            trees = {"workers": served.pid}
-            if deployment.postgres:
-                assert self.postgres is not None and self.redis is not None
-                trees |= {"postgres": self.postgres.pid, "redis": self.redis.pid}
-            idle_started = time.perf_counter()
-            cpu_before = {name: tree_cpu_seconds(pid) for name, pid in trees.items()}
-            await asyncio.sleep(IDLE_SECONDS)
-            idle_seconds = time.perf_counter() - idle_started
-            idle_cpu = sum(tree_cpu_seconds(pid) - cpu_before[name] for name, pid in trees.items())
-            cpu_before = {name: tree_cpu_seconds(pid) for name, pid in trees.items()}
-            loaded_started = time.perf_counter()
-            elapsed = await closed_loop(population, send_direct_rest, online, self.senders, self.seconds)
-            await population.deliveries.drain(DRAIN_SECONDS)
-            loaded_seconds = time.perf_counter() - loaded_started
-            cpu = {name: tree_cpu_seconds(pid) - cpu_before[name] for name, pid in trees.items()}
+            return await self.measure_load(deployment, round_number, population, tag, served.pid)
         finally:
             await population.close()
             served.stop()
+
+    async def measure_floor(self, deployment: Deployment, round_number: int, tag: str) -> dict[str, Any]:
+        """The same load on `bench.floor_litestar` (users are ids, a socket's auth and a bearer token alike)."""
+        environment = backend_environment("unused")
+        if deployment.postgres:
+            assert self.postgres is not None and self.redis is not None
+            environment["FLOOR_DATABASE_URL"] = await self.postgres.create_database(tag)
+            environment["FLOOR_REDIS_URL"] = self.redis.url
+            # Made here, so that several workers starting at once do not race to create it.
+            await create_floor_table(environment["FLOOR_DATABASE_URL"])
+        served = await ServerProcess(
+            "bench.floor_litestar:app", environment, ["--workers", str(deployment.workers)]
+        ).start("/socket.io/?EIO=4&transport=polling")
+        population = Population(served.url)
+        try:
+            population.accounts = [Account(id=i, nickname=f"{tag}{i}", token=str(i)) for i in range(1, self.users + 1)]
+            await population.connect(population.accounts, auth=lambda account: {"user": account.id})
+            return await self.measure_load(deployment, round_number, population, tag, served.pid)
+        finally:
+            await population.close()
+            served.stop()
+
+    async def measure_load(
+        self, deployment: Deployment, round_number: int, population: Population, tag: str, server_pid: int
+    ) -> dict[str, Any]:
+        """Warm up, read the idle CPU, then the CPU and deliveries under the closed loop."""
+        online = population.online()
+
+        async def load(seconds: float) -> float:
+            """The closed loop of `senders`, or with a `rate` that many DMs a second whatever the replies do."""
+            if self.rate is None:
+                return await closed_loop(population, self.send, online, self.senders, seconds)
+
+            async def one() -> None:
+                author, recipient = random.sample(online, 2)
+                await self.send(population, author, recipient)
+
+            return await open_loop(one, self.rate, seconds, max_in_flight=2000)
+
+        population.deliveries = type(population.deliveries)(f"warm{tag}")
+        await load(WARM_UP_SECONDS)
+        await population.deliveries.drain(DRAIN_SECONDS)
+
+        population.deliveries = type(population.deliveries)(f"{tag}x")
+        trees = {"workers": server_pid}
+        if deployment.postgres:
+            assert self.postgres is not None and self.redis is not None
+            trees |= {"postgres": self.postgres.pid, "redis": self.redis.pid}
+        idle_started = time.perf_counter()
+        cpu_before = {name: tree_cpu_seconds(pid) for name, pid in trees.items()}
+        await asyncio.sleep(IDLE_SECONDS)
+        idle_seconds = time.perf_counter() - idle_started
+        idle_cpu = sum(tree_cpu_seconds(pid) - cpu_before[name] for name, pid in trees.items())
+        cpu_before = {name: tree_cpu_seconds(pid) for name, pid in trees.items()}
+        loaded_started = time.perf_counter()
+        elapsed = await load(self.seconds)
+        await population.deliveries.drain(DRAIN_SECONDS)
+        loaded_seconds = time.perf_counter() - loaded_started
+        cpu = {name: tree_cpu_seconds(pid) - cpu_before[name] for name, pid in trees.items()}
         summary = population.deliveries.summary(elapsed)
         accepted = summary["accepted"] or 1
         per_message = {name: round(seconds * 1000 / accepted, 3) for name, seconds in cpu.items()}
@@ -385,19 +474,39 @@ def table(results: list[dict[str, Any]]) -> str:
                 f"CPU per message ({figure}), postgres+redis 1 worker / sqlite 1 worker: {one / sqlite:.2f} "
                 "(target <= 1.5)"
             )
+        floor_postgres, floor_sqlite = cpu.get(FLOOR_POSTGRES), cpu.get(FLOOR_SQLITE)
+        for label, value in cpu.items():
+            if label.startswith("floor: postgres+redis") and label != FLOOR_POSTGRES and floor_postgres and value:
+                lines.append(f"CPU per message ({figure}), {label} / 1 worker: {value / floor_postgres:.2f}")
+        if one and sqlite and floor_postgres and floor_sqlite:
+            lines.append(
+                f"CPU per message ({figure}), what postgres+redis adds to sqlite, 1 worker: "
+                f"confab {one - sqlite:.3f} ms, the floor {floor_postgres - floor_sqlite:.3f} ms "
+                f"(the floors' ratio {floor_postgres / floor_sqlite:.2f})"
+            )
     return "\n".join(lines)
 
 
 async def run_scale_out(
-    workdir: Path, users: int, senders: int, seconds: float, worker_counts: list[int], repeat: int, log: Any
+    workdir: Path,
+    users: int,
+    senders: int,
+    seconds: float,
+    worker_counts: list[int],
+    rate: float | None,
+    via: str,
+    repeat: int,
+    log: Any,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     parameters = {
         "users_online": users,
-        "senders": senders,
+        "senders": None if rate else senders,
+        "offered_per_s": rate,
         "seconds": seconds,
-        "via": "rest",
+        "via": via,
         "repeat": repeat,
         "postgres": "private cluster, synchronous_commit=off",
     }
-    results = await ScaleOut(workdir, users, senders, seconds, worker_counts, log).run(repeat)
+    send = send_direct_socket if via == "socket" else send_direct_rest
+    results = await ScaleOut(workdir, users, senders, seconds, worker_counts, rate, send, log).run(repeat)
     return parameters, results
