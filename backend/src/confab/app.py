@@ -23,13 +23,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from confab import __version__
 from confab.bodies import strict_json_body
 from confab.db.backup import serving
-from confab.db.engine import create_database_config, outside_transactions
+from confab.db.engine import create_database_config
 from confab.db.outages import database_error_response
 from confab.db.schema import assert_schema_current
 from confab.dependencies import APP_DEPENDENCIES
 from confab.domain.accounts.controller import AccountController
 from confab.domain.accounts.passwords import Passwords
-from confab.domain.accounts.tokens import build_jwt_auth
+from confab.domain.accounts.tokens import TokenChecks, build_jwt_auth
 from confab.domain.files.controller import FileController
 from confab.domain.files.sweeper import sweep_orphans_periodically
 from confab.domain.mentions.controller import MentionController
@@ -126,8 +126,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             {
                 "settings": settings,
                 "database_config": database_config,
-                # PostgreSQL checks each request's token outside any transaction (`domain/accounts/tokens.py`).
-                "token_engine": None if settings.is_sqlite else outside_transactions(database_config.get_engine()),
+                # PostgreSQL reads the tokens of concurrent requests together (`domain/accounts/tokens.py`).
+                "token_checks": None if settings.is_sqlite else TokenChecks(database_config.get_engine()),
                 "hub": hub,
                 "rate_limits": rate_limits,
                 "jwt_auth": jwt_auth,

@@ -1,5 +1,6 @@
-"""What a REST send asks of PostgreSQL: the token check, one statement outside any transaction, and its
-batch's one transaction, which takes the write order and reads the next `seq` in its first statement.
+"""What a REST send asks of PostgreSQL: the token check, one statement outside any transaction (shared with the
+requests that arrive meanwhile: tests/sessions/test_token_checks.py), and its batch's one transaction, which
+takes the write order and reads the next `seq` in its first statement.
 
 Each round trip to the database is paid while the worker and PostgreSQL both spend CPU on it, and the batch's
 are paid while every other writer waits for the write order (bench/RESULTS.md, 2026-11-28).

@@ -7,6 +7,7 @@ It also carries the user's token generation (a password change bumps it, revokin
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Self
@@ -15,10 +16,12 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.security.jwt import JWTAuth, Token
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import Row, String, any_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from confab.db.engine import outside_transactions
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import User, avatar_url
@@ -49,6 +52,14 @@ TOKEN_USER = (
     .join_from(SessionModel.__table__, UserModel.__table__, _users.id == _sessions.user_id)
     .where(_sessions.jti == bindparam("jti"), _sessions.user_id == bindparam("user_id"), _sessions.ended_at.is_(None))
 )
+# The same, for many tokens at once (PostgreSQL: `TokenChecks`); each row is matched to its token by jti.
+TOKEN_USERS = (
+    select(*TOKEN_USER.selected_columns, _sessions.jti, _sessions.user_id)
+    .join_from(SessionModel.__table__, UserModel.__table__, _users.id == _sessions.user_id)
+    .where(_sessions.jti == any_(bindparam("jtis", type_=ARRAY(String))), _sessions.ended_at.is_(None))
+)
+# At most this many token checks per query.
+MAX_CHECKS_PER_READ = 256
 # "Last used" is kept to the minute, so a busy client costs one write a minute, not one per request.
 LAST_USED_PRECISION = timedelta(minutes=1)
 TOUCH_SESSION = (
@@ -113,27 +124,77 @@ async def user_for_token(database: AsyncSession | AsyncConnection, token: Token,
     return await _accept(database, token, await _session_row(database, user_id, token), links)
 
 
-async def user_for_token_outside_transaction(engine: AsyncEngine, token: Token, links: FileLinks) -> User | None:
-    """`user_for_token` on a connection of `outside_transactions(engine)` (PostgreSQL): the query is one round
-    trip, with no BEGIN or COMMIT around it, and the request's own session checks out no connection at all
-    unless its handler uses it.
+class TokenChecks:
+    """PostgreSQL's token checks, read together: those that arrive while one read is in flight share the next.
+
+    Every authenticated request reads its session and user, so that revoking a token takes effect at once. On
+    PostgreSQL that one SELECT cost as much as the rest of a REST send's PostgreSQL work (a round trip, a
+    pooled connection and a database backend woken for each request; bench/RESULTS.md, 2026-11-28). As the
+    group commit does for writes, a check starts at once when no read is in flight (a lone request waits for
+    nothing but its own read) and the checks that arrive meanwhile are made by the next read, one
+    `jti = ANY(...)` lookup for all of them, outside any transaction. Each check's read starts after its
+    request arrived, so a session that had ended by then is never taken for live.
 
     A connection that died with a database restart (pooled connections are pinged only after sitting idle)
-    fails this read before anything is written: the read is made once more, on a fresh connection.
+    fails the read before anything is written: the read is made once more, on a fresh connection.
     """
-    user_id = _token_user_id(token)
-    if user_id is None:
-        return None
-    async with engine.connect() as connection:
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = outside_transactions(engine)
+        self._queue: list[tuple[int, str, asyncio.Future[Row[Any] | None]]] = []
+        self._reading: asyncio.Task[None] | None = None
+
+    async def user_for(self, token: Token, links: FileLinks) -> User | None:
+        """`user_for_token`, with the session read among the others queued with it."""
+        user_id = _token_user_id(token)
+        if user_id is None:
+            return None
+        row = await self.session_row(user_id, token.jti or "")
+        user = _live_user(token, row, links)
+        if user is not None and _stale(row):
+            async with self.engine.connect() as connection:
+                await _touch(connection, row)
+        return user
+
+    async def session_row(self, user_id: int, jti: str) -> Row[Any] | None:
+        """The live session `jti` of `user_id` with its user's columns (TOKEN_USER's), or None."""
+        checked: asyncio.Future[Row[Any] | None] = asyncio.get_running_loop().create_future()
+        self._queue.append((user_id, jti, checked))
+        if self._reading is None:
+            self._reading = asyncio.create_task(self._read_queued())
+        return await checked
+
+    async def _read_queued(self) -> None:
         try:
-            row = await _session_row(connection, user_id, token)
-        except DBAPIError as error:
-            if not error.connection_invalidated:
-                raise
-        else:
-            return await _accept(connection, token, row, links)
-    async with engine.connect() as connection:
-        return await _accept(connection, token, await _session_row(connection, user_id, token), links)
+            while self._queue:
+                batch, self._queue = self._queue[:MAX_CHECKS_PER_READ], self._queue[MAX_CHECKS_PER_READ:]
+                try:
+                    rows = await self._read(sorted({jti for _user_id, jti, _checked in batch}))
+                except Exception as error:  # every waiting request hears of it rather than waiting forever
+                    for _user_id, _jti, checked in batch:
+                        if not checked.done():
+                            checked.set_exception(error)
+                    continue
+                for user_id, jti, checked in batch:
+                    row = rows.get(jti)
+                    if not checked.done():  # a request given up meanwhile
+                        checked.set_result(row if row is not None and row.user_id == user_id else None)
+        finally:
+            self._reading = None
+
+    async def _read(self, jtis: list[str]) -> dict[str, Row[Any]]:
+        async with self.engine.connect() as connection:
+            try:
+                return await _session_rows(connection, jtis)
+            except DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+        async with self.engine.connect() as connection:
+            return await _session_rows(connection, jtis)
+
+
+async def _session_rows(connection: AsyncConnection, jtis: list[str]) -> dict[str, Row[Any]]:
+    return {row.jti: row for row in await connection.execute(TOKEN_USERS, {"jtis": jtis})}
 
 
 def _token_user_id(token: Token) -> int | None:
@@ -151,12 +212,15 @@ async def _accept(
     database: AsyncSession | AsyncConnection, token: Token, row: Row[Any] | None, links: FileLinks
 ) -> User | None:
     """The user of a live session row whose token generation matches; "last used" is written once a minute."""
+    user = _live_user(token, row, links)
+    if user is not None and _stale(row):
+        await _touch(database, row)
+    return user
+
+
+def _live_user(token: Token, row: Row[Any] | None, links: FileLinks) -> User | None:
     if row is None or token.extras.get(GENERATION_CLAIM, 0) != row.token_generation:
         return None
-    now = utc_now()
-    if now - row.last_used_at >= LAST_USED_PRECISION:
-        await database.execute(TOUCH_SESSION, {"session_id": row.session_id, "used_at": now})
-        await database.commit()
     return User(
         id=row.id,
         name=row.name,
@@ -167,13 +231,22 @@ async def _accept(
     )
 
 
+def _stale(row: Any) -> bool:
+    return utc_now() - row.last_used_at >= LAST_USED_PRECISION
+
+
+async def _touch(database: AsyncSession | AsyncConnection, row: Any) -> None:
+    await database.execute(TOUCH_SESSION, {"session_id": row.session_id, "used_at": utc_now()})
+    await database.commit()
+
+
 async def _load_token_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
-    """On PostgreSQL, outside any transaction (`user_for_token_outside_transaction`). On SQLite, within the
-    request's own database session, whose one transaction (begun IMMEDIATE) its handler then goes on with."""
+    """On PostgreSQL, read together with the other requests' (`TokenChecks`). On SQLite, within the request's
+    own database session, whose one transaction (begun IMMEDIATE) its handler then goes on with."""
     state = connection.app.state
     links = state.hub.file_links
-    if state.token_engine is not None:
-        return await user_for_token_outside_transaction(state.token_engine, token, links)
+    if state.token_checks is not None:
+        return await state.token_checks.user_for(token, links)
     session = state.database_config.provide_session(state, connection.scope)
     return await user_for_token(session, token, links)
 
