@@ -169,6 +169,7 @@ export class ThreadState {
    * created after `newerThan` is new; an older one not held comes with its thread's page. True when kept.
    */
   upsertReply(message, { newerThan = Infinity } = {}) {
+    if (message.deleted) this.uncount(message)
     const thread = this.store.conversations.get(threadKeyOf(message, this.myId))
     const known = thread?.byId.get(message.id)
     if (known && seqOf(message) <= seqOf(known)) return false
@@ -196,6 +197,22 @@ export class ThreadState {
     thread.unread += 1
     this.unreadTotal += 1
     this.store.announce('threads', { ids: [rootId] })
+  }
+
+  /**
+   * A reply deleted in a followed thread with unread replies: one counted here is taken off at once; one the
+   * server's list may have counted (after my read marker) makes the list stale, and the server recounts.
+   */
+  uncount(message) {
+    const thread = this.followed.get(message.thread_id)
+    if (!thread?.unread || message.author.id === this.myId) return
+    if (this.counted.delete(message.id)) {
+      thread.unread -= 1
+      this.unreadTotal -= 1
+      this.store.announce('threads', { ids: [thread.root.id] })
+    } else if (message.id > (this.readUpTo.get(thread.root.id) ?? 0)) {
+      this.store.announce('threads', { stale: true })
+    }
   }
 
   /** A message that is not a reply changed: as a followed thread's root, or an opened thread's, it is kept. */

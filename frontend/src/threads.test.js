@@ -139,6 +139,25 @@ describe('followed threads', () => {
     expect(store.threads.unreadTotal).toBe(2)
   })
 
+  it('takes a deleted unread reply off the count at once, and asks the server to recount one its list counted', () => {
+    const store = signedIn()
+    following(store, { unread: 1, seq: 20 })
+    store.addMessages([reply(21, bob, { seq: 21 })], { live: true })
+    expect(store.threads.unreadTotal).toBe(2)
+    const announced = events(store, 'threads')
+    store.upsertMessage(reply(21, bob, { seq: 22, deleted: true, content: '' }))
+    expect(store.threads.followed.get(10).unread).toBe(1)
+    expect(store.threads.unreadTotal).toBe(1)
+    expect(announced).toEqual([{ ids: [10] }])
+    // Reply 19 is older than the list's root version: the server's count of 1 may include it.
+    store.upsertMessage(reply(19, bob, { seq: 23, deleted: true, content: '' }))
+    expect(announced.at(-1)).toEqual({ stale: true })
+    // My own deleted reply was never unread.
+    announced.length = 0
+    store.upsertMessage(reply(24, alice, { seq: 24, deleted: true, content: '' }))
+    expect(announced).toEqual([])
+  })
+
   it('counts a reply that arrives through a catch-up as new', () => {
     const store = signedIn()
     following(store, { seq: 20 })
