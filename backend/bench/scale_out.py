@@ -43,6 +43,7 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.floor_socketio import metadata as floor_tables
@@ -242,6 +243,20 @@ FLOOR_POSTGRES = "floor: postgres+redis, 1 worker"
 FLOOR_POSTGRES_WORKERS = "floor: postgres+redis, {count} workers"
 
 
+async def analyze(database_url: str) -> None:
+    """The planner's statistics, as autovacuum gathers them within a minute or two of a table's first rows.
+
+    A deployment's database is a few seconds old when it is measured: without them, plans made while the
+    tables were empty (kept by each connection's prepared statements) can read a whole index where a
+    unique one would find a row (see `bench.request_cost`'s `analyze`).
+    """
+    connection = await asyncpg.connect(make_url(database_url).set(drivername="postgresql").render_as_string(False))
+    try:
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+
+
 async def create_floor_table(database_url: str) -> None:
     """The floor's table in a fresh PostgreSQL database."""
     engine = create_async_engine(database_url)
@@ -320,7 +335,9 @@ class ScaleOut:
         try:
             await population.sign_up(self.users, prefix=tag)
             await population.connect(population.accounts)
-            return await self.measure_load(deployment, round_number, population, tag, served.pid)
+            return await self.measure_load(
+                deployment, round_number, population, tag, served.pid, environment.get("DATABASE_URL")
+            )
         finally:
             await population.close()
             served.stop()
@@ -341,13 +358,21 @@ class ScaleOut:
         try:
             population.accounts = [Account(id=i, nickname=f"{tag}{i}", token=str(i)) for i in range(1, self.users + 1)]
             await population.connect(population.accounts, auth=lambda account: {"user": account.id})
-            return await self.measure_load(deployment, round_number, population, tag, served.pid)
+            return await self.measure_load(
+                deployment, round_number, population, tag, served.pid, environment.get("FLOOR_DATABASE_URL")
+            )
         finally:
             await population.close()
             served.stop()
 
     async def measure_load(
-        self, deployment: Deployment, round_number: int, population: Population, tag: str, server_pid: int
+        self,
+        deployment: Deployment,
+        round_number: int,
+        population: Population,
+        tag: str,
+        server_pid: int,
+        database_url: str | None,
     ) -> dict[str, Any]:
         """Warm up, read the idle CPU, then the CPU and deliveries under the closed loop."""
         online = population.online()
@@ -365,6 +390,8 @@ class ScaleOut:
 
         population.deliveries = type(population.deliveries)(f"warm{tag}")
         await load(WARM_UP_SECONDS)
+        if deployment.postgres and database_url:
+            await analyze(database_url)
         await population.deliveries.drain(DRAIN_SECONDS)
 
         population.deliveries = type(population.deliveries)(f"{tag}x")
