@@ -45,7 +45,7 @@ from bench.load import (
     send_or_change,
     send_to_room,
 )
-from bench.scale_out import run_scale_out, table
+from bench.scale_out import ScaleOutLoad, run_scale_out, table
 from bench.search import run_search
 from bench.server import (
     BACKEND_DIR,
@@ -622,17 +622,15 @@ class Bench:
 
     async def scale_out(self) -> None:
         arguments = self.arguments
-        parameters, results = await run_scale_out(
-            self.workdir,
-            arguments.users,
-            arguments.scale_out_senders,
-            arguments.duration,
-            arguments.scale_out_workers,
-            arguments.scale_out_rate,
-            arguments.scale_out_via,
-            arguments.repeat,
-            log,
+        load = ScaleOutLoad(
+            users=arguments.users,
+            senders=arguments.scale_out_senders,
+            seconds=arguments.duration,
+            worker_counts=arguments.scale_out_workers,
+            rate=arguments.scale_out_rate,
+            via=arguments.scale_out_via,
         )
+        parameters, results = await run_scale_out(self.workdir, load, arguments.repeat, log)
         log("scale-out:\n" + table(results))
         for result in results:
             figures = dict(result)

@@ -286,25 +286,27 @@ def deployments(worker_counts: list[int]) -> list[Deployment]:
     ]
 
 
+@dataclass(frozen=True)
+class ScaleOutLoad:
+    """The load every deployment gets: `users` online, DMs sent by `senders` in a closed loop (or offered at
+    `rate` a second), `via` REST or the socket, for `seconds`, on each of `worker_counts` with PostgreSQL."""
+
+    users: int
+    senders: int
+    seconds: float
+    worker_counts: list[int]
+    rate: float | None = None
+    via: str = "rest"
+
+    @property
+    def send(self) -> DirectSender:
+        return send_direct_socket if self.via == "socket" else send_direct_rest
+
+
 class ScaleOut:
-    def __init__(
-        self,
-        workdir: Path,
-        users: int,
-        senders: int,
-        seconds: float,
-        worker_counts: list[int],
-        rate: float | None,
-        send: DirectSender,
-        log: Any,
-    ) -> None:
+    def __init__(self, workdir: Path, load: ScaleOutLoad, log: Any) -> None:
         self.workdir = workdir
-        self.rate = rate
-        self.send = send
-        self.users = users
-        self.senders = senders
-        self.seconds = seconds
-        self.worker_counts = worker_counts
+        self.load = load
         self.log = log
         self.postgres: PostgresCluster | None = None
         self.redis: RedisServer | None = None
@@ -333,7 +335,7 @@ class ScaleOut:
         served = await Served(environment, deployment.workers, self.workdir / f"{tag}.log").start()
         population = Population(served.url)
         try:
-            await population.sign_up(self.users, prefix=tag)
+            await population.sign_up(self.load.users, prefix=tag)
             await population.connect(population.accounts)
             return await self.measure_load(
                 deployment, round_number, population, tag, served.pid, environment.get("DATABASE_URL")
@@ -356,7 +358,9 @@ class ScaleOut:
         ).start("/socket.io/?EIO=4&transport=polling")
         population = Population(served.url)
         try:
-            population.accounts = [Account(id=i, nickname=f"{tag}{i}", token=str(i)) for i in range(1, self.users + 1)]
+            population.accounts = [
+                Account(id=i, nickname=f"{tag}{i}", token=str(i)) for i in range(1, self.load.users + 1)
+            ]
             await population.connect(population.accounts, auth=lambda account: {"user": account.id})
             return await self.measure_load(
                 deployment, round_number, population, tag, served.pid, environment.get("FLOOR_DATABASE_URL")
@@ -379,14 +383,15 @@ class ScaleOut:
 
         async def load(seconds: float) -> float:
             """The closed loop of `senders`, or with a `rate` that many DMs a second whatever the replies do."""
-            if self.rate is None:
-                return await closed_loop(population, self.send, online, self.senders, seconds)
+            send, rate = self.load.send, self.load.rate
+            if rate is None:
+                return await closed_loop(population, send, online, self.load.senders, seconds)
 
             async def one() -> None:
                 author, recipient = random.sample(online, 2)
-                await self.send(population, author, recipient)
+                await send(population, author, recipient)
 
-            return await open_loop(one, self.rate, seconds, max_in_flight=2000)
+            return await open_loop(one, rate, seconds, max_in_flight=2000)
 
         population.deliveries = type(population.deliveries)(f"warm{tag}")
         await load(WARM_UP_SECONDS)
@@ -406,7 +411,7 @@ class ScaleOut:
         idle_cpu = sum(tree_cpu_seconds(pid) - cpu_before[name] for name, pid in trees.items())
         cpu_before = {name: tree_cpu_seconds(pid) for name, pid in trees.items()}
         loaded_started = time.perf_counter()
-        elapsed = await load(self.seconds)
+        elapsed = await load(self.load.seconds)
         await population.deliveries.drain(DRAIN_SECONDS)
         loaded_seconds = time.perf_counter() - loaded_started
         cpu = {name: tree_cpu_seconds(pid) - cpu_before[name] for name, pid in trees.items()}
@@ -442,7 +447,7 @@ class ScaleOut:
         runs: dict[str, list[dict[str, Any]]] = {}
         try:
             for round_number in range(1, repeat + 1):
-                for deployment in deployments(self.worker_counts):
+                for deployment in deployments(self.load.worker_counts):
                     runs.setdefault(deployment.label, []).append(await self.measure_once(deployment, round_number))
         finally:
             self.redis.stop()
@@ -515,25 +520,15 @@ def table(results: list[dict[str, Any]]) -> str:
 
 
 async def run_scale_out(
-    workdir: Path,
-    users: int,
-    senders: int,
-    seconds: float,
-    worker_counts: list[int],
-    rate: float | None,
-    via: str,
-    repeat: int,
-    log: Any,
+    workdir: Path, load: ScaleOutLoad, repeat: int, log: Any
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     parameters = {
-        "users_online": users,
-        "senders": None if rate else senders,
-        "offered_per_s": rate,
-        "seconds": seconds,
-        "via": via,
+        "users_online": load.users,
+        "senders": None if load.rate else load.senders,
+        "offered_per_s": load.rate,
+        "seconds": load.seconds,
+        "via": load.via,
         "repeat": repeat,
         "postgres": "private cluster, synchronous_commit=off",
     }
-    send = send_direct_socket if via == "socket" else send_direct_rest
-    results = await ScaleOut(workdir, users, senders, seconds, worker_counts, rate, send, log).run(repeat)
-    return parameters, results
+    return parameters, await ScaleOut(workdir, load, log).run(repeat)
