@@ -46,7 +46,7 @@ import msgspec
 from sqlalchemy.engine import make_url
 
 from bench.load import process_cpu_seconds
-from bench.server import backend_environment, fresh_sqlite_url, migrate
+from bench.server import analyze, backend_environment, fresh_sqlite_url, migrate
 from confab.app import create_asgi_app
 from confab.settings import Settings
 
@@ -219,19 +219,6 @@ class PostgresDatabase:
         await self._on_server(f'CREATE DATABASE "{self.name}"')
         return self.url
 
-    async def analyze(self) -> None:
-        """Gather the planner's statistics, as autovacuum does within a minute or two of a table's first rows.
-
-        Without them, a plan made while `messages` was empty (an index on `author_id` alone, filtered by
-        `client_id`) is kept by each connection's prepared statement, and the group commit's `client_id` check
-        then reads every message of its author: PostgreSQL's CPU per send grew by half with each 2,000 sends.
-        """
-        connection = await asyncpg.connect(make_url(self.url).set(drivername="postgresql").render_as_string(False))
-        try:
-            await connection.execute("ANALYZE")
-        finally:
-            await connection.close()
-
     async def drop(self) -> None:
         await self._on_server(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
@@ -308,7 +295,7 @@ async def _measure(
 
         await send_many(sends // 4)  # warm the statement caches and the profile cache
         if postgres:
-            await postgres.analyze()
+            await analyze(postgres.url)  # as autovacuum would have by now in a real database
         if stored:
             started = time.perf_counter()
             store_copies(directory / "request-cost.db", stored)

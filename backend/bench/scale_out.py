@@ -43,12 +43,11 @@ from typing import Any
 
 import aiohttp
 import asyncpg
-from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.floor_socketio import metadata as floor_tables
 from bench.load import Account, DirectSender, Population, closed_loop, open_loop, send_direct_rest, send_direct_socket
-from bench.server import BACKEND_DIR, ServerProcess, backend_environment, free_port, migrate
+from bench.server import BACKEND_DIR, ServerProcess, analyze, backend_environment, free_port, migrate
 
 WARM_UP_SECONDS = 2.0
 DRAIN_SECONDS = 10.0
@@ -241,20 +240,6 @@ class Served:
 FLOOR_SQLITE = "floor: sqlite, 1 worker"
 FLOOR_POSTGRES = "floor: postgres+redis, 1 worker"
 FLOOR_POSTGRES_WORKERS = "floor: postgres+redis, {count} workers"
-
-
-async def analyze(database_url: str) -> None:
-    """The planner's statistics, as autovacuum gathers them within a minute or two of a table's first rows.
-
-    A deployment's database is a few seconds old when it is measured: without them, plans made while the
-    tables were empty (kept by each connection's prepared statements) can read a whole index where a
-    unique one would find a row (see `bench.request_cost`'s `analyze`).
-    """
-    connection = await asyncpg.connect(make_url(database_url).set(drivername="postgresql").render_as_string(False))
-    try:
-        await connection.execute("ANALYZE")
-    finally:
-        await connection.close()
 
 
 async def create_floor_table(database_url: str) -> None:

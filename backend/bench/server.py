@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 import aiohttp
+import asyncpg
+from sqlalchemy.engine import make_url
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent
 
@@ -130,3 +132,17 @@ def backend_environment(database_url: str, extra: dict[str, str] | None = None) 
         "RATE_LIMITS": "off",
         **(extra or {}),
     }
+
+
+async def analyze(database_url: str) -> None:
+    """Gather PostgreSQL's planner statistics, as autovacuum does a minute or two after a table's first rows.
+
+    A bench database is seconds old when it is measured: without them, each connection's prepared statements
+    keep plans made while the tables were empty, and the group commit's `client_id` check read every message
+    of its author (PostgreSQL's CPU per send grew by half with each 2,000 sends; bench/RESULTS.md, 2026-11-28).
+    """
+    connection = await asyncpg.connect(make_url(database_url).set(drivername="postgresql").render_as_string(False))
+    try:
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()

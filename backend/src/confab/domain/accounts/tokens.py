@@ -37,26 +37,23 @@ GENERATION_CLAIM = "gen"
 # It finds the session by its unique jti and the user by primary key: still one indexed lookup each.
 _users = UserModel.__table__.c
 _sessions = SessionModel.__table__.c
-TOKEN_USER = (
-    select(
-        _users.id,
-        _users.name,
-        _users.nickname,
-        _users.email,
-        _users.status,
-        _users.avatar_file_id,
-        _users.token_generation,
-        _sessions.id.label("session_id"),
-        _sessions.last_used_at,
-    )
-    .join_from(SessionModel.__table__, UserModel.__table__, _users.id == _sessions.user_id)
-    .where(_sessions.jti == bindparam("jti"), _sessions.user_id == bindparam("user_id"), _sessions.ended_at.is_(None))
+_TOKEN_USER_COLUMNS = select(
+    _users.id,
+    _users.name,
+    _users.nickname,
+    _users.email,
+    _users.status,
+    _users.avatar_file_id,
+    _users.token_generation,
+    _sessions.id.label("session_id"),
+    _sessions.last_used_at,
+).join_from(SessionModel.__table__, UserModel.__table__, _users.id == _sessions.user_id)
+TOKEN_USER = _TOKEN_USER_COLUMNS.where(
+    _sessions.jti == bindparam("jti"), _sessions.user_id == bindparam("user_id"), _sessions.ended_at.is_(None)
 )
 # The same, for many tokens at once (PostgreSQL: `TokenChecks`); each row is matched to its token by jti.
-TOKEN_USERS = (
-    select(*TOKEN_USER.selected_columns, _sessions.jti, _sessions.user_id)
-    .join_from(SessionModel.__table__, UserModel.__table__, _users.id == _sessions.user_id)
-    .where(_sessions.jti == any_(bindparam("jtis", type_=ARRAY(String))), _sessions.ended_at.is_(None))
+TOKEN_USERS = _TOKEN_USER_COLUMNS.add_columns(_sessions.jti, _sessions.user_id).where(
+    _sessions.jti == any_(bindparam("jtis", type_=ARRAY(String))), _sessions.ended_at.is_(None)
 )
 # At most this many token checks per query.
 MAX_CHECKS_PER_READ = 256
@@ -169,7 +166,7 @@ class TokenChecks:
             while self._queue:
                 batch, self._queue = self._queue[:MAX_CHECKS_PER_READ], self._queue[MAX_CHECKS_PER_READ:]
                 try:
-                    rows = await self._read(sorted({jti for _user_id, jti, _checked in batch}))
+                    rows = await self._read(list({jti for _user_id, jti, _checked in batch}))
                 except Exception as error:  # every waiting request hears of it rather than waiting forever
                     for _user_id, _jti, checked in batch:
                         if not checked.done():
