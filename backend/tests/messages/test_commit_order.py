@@ -1,7 +1,7 @@
 """On PostgreSQL, message writes serialize on an advisory lock so ids and seqs become visible in order.
 
 A batch of new messages takes the lock and reads the highest `seq` in one statement
-(`confab_take_write_order`, migration 0013): the read must come after the lock is granted, or a writer
+(`confab_take_write_order`, migrations 0013 and 0014): the read must come after the lock is granted, or a writer
 that waited would give out again the `seq` of the writer it waited for.
 """
 
@@ -15,11 +15,16 @@ from sqlalchemy.engine import make_url
 
 from confab.domain.messages.ordering import MESSAGE_ORDER_LOCK
 
-TAKE_WRITE_ORDER = "SELECT confab_take_write_order($1)"
+TAKE_WRITE_ORDER = "SELECT latest FROM confab_take_write_order($1, '{}', '{}')"
+TAKE_WRITE_ORDER_FOR = "SELECT * FROM confab_take_write_order($1, $2, $3)"
 # What another writer stores under the lock: a DM with the next seq.
 STORE_UNDER_THE_LOCK = (
     "INSERT INTO messages (content, created_at, author_id, recipient_id, seq, created_seq, deleted) "
     "VALUES ('written under the lock', now(), $1, $2, $3, $3, false) RETURNING id"
+)
+STORE_WITH_CLIENT_ID = (
+    "INSERT INTO messages (content, created_at, author_id, recipient_id, seq, created_seq, deleted, client_id) "
+    "VALUES ('written under the lock', now(), $1, $2, $3, $3, false, $4)"
 )
 
 
@@ -77,6 +82,34 @@ async def test_the_highest_seq_is_read_after_the_write_order_is_granted(server, 
         await wait_until_someone_waits_for_the_lock(first)
         await first_transaction.commit()
         assert await asyncio.wait_for(waiting, 10) == latest + 1
+        await second_transaction.rollback()
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_client_id_committed_while_a_batch_waited_for_the_write_order_is_found_as_a_repeat(server, make_user):
+    """The batch's check for repeated `client_id`s runs inside the same function, after the lock: it sees the
+    send the lock's holder committed meanwhile (else both would insert, and the unique index would fail a batch)."""
+    if not server.settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite serializes writers with BEGIN IMMEDIATE; this lock is PostgreSQL's")
+    alice, bob = await make_user(), await make_user()
+    first, second = await asyncpg.connect(plain_dsn(server)), await asyncpg.connect(plain_dsn(server))
+    try:
+        first_transaction, second_transaction = first.transaction(), second.transaction()
+        await first_transaction.start()
+        latest = await first.fetchval(TAKE_WRITE_ORDER, MESSAGE_ORDER_LOCK)
+        await first.execute(STORE_WITH_CLIENT_ID, alice.id, bob.id, latest + 1, "raced-000001")
+        await second_transaction.start()
+        pairs = ([alice.id, bob.id], ["raced-000001", "raced-000002"])
+        waiting = asyncio.create_task(second.fetchrow(TAKE_WRITE_ORDER_FOR, MESSAGE_ORDER_LOCK, *pairs))
+        await wait_until_someone_waits_for_the_lock(first)
+        await first_transaction.commit()
+        order = await asyncio.wait_for(waiting, 10)
+        assert order["latest"] == latest + 1
+        assert list(zip(order["repeated_authors"], order["repeated_client_ids"], strict=True)) == [
+            (alice.id, "raced-000001")
+        ]
         await second_transaction.rollback()
     finally:
         await first.close()

@@ -22,6 +22,7 @@ import confab.db.engine
 import confab.domain.messages.group_commit
 from confab.domain.accounts.schemas import PublicUser
 from confab.domain.messages.group_commit import MessageWriter, NewMessage
+from confab.domain.messages.ordering import NewWriteOrder
 from confab.settings import Settings
 from tests.support.accounts import Account
 
@@ -84,14 +85,14 @@ async def test_a_batch_whose_first_statement_finds_its_connection_dead_is_writte
     attempts: list[str] = []
     take_write_order = confab.domain.messages.group_commit.take_write_order_for_new
 
-    async def recorded(session: Any) -> int:
+    async def recorded(session: Any, client_ids: set[tuple[int, str]]) -> NewWriteOrder:
         try:
-            seq = await take_write_order(session)
+            order = await take_write_order(session, client_ids)
         except DBAPIError as error:
             attempts.append("dead" if error.connection_invalidated else "failed")
             raise
         attempts.append("taken")
-        return seq
+        return order
 
     monkeypatch.setattr(confab.domain.messages.group_commit, "take_write_order_for_new", recorded)
     await drop_every_connection(server.settings)

@@ -1,6 +1,6 @@
 """What a REST send asks of PostgreSQL: the token check, one statement outside any transaction (shared with the
 requests that arrive meanwhile: tests/sessions/test_token_checks.py), and its batch's one transaction, which
-takes the write order and reads the next `seq` in its first statement.
+takes the write order, reads the next `seq` and checks the `client_id` in its first statement, then inserts.
 
 Each round trip to the database is paid while the worker and PostgreSQL both spend CPU on it, and the batch's
 are paid while every other writer waits for the write order (bench/RESULTS.md, 2026-11-28).
@@ -63,6 +63,7 @@ async def test_a_send_checks_out_a_connection_for_its_token_and_one_for_its_batc
     assert token_check.autocommit and token_check.transactions == 0
     assert len(token_check.statements) == 1 and "FROM sessions JOIN users" in token_check.statements[0]
     assert batch.transactions == 1
-    assert batch.statements[0].startswith("SELECT confab_take_write_order("), batch.statements
-    assert not [statement for statement in batch.statements if "max(messages.seq)" in statement]
+    assert len(batch.statements) == 2, batch.statements
+    assert "FROM confab_take_write_order(" in batch.statements[0]
+    assert batch.statements[1].startswith("INSERT INTO messages "), batch.statements
     assert pings == [], "connections used a moment ago are handed out without a ping"

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from confab.domain.messages.group_commit import MEMBERSHIPS, REPEATED_CLIENT_IDS
+from confab.domain.messages.group_commit import MEMBERSHIPS
+from confab.domain.messages.ordering import MESSAGE_ORDER_LOCK, REPEATED_CLIENT_IDS
 from confab.settings import Settings
-from tests.support.plans import query_plan
+from tests.support.plans import nested_plans, query_plan
 
 LOOKUPS = {
     "repeated client_id": (REPEATED_CLIENT_IDS.params(firsts=[1, 2], seconds=["a", "b"]), "messages"),
@@ -28,3 +29,20 @@ async def test_a_batch_check_searches_an_index(settings: Settings, name):
     else:
         assert "Index" in plan, plan
         assert "Seq Scan" not in plan, plan
+
+
+async def test_the_write_orders_repeat_check_searches_an_index_on_postgresql(settings: Settings):
+    """On PostgreSQL the `client_id` check runs inside `confab_take_write_order` (migration 0014): its plan is
+    read from inside the function."""
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs REPEATED_CLIENT_IDS itself (above)")
+    plans = await nested_plans(
+        settings.database_url,
+        "SELECT * FROM confab_take_write_order($1, $2, $3)",
+        MESSAGE_ORDER_LOCK,
+        [1, 2],
+        ["a", "b"],
+    )
+    [repeat_check] = [plan for plan in plans if "client_id = ANY" in plan]
+    assert "Index" in repeat_check and "uq_messages_author_id_client_id" in repeat_check, repeat_check
+    assert not [plan for plan in plans if "Seq Scan" in plan], plans

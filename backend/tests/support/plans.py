@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncpg
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -21,3 +23,30 @@ async def query_plan(database_url: str, statement: object) -> str:
             return "\n".join(row[0] for row in await connection.execute(text("EXPLAIN " + sql)))
     finally:
         await engine.dispose()
+
+
+async def nested_plans(database_url: str, statement: str, *arguments: object) -> list[str]:
+    """The plans of the statements a function runs inside `statement` (PostgreSQL), as `auto_explain` reports
+    them to the client; run in a transaction that is rolled back, with sequential scans off as above."""
+    connection = await asyncpg.connect(make_url(database_url).set(drivername="postgresql").render_as_string(False))
+    plans: list[str] = []
+    connection.add_log_listener(lambda _connection, message: plans.append(message.message))
+    try:
+        for setting in NESTED_PLANS_TO_CLIENT:
+            await connection.execute(setting)
+        transaction = connection.transaction()
+        await transaction.start()
+        await connection.execute("SET LOCAL enable_seqscan = off")
+        await connection.fetch(statement, *arguments)
+        await transaction.rollback()
+        return plans
+    finally:
+        await connection.close()
+
+
+NESTED_PLANS_TO_CLIENT = (
+    "LOAD 'auto_explain'",
+    "SET auto_explain.log_min_duration = 0",
+    "SET auto_explain.log_nested_statements = on",
+    "SET auto_explain.log_level = notice",
+)

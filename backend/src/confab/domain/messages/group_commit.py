@@ -22,10 +22,11 @@ the batch), a reply's mentioned follow its thread, and each written send comes b
 Ordering: a batch takes the write order (`confab.domain.messages.ordering`) once, before its checks,
 and holds it until its COMMIT; its messages get consecutive `seq` values (and ids) in arrival order. On
 PostgreSQL that is one advisory lock per batch instead of one per message, taken in the same round trip
-as the read of the highest `seq` (the batch's first statement). The checks run under it
-because room membership changes take it too (`confab.domain.rooms.service`): the members a batch reads
-as its readers (who get `notify`) and as allowed senders stay members until its COMMIT, so someone
-removed from a room is never alerted to, nor written into, a message committed after the removal.
+as the read of the highest `seq` and the check for repeated `client_id`s (the batch's first statement).
+The checks run under it because room membership changes take it too (`confab.domain.rooms.service`):
+the members a batch reads as its readers (who get `notify`) and as allowed senders stay members until
+its COMMIT, so someone removed from a room is never alerted to, nor written into, a message committed
+after the removal.
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from litestar.exceptions import HTTPException
-from sqlalchemy import ColumnElement, Select, bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
+from confab.db.pairs import pairs_lookup, pairs_present
 from confab.db.types import utc_now
 from confab.domain.accounts.schemas import PublicUser
 from confab.domain.files.attachments import IS_AVATAR
@@ -49,8 +51,7 @@ from confab.domain.files.schemas import to_file
 from confab.domain.mentions.models import MentionModel
 from confab.domain.mentions.parsing import find_mentions
 from confab.domain.messages.access import message_from_row
-from confab.domain.messages.models import MessageModel
-from confab.domain.messages.ordering import INSERT_MESSAGES, stamp_change, take_write_order_for_new
+from confab.domain.messages.ordering import INSERT_MESSAGES, NewWriteOrder, stamp_change, take_write_order_for_new
 from confab.domain.messages.schemas import Message
 from confab.domain.notifications.audience import (
     Reader,
@@ -201,23 +202,27 @@ class MessageWriter:
         idle) fails that first statement, before anything is written: the batch then starts over once, on a
         fresh connection. A failure after it is never retried here.
         """
+        client_ids = {(send.author.id, send.client_id) for send in batch if send.client_id is not None}
         async with self.session_maker() as session:
             try:
-                first_seq = await take_write_order_for_new(session)
+                order = await take_write_order_for_new(session, client_ids)
             except DBAPIError as error:
                 if not error.connection_invalidated:
                     raise
             else:
-                return await self._write_together(session, batch, first_seq)
+                return await self._write_together(session, batch, order)
         async with self.session_maker() as session:
-            return await self._write_together(session, batch, await take_write_order_for_new(session))
+            return await self._write_together(session, batch, await take_write_order_for_new(session, client_ids))
 
-    async def _write_together(self, session: AsyncSession, batch: list[NewMessage], seq: int) -> list[Result]:
-        """Under the write order, with `seq` the first value free: the batch's checks, then its rows, files and
-        thread summaries, and the COMMIT; a result per send."""
+    async def _write_together(
+        self, session: AsyncSession, batch: list[NewMessage], order: NewWriteOrder
+    ) -> list[Result]:
+        """Under the write order: the batch's checks, then its rows (from `order.first_seq` on), files and thread
+        summaries, and the COMMIT; a result per send."""
         results: list[Result | None] = [None] * len(batch)
         await self._check_memberships(session, batch, results)
-        await self._check_repeats(session, batch, results)
+        self._check_repeats(batch, results, order.repeated)
+        seq = order.first_seq
         files = await self._check_files(session, batch, results)
         readers = await self._readers(session, batch, results)
         mentioned = {
@@ -313,7 +318,7 @@ class MessageWriter:
         pairs = {(send.room_id, send.author.id) for send in batch if send.room_id is not None}
         if not pairs:
             return
-        found = await _pairs_present(session, MEMBERSHIPS, pairs)
+        found = await pairs_present(session, MEMBERSHIPS, pairs)
         for index, send in enumerate(batch):
             if send.room_id is not None and (send.room_id, send.author.id) not in found:
                 try:  # which refusal it is (no room, or not a member); passes if they joined in between
@@ -321,20 +326,16 @@ class MessageWriter:
                 except HTTPException as error:
                     results[index] = error
 
-    async def _check_repeats(
-        self, session: AsyncSession, batch: list[NewMessage], results: list[Result | None]
-    ) -> None:
-        """A `client_id` its author used before, or earlier in this batch, writes nothing (the caller answers it)."""
-        pairs = {(send.author.id, send.client_id) for send in batch if send.client_id is not None}
-        if not pairs:
-            return
-        seen = await _pairs_present(session, REPEATED_CLIENT_IDS, pairs)
+    @staticmethod
+    def _check_repeats(batch: list[NewMessage], results: list[Result | None], repeated: set[tuple[int, str]]) -> None:
+        """A `client_id` its author used before (`repeated`, read with the write order) or earlier in this batch
+        writes nothing (the caller answers it)."""
         in_batch: set[tuple[int, str]] = set()
         for index, send in enumerate(batch):
             if send.client_id is None or results[index] is not None:
                 continue
             key = (send.author.id, send.client_id)
-            if key in seen:
+            if key in repeated:
                 results[index] = REPEATED
             elif key in in_batch:
                 results[index] = LATER
@@ -421,30 +422,5 @@ class MessageWriter:
         return await message_from_row(session, self.profiles, self.links, root)
 
 
-def pairs_lookup(first: ColumnElement[Any], second: ColumnElement[Any]) -> Select[Any]:
-    """The rows whose (`first`, `second`) may be among the pairs bound as `firsts` and `seconds`, by an index on
-    the two columns; built once, like the other statements a send runs.
-
-    Not `(a, b) IN (VALUES ...)`: SQLite answers that row-value list by scanning the whole index, a cost
-    that grew with every message ever sent (bench/RESULTS.md). Two plain IN lists are index lookups; the
-    few extra combinations they also match are dropped by `_pairs_present`.
-    """
-    return select(first, second).where(
-        first.in_(bindparam("firsts", expanding=True)), second.in_(bindparam("seconds", expanding=True))
-    )
-
-
-_messages_c = MessageModel.__table__.c
 _members_c = RoomMembershipModel.__table__.c
-REPEATED_CLIENT_IDS = pairs_lookup(_messages_c.author_id, _messages_c.client_id)
 MEMBERSHIPS = pairs_lookup(_members_c.room_id, _members_c.user_id)
-
-
-async def _pairs_present(
-    session: AsyncSession, lookup: Select[Any], pairs: set[tuple[Any, Any]]
-) -> set[tuple[Any, Any]]:
-    """Which of `pairs` `lookup` (a `pairs_lookup`) finds."""
-    rows = await session.execute(
-        lookup, {"firsts": list({a for a, _ in pairs}), "seconds": list({b for _, b in pairs})}
-    )
-    return {tuple(row) for row in rows} & pairs

@@ -9,10 +9,11 @@ BEGIN IMMEDIATE already serializes writers. New messages take it once per batch 
 (`confab.domain.messages.group_commit`), whose rows take consecutive values from the highest `seq`
 read under it (`take_write_order_for_new`).
 
-On PostgreSQL that read and the lock are one round trip: `confab_take_write_order` (migration 0013)
-takes the lock, then reads the highest `seq` in a statement of its own. The function is VOLATILE, and
-in READ COMMITTED (every confab transaction's level) each statement of a volatile function takes a
-fresh snapshot, so the read sees every writer that committed before the lock was granted
+On PostgreSQL that read, the lock and the batch's check for repeated `client_id`s are one round trip:
+`confab_take_write_order` (migrations 0013 and 0014) takes the lock, then reads the highest `seq` and
+the (author, `client_id`) pairs used before, each in a statement of its own. The function is VOLATILE,
+and in READ COMMITTED (every confab transaction's level) each statement of a volatile function takes a
+fresh snapshot, so the reads see every writer that committed before the lock was granted
 (`tests/messages/test_commit_order.py` holds it to that). One `SELECT` with the lock and the `max`
 side by side would read with the snapshot taken before it waited for the lock: a stale `max`.
 """
@@ -20,23 +21,27 @@ side by side would read with the snapshot taken before it waited for the lock: a
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row, ScalarSelect, Select, Update, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confab.db.pairs import pairs_lookup, pairs_present
 from confab.domain.messages.models import MessageModel
 
 # An arbitrary, fixed advisory-lock key ("confab" in ASCII) that only message writes take.
 MESSAGE_ORDER_LOCK = 0x636F6E666162
 TAKE_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
-TAKE_LOCK_THEN_LATEST_SEQ = text("SELECT confab_take_write_order(:key)")
+TAKE_WRITE_ORDER_FOR_NEW = text(
+    "SELECT latest, repeated_authors, repeated_client_ids FROM confab_take_write_order(:key, :author_ids, :client_ids)"
+)
 
 _messages = MessageModel.__table__
 # An alias, so that inside an UPDATE of `messages` the subquery still reads the whole table.
 _latest = _messages.alias("latest")
 NEXT_SEQ: ScalarSelect[int] = select(func.coalesce(func.max(_latest.c.seq), 0) + 1).scalar_subquery()
 LATEST_SEQ: Select[tuple[int]] = select(func.coalesce(func.max(_messages.c.seq), 0))
+REPEATED_CLIENT_IDS = pairs_lookup(_messages.c.author_id, _messages.c.client_id)
 
 # A Core insert on the table: the ORM's unit of work (flush, identity map, bulk-insert path) cost
 # about a quarter of a send, and a new message needs none of it (bench/RESULTS.md). Given a list of
@@ -50,14 +55,28 @@ async def take_write_order(session: AsyncSession) -> None:
         await session.execute(TAKE_LOCK, {"key": MESSAGE_ORDER_LOCK})
 
 
-async def take_write_order_for_new(session: AsyncSession) -> int:
-    """`take_write_order`, then the `seq` after the highest written: a batch's new rows take it and the values
-    after it. The transaction's first statement: nothing is written before it."""
+class NewWriteOrder(NamedTuple):
+    """What a batch of new messages learns as it takes the write order: the first `seq` free (its rows take it
+    and the values after it), and which of its (author id, `client_id`) pairs an earlier message used."""
+
+    first_seq: int
+    repeated: set[tuple[int, str]]
+
+
+async def take_write_order_for_new(session: AsyncSession, client_ids: set[tuple[int, str]]) -> NewWriteOrder:
+    """`take_write_order`, the `seq` after the highest written, and the repeats among `client_ids` (pairs of
+    author id and `client_id`). The transaction's first statement: nothing is written before it."""
     if session.get_bind().dialect.name == "postgresql":
-        latest = await session.scalar(TAKE_LOCK_THEN_LATEST_SEQ, {"key": MESSAGE_ORDER_LOCK})
-    else:
-        latest = await session.scalar(LATEST_SEQ)
-    return (latest or 0) + 1
+        parameters = {
+            "key": MESSAGE_ORDER_LOCK,
+            "author_ids": [author_id for author_id, _ in client_ids],
+            "client_ids": [client_id for _, client_id in client_ids],
+        }
+        row = (await session.execute(TAKE_WRITE_ORDER_FOR_NEW, parameters)).one()
+        found = set(zip(row.repeated_authors or [], row.repeated_client_ids or [], strict=True))
+        return NewWriteOrder(row.latest + 1, found & client_ids)
+    latest = await session.scalar(LATEST_SEQ)
+    return NewWriteOrder((latest or 0) + 1, await pairs_present(session, REPEATED_CLIENT_IDS, client_ids))
 
 
 @functools.cache
