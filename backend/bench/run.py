@@ -149,7 +149,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile",
         metavar="FILE",
-        help="py-spy the server during the large dm-rest and dm-socket runs, into FILE.dm-rest and FILE.dm-socket",
+        help="py-spy the server during the large dm-rest and dm-socket runs, into FILE.dm-rest and FILE.dm-socket, "
+        "and each scale-out deployment's workers in its first round, into FILE.scale-out.<deployment>",
     )
     parser.add_argument("--uvicorn-arg", action="append", default=[], help="extra uvicorn argument (repeatable)")
     parser.add_argument("--app", default="confab.asgi:app", help="the ASGI app uvicorn serves (to compare variants)")
@@ -630,7 +631,8 @@ class Bench:
             rate=arguments.scale_out_rate,
             via=arguments.scale_out_via,
         )
-        parameters, results = await run_scale_out(self.workdir, load, arguments.repeat, log)
+        profile = Path(arguments.profile) if arguments.profile else None
+        parameters, results = await run_scale_out(self.workdir, load, arguments.repeat, log, profile)
         log("scale-out:\n" + table(results))
         for result in results:
             figures = dict(result)

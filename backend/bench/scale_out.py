@@ -18,7 +18,10 @@ PostgreSQL backend's work, the publications to Redis) is the least the scale-out
 message, so it tells how much of confab's own addition is the stack's and how much is confab's.
 
 With `--repeat N` the deployments are measured in turn N times (interleaved, so noise on the shared
-machine falls on all of them alike), and the medians are reported.
+machine falls on all of them alike), and the medians are reported. With `--profile FILE`, py-spy samples
+every process of each deployment's tree but PostgreSQL's and Redis's (the workers, confab's or the
+floor's) during the first round's measured load, into `FILE.scale-out.<deployment>`; compare a
+function's samples per message across deployments, not that round's CPU figures (py-spy shares the cores).
 """
 
 from __future__ import annotations
@@ -289,10 +292,11 @@ class ScaleOutLoad:
 
 
 class ScaleOut:
-    def __init__(self, workdir: Path, load: ScaleOutLoad, log: Any) -> None:
+    def __init__(self, workdir: Path, load: ScaleOutLoad, log: Any, profile: Path | None = None) -> None:
         self.workdir = workdir
         self.load = load
         self.log = log
+        self.profile = profile
         self.postgres: PostgresCluster | None = None
         self.redis: RedisServer | None = None
 
@@ -396,7 +400,10 @@ class ScaleOut:
         idle_cpu = sum(tree_cpu_seconds(pid) - cpu_before[name] for name, pid in trees.items())
         cpu_before = {name: tree_cpu_seconds(pid) for name, pid in trees.items()}
         loaded_started = time.perf_counter()
+        profiler = self.start_profiler(deployment, server_pid) if self.profile and round_number == 1 else None
         elapsed = await load(self.load.seconds)
+        if profiler is not None:
+            await asyncio.to_thread(profiler.wait)
         await population.deliveries.drain(DRAIN_SECONDS)
         loaded_seconds = time.perf_counter() - loaded_started
         cpu = {name: tree_cpu_seconds(pid) - cpu_before[name] for name, pid in trees.items()}
@@ -424,6 +431,16 @@ class ScaleOut:
             f"p50 {summary['latency_ms']['p50']} ms, CPU/message {per_message}"
         )
         return result
+
+    def start_profiler(self, deployment: Deployment, server_pid: int) -> subprocess.Popen[bytes]:
+        assert self.profile is not None
+        slug = deployment.label.replace(": ", "-").replace(", ", "-").replace(" ", "-").replace("+", "-")
+        output = f"{self.profile.resolve()}.scale-out.{slug}"
+        self.log(f"profiling {deployment.label} into {output}")
+        py_spy = str(Path(sys.executable).parent / "py-spy")
+        command = [py_spy, "record", "--pid", str(server_pid), "--subprocesses", "--nonblocking", "--rate", "100"]
+        command += ["--duration", str(int(self.load.seconds)), "--format", "raw", "--output", output]
+        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     async def run(self, repeat: int) -> list[dict[str, Any]]:
         """Every deployment `repeat` times, interleaved; one merged figure per deployment (medians)."""
@@ -505,7 +522,7 @@ def table(results: list[dict[str, Any]]) -> str:
 
 
 async def run_scale_out(
-    workdir: Path, load: ScaleOutLoad, repeat: int, log: Any
+    workdir: Path, load: ScaleOutLoad, repeat: int, log: Any, profile: Path | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     parameters = {
         "users_online": load.users,
@@ -516,4 +533,4 @@ async def run_scale_out(
         "repeat": repeat,
         "postgres": "private cluster, synchronous_commit=off",
     }
-    return parameters, await ScaleOut(workdir, load, log).run(repeat)
+    return parameters, await ScaleOut(workdir, load, log, profile).run(repeat)
