@@ -25,6 +25,7 @@ import redis.asyncio
 import uvicorn
 from litestar import Litestar
 
+import confab.db.engine
 from confab.app import create_asgi_app
 from confab.db.schema import upgrade
 from confab.settings import Settings
@@ -164,6 +165,15 @@ def start_server(settings: Settings) -> Callable[..., AbstractAsyncContextManage
             yield LiveServer(url=f"http://127.0.0.1:{running.port}", app=asgi_app.api, settings=changed)
 
     return start
+
+
+@pytest.fixture
+def pool_of_dead_connections(server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PostgreSQL pass only; no idle ping, as when the drop comes right after the pool's last use
+    (`tests.support.databases.drop_every_connection` does the dropping)."""
+    if not server.settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no connection to lose")
+    monkeypatch.setattr(confab.db.engine, "IDLE_PING_SECONDS", 3600.0)
 
 
 @pytest.fixture

@@ -9,45 +9,17 @@ A failure after a batch's first statement is never retried: a write may have rea
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-import asyncpg
-import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-import confab.db.engine
 import confab.domain.messages.group_commit
 from confab.domain.accounts.schemas import PublicUser
 from confab.domain.messages.group_commit import MessageWriter, NewMessage
 from confab.domain.messages.ordering import NewWriteOrder
-from confab.settings import Settings
 from tests.support.accounts import Account
-
-
-@pytest.fixture
-def pool_of_dead_connections(server, monkeypatch):
-    """The PostgreSQL pass only; no idle ping, as when the drop comes right after the pool's last use."""
-    if not server.settings.database_url.startswith("postgresql"):
-        pytest.skip("SQLite has no connection to lose")
-    monkeypatch.setattr(confab.db.engine, "IDLE_PING_SECONDS", 3600.0)
-
-
-async def drop_every_connection(settings: Settings) -> None:
-    dsn = make_url(settings.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    administrator = await asyncpg.connect(dsn)
-    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-    try:
-        await administrator.execute(f"SELECT pg_terminate_backend(pid) {others}")
-        for _ in range(100):
-            if not await administrator.fetchval(f"SELECT count(*) {others}"):
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError("PostgreSQL's backends outlived pg_terminate_backend")
-    finally:
-        await administrator.close()
+from tests.support.databases import drop_every_connection
 
 
 def public(account: Account) -> PublicUser:
@@ -71,7 +43,7 @@ async def test_after_postgres_drops_every_connection_the_next_send_answers_201_a
 ):
     alice, bob = await make_user(), await make_user()
     assert (await dm(http, alice, bob, "hi")).status_code == 201  # the pool now holds connections used just now
-    await drop_every_connection(server.settings)
+    await drop_every_connection(server.settings.database_url)
     sent = await dm(http, alice, bob, "after the drop", client_id="after-the-drop-0001")
     assert sent.status_code == 201, sent.text
     assert await contents_between(http, bob, alice) == ["hi", "after the drop"]
@@ -95,7 +67,7 @@ async def test_a_batch_whose_first_statement_finds_its_connection_dead_is_writte
         return order
 
     monkeypatch.setattr(confab.domain.messages.group_commit, "take_write_order_for_new", recorded)
-    await drop_every_connection(server.settings)
+    await drop_every_connection(server.settings.database_url)
     writer: MessageWriter = server.app.state.hub.message_writer
     # Straight to the writer: no token check goes first to meet the dead pool.
     written = await writer.write(NewMessage(public(alice), "after the drop", [], None, recipient=public(bob)))

@@ -34,3 +34,18 @@ def create_postgres_database(server_url: str) -> str:
 def drop_postgres_database(server_url: str, database_url: str) -> None:
     name = make_url(database_url).database
     asyncio.run(_execute_on(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def drop_every_connection(database_url: str) -> None:
+    """End every backend of the database but this one, as a PostgreSQL restart would, and wait until they are gone."""
+    administrator = await asyncpg.connect(_plain_dsn(database_url))
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    try:
+        await administrator.execute(f"SELECT pg_terminate_backend(pid) {others}")
+        for _ in range(100):
+            if not await administrator.fetchval(f"SELECT count(*) {others}"):
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("PostgreSQL's backends outlived pg_terminate_backend")
+    finally:
+        await administrator.close()
