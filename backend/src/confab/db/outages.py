@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncpg
 from litestar import Request, Response
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from confab.schemas import ErrorBody
@@ -32,10 +32,12 @@ def is_database_outage(error: BaseException) -> bool:
     """True when `error` means the database could not be reached, rather than that the request was wrong."""
     if isinstance(error, PoolTimeoutError):
         return True
-    if isinstance(error, DBAPIError):
-        if error.connection_invalidated:
-            return True
-        error = error.orig.__cause__ or error.orig if error.orig is not None else error
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    # A driver error (DBAPIError), or a reconnect refused while a statement ran on a connection the pool had to
+    # replace (a plain StatementError): what the driver raised is inside.
+    if isinstance(error, StatementError) and error.orig is not None:
+        error = error.orig.__cause__ or error.orig
     return isinstance(error, _CONNECTION_LOST)
 
 

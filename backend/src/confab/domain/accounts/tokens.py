@@ -18,10 +18,10 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.security.jwt import JWTAuth, Token
 from sqlalchemy import Row, String, any_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from confab.db.engine import outside_transactions
+from confab.db.reconnect import retry_if_connection_died
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
 from confab.domain.accounts.schemas import User, avatar_url
@@ -132,8 +132,8 @@ class TokenChecks:
     `jti = ANY(...)` lookup for all of them, outside any transaction. Each check's read starts after its
     request arrived, so a session that had ended by then is never taken for live.
 
-    A connection that died with a database restart (pooled connections are pinged only after sitting idle)
-    fails the read before anything is written: the read is made once more, on a fresh connection.
+    A connection that died with a database restart fails the read before anything is written: the read is
+    made once more, on a fresh connection (`confab.db.reconnect`).
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -181,13 +181,7 @@ class TokenChecks:
 
     async def _read(self, jtis: list[str]) -> dict[str, Row[Any]]:
         async with self.engine.connect() as connection:
-            try:
-                return await _session_rows(connection, jtis)
-            except DBAPIError as error:
-                if not error.connection_invalidated:
-                    raise
-        async with self.engine.connect() as connection:
-            return await _session_rows(connection, jtis)
+            return await retry_if_connection_died(connection, lambda: _session_rows(connection, jtis))
 
 
 async def _session_rows(connection: AsyncConnection, jtis: list[str]) -> dict[str, Row[Any]]:

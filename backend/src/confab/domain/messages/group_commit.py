@@ -39,10 +39,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from litestar.exceptions import HTTPException
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
 from confab.db.pairs import pairs_lookup, pairs_present
+from confab.db.reconnect import retry_if_connection_died
 from confab.db.types import utc_now
 from confab.domain.accounts.schemas import PublicUser
 from confab.domain.files.attachments import IS_AVATAR
@@ -198,21 +198,14 @@ class MessageWriter:
     async def _write_in_one_transaction(self, batch: list[NewMessage]) -> list[Result]:
         """Take the write order first (the members the checks read stay members until the COMMIT), then write.
 
-        A connection that died with a database restart (pooled connections are pinged only after sitting
-        idle) fails that first statement, before anything is written: the batch then starts over once, on a
-        fresh connection. A failure after it is never retried here.
+        A connection that died with a database restart fails that first statement, before anything is written:
+        it is then made once more, on a fresh connection (`confab.db.reconnect`). A failure after it is never
+        retried here.
         """
         client_ids = {(send.author.id, send.client_id) for send in batch if send.client_id is not None}
         async with self.session_maker() as session:
-            try:
-                order = await take_write_order_for_new(session, client_ids)
-            except DBAPIError as error:
-                if not error.connection_invalidated:
-                    raise
-            else:
-                return await self._write_together(session, batch, order)
-        async with self.session_maker() as session:
-            return await self._write_together(session, batch, await take_write_order_for_new(session, client_ids))
+            order = await retry_if_connection_died(session, lambda: take_write_order_for_new(session, client_ids))
+            return await self._write_together(session, batch, order)
 
     async def _write_together(
         self, session: AsyncSession, batch: list[NewMessage], order: NewWriteOrder

@@ -1,0 +1,40 @@
+"""One more try, on a fresh connection, for a transaction whose first statement met a connection that died.
+
+Pooled PostgreSQL connections are pinged only after sitting idle (`confab.db.engine`), so right after a
+database restart the pool hands out connections used a moment ago, now dead. The first statement to meet
+one fails with `connection_invalidated`, and the pool then replaces every connection older than it. Nothing
+of that transaction can have been committed (it had sent no COMMIT, and PostgreSQL rolls back the
+transaction of a connection that ends), so it can start over on a fresh connection. Only its first statement
+is retried: after that, a COMMIT may have reached the database, or the caller acted on what it had read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+Result = TypeVar("Result")
+
+
+def connection_died(error: BaseException) -> bool:
+    """True when `error` is a statement failing on a dead connection, as raised by SQLAlchemy or wrapped by
+    advanced-alchemy's repositories (which re-raise it as their own error, caused by SQLAlchemy's)."""
+    cause = error if isinstance(error, DBAPIError) else error.__cause__
+    return isinstance(cause, DBAPIError) and cause.connection_invalidated
+
+
+async def retry_if_connection_died(
+    database: AsyncSession | AsyncConnection, first_statement: Callable[[], Awaitable[Result]]
+) -> Result:
+    """Run the first statement of `database`'s transaction (or a read, outside any); when it found the
+    connection dead, roll back and run it once more, on a fresh connection from the pool."""
+    try:
+        return await first_statement()
+    except Exception as error:
+        if not connection_died(error):
+            raise
+    await database.rollback()
+    return await first_statement()
