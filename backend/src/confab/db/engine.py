@@ -44,10 +44,11 @@ def _ping_after_idle(engine: AsyncEngine) -> None:
 
     `pool_pre_ping` pinged on every checkout: three round trips (BEGIN, the ping, ROLLBACK) before each
     transaction, about 4% of a REST send. A connection just used is almost always alive; one that died with
-    a database restart since is caught where it is used first (the token check and the message writer retry
-    once when their first statement finds it dead, and the pool then replaces every connection older than
-    that). Idle ones are what firewalls and server timeouts drop, and those are pinged here. A failed ping
-    raises `InvalidatePoolError` so that the pool reconnects, and also replaces every older connection.
+    a database restart since is caught where it is used first (the pool then replaces every connection older
+    than that, and the token check, the message writer, login, sign-up, the probe and the socket handshake
+    make their first statement once more: `confab.db.reconnect`). Idle ones are what firewalls and server
+    timeouts drop, and those are pinged here. A failed ping raises `InvalidatePoolError` so that the pool
+    reconnects, and also replaces every older connection.
     """
     dialect = engine.dialect
 

@@ -12,6 +12,7 @@ from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import Select, and_, exists, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
+from confab.db.reconnect import retry_if_connection_died
 from confab.domain.accounts.directory import (
     NAME,
     NICKNAME,
@@ -125,8 +126,8 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
             nickname=form.nickname,
             password_hash=await self.passwords.hash(form.password),
         )
-        try:
-            await self.repository.add(user)
+        try:  # the INSERT is its transaction's first statement: made once more if it met a dead connection
+            await retry_if_connection_died(self.repository.session, lambda: self.repository.add(user))
         except IntegrityError as error:
             await self.repository.session.rollback()
             text = f"{error} {error.__cause__}"  # the driver's message names the violated index
@@ -148,8 +149,11 @@ class UserService(SQLAlchemyAsyncRepositoryService[UserModel]):
         """
         account_key = credentials.nickname.lower()
         session = self.repository.session
-        user = await session.scalar(
-            select(UserModel).where(func.lower(UserModel.nickname) == account_key, UserModel.deleted_at.is_(None))
+        user = await retry_if_connection_died(
+            session,
+            lambda: session.scalar(
+                select(UserModel).where(func.lower(UserModel.nickname) == account_key, UserModel.deleted_at.is_(None))
+            ),
         )
         refusal = await self.hub.rate_limits.refusal("login_failures", account_key)
         if refusal is not None:

@@ -114,11 +114,13 @@ def issue_token(jwt_auth: JWTAuth[User], user: UserModel, jti: str) -> str:
 
 
 async def user_for_token(database: AsyncSession | AsyncConnection, token: Token, links: FileLinks) -> User | None:
-    """The token's user while its session is live and it postdates the last password change (one query)."""
+    """The token's user while its session is live and it postdates the last password change (one query, the
+    first of `database`'s transaction: made once more on a fresh connection if it met a dead one)."""
     user_id = _token_user_id(token)
     if user_id is None:
         return None
-    return await _accept(database, token, await _session_row(database, user_id, token), links)
+    row = await retry_if_connection_died(database, lambda: _session_row(database, user_id, token))
+    return await _accept(database, token, row, links)
 
 
 class TokenChecks:

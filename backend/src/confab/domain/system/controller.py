@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confab import __version__
 from confab.db.outages import RETRY_AFTER_SECONDS
+from confab.db.reconnect import retry_if_connection_died
 from confab.domain.system import examples
 from confab.openapi import PublicOperation, answer, error_responses
 
@@ -41,7 +42,7 @@ class ServiceIndex(msgspec.Struct):
 )
 async def database_alive(db_session: AsyncSession) -> Alive:
     try:
-        await db_session.execute(text("SELECT 1"))
+        await retry_if_connection_died(db_session, lambda: db_session.execute(text("SELECT 1")))
     except (SQLAlchemyError, OSError) as error:
         raise ServiceUnavailableException(
             "the database does not answer", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}

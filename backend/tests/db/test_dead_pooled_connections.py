@@ -1,0 +1,52 @@
+"""The first requests after PostgreSQL dropped every connection (a restart, a failover, an administrator)
+succeed on the first try: a login, a sign-up, the database probe and a socket handshake.
+
+Pooled connections are pinged only after sitting idle (`confab.db.engine`), so right after a drop the pool
+hands out connections used a moment ago, now dead. Each of these finds that out at the first statement of
+its transaction, and makes it once more on a fresh connection (`confab.db.reconnect`).
+"""
+
+from __future__ import annotations
+
+from tests.support.accounts import PASSWORD, sign_up, unique_nickname
+from tests.support.databases import drop_every_connection
+from tests.support.sockets import RecordingClient
+
+
+async def test_a_login_right_after_postgres_dropped_every_connection_answers_200(
+    server, http, make_user, pool_of_dead_connections
+):
+    alice = await make_user()  # the pool now holds connections used just now
+    await drop_every_connection(server.settings.database_url)
+    login = await http.post("/api/auth/token", json={"nickname": alice.nickname, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    assert (await http.get("/api/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"})).is_success
+
+
+async def test_a_sign_up_right_after_postgres_dropped_every_connection_answers_201_and_creates_one_account(
+    server, http, make_user, pool_of_dead_connections
+):
+    await make_user()
+    await drop_every_connection(server.settings.database_url)
+    bob = await sign_up(http, nickname=unique_nickname("bob"))  # asserts the 201, then logs in
+    people = (await http.get("/api/users", headers=bob.headers)).json()
+    assert [person["nickname"] for person in people].count(bob.nickname) == 1
+
+
+async def test_the_database_probe_right_after_postgres_dropped_every_connection_answers_200(
+    server, http, make_user, pool_of_dead_connections
+):
+    await make_user()
+    await drop_every_connection(server.settings.database_url)
+    alive = await http.get("/db/alive")
+    assert alive.status_code == 200, alive.text
+
+
+async def test_a_socket_handshake_right_after_postgres_dropped_every_connection_is_accepted(
+    server, http, make_user, pool_of_dead_connections
+):
+    alice = await make_user()
+    await drop_every_connection(server.settings.database_url)
+    client = await RecordingClient().connect(server.url, alice.token)
+    assert client.client.connected
+    await client.disconnect()
