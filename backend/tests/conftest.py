@@ -169,11 +169,13 @@ def start_server(settings: Settings) -> Callable[..., AbstractAsyncContextManage
 
 @pytest.fixture
 def pool_of_dead_connections(server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The PostgreSQL pass only; no idle ping, as when the drop comes right after the pool's last use
+    """The PostgreSQL pass only; no idle ping, as when the drop comes right after the pool's last use, and
+    dead connections go unnoticed until a statement meets them, as when a rebooted host answers with a reset
     (`tests.support.databases.drop_every_connection` does the dropping)."""
     if not server.settings.database_url.startswith("postgresql"):
         pytest.skip("SQLite has no connection to lose")
     monkeypatch.setattr(confab.db.engine, "IDLE_PING_SECONDS", 3600.0)
+    monkeypatch.setattr(confab.db.engine, "_closed_by_server", lambda _connection: False)
 
 
 @pytest.fixture

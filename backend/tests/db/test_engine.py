@@ -45,10 +45,21 @@ def test_sqlite_uses_one_connection_per_worker(tmp_path: Path) -> None:
     assert pool._max_overflow == 0
 
 
+async def terminate_backend(settings: Settings, pid: int) -> None:
+    dsn = make_url(settings.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    administrator = await asyncpg.connect(dsn)
+    try:
+        assert await administrator.fetchval("SELECT pg_terminate_backend($1)", pid)
+    finally:
+        await administrator.close()
+
+
 async def test_only_a_connection_that_sat_idle_is_pinged_and_a_dead_one_is_replaced(settings, monkeypatch) -> None:
     if settings.is_sqlite:
         pytest.skip("SQLite has no connection to lose")
     monkeypatch.setattr(confab.db.engine, "IDLE_PING_SECONDS", 0.3)
+    # As when a firewall drops the connection silently: the worker cannot tell it closed until it tries it.
+    monkeypatch.setattr(confab.db.engine, "_closed_by_server", lambda _connection: False)
     engine = create_engine(settings)
     pings = []
     ping = engine.dialect.do_ping
@@ -64,14 +75,32 @@ async def test_only_a_connection_that_sat_idle_is_pinged_and_a_dead_one_is_repla
         await asyncio.sleep(0.5)
         assert await backend_pid() == first and pings == [1], "one idle for longer is pinged, and kept when alive"
 
-        dsn = make_url(settings.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-        administrator = await asyncpg.connect(dsn)
-        try:
-            assert await administrator.fetchval("SELECT pg_terminate_backend($1)", first)
-        finally:
-            await administrator.close()
+        await terminate_backend(settings, first)
         await asyncio.sleep(0.5)
         replacement = await backend_pid()  # the ping fails, and the pool connects again instead of failing
         assert replacement != first and pings == [1, 1]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_connection_the_server_closed_is_replaced_when_handed_out_without_a_ping(settings, monkeypatch) -> None:
+    if settings.is_sqlite:
+        pytest.skip("SQLite has no connection to lose")
+    monkeypatch.setattr(confab.db.engine, "IDLE_PING_SECONDS", 3600.0)
+    engine = create_engine(settings)
+    pings = []
+    ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(1) or ping(connection))
+
+    async def backend_pid() -> int:
+        async with engine.connect() as connection:
+            return (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+
+    try:
+        first = await backend_pid()
+        await terminate_backend(settings, first)  # as a database restart does to every connection
+        await asyncio.sleep(0.2)  # the worker's event loop reads the server's goodbye
+        assert await backend_pid() != first, "the closed connection was replaced before its first statement"
+        assert pings == []
     finally:
         await engine.dispose()

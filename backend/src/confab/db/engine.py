@@ -39,16 +39,23 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _ping_after_idle(engine: AsyncEngine) -> None:
-    """Ping a connection that sat in the pool longer than `IDLE_PING_SECONDS`; a dead one is replaced.
+def _closed_by_server(dbapi_connection: Any) -> bool:
+    """Whether asyncpg has already seen the server close this connection (no round trip: a flag it keeps)."""
+    return bool(dbapi_connection.driver_connection.is_closed())
+
+
+def _replace_dead_connections(engine: AsyncEngine) -> None:
+    """Replace a pooled connection the server has closed, or one that sat idle longer than `IDLE_PING_SECONDS`
+    and fails a ping.
 
     `pool_pre_ping` pinged on every checkout: three round trips (BEGIN, the ping, ROLLBACK) before each
-    transaction, about 4% of a REST send. A connection just used is almost always alive; one that died with
-    a database restart since is caught where it is used first (the pool then replaces every connection older
-    than that, and the token check, the message writer, login, sign-up, the probe and the socket handshake
-    make their first statement once more: `confab.db.reconnect`). Idle ones are what firewalls and server
-    timeouts drop, and those are pinged here. A failed ping raises `InvalidatePoolError` so that the pool
-    reconnects, and also replaces every older connection.
+    transaction, about 4% of a REST send. A database restart closes every connection, and asyncpg notices
+    within a moment: such a connection is replaced at checkout, for the cost of reading a flag. One that died
+    unnoticed (a rebooted host answers its next packet with a reset) is caught where it is used first (the
+    pool then replaces every connection older than that, and the token check, the message writer, login,
+    sign-up, the probe and the socket handshake make their first statement once more: `confab.db.reconnect`).
+    Idle ones are what firewalls and server timeouts drop silently, and those are pinged here. Either way
+    `InvalidatePoolError` makes the pool reconnect, and also replace every older connection.
     """
     dialect = engine.dialect
 
@@ -59,6 +66,8 @@ def _ping_after_idle(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "checkout")
     def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         idle_since = record.info.pop(_IDLE_SINCE, None)
+        if _closed_by_server(dbapi_connection):
+            raise InvalidatePoolError("the server closed a pooled connection")
         if idle_since is None or time.monotonic() - idle_since <= IDLE_PING_SECONDS:
             return
         try:
@@ -95,7 +104,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # Database errors end up in logs; their bound values would be passwords hashes and message contents.
         hide_parameters=True,
     )
-    _ping_after_idle(engine)
+    _replace_dead_connections(engine)
     return engine
 
 

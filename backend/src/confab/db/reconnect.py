@@ -1,8 +1,9 @@
 """One more try, on a fresh connection, for a transaction whose first statement met a connection that died.
 
-Pooled PostgreSQL connections are pinged only after sitting idle (`confab.db.engine`), so right after a
-database restart the pool hands out connections used a moment ago, now dead. The first statement to meet
-one fails with `connection_invalidated`, and the pool then replaces every connection older than it. Nothing
+Pooled PostgreSQL connections are pinged only after sitting idle, and replaced before use only once the
+worker has seen the server close them (`confab.db.engine`), so a connection that died unnoticed (a rebooted
+host answers its next packet with a reset) is handed out as if alive. The first statement to meet one fails
+with `connection_invalidated`, and the pool then replaces every connection older than it. Nothing
 of that transaction can have been committed (it had sent no COMMIT, and PostgreSQL rolls back the
 transaction of a connection that ends), so it can start over on a fresh connection. Only its first statement
 is retried: after that, a COMMIT may have reached the database, or the caller acted on what it had read.
