@@ -1,9 +1,10 @@
 """The first requests after PostgreSQL dropped every connection (a restart, a failover, an administrator)
 succeed on the first try: a login, a sign-up, the database probe and a socket handshake.
 
-Pooled connections are pinged only after sitting idle (`confab.db.engine`), so right after a drop the pool
-hands out connections used a moment ago, now dead. Each of these finds that out at the first statement of
-its transaction, and makes it once more on a fresh connection (`confab.db.reconnect`).
+The connections die unnoticed here (`pool_of_dead_connections`: no idle ping, and the check at checkout for
+connections the server closed is off, as when a rebooted host answers with a reset), so the pool hands out
+connections used a moment ago, now dead. Each of these finds that out at the first statement of its
+transaction, and makes it once more on a fresh connection (`confab.db.reconnect`).
 """
 
 from __future__ import annotations

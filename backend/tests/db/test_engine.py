@@ -1,5 +1,5 @@
-"""The pool settings from the environment reach the PostgreSQL engine, and its connections are pinged only
-after sitting idle."""
+"""The pool settings from the environment reach the PostgreSQL engine, its connections are pinged only after
+sitting idle, and one the server closed is replaced before it is handed out."""
 
 from __future__ import annotations
 

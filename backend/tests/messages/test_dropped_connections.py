@@ -1,8 +1,8 @@
 """PostgreSQL dropping every connection (a restart, a failover, an administrator): the next send still
 answers 201 and is stored once.
 
-Pooled connections are pinged only after sitting idle (`confab.db.engine`), so right after a drop the pool
-still hands out connections used a moment ago, now dead. The token check and the message writer find that
+The connections die unnoticed here (`pool_of_dead_connections`), so right after a drop the pool still hands
+out connections used a moment ago, now dead. The token check and the message writer find that
 out at their first statement, before anything is read or written, and try once more on a fresh connection.
 A failure after a batch's first statement is never retried: a write may have reached the database.
 """
