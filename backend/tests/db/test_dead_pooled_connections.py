@@ -9,6 +9,9 @@ transaction, and makes it once more on a fresh connection (`confab.db.reconnect`
 
 from __future__ import annotations
 
+import asyncpg
+import pytest
+
 from tests.support.accounts import PASSWORD, sign_up, unique_nickname
 from tests.support.databases import drop_every_connection
 from tests.support.sockets import RecordingClient
@@ -51,3 +54,34 @@ async def test_a_socket_handshake_right_after_postgres_dropped_every_connection_
     client = await RecordingClient().connect(server.url, alice.token)
     assert client.client.connected
     await client.disconnect()
+
+
+@pytest.fixture
+def refused_reconnects(monkeypatch):
+    """Call it, and from then on PostgreSQL refuses new connections, as while it is down."""
+
+    async def refused(*_args, **_kwargs):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    return lambda: monkeypatch.setattr(asyncpg, "connect", refused)
+
+
+async def test_a_retry_that_finds_postgres_still_down_answers_503_not_500(
+    server, http, make_user, pool_of_dead_connections, refused_reconnects
+):
+    alice, bob = await make_user(), unique_nickname("bob")
+    await drop_every_connection(server.settings.database_url)
+    refused_reconnects()
+    for request in (
+        http.build_request("GET", "/api/users", headers=alice.headers),  # the token check's retry
+        http.build_request("POST", "/api/auth/token", json={"nickname": alice.nickname, "password": PASSWORD}),
+        http.build_request("GET", "/db/alive"),
+        http.build_request(
+            "POST",
+            "/api/users",
+            json={"name": "Bob", "email": f"{bob}@example.com", "nickname": bob, "password": PASSWORD},
+        ),
+    ):
+        answer = await http.send(request)
+        assert answer.status_code == 503, (request.url.path, answer.text)
+        assert answer.headers["Retry-After"] == "2"
