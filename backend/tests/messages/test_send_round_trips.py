@@ -64,6 +64,6 @@ async def test_a_send_checks_out_a_connection_for_its_token_and_one_for_its_batc
     assert len(token_check.statements) == 1 and "FROM sessions JOIN users" in token_check.statements[0]
     assert batch.transactions == 1
     assert len(batch.statements) == 2, batch.statements
-    assert "FROM confab_take_write_order(" in batch.statements[0]
+    assert batch.statements[0].startswith("SELECT confab_take_write_order("), batch.statements
     assert batch.statements[1].startswith("INSERT INTO messages "), batch.statements
     assert pings == [], "connections used a moment ago are handed out without a ping"
