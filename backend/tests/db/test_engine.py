@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 import confab.db.engine
 from confab.db.engine import create_engine
@@ -54,6 +55,20 @@ async def terminate_backend(settings: Settings, pid: int) -> None:
         await administrator.close()
 
 
+def counted_pings(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that gains an item each time the pool pings one of `engine`'s connections."""
+    pings: list[int] = []
+    ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(1) or ping(connection))
+    return pings
+
+
+async def backend_pid(engine: AsyncEngine) -> int:
+    """The PostgreSQL backend of the connection the pool hands out next."""
+    async with engine.connect() as connection:
+        return (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+
+
 async def test_only_a_connection_that_sat_idle_is_pinged_and_a_dead_one_is_replaced(settings, monkeypatch) -> None:
     if settings.is_sqlite:
         pytest.skip("SQLite has no connection to lose")
@@ -61,23 +76,16 @@ async def test_only_a_connection_that_sat_idle_is_pinged_and_a_dead_one_is_repla
     # As when a firewall drops the connection silently: the worker cannot tell it closed until it tries it.
     monkeypatch.setattr(confab.db.engine, "_closed_by_server", lambda _connection: False)
     engine = create_engine(settings)
-    pings = []
-    ping = engine.dialect.do_ping
-    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(1) or ping(connection))
-
-    async def backend_pid() -> int:
-        async with engine.connect() as connection:
-            return (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
-
+    pings = counted_pings(engine, monkeypatch)
     try:
-        first = await backend_pid()
-        assert await backend_pid() == first and pings == [], "a connection just returned is handed out unpinged"
+        first = await backend_pid(engine)
+        assert await backend_pid(engine) == first and pings == [], "a connection just returned is handed out unpinged"
         await asyncio.sleep(0.5)
-        assert await backend_pid() == first and pings == [1], "one idle for longer is pinged, and kept when alive"
+        assert await backend_pid(engine) == first and pings == [1], "one idle for longer is pinged, and kept when alive"
 
         await terminate_backend(settings, first)
         await asyncio.sleep(0.5)
-        replacement = await backend_pid()  # the ping fails, and the pool connects again instead of failing
+        replacement = await backend_pid(engine)  # the ping fails, and the pool connects again instead of failing
         assert replacement != first and pings == [1, 1]
     finally:
         await engine.dispose()
@@ -88,19 +96,12 @@ async def test_a_connection_the_server_closed_is_replaced_when_handed_out_withou
         pytest.skip("SQLite has no connection to lose")
     monkeypatch.setattr(confab.db.engine, "IDLE_PING_SECONDS", 3600.0)
     engine = create_engine(settings)
-    pings = []
-    ping = engine.dialect.do_ping
-    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(1) or ping(connection))
-
-    async def backend_pid() -> int:
-        async with engine.connect() as connection:
-            return (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
-
+    pings = counted_pings(engine, monkeypatch)
     try:
-        first = await backend_pid()
+        first = await backend_pid(engine)
         await terminate_backend(settings, first)  # as a database restart does to every connection
         await asyncio.sleep(0.2)  # the worker's event loop reads the server's goodbye
-        assert await backend_pid() != first, "the closed connection was replaced before its first statement"
+        assert await backend_pid(engine) != first, "the closed connection was replaced before its first statement"
         assert pings == []
     finally:
         await engine.dispose()
