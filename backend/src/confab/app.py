@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 import socketio
+from advanced_alchemy.exceptions import RepositoryError
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, Request, Response
 from litestar.config.cors import CORSConfig
@@ -24,7 +25,7 @@ from confab import __version__
 from confab.bodies import strict_json_body
 from confab.db.backup import serving
 from confab.db.engine import create_database_config
-from confab.db.outages import database_error_response
+from confab.db.outages import database_error_response, repository_error_response
 from confab.db.schema import assert_schema_current
 from confab.dependencies import APP_DEPENDENCIES
 from confab.domain.accounts.controller import AccountController
@@ -146,6 +147,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SQLAlchemyError: database_error_response,
             asyncpg.PostgresError: database_error_response,
             asyncpg.InterfaceError: database_error_response,
+            # advanced-alchemy's repositories rewrap SQLAlchemy's errors, outages included.
+            RepositoryError: repository_error_response,
         },
         before_request=strict_json_body,
         request_max_body_size=settings.max_body_bytes,

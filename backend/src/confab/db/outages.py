@@ -9,6 +9,8 @@ request itself was at fault.
 from __future__ import annotations
 
 import asyncpg
+from advanced_alchemy.exceptions import RepositoryError
+from advanced_alchemy.extensions.litestar.exception_handler import exception_to_http_response
 from litestar import Request, Response
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -30,6 +32,8 @@ _CONNECTION_LOST = (
 
 def is_database_outage(error: BaseException) -> bool:
     """True when `error` means the database could not be reached, rather than that the request was wrong."""
+    if isinstance(error, RepositoryError) and error.__cause__ is not None:
+        error = error.__cause__  # advanced-alchemy's repositories rewrap what SQLAlchemy raised
     if isinstance(error, PoolTimeoutError):
         return True
     if isinstance(error, DBAPIError) and error.connection_invalidated:
@@ -45,9 +49,20 @@ def database_error_response(_request: Request, error: Exception) -> Response[Err
     """503 with Retry-After for an outage; any other database error stays the plain 500 it always was.
     (Litestar has logged the exception already.)"""
     if is_database_outage(error):
-        return Response(
-            ErrorBody(status_code=503, detail=OUTAGE_DETAIL),
-            status_code=503,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
+        return _outage_response()
     return Response(ErrorBody(status_code=500, detail="Internal Server Error"), status_code=500)
+
+
+def repository_error_response(request: Request, error: RepositoryError) -> Response[object]:
+    """advanced-alchemy's own answers to its repositories' errors (404, 409, 500), except an outage: 503."""
+    if is_database_outage(error):
+        return _outage_response()
+    return exception_to_http_response(request, error)
+
+
+def _outage_response() -> Response[ErrorBody]:
+    return Response(
+        ErrorBody(status_code=503, detail=OUTAGE_DETAIL),
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
