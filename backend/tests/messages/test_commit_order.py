@@ -40,7 +40,10 @@ async def wait_until_someone_waits_for_the_lock(connection: asyncpg.Connection) 
     raise AssertionError("nobody waited for the ordering lock")
 
 
-async def test_a_message_waits_for_the_ordering_lock_and_takes_the_seq_after_the_holders(server, http, make_user):
+@pytest.mark.parametrize("client_id", [None, "waits-0001"])  # a batch's transaction, and a plain DM's one statement
+async def test_a_message_waits_for_the_ordering_lock_and_takes_the_seq_after_the_holders(
+    server, http, make_user, client_id
+):
     if not server.settings.database_url.startswith("postgresql"):
         pytest.skip("SQLite serializes writers with BEGIN IMMEDIATE; this lock is PostgreSQL's")
     alice, bob = await make_user(), await make_user()
@@ -51,7 +54,11 @@ async def test_a_message_waits_for_the_ordering_lock_and_takes_the_seq_after_the
         latest = await holder.fetchval(TAKE_WRITE_ORDER, MESSAGE_ORDER_LOCK)
         held_id = await holder.fetchval(STORE_UNDER_THE_LOCK, alice.id, bob.id, latest + 1)
         send = asyncio.create_task(
-            http.post("/api/messages", headers=alice.headers, json={"recipient_id": bob.id, "content": "waits"})
+            http.post(
+                "/api/messages",
+                headers=alice.headers,
+                json={"recipient_id": bob.id, "content": "waits", "client_id": client_id},
+            )
         )
         await wait_until_someone_waits_for_the_lock(holder)
         assert not send.done()  # blocked behind the writer that holds the lock
@@ -111,6 +118,52 @@ async def test_a_client_id_committed_while_a_batch_waited_for_the_write_order_is
             (alice.id, "raced-000001")
         ]
         await second_transaction.rollback()
+    finally:
+        await first.close()
+        await second.close()
+
+
+WRITE_DIRECT = "SELECT * FROM confab_write_direct_messages($1, $2, $3, $4, $5, now())"
+
+
+async def test_plain_dms_written_in_one_statement_wait_for_the_write_order_and_skip_what_was_committed_meanwhile(
+    server, make_user
+):
+    """`confab_write_direct_messages` (a batch of plain DMs, outside any transaction) reads the highest `seq` and
+    the repeated `client_id`s after the lock: it writes the rest after the holder's message, ids and `seq`s in
+    the order given, and commits on its own."""
+    if not server.settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite serializes writers with BEGIN IMMEDIATE; this lock is PostgreSQL's")
+    alice, bob = await make_user(), await make_user()
+    first, second = await asyncpg.connect(plain_dsn(server)), await asyncpg.connect(plain_dsn(server))
+    try:
+        first_transaction = first.transaction()
+        await first_transaction.start()
+        latest = await first.fetchval(TAKE_WRITE_ORDER, MESSAGE_ORDER_LOCK)
+        await first.execute(STORE_WITH_CLIENT_ID, alice.id, bob.id, latest + 1, "direct-0001")
+        sends = [(alice.id, bob.id, "a", "direct-0001"), (alice.id, bob.id, "b", "direct-0002")]
+        sends.append((bob.id, alice.id, "c", "direct-0001"))  # the same client_id, another author: not a repeat
+        columns = [list(column) for column in zip(*sends, strict=True)]
+        waiting = asyncio.create_task(second.fetchrow(WRITE_DIRECT, MESSAGE_ORDER_LOCK, *columns))
+        await wait_until_someone_waits_for_the_lock(first)
+        await first_transaction.commit()
+        written = await asyncio.wait_for(waiting, 10)
+        assert list(zip(written["repeated_authors"], written["repeated_client_ids"], strict=True)) == [
+            (alice.id, "direct-0001")
+        ]
+        assert written["seqs"] == [latest + 2, latest + 3]
+        assert written["ids"] == sorted(written["ids"])
+        assert not await second.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+        stored = await first.fetch(
+            "SELECT id, author_id, content, seq, created_seq, deleted FROM messages WHERE seq > $1 ORDER BY seq", latest
+        )
+        assert [(row["content"], row["author_id"], row["seq"]) for row in stored] == [
+            ("written under the lock", alice.id, latest + 1),
+            ("b", alice.id, latest + 2),
+            ("c", bob.id, latest + 3),
+        ]
+        assert [row["id"] for row in stored[1:]] == written["ids"]
+        assert all(row["created_seq"] == row["seq"] and not row["deleted"] for row in stored)
     finally:
         await first.close()
         await second.close()

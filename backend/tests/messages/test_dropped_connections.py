@@ -4,7 +4,9 @@ answers 201 and is stored once.
 The connections die unnoticed here (`pool_of_dead_connections`), so right after a drop the pool still hands
 out connections used a moment ago, now dead. The token check and the message writer find that
 out at their first statement, before anything is read or written, and try once more on a fresh connection.
-A failure after a batch's first statement is never retried: a write may have reached the database.
+A failure after a batch's first statement is never retried: a write may have reached the database. A batch
+of plain DMs is one statement that commits on its own; if its answer is lost after the commit, the retry
+finds each send's `client_id` written and writes nothing twice.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 import confab.domain.messages.group_commit
 from confab.domain.accounts.schemas import PublicUser
 from confab.domain.messages.group_commit import MessageWriter, NewMessage
-from confab.domain.messages.ordering import NewWriteOrder
+from confab.domain.messages.ordering import DirectRow, DirectWrites, NewWriteOrder
 from tests.support.accounts import Account
 from tests.support.databases import drop_every_connection
 
@@ -91,10 +93,34 @@ async def test_a_batch_that_loses_its_connection_after_taking_the_write_order_is
         return await write_together(session, batch, seq)
 
     monkeypatch.setattr(writer, "_write_together", dropped_midway)
-    lost = await dm(http, alice, bob, "lost", client_id="lost-midway-0001")
+    # Mentioning its reader takes a DM through the batch's transaction (a plain DM is one statement: below).
+    content = f"lost, @{bob.nickname}"
+    lost = await dm(http, alice, bob, content, client_id="lost-midway-0001")
     assert lost.status_code == 503, lost.text
     assert len(calls) == 1
     assert await contents_between(http, bob, alice) == []
-    retried = await dm(http, alice, bob, "lost", client_id="lost-midway-0001")  # as the README tells clients to
+    retried = await dm(http, alice, bob, content, client_id="lost-midway-0001")  # as the README tells clients to
     assert retried.status_code == 201, retried.text
-    assert await contents_between(http, bob, alice) == ["lost"]
+    assert await contents_between(http, bob, alice) == [content]
+
+
+async def test_plain_dms_whose_statement_committed_but_lost_its_answer_are_written_once(
+    server, http, make_user, pool_of_dead_connections, monkeypatch
+):
+    alice, bob = await make_user(), await make_user()
+    attempts: list[str] = []
+    write_direct_messages = confab.domain.messages.group_commit.write_direct_messages
+
+    async def committed_then_dropped(connection: Any, rows: list[DirectRow], sent_at: Any) -> DirectWrites:
+        writes = await write_direct_messages(connection, rows, sent_at)
+        attempts.append(f"{len(writes.written)} written, {len(writes.repeated)} repeated")
+        if len(attempts) == 1:  # committed; PostgreSQL ends the connection before the worker reads the answer
+            await connection.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+        return writes
+
+    monkeypatch.setattr(confab.domain.messages.group_commit, "write_direct_messages", committed_then_dropped)
+    sent = await dm(http, alice, bob, "once", client_id="answer-lost-0001")
+    assert attempts == ["1 written, 0 repeated", "0 written, 1 repeated"]
+    assert sent.status_code == 200, sent.text  # answered as a retry of a send already stored
+    assert sent.json()["content"] == "once" and sent.json()["client_id"] == "answer-lost-0001"
+    assert await contents_between(http, bob, alice) == ["once"]

@@ -1,6 +1,8 @@
 """What a REST send asks of PostgreSQL: the token check, one statement outside any transaction (shared with the
-requests that arrive meanwhile: tests/sessions/test_token_checks.py), and its batch's one transaction, which
-takes the write order, reads the next `seq` and checks the `client_id` in its first statement, then inserts.
+requests that arrive meanwhile: tests/sessions/test_token_checks.py), and its batch's write. A batch of plain DMs
+(a `client_id` each, no files, no thread, nobody mentioned) is one statement outside any transaction, which takes
+the write order, checks the `client_id`s and inserts; any other batch is one transaction, which takes the write
+order, reads the next `seq` and checks the `client_id`s in its first statement, then inserts.
 
 Each round trip to the database is paid while the worker and PostgreSQL both spend CPU on it, and the batch's
 are paid while every other writer waits for the write order (bench/RESULTS.md, 2026-11-28).
@@ -22,15 +24,8 @@ class Checkout:
     statements: list[str] = field(default_factory=list)
 
 
-async def test_a_send_checks_out_a_connection_for_its_token_and_one_for_its_batch_and_pings_neither(
-    server, http, make_user, monkeypatch
-):
-    if not server.settings.database_url.startswith("postgresql"):
-        pytest.skip("SQLite's one connection per worker costs no round trips; its token check shares the request's")
-    alice, bob = await make_user(), await make_user()
-    send = {"recipient_id": bob.id, "content": "counted"}
-    warm = await http.post("/api/messages", headers=alice.headers, json=send)  # both profiles are remembered now
-    assert warm.status_code == 201
+async def counted_send(server, http, sender, body: dict[str, Any], monkeypatch) -> list[Checkout]:
+    """The connections `body`'s send checks out, each with its transactions and statements; no pings allowed."""
     engine = server.app.state.database_config.get_engine().sync_engine
     checkouts: list[Checkout] = []
     pings: list[object] = []
@@ -52,18 +47,50 @@ async def test_a_send_checks_out_a_connection_for_its_token_and_one_for_its_batc
     for target, name, listener in listeners:
         event.listen(target, name, listener)
     try:
-        sent = await http.post("/api/messages", headers=alice.headers, json={**send, "client_id": "counted-0001"})
+        sent = await http.post("/api/messages", headers=sender.headers, json=body)
     finally:
         for target, name, listener in listeners:
             event.remove(target, name, listener)
     assert sent.status_code == 201, sent.text
-
+    assert pings == [], "connections used a moment ago are handed out without a ping"
     assert len(checkouts) == 2, [checkout.statements for checkout in checkouts]
-    token_check, batch = checkouts
+    token_check = checkouts[0]
     assert token_check.autocommit and token_check.transactions == 0
     assert len(token_check.statements) == 1 and "FROM sessions JOIN users" in token_check.statements[0]
+    return checkouts
+
+
+@pytest.fixture
+async def pair(server, http, make_user):
+    """Two users on PostgreSQL, whose profiles the worker remembers (a send reads none)."""
+    if not server.settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite's one connection per worker costs no round trips; its token check shares the request's")
+    alice, bob = await make_user(), await make_user()
+    warm = await http.post("/api/messages", headers=alice.headers, json={"recipient_id": bob.id, "content": "warm"})
+    assert warm.status_code == 201
+    return alice, bob
+
+
+async def test_a_plain_dm_is_a_token_check_and_one_statement_that_commits_on_its_own(server, http, pair, monkeypatch):
+    alice, bob = pair
+    body = {"recipient_id": bob.id, "content": "counted", "client_id": "counted-0001"}
+    _token_check, batch = await counted_send(server, http, alice, body, monkeypatch)
+    assert batch.autocommit and batch.transactions == 0
+    assert len(batch.statements) == 1, batch.statements
+    assert batch.statements[0].startswith("SELECT confab_write_direct_messages("), batch.statements
+
+
+@pytest.mark.parametrize("why", ["mentions its reader", "has no client_id"])
+async def test_any_other_send_is_a_token_check_and_one_transaction_of_two_statements(
+    server, http, pair, monkeypatch, why
+):
+    alice, bob = pair
+    body = {"recipient_id": bob.id, "content": f"counted, @{bob.nickname}", "client_id": "counted-0002"}
+    if why == "has no client_id":
+        body = {"recipient_id": bob.id, "content": "counted"}
+    _token_check, batch = await counted_send(server, http, alice, body, monkeypatch)
     assert batch.transactions == 1
-    assert len(batch.statements) == 2, batch.statements
-    assert batch.statements[0].startswith("SELECT confab_take_write_order("), batch.statements
-    assert batch.statements[1].startswith("INSERT INTO messages "), batch.statements
-    assert pings == [], "connections used a moment ago are handed out without a ping"
+    statements = [statement for statement in batch.statements if not statement.startswith("INSERT INTO mentions")]
+    assert len(statements) == 2, batch.statements
+    assert statements[0].startswith("SELECT confab_take_write_order("), batch.statements
+    assert statements[1].startswith("INSERT INTO messages "), batch.statements
