@@ -15,9 +15,10 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+import confab.domain.messages.group_commit
 from confab.domain.accounts.schemas import PublicUser
 from confab.domain.messages.group_commit import MessageWriter, NewMessage
-from confab.domain.messages.ordering import NewWriteOrder
+from confab.domain.messages.ordering import DirectRow, DirectWrites, NewWriteOrder
 from tests.support.files import uploaded
 from tests.support.rooms import create_room, post_to_room
 from tests.support.sockets import RecordingClient, settle
@@ -146,6 +147,44 @@ async def test_one_refused_send_in_a_batch_is_answered_alone_and_the_others_are_
     assert [message["content"] for message in history] == ["sent before", "fine"]
     in_room = (await http.get(f"/api/rooms/{room['id']}/messages", headers=alice.headers)).json()
     assert [message["content"] for message in in_room] == ["a thread in the room", "fine too"]
+
+
+async def test_plain_dms_of_a_mixed_batch_go_first_in_one_statement_and_each_author_keeps_their_order(
+    server, http, make_user, monkeypatch
+):
+    if not server.settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite writes every batch in one transaction; the one-statement DM write is PostgreSQL's")
+    alice, bob, carol = [await make_user() for _ in range(3)]
+    room = await create_room(http, bob, members=[carol])
+    in_one_statement: list[list[str]] = []
+    write_direct_messages = confab.domain.messages.group_commit.write_direct_messages
+
+    async def recorded(connection: Any, rows: list[DirectRow], sent_at: Any) -> DirectWrites:
+        in_one_statement.append([row.content for row in rows])
+        return await write_direct_messages(connection, rows, sent_at)
+
+    monkeypatch.setattr(confab.domain.messages.group_commit, "write_direct_messages", recorded)
+    async with held_writes(server, http, to_room(http, carol, room["id"], "first")) as held:
+        tasks = await held.started(
+            to_room(http, bob, room["id"], "in the room"),
+            dm(http, alice, bob, "plain 1", client_id="mixed-000001"),
+            dm(http, carol, bob, "plain from carol", client_id="mixed-000002"),
+            dm(http, alice, bob, f"mentioning @{bob.nickname}", client_id="mixed-000003"),
+            dm(http, alice, bob, "plain 2, after a mention", client_id="mixed-000004"),
+        )
+        answers = await held.release(tasks)
+    assert [answer.status_code for answer in answers] == [201] * 5, [answer.text for answer in answers]
+    # alice's second plain DM waits behind her mention; carol's has no earlier send in the batch
+    assert in_one_statement == [["plain 1", "plain from carol"]]
+    seqs = {answer.json()["content"]: answer.json()["seq"] for answer in answers}
+    assert seqs["plain 1"] < seqs["plain from carol"] < seqs["in the room"]
+    assert seqs["plain 1"] < seqs[f"mentioning @{bob.nickname}"] < seqs["plain 2, after a mention"]
+    history = (await http.get("/api/messages", headers=bob.headers, params={"with": alice.id})).json()
+    assert [message["content"] for message in history] == [
+        "plain 1",
+        f"mentioning @{bob.nickname}",
+        "plain 2, after a mention",
+    ]
 
 
 async def test_a_client_id_twice_in_one_batch_is_stored_once_and_both_get_it(server, http, make_user):

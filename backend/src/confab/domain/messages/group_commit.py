@@ -20,7 +20,7 @@ the batch), a reply's mentioned follow its thread, and each written send comes b
 (`confab.domain.notifications.audience`). A refused send stores no mention and alerts nobody.
 
 Ordering: a batch takes the write order (`confab.domain.messages.ordering`) once, before its checks,
-and holds it until its COMMIT; its messages get consecutive `seq` values (and ids) in arrival order. On
+and holds it until its COMMIT; its messages get consecutive `seq` values (and ids) in arrival order (plain DMs: below). On
 PostgreSQL that is one advisory lock per batch instead of one per message, taken in the same round trip
 as the read of the highest `seq` and the check for repeated `client_id`s (the batch's first statement).
 The checks run under it because room membership changes take it too (`confab.domain.rooms.service`):
@@ -28,10 +28,12 @@ the members a batch reads as its readers (who get `notify`) and as allowed sende
 its COMMIT, so someone removed from a room is never alerted to, nor written into, a message committed
 after the removal.
 
-On PostgreSQL a batch of plain DMs (each with a `client_id`, no files, no thread, nobody mentioned: no check
-needs the worker between the lock and the INSERT) is one statement outside any transaction, which takes the
+On PostgreSQL a batch's plain DMs (each with a `client_id`, no files, no thread, nobody mentioned: no check
+needs the worker between the lock and the INSERT) are one statement outside any transaction, which takes the
 write order, finds the repeated `client_id`s and inserts the rest (`write_direct_messages`): one round trip
-instead of four (BEGIN, the write order, the INSERT, COMMIT). That statement is its own first statement, so
+instead of four (BEGIN, the write order, the INSERT, COMMIT). In a batch that also holds other sends they are
+written first, then the others in their transaction, except a plain DM whose author has an earlier send among
+the others: it stays with them, so one author's messages keep their order. That statement is its own first statement, so
 a connection found dead is retried as any first statement is (`confab.db.reconnect`); if PostgreSQL died
 after committing it but before answering, the retry finds every row as a repeat of its own `client_id`, so
 nothing is written twice (its sends answer their message unpushed, as a client's retry after a lost COMMIT
@@ -180,7 +182,13 @@ class MessageWriter:
             self._writing = None
 
     async def _write_batch(self, batch: list[NewMessage]) -> None:
-        """Write the batch in one transaction, or, when a constraint fails it, each send in its own."""
+        """Write the batch in one transaction, or, when a constraint fails it, each send in its own. On PostgreSQL
+        its plain DMs go first, in one statement of their own (`_plain_first`)."""
+        plain, rest = self._plain_first(batch)
+        if plain and rest:
+            await self._write_batch(plain)
+            await self._write_batch(rest)
+            return
         try:
             results = await self._write_in_one_transaction(batch)
         except (SQLAlchemyIntegrityError, ClaimedMeanwhile) as error:
@@ -205,6 +213,24 @@ class MessageWriter:
             else:
                 send.outcome.set_result(result)
 
+    def _plain_first(self, batch: list[NewMessage]) -> tuple[list[NewMessage], list[NewMessage]]:
+        """The batch's plain DMs (`_plain_direct`) that may be written ahead of the rest, and the rest (on SQLite, all
+        of it). A send stays with the rest when its author has an earlier send there, so each author's messages
+        keep the order they were sent in (sends of different authors in one batch arrived together, in no order
+        anyone could see)."""
+        if self.direct_engine is None:
+            return [], batch
+        plain: list[NewMessage] = []
+        rest: list[NewMessage] = []
+        waiting_authors: set[int] = set()
+        for send in batch:
+            if send.author.id not in waiting_authors and _plain_direct(send):
+                plain.append(send)
+            else:
+                waiting_authors.add(send.author.id)
+                rest.append(send)
+        return plain, rest
+
     @staticmethod
     def _lone_refusal(send: NewMessage, error: Exception) -> Result:
         """A lone send refused by a constraint: a `client_id` another worker wrote first is a repeat; a file
@@ -222,7 +248,7 @@ class MessageWriter:
         it is then made once more, on a fresh connection (`confab.db.reconnect`). A failure after it is never
         retried here.
         """
-        if self.direct_engine is not None and all(_plain_direct(send) for send in batch):
+        if self.direct_engine is not None and all(_plain_direct(send) for send in batch):  # `_plain_first`'s part
             return await self._write_direct(batch)
         client_ids = {(send.author.id, send.client_id) for send in batch if send.client_id is not None}
         async with self.session_maker() as session:
