@@ -20,9 +20,10 @@ the batch), a reply's mentioned follow its thread, and each written send comes b
 (`confab.domain.notifications.audience`). A refused send stores no mention and alerts nobody.
 
 Ordering: a batch takes the write order (`confab.domain.messages.ordering`) once, before its checks,
-and holds it until its COMMIT; its messages get consecutive `seq` values (and ids) in arrival order (plain DMs: below). On
-PostgreSQL that is one advisory lock per batch instead of one per message, taken in the same round trip
-as the read of the highest `seq` and the check for repeated `client_id`s (the batch's first statement).
+and holds it until its COMMIT; its messages get consecutive `seq` values (and ids) in arrival order
+(plain DMs: below). On PostgreSQL that is one advisory lock per batch instead of one per message, taken
+in the same round trip as the read of the highest `seq` and the check for repeated `client_id`s (the
+batch's first statement).
 The checks run under it because room membership changes take it too (`confab.domain.rooms.service`):
 the members a batch reads as its readers (who get `notify`) and as allowed senders stay members until
 its COMMIT, so someone removed from a room is never alerted to, nor written into, a message committed
@@ -33,8 +34,8 @@ needs the worker between the lock and the INSERT) are one statement outside any 
 write order, finds the repeated `client_id`s and inserts the rest (`write_direct_messages`): one round trip
 instead of four (BEGIN, the write order, the INSERT, COMMIT). In a batch that also holds other sends they are
 written first, then the others in their transaction, except a plain DM whose author has an earlier send among
-the others: it stays with them, so one author's messages keep their order. That statement is its own first statement, so
-a connection found dead is retried as any first statement is (`confab.db.reconnect`); if PostgreSQL died
+the others: it stays with them, so one author's messages keep their order. That statement is its own first
+statement, so a connection found dead is retried as any first statement is (`confab.db.reconnect`); if PostgreSQL died
 after committing it but before answering, the retry finds every row as a repeat of its own `client_id`, so
 nothing is written twice (its sends answer their message unpushed, as a client's retry after a lost COMMIT
 answer does; catch-up brings it to the recipient).
