@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import asyncpg
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -25,18 +27,32 @@ async def query_plan(database_url: str, statement: object) -> str:
         await engine.dispose()
 
 
-async def nested_plans(database_url: str, statement: str, *arguments: object) -> list[str]:
+async def nested_plans(
+    database_url: str,
+    statement: str,
+    *arguments: object,
+    verbose: bool = False,
+    before: Sequence[str] = (),
+    seq_scans: bool = False,
+) -> list[str]:
     """The plans of the statements a function runs inside `statement` (PostgreSQL), as `auto_explain` reports
-    them to the client; run in a transaction that is rolled back, with sequential scans off as above."""
+    them to the client; run in a transaction that is rolled back, after the statements `before` (in the same
+    transaction), with sequential scans off as above unless `seq_scans` (for tables given statistics by
+    `before`). `verbose` plans show each expression, a function call's arguments (parameters or values)."""
     connection = await asyncpg.connect(make_url(database_url).set(drivername="postgresql").render_as_string(False))
     plans: list[str] = []
     connection.add_log_listener(lambda _connection, message: plans.append(message.message))
     try:
-        for setting in NESTED_PLANS_TO_CLIENT:
-            await connection.execute(setting)
         transaction = connection.transaction()
         await transaction.start()
-        await connection.execute("SET LOCAL enable_seqscan = off")
+        for preparation in before:
+            await connection.execute(preparation)
+        for setting in NESTED_PLANS_TO_CLIENT:
+            await connection.execute(setting)
+        if verbose:
+            await connection.execute("SET auto_explain.log_verbose = on")
+        if not seq_scans:
+            await connection.execute("SET LOCAL enable_seqscan = off")
         await connection.fetch(statement, *arguments)
         await transaction.rollback()
         return plans
