@@ -117,7 +117,7 @@ async function loadLists() {
   for (const message of [...newestDirect, ...[...store.rooms.values()].map((room) => room.last_message)]) {
     if (!message) continue
     store.noteSeen(message.id)
-    store.noteSeq(message.seq)
+    store.noteSeq(message.seq, { read: true })
   }
 }
 

@@ -31,6 +31,8 @@ export async function catchUpChanges(api, store, since, { newerThan, pageSize = 
   for (;;) {
     const page = await api.changes({ since: cursor, limit: pageSize })
     store.applyChanges(page, { newerThan })
+    // Every change I may see up to the page's last `seq` is in this page or an earlier one.
+    if (page.length) store.noteSeq(page.at(-1).seq, { read: true })
     if (page.length < pageSize) return
     cursor = page.at(-1).seq
   }
@@ -53,8 +55,9 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, onN
     transports: ['websocket', 'polling'],
     tryAllTransports: true,
     // A function, so every handshake sends the current token and where to resume from: the highest `seq`
-    // received (changes to messages already shown come back too, not only new messages). One made before the
-    // lists are asked for has nothing to resume from: they are read after it joins.
+    // safe to resume from when the connection was lost (`resumePoint.js`; changes to messages already shown
+    // come back too, not only new messages). One made before the lists are asked for has nothing to resume
+    // from: they are read after it joins.
     auth: (callback) => {
       const handshake = ++handshakes
       handshakeCatchesUp = lists != null
@@ -68,7 +71,7 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, onN
           // Stopped meanwhile, or the transport opened again and a newer handshake took this one's place.
           if (stopped || handshake !== handshakes) return
           handshakeLastId = store.lastId
-          callback({ token: api.token(), since: resumeFrom ?? store.seq })
+          callback({ token: api.token(), since: resumeFrom ?? store.resumePoint.since(lostAt ?? Date.now()) })
         })
     },
     reconnectionDelay: 500,
@@ -79,6 +82,9 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, onN
   let peopleRefresh = null
   // While a REST catch-up runs, changes above the gap arrive first: resume from the gap if the socket drops.
   let resumeFrom = null
+  // When events may have begun to be lost (the connection dropped, or the server's `resync` says since when),
+  // until a handshake has caught up.
+  let lostAt = null
   // The highest message id held when the last handshake began: caught-up messages above it are new.
   let handshakeLastId = 0
   // Each handshake's `synced` gets a number: only the latest may declare the gap closed.
@@ -118,6 +124,7 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, onN
   })
   socket.on('disconnect', (reason) => {
     answerFirstHandshake()
+    lostAt ??= Date.now()
     // Closing it ourselves (logging out) is not a lost connection.
     store.setConnection(reason === 'io client disconnect' ? 'idle' : 'offline')
     // The client only reconnects by itself after a transport failure, not when the server hung up.
@@ -165,10 +172,13 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, onN
   socket.on('room_removed', ({ room_id: roomId }) => store.removeRoom(roomId))
   // My notification level for a room changed, here or in another tab or device.
   socket.on('notification_level', ({ room_id: roomId, level }) => store.setNotificationLevel(roomId, level))
-  // The server's link to the other workers lost events (README, "resync"): catch up as after a reconnect,
-  // with a fresh handshake that replays everything after the highest `seq` held.
-  socket.on('resync', () => {
-    if (!stopped) reconnect()
+  // The server's link to the other workers lost events for up to `lost_for` seconds (README, "resync"): catch
+  // up as after a reconnect, with a fresh handshake that replays everything after where I stood then.
+  socket.on('resync', (event) => {
+    if (stopped) return
+    const since = Date.now() - 1000 * (Number(event?.lost_for) || 0)
+    lostAt = Math.min(lostAt ?? since, since)
+    reconnect()
   })
   socket.on('synced', async ({ seq, complete }) => {
     const sync = ++syncs
@@ -176,7 +186,8 @@ export function createConnection({ url, api, store, refresh, onUnauthorized, onN
     // Set before anything is awaited: live changes arriving meanwhile must not move the resume point
     // past the gap. A complete replay closed every earlier gap.
     resumeFrom = complete ? null : seq
-    store.noteSeq(seq)
+    lostAt = null
+    store.noteSeq(seq, { read: true })
     try {
       await refresh()
       if (!complete) {

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { ApiError } from './api.js'
+import { RESUME_MARGIN_MS } from './resumePoint.js'
 import { catchUpChanges, createConnection } from './socket.js'
 import { Store, directKey, roomKey } from './store.js'
 
@@ -99,17 +100,39 @@ function setUp({ api = {}, refresh = vi.fn(async () => {}), loaded = true } = {}
 }
 
 describe('connection', () => {
-  it('sends the token and the highest seq received on every handshake', () => {
-    const { store, socket } = setUp()
-    const auth = () => new Promise((resolve) => socket.options.auth(resolve))
-    return auth()
-      .then((first) => {
-        expect(first).toEqual({ token: 'token-1', since: 0 })
-        store.addMessages([dm(41, bob, alice, { seq: 70 })])
-        store.upsertMessage(dm(41, bob, alice, { content: 'edited', seq: 75 }))
-        return auth()
-      })
-      .then((second) => expect(second).toEqual({ token: 'token-1', since: 75 }))
+  const auth = (socket) => new Promise((resolve) => socket.options.auth(resolve))
+
+  it('sends the token and where to resume on every handshake: the highest seq received a margin before', async () => {
+    vi.useFakeTimers()
+    try {
+      const { store, socket } = setUp()
+      expect(await auth(socket)).toEqual({ token: 'token-1', since: 0 })
+      store.addMessages([dm(41, bob, alice, { seq: 70 })])
+      store.upsertMessage(dm(41, bob, alice, { content: 'edited', seq: 75 }))
+      // A lower seq pushed by another worker may still be on its way: neither is safe to resume from yet.
+      expect(await auth(socket)).toEqual({ token: 'token-1', since: 0 })
+      await vi.advanceTimersByTimeAsync(RESUME_MARGIN_MS)
+      expect(await auth(socket)).toEqual({ token: 'token-1', since: 75 })
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('resumes from what it held a margin before the connection dropped, however long it stayed down', async () => {
+    vi.useFakeTimers()
+    try {
+      const { socket } = setUp()
+      await socket.up()
+      await socket.fire('message', dm(11, bob, alice, { seq: 20 }))
+      await vi.advanceTimersByTimeAsync(RESUME_MARGIN_MS)
+      await socket.fire('message', dm(13, bob, alice, { seq: 31 }))
+      // Seq 30, committed before 31 on another worker, had not arrived yet when the connection dropped.
+      await socket.fire('disconnect', 'transport close')
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect((await auth(socket)).since).toBe(20)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('goes offline on disconnect, and reconnects itself when the server hung up', async () => {
@@ -331,7 +354,7 @@ describe('the first load', () => {
     const { store, socket, connection, refresh } = setUp({ loaded: false })
     await socket.up()
     expect(socket.handshake).toEqual({ token: 'token-1' })
-    await connection.load(async () => store.noteSeq(70))
+    await connection.load(async () => store.noteSeq(70, { read: true }))
     // No catch-up was asked for, so no `synced` comes and nothing is read a second time.
     expect(refresh).not.toHaveBeenCalled()
     expect(socket.connectCalls).toBe(0)
@@ -346,7 +369,7 @@ describe('the first load', () => {
     const handshake = auth(socket).then((payload) => (sent = payload))
     await Promise.resolve()
     expect(sent).toBeNull()
-    store.noteSeq(70)
+    store.noteSeq(70, { read: true })
     finishLoading()
     await loading
     await handshake
@@ -356,7 +379,7 @@ describe('the first load', () => {
   it('makes a socket that joined without a catch-up after the lists were read join again, catching up', async () => {
     const { store, connection, socket } = setUp({ loaded: false })
     expect(await auth(socket)).toEqual({ token: 'token-1' })
-    await connection.load(async () => store.noteSeq(70))
+    await connection.load(async () => store.noteSeq(70, { read: true }))
     socket.connected = true
     await socket.fire('connect')
     await vi.waitFor(() => expect(socket.connectCalls).toBe(1))
@@ -481,24 +504,39 @@ describe('catch-up', () => {
     expect((await auth(socket)).since).toBe(800)
     finishPage([dm(501, bob, alice, { seq: 801 })])
     await synced
-    expect((await auth(socket)).since).toBe(950)
+    // The gap is closed up to the page read; the live 950 counts once its margin has passed.
+    expect((await auth(socket)).since).toBe(801)
   })
 
-  it('on resync, reconnects so the handshake replays everything after the highest seq held', async () => {
-    const { store, socket } = setUp()
-    await socket.up()
-    await socket.fire('message', dm(7, bob, alice, { seq: 90 }))
-    await socket.fire('resync', {})
-    expect(socket.connected).toBe(false)
-    expect(socket.connectCalls).toBe(1)
-    // A resync is not a lost connection: no "Connection lost" banner while it reconnects.
-    await socket.fire('disconnect', 'io client disconnect')
-    expect(store.connection).not.toBe('offline')
-    expect((await auth(socket)).since).toBe(90)
-    await socket.up()
-    await socket.fire('message_updated', dm(7, bob, alice, { content: 'edited while the link was down', seq: 95 }))
-    await socket.fire('synced', { last_id: 7, seq: 95, complete: true })
-    expect(store.conversation(directKey(2)).messages.map((message) => message.content)).toEqual(['edited while the link was down'])
+  it('on resync, reconnects and replays from where it stood before the link between workers broke', async () => {
+    vi.useFakeTimers()
+    try {
+      const { store, socket } = setUp()
+      await socket.up()
+      await socket.fire('message', dm(7, bob, alice, { seq: 90 }))
+      await vi.advanceTimersByTimeAsync(60_000)
+      // Its own worker's events kept coming while the other workers' were lost (seq 91 to 94, say).
+      await socket.fire('message', dm(9, alice, bob, { seq: 95 }))
+      await vi.advanceTimersByTimeAsync(20_000)
+      await socket.fire('resync', { lost_for: 30 })
+      expect(socket.connected).toBe(false)
+      expect(socket.connectCalls).toBe(1)
+      // A resync is not a lost connection: no "Connection lost" banner while it reconnects.
+      await socket.fire('disconnect', 'io client disconnect')
+      expect(store.connection).not.toBe('offline')
+      expect((await auth(socket)).since).toBe(90)
+      await socket.up()
+      await socket.fire('message_updated', dm(7, bob, alice, { content: 'edited while the link was down', seq: 93 }))
+      await socket.fire('message', dm(9, alice, bob, { seq: 95 }))
+      await socket.fire('synced', { last_id: 9, seq: 95, complete: true })
+      expect(store.conversation(directKey(2)).messages.map((message) => [message.id, message.content])).toEqual([
+        [7, 'edited while the link was down'],
+        [9, 'message 9'],
+      ])
+      expect((await auth(socket)).since).toBe(95)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('ignores a resync after the connection was stopped (logged out)', async () => {
@@ -549,6 +587,7 @@ describe('catch-up, when things fail halfway', () => {
       await socket.fire('synced', { last_id: 950, seq: 960, complete: true })
       await socket.fire('message', dm(2000, bob, alice, { seq: 2100 }))
       expect(store.seq).toBe(2100)
+      await vi.advanceTimersByTimeAsync(RESUME_MARGIN_MS)
       expect((await auth(socket)).since).toBe(2100)
     } finally {
       vi.useRealTimers()

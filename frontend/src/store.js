@@ -16,6 +16,7 @@
 // arriving meanwhile wait in `arrivals` until the run reaches them, so the run never has a hole.
 // Threads (replies, the threads I follow) are the `threads` part, threads.js, with its own events.
 
+import { ResumePoint } from './resumePoint.js'
 import { ThreadState } from './threads.js'
 
 export const PAGE_SIZE = 50
@@ -80,8 +81,9 @@ export class Store extends EventTarget {
     this.conversations = new Map()
     this.active = null
     this.lastId = 0
-    // The highest `seq` received from the server: where a reconnecting socket resumes (`since`).
+    // The highest `seq` received from the server; a reconnecting socket resumes from `resumePoint`'s (`since`).
     this.seq = 0
+    this.resumePoint = new ResumePoint()
     // The sum of every badge, kept as badges change, so the tab title needs no walk over all conversations.
     this.unreadTotal = 0
     for (const timers of this.typing?.values() ?? []) for (const timer of timers.values()) clearTimeout(timer)
@@ -110,9 +112,15 @@ export class Store extends EventTarget {
     if (id > this.lastId) this.lastId = id
   }
 
-  /** The highest `seq` received; a local stand-in (a fractional `seq`, see `markDeleted`) is not the server's. */
-  noteSeq(seq) {
-    if (Number.isInteger(seq) && seq > this.seq) this.seq = seq
+  /**
+   * A `seq` received: pushed (or replayed) over the socket, or `read` from the database (see `resumePoint.js`).
+   * A local stand-in (a fractional `seq`, see `markDeleted`) is not the server's.
+   */
+  noteSeq(seq, { read = false } = {}) {
+    if (!Number.isInteger(seq)) return
+    if (seq > this.seq) this.seq = seq
+    if (read) this.resumePoint.noteRead(seq)
+    else this.resumePoint.noteArrival(seq)
   }
 
   /** Replace the people list with the server's (it knows presence and unread counts best). */

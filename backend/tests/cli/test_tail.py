@@ -99,7 +99,7 @@ async def test_tail_catches_up_on_resync_with_what_it_missed(config_home, make_u
         (sid,) = [sid for sid, _ in hub.manager.get_participants("/", f"user:{alice.nickname}")]
         hub.manager.hold(sid)
         missed = await send_dm(http, bob, alice, "lost on the way")
-        await hub.manager.send_to_socket(sid, "resync", {})
+        await hub.manager.send_to_socket(sid, "resync", {"lost_for": 1})
         await tail.wait_for_line("asked for a catch-up", stream="stderr")
         line = await tail.wait_for_line("lost on the way")
         assert f"#{missed['id']}" in line

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from confab.client.resume_point import ResumePoint
 from confab.db.schema import upgrade
 from tests.conftest import free_port, make_settings
 from tests.support.accounts import Account, sign_up
@@ -171,11 +172,13 @@ async def test_postgres_restart_under_load_fails_fast_with_503_and_loses_nothing
 
 
 class CatchingUpClient(RecordingClient):
-    """A client that does what the README asks on `resync`: reconnect with the last id it has seen."""
+    """A client that does what the README asks on `resync`: reconnect with `since` where it stood `lost_for`
+    seconds (and the resume margin) before (`confab.client.resume_point`, as `confab tail` does)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.client.on("resync", self._resync)
+        self.resume_point = ResumePoint()
         self.url = ""
         self.token = ""
 
@@ -183,28 +186,33 @@ class CatchingUpClient(RecordingClient):
         self.url, self.token = url, token or ""
         return await super().connect(url, token, **auth)
 
-    def last_id(self) -> int:
-        return max((message["id"] for message in self.received("message")), default=0)
+    async def _record(self, event: str, data: Any = None) -> None:
+        await super()._record(event, data)
+        if event in ("message", "message_updated"):
+            self.resume_point.note_arrival(data["seq"])
+        elif event == "synced" and data.get("seq") is not None:
+            self.resume_point.note_read(data["seq"])
 
-    async def _resync(self, _data: Any = None) -> None:
-        self.events.append(("resync", None))
-        asyncio.get_running_loop().create_task(self._reconnect())
+    async def _resync(self, data: Any = None) -> None:
+        self.events.append(("resync", data))
+        since = self.resume_point.since(time.monotonic() - data["lost_for"])
+        asyncio.get_running_loop().create_task(self._reconnect(since))
 
-    async def _reconnect(self) -> None:
+    async def _reconnect(self, since: int) -> None:
         await self.client.disconnect()
         await self.client.connect(
-            self.url, auth={"token": self.token, "last_id": self.last_id()}, transports=["websocket"], wait_timeout=10
+            self.url, auth={"token": self.token, "since": since}, transports=["websocket"], wait_timeout=10
         )
 
 
 async def test_redis_restart_keeps_rest_serving_and_clients_catch_up_without_loss(services):
     first, second = services.backends
-    alice, bob = await accounts(first.url, 2)
+    alice, bob, carol = await accounts(first.url, 3)
     bob_socket = await CatchingUpClient().connect(second.url, bob.token)
     alice_socket = await RecordingClient().connect(first.url, alice.token)
 
-    async def send(content: str) -> int:
-        async with httpx.AsyncClient(base_url=first.url, headers=alice.headers, timeout=10) as client:
+    async def send(content: str, through: BackendProcess = first, author: Account = alice) -> int:
+        async with httpx.AsyncClient(base_url=through.url, headers=author.headers, timeout=10) as client:
             sent = await client.post("/api/messages", json={"recipient_id": bob.id, "content": content})
         assert sent.status_code == 201, sent.text
         return sent.json()["id"]
@@ -222,17 +230,26 @@ async def test_redis_restart_keeps_rest_serving_and_clients_catch_up_without_los
         assert (await client.get("/api/rooms")).status_code == 200
     assert {person["id"]: person["online"] for person in people.json()}[alice.id] is True  # her socket is here
     assert not [message for message in bob_socket.received("message") if message["id"] in missed]
+    # Bob's own backend still pushes what is sent through it: a higher seq than those he missed.
+    local = await send("while Redis is down, through bob's backend", through=second, author=carol)
+    pushed = await bob_socket.wait_for("message", lambda message: message["id"] == local)
+    missed_seqs = [message["seq"] for message in await whole_history(first.url, bob, alice) if message["id"] in missed]
+    assert pushed["seq"] > max(missed_seqs)
 
     await asyncio.to_thread(services.redis.start)
-    # The backends notice by themselves: bob's socket is told to catch up, and gets what it missed, once.
-    await bob_socket.wait_for("resync", timeout=40)
+    # The backends notice by themselves: bob's socket is told to catch up from before the link broke (not from
+    # the highest seq he holds, which would skip what he missed), and gets what it missed.
+    resync = await bob_socket.wait_for("resync", timeout=40)
+    assert resync["lost_for"] >= 1
     for message_id in missed:
         await bob_socket.wait_for("message", lambda message, wanted=message_id: message["id"] == wanted, timeout=10)
 
     after = await send("after the restart")
     await bob_socket.wait_for("message", lambda message: message["id"] == after, timeout=10)
-    ids = [message["id"] for message in bob_socket.received("message")]
-    assert ids == sorted(set(ids)) == [before, *missed, after]
+    # What the catch-up replays again (he held it already) comes with the same seq; each state is shown once.
+    states = [(message["id"], message["seq"]) for message in bob_socket.received("message")]
+    assert list(dict.fromkeys(message_id for message_id, _ in states)) == [before, local, *missed, after]
+    assert all(len({seq for other, seq in states if other == message_id}) == 1 for message_id, _ in states)
 
     # Presence is whole again across workers: bob (on the second backend) shows online on the first.
     async with httpx.AsyncClient(base_url=first.url, headers=alice.headers, timeout=10) as client:

@@ -4,11 +4,12 @@ without gaps or repeats.
 The first handshake carries `last_id` (the newest message id the user can already see, or `--since`);
 its `synced` answer says from which `seq` changes are followed. Every reconnection then carries
 `since`, so the server replays new messages and changes alike before `synced` and live events again.
-That `since` is the highest `seq` received a few seconds before the newest event: two changes
-committed at once can arrive in the opposite order of their `seq`, and resuming from the very
-highest could skip the one still in flight. A message state already printed (same id, same or lower
-`seq`) is skipped, so what is replayed again is not printed twice. A `resync` from the server (its
-link to the other workers lost events) is answered the same way: reconnect at once and catch up.
+That `since` is where the tail stood a margin before the connection was lost (`client/resume_point.py`):
+two changes committed one after the other can arrive in the opposite order of their `seq`, and resuming
+from the very highest could skip the one still in flight. A message state already printed (same id,
+same or lower `seq`) is skipped, so what is replayed again is not printed twice. A `resync` from the
+server (its link to the other workers lost events for up to `lost_for` seconds) is answered the same
+way: reconnect at once and catch up from where the tail stood before the link broke.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import asyncio
 import random
 import signal
 import time
-from collections import deque
 from contextlib import suppress
 from typing import Any
 
@@ -27,11 +27,10 @@ import socketio
 from confab.client.api import Api
 from confab.client.errors import OK, NotLoggedIn, Unreachable
 from confab.client.output import message_line, note, say
+from confab.client.resume_point import ResumePoint
 
 FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 30.0
-# How long after it arrived a received `seq` counts as safe to resume from (see the module docstring).
-RESUME_MARGIN_SECONDS = 5.0
 
 
 def newest_visible_id(api: Api, rooms: list[dict[str, Any]]) -> int:
@@ -58,8 +57,9 @@ class Tail:
         self.url = url
         self.token = token
         self.last_id = last_id
-        self.seq: int | None = None  # known once the first `synced` arrives; from then on, resume with it
-        self.recent: deque[tuple[float, int]] = deque()  # (when, seq) received within the margin
+        self.following = False  # from the first `synced` on, every handshake resumes with `since`
+        self.resume_point = ResumePoint()
+        self.lost_at: float | None = None  # when events may have begun to be lost, until a handshake catches up
         self.room_names = room_names
         self.printed: dict[int, int] = {}  # message id -> the highest seq printed for it
         self.stop = asyncio.Event()
@@ -76,27 +76,32 @@ class Tail:
             return
         self.printed[message["id"]] = message["seq"]
         self.last_id = max(self.last_id, message["id"])
-        self._received(message["seq"])
+        self.resume_point.note_arrival(message["seq"])
         say(message_line(message, self.room_names, changed=changed))
-
-    def _received(self, seq: int) -> None:
-        """Move the resume point up to what arrived more than the margin ago."""
-        now = time.monotonic()
-        self.recent.append((now, seq))
-        while self.recent and self.recent[0][0] <= now - RESUME_MARGIN_SECONDS:
-            _when, settled = self.recent.popleft()
-            if self.seq is not None:
-                self.seq = max(self.seq, settled)
 
     async def on_synced(self, synced: dict[str, Any]) -> None:
         self.last_id = max(self.last_id, synced["last_id"])
+        self.lost_at = None
         if synced.get("seq") is not None:
-            self.seq = max(self.seq or 0, synced["seq"])
+            self.following = True
+            self.resume_point.note_read(synced["seq"])
         if not synced.get("complete", True):
+            seq = synced.get("seq")
             note(
                 "more was missed than the server replays: see 'confab history'"
-                + (f" (changes after seq {self.seq}: GET /api/changes?since={self.seq})" if self.seq else "")
+                + (f" (changes after seq {seq}: GET /api/changes?since={seq})" if seq else "")
             )
+
+    def lost(self, lost_for: float = 0.0) -> None:
+        """The connection dropped, or events were lost for up to `lost_for` seconds before now."""
+        since = time.monotonic() - lost_for
+        self.lost_at = since if self.lost_at is None else min(self.lost_at, since)
+
+    def handshake_cursor(self) -> dict[str, int]:
+        """Where the next handshake resumes from: `since` once following changes, else `last_id`."""
+        if not self.following:
+            return {"last_id": self.last_id}
+        return {"since": self.resume_point.since(self.lost_at if self.lost_at is not None else time.monotonic())}
 
     async def on_room(self, room: dict[str, Any]) -> None:
         self.room_names[room["id"]] = room["name"]
@@ -106,25 +111,31 @@ class Tail:
         self.ended_because = str(ended.get("reason") or "the session ended")
 
     async def _connect(
-        self, http: aiohttp.ClientSession, refusals: list[Any], lost: asyncio.Event
+        self, http: aiohttp.ClientSession, refusals: list[Any], lost: asyncio.Event, cursor: dict[str, int]
     ) -> socketio.AsyncClient:
         """A fresh connection; our own loop does the reconnecting, and Ctrl-C is ours to handle."""
         client = socketio.AsyncClient(reconnection=False, handle_sigint=False, http_session=http)
         client.on("connect_error", refusals.append)
-        client.on("disconnect", lambda *_reason: lost.set())
+
+        def on_disconnect(*_reason: Any) -> None:
+            self.lost()
+            lost.set()
+
+        client.on("disconnect", on_disconnect)
         client.on("message", self.on_message)
         client.on("message_updated", self.on_message_updated)
         client.on("synced", self.on_synced)
         client.on("room", self.on_room)
         client.on("session_ended", self.on_session_ended)
 
-        async def on_resync(_payload: Any = None) -> None:
+        async def on_resync(payload: Any = None) -> None:
             """The server may have missed delivering something: reconnecting replays it from `since`."""
             note("the server asked for a catch-up")
+            lost_for = payload.get("lost_for") if isinstance(payload, dict) else None
+            self.lost(float(lost_for) if isinstance(lost_for, int | float) else 0.0)
             await client.disconnect()
 
         client.on("resync", on_resync)
-        cursor = {"since": self.seq} if self.seq is not None else {"last_id": self.last_id}
         auth = {"token": self.token, **cursor}
         await client.connect(self.url, auth=auth, transports=["websocket"], wait_timeout=10)
         return client
@@ -147,8 +158,9 @@ class Tail:
         while not self.stop.is_set():
             refusals: list[Any] = []
             lost = asyncio.Event()
+            cursor = self.handshake_cursor()
             try:
-                client = await self._connect(http, refusals, lost)
+                client = await self._connect(http, refusals, lost, cursor)
             except socketio.exceptions.ConnectionError as error:
                 reason = refusal_reason(refusals, error)
                 if "unauthorized" in reason:
@@ -164,7 +176,7 @@ class Tail:
                 delay = min(delay * 2, MAX_RETRY_SECONDS)
                 continue
             if connected_once:
-                resumed = f"seq {self.seq}" if self.seq is not None else f"#{self.last_id}"
+                resumed = f"seq {cursor['since']}" if "since" in cursor else f"#{cursor['last_id']}"
                 note(f"reconnected; catching up after {resumed}")
             else:
                 note(f"listening as {nickname} on {self.url} (Ctrl-C to stop)")
