@@ -136,6 +136,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--scale-out-senders", type=int, default=16, help="scale-out: closed-loop REST senders")
     parser.add_argument(
+        "--scale-out-per-worker",
+        action="store_true",
+        help="scale-out: the senders (or rate) for each worker, not in all: the same load per worker",
+    )
+    parser.add_argument(
         "--scale-out-rate",
         type=float,
         help="scale-out: offer this many DMs a second (an open loop) instead of the closed loop of senders",
@@ -630,6 +635,7 @@ class Bench:
             worker_counts=arguments.scale_out_workers,
             rate=arguments.scale_out_rate,
             via=arguments.scale_out_via,
+            per_worker=arguments.scale_out_per_worker,
         )
         profile = Path(arguments.profile) if arguments.profile else None
         parameters, results = await run_scale_out(self.workdir, load, arguments.repeat, log, profile)

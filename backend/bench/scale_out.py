@@ -1,6 +1,7 @@
 """The `scale-out` scenario: the same DM load (REST, or Socket.IO with `--scale-out-via socket`) on `confab serve`
 with SQLite and one worker, then with PostgreSQL + Redis and 1, 2 and 4 workers, counting the CPU of every
-process involved.
+process involved. With `--scale-out-per-worker` the load is per worker instead: four workers get four times the
+senders (or the rate) one worker gets.
 
 Each deployment gets private servers of its own (a PostgreSQL cluster made with `initdb` for the whole
 run, a fresh database in it per deployment, and a private `redis-server`), so nothing else on the
@@ -277,7 +278,9 @@ def deployments(worker_counts: list[int]) -> list[Deployment]:
 @dataclass(frozen=True)
 class ScaleOutLoad:
     """The load every deployment gets: `users` online, DMs sent by `senders` in a closed loop (or offered at
-    `rate` a second), `via` REST or the socket, for `seconds`, on each of `worker_counts` with PostgreSQL."""
+    `rate` a second), `via` REST or the socket, for `seconds`, on each of `worker_counts` with PostgreSQL.
+    `per_worker`: each worker gets that many senders (or that rate), so the load grows with the workers and
+    each worker's share of it stays the same, as when workers are added because the load grew."""
 
     users: int
     senders: int
@@ -285,6 +288,7 @@ class ScaleOutLoad:
     worker_counts: list[int]
     rate: float | None = None
     via: str = "rest"
+    per_worker: bool = False
 
     @property
     def send(self) -> DirectSender:
@@ -373,8 +377,10 @@ class ScaleOut:
         async def load(seconds: float) -> float:
             """The closed loop of `senders`, or with a `rate` that many DMs a second whatever the replies do."""
             send, rate = self.load.send, self.load.rate
+            share = deployment.workers if self.load.per_worker else 1
             if rate is None:
-                return await closed_loop(population, send, online, self.load.senders, seconds)
+                return await closed_loop(population, send, online, self.load.senders * share, seconds)
+            rate *= share
 
             async def one() -> None:
                 author, recipient = random.sample(online, 2)
@@ -530,6 +536,7 @@ async def run_scale_out(
         "offered_per_s": load.rate,
         "seconds": load.seconds,
         "via": load.via,
+        "per_worker": load.per_worker,
         "repeat": repeat,
         "postgres": "private cluster, synchronous_commit=off",
     }
