@@ -175,7 +175,7 @@ def pool_of_dead_connections(server: LiveServer, monkeypatch: pytest.MonkeyPatch
     if not server.settings.database_url.startswith("postgresql"):
         pytest.skip("SQLite has no connection to lose")
     monkeypatch.setattr(confab.db.engine, "IDLE_PING_SECONDS", 3600.0)
-    monkeypatch.setattr(confab.db.engine, "_closed_by_server", lambda _connection: False)
+    monkeypatch.setattr(confab.db.engine, "closed_by_server", lambda _connection: False)
 
 
 @pytest.fixture

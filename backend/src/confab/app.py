@@ -76,6 +76,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     database_config = create_database_config(settings)
     rate_limits = RateLimits(settings)
     hub = RealtimeHub(settings, database_config.create_session_maker(), rate_limits)
+    # PostgreSQL reads the tokens of concurrent requests together (`domain/accounts/tokens.py`).
+    token_checks = None if settings.is_sqlite else TokenChecks(database_config.get_engine())
     register_handlers(hub)
     jwt_auth = build_jwt_auth(settings)
 
@@ -92,6 +94,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
                 await hub.stop()
+                if token_checks is not None:
+                    await token_checks.close()
 
     openapi_config = OpenAPIConfig(
         title="confab",
@@ -127,8 +131,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             {
                 "settings": settings,
                 "database_config": database_config,
-                # PostgreSQL reads the tokens of concurrent requests together (`domain/accounts/tokens.py`).
-                "token_checks": None if settings.is_sqlite else TokenChecks(database_config.get_engine()),
+                "token_checks": token_checks,
                 "hub": hub,
                 "rate_limits": rate_limits,
                 "jwt_auth": jwt_auth,

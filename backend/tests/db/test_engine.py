@@ -74,7 +74,7 @@ async def test_only_a_connection_that_sat_idle_is_pinged_and_a_dead_one_is_repla
         pytest.skip("SQLite has no connection to lose")
     monkeypatch.setattr(confab.db.engine, "IDLE_PING_SECONDS", 0.3)
     # As when a firewall drops the connection silently: the worker cannot tell it closed until it tries it.
-    monkeypatch.setattr(confab.db.engine, "_closed_by_server", lambda _connection: False)
+    monkeypatch.setattr(confab.db.engine, "closed_by_server", lambda _connection: False)
     engine = create_engine(settings)
     pings = counted_pings(engine, monkeypatch)
     try:

@@ -11,8 +11,10 @@ finds each send's `client_id` written and writes nothing twice.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -49,6 +51,23 @@ async def test_after_postgres_drops_every_connection_the_next_send_answers_201_a
     sent = await dm(http, alice, bob, "after the drop", client_id="after-the-drop-0001")
     assert sent.status_code == 201, sent.text
     assert await contents_between(http, bob, alice) == ["hi", "after the drop"]
+
+
+async def test_plain_dms_whose_kept_connection_died_are_stored_and_leave_the_write_order_free(
+    server, http, make_user, pool_of_dead_connections
+):
+    """The writer keeps its connection for plain DMs between batches (`confab.db.held`); after PostgreSQL
+    dropped it, the next batch is written on a fresh one, committed, not left in an open transaction."""
+    if not server.settings.database_url.startswith("postgresql"):
+        pytest.skip("plain DMs are one statement outside transactions on PostgreSQL only")
+    alice, bob = await make_user(), await make_user()
+    assert (await dm(http, alice, bob, "before", client_id="kept-0001")).status_code == 201
+    await drop_every_connection(server.settings.database_url)
+    sent = await dm(http, alice, bob, "after the drop", client_id="kept-0002")
+    assert sent.status_code == 201, sent.text
+    assert await contents_between(http, bob, alice) == ["before", "after the drop"]
+    answered = await asyncio.wait_for(dm(http, bob, alice, "and back", client_id="kept-0003"), 10)
+    assert answered.status_code == 201, answered.text
 
 
 async def test_a_batch_whose_first_statement_finds_its_connection_dead_is_written_once_on_a_fresh_one(
@@ -118,9 +137,11 @@ async def test_plain_dms_whose_statement_committed_but_lost_its_answer_are_writt
             await connection.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
         return writes
 
+    # The writer now holds a live connection (one an earlier test left dead is replaced on the way).
+    assert (await dm(http, alice, bob, "before", client_id="answer-lost-0000")).status_code == 201
     monkeypatch.setattr(confab.domain.messages.group_commit, "write_direct_messages", committed_then_dropped)
     sent = await dm(http, alice, bob, "once", client_id="answer-lost-0001")
     assert attempts == ["1 written, 0 repeated", "0 written, 1 repeated"]
     assert sent.status_code == 200, sent.text  # answered as a retry of a send already stored
     assert sent.json()["content"] == "once" and sent.json()["client_id"] == "answer-lost-0001"
-    assert await contents_between(http, bob, alice) == ["once"]
+    assert await contents_between(http, bob, alice) == ["before", "once"]

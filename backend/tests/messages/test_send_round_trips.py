@@ -18,31 +18,41 @@ from sqlalchemy import event
 
 
 @dataclass
-class Checkout:
+class UsedConnection:
     autocommit: bool = False
     transactions: int = 0
     statements: list[str] = field(default_factory=list)
 
 
-async def counted_send(server, http, sender, body: dict[str, Any], monkeypatch) -> list[Checkout]:
-    """The connections `body`'s send checks out, each with its transactions and statements; no pings allowed."""
+@dataclass
+class CountedSend:
+    checkouts: int
+    token_check: UsedConnection
+    batch: UsedConnection
+
+
+async def counted_send(server, http, sender, body: dict[str, Any], monkeypatch) -> CountedSend:
+    """The connections `body`'s send uses, each with its transactions and statements, and how many it took out
+    of the pool; no pings allowed."""
     engine = server.app.state.database_config.get_engine().sync_engine
-    checkouts: list[Checkout] = []
+    used: dict[int, UsedConnection] = {}
+    checkouts: list[object] = []
     pings: list[object] = []
     ping = engine.dialect.do_ping
     monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(connection) or ping(connection))
 
-    def on_checkout(*_arguments: Any) -> None:
-        checkouts.append(Checkout())
+    def use(connection: Any) -> UsedConnection:
+        autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        return used.setdefault(id(connection), UsedConnection(autocommit=autocommit))
 
     def on_begin(connection: Any) -> None:
-        checkouts[-1].autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
-        checkouts[-1].transactions += 0 if checkouts[-1].autocommit else 1
+        entry = use(connection)
+        entry.transactions += 0 if entry.autocommit else 1
 
-    def on_statement(_connection: Any, _cursor: Any, statement: str, *_arguments: Any) -> None:
-        checkouts[-1].statements.append(statement)
+    def on_statement(connection: Any, _cursor: Any, statement: str, *_arguments: Any) -> None:
+        use(connection).statements.append(statement)
 
-    listeners = [(engine, "checkout", on_checkout), (engine, "begin", on_begin)]
+    listeners = [(engine, "checkout", lambda *_arguments: checkouts.append(None)), (engine, "begin", on_begin)]
     listeners.append((engine, "before_cursor_execute", on_statement))
     for target, name, listener in listeners:
         event.listen(target, name, listener)
@@ -53,31 +63,36 @@ async def counted_send(server, http, sender, body: dict[str, Any], monkeypatch) 
             event.remove(target, name, listener)
     assert sent.status_code == 201, sent.text
     assert pings == [], "connections used a moment ago are handed out without a ping"
-    assert len(checkouts) == 2, [checkout.statements for checkout in checkouts]
-    token_check = checkouts[0]
+    assert len(used) == 2, [connection.statements for connection in used.values()]
+    token_check, batch = used.values()
     assert token_check.autocommit and token_check.transactions == 0
     assert len(token_check.statements) == 1 and "FROM sessions JOIN users" in token_check.statements[0]
-    return checkouts
+    return CountedSend(len(checkouts), token_check, batch)
 
 
 @pytest.fixture
 async def pair(server, http, make_user):
-    """Two users on PostgreSQL, whose profiles the worker remembers (a send reads none)."""
+    """Two users on PostgreSQL, whose profiles the worker remembers (a send reads none), and the connections the
+    token checks and the writer keep, used once each."""
     if not server.settings.database_url.startswith("postgresql"):
         pytest.skip("SQLite's one connection per worker costs no round trips; its token check shares the request's")
     alice, bob = await make_user(), await make_user()
-    warm = await http.post("/api/messages", headers=alice.headers, json={"recipient_id": bob.id, "content": "warm"})
-    assert warm.status_code == 201
+    for warm in ({"content": "warm"}, {"content": "warm, plain", "client_id": "warm-0001"}):
+        sent = await http.post("/api/messages", headers=alice.headers, json={"recipient_id": bob.id, **warm})
+        assert sent.status_code == 201
     return alice, bob
 
 
 async def test_a_plain_dm_is_a_token_check_and_one_statement_that_commits_on_its_own(server, http, pair, monkeypatch):
     alice, bob = pair
     body = {"recipient_id": bob.id, "content": "counted", "client_id": "counted-0001"}
-    _token_check, batch = await counted_send(server, http, alice, body, monkeypatch)
+    counted = await counted_send(server, http, alice, body, monkeypatch)
+    batch = counted.batch
     assert batch.autocommit and batch.transactions == 0
     assert len(batch.statements) == 1, batch.statements
     assert batch.statements[0].startswith("SELECT confab_write_direct_messages("), batch.statements
+    # The token checks and the writer keep their connections between batches (`confab.db.held`).
+    assert counted.checkouts == 0
 
 
 @pytest.mark.parametrize("why", ["mentions its reader", "has no client_id"])
@@ -88,8 +103,10 @@ async def test_any_other_send_is_a_token_check_and_one_transaction_of_two_statem
     body = {"recipient_id": bob.id, "content": f"counted, @{bob.nickname}", "client_id": "counted-0002"}
     if why == "has no client_id":
         body = {"recipient_id": bob.id, "content": "counted"}
-    _token_check, batch = await counted_send(server, http, alice, body, monkeypatch)
+    counted = await counted_send(server, http, alice, body, monkeypatch)
+    batch = counted.batch
     assert batch.transactions == 1
+    assert counted.checkouts == 1  # the batch's transaction; the token check kept its connection
     statements = [statement for statement in batch.statements if not statement.startswith("INSERT INTO mentions")]
     assert len(statements) == 2, batch.statements
     assert statements[0].startswith("SELECT confab_take_write_order("), batch.statements

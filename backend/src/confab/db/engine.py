@@ -39,7 +39,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _closed_by_server(dbapi_connection: Any) -> bool:
+def closed_by_server(dbapi_connection: Any) -> bool:
     """Whether asyncpg has already seen the server close this connection (no round trip: a flag it keeps)."""
     return bool(dbapi_connection.driver_connection.is_closed())
 
@@ -66,7 +66,7 @@ def _replace_dead_connections(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "checkout")
     def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         idle_since = record.info.pop(_IDLE_SINCE, None)
-        if _closed_by_server(dbapi_connection):
+        if closed_by_server(dbapi_connection):
             raise InvalidatePoolError("the server closed a pooled connection")
         if idle_since is None or time.monotonic() - idle_since <= IDLE_PING_SECONDS:
             return

@@ -115,6 +115,7 @@ class RealtimeHub:
             await self.manager.stop()
         if self.redis is not None:
             await self.redis.aclose()
+        await self.message_writer.close()
 
     async def _refresh_presence_forever(self) -> None:
         while True:

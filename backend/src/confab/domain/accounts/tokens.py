@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from confab.db.engine import outside_transactions
+from confab.db.held import HeldConnection
 from confab.db.reconnect import retry_if_connection_died
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
@@ -135,11 +136,13 @@ class TokenChecks:
     request arrived, so a session that had ended by then is never taken for live.
 
     A connection that died with a database restart fails the read before anything is written: the read is
-    made once more, on a fresh connection (`confab.db.reconnect`).
+    made once more, on a fresh connection (`confab.db.reconnect`). The reads share one connection, kept
+    between them (`confab.db.held`).
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = outside_transactions(engine)
+        self.reads = HeldConnection(self.engine)
         self._queue: list[tuple[int, str, asyncio.Future[Row[Any] | None]]] = []
         self._reading: asyncio.Task[None] | None = None
 
@@ -182,8 +185,11 @@ class TokenChecks:
             self._reading = None
 
     async def _read(self, jtis: list[str]) -> dict[str, Row[Any]]:
-        async with self.engine.connect() as connection:
-            return await retry_if_connection_died(connection, lambda: _session_rows(connection, jtis))
+        return await self.reads.run(lambda connection: _session_rows(connection, jtis))
+
+    async def close(self) -> None:
+        """Give back the connection kept for the reads (the worker is stopping)."""
+        await self.reads.close()
 
 
 async def _session_rows(connection: AsyncConnection, jtis: list[str]) -> dict[str, Row[Any]]:

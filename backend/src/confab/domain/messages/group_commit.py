@@ -54,6 +54,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
 from confab.db.engine import outside_transactions
+from confab.db.held import HeldConnection
 from confab.db.pairs import pairs_lookup, pairs_present
 from confab.db.reconnect import retry_if_connection_died
 from confab.db.types import utc_now
@@ -155,10 +156,16 @@ class MessageWriter:
         self.profiles = profiles
         self.links = links
         engine: AsyncEngine = session_maker.kw["bind"]
-        # PostgreSQL: where a batch of plain DMs is written in one statement, committed on its own.
-        self.direct_engine = outside_transactions(engine) if engine.dialect.name == "postgresql" else None
+        # PostgreSQL: where a batch of plain DMs is written in one statement, committed on its own, on a
+        # connection kept between batches (`confab.db.held`).
+        self.direct = HeldConnection(outside_transactions(engine)) if engine.dialect.name == "postgresql" else None
         self._queue: list[NewMessage] = []
         self._writing: asyncio.Task[None] | None = None
+
+    async def close(self) -> None:
+        """Give back the connection kept for plain DMs (the worker is stopping)."""
+        if self.direct is not None:
+            await self.direct.close()
 
     @property
     def queued(self) -> int:
@@ -219,7 +226,7 @@ class MessageWriter:
         of it). A send stays with the rest when its author has an earlier send there, so each author's messages
         keep the order they were sent in (sends of different authors in one batch arrived together, in no order
         anyone could see)."""
-        if self.direct_engine is None:
+        if self.direct is None:
             return [], batch
         plain: list[NewMessage] = []
         rest: list[NewMessage] = []
@@ -249,7 +256,7 @@ class MessageWriter:
         it is then made once more, on a fresh connection (`confab.db.reconnect`). A failure after it is never
         retried here.
         """
-        if self.direct_engine is not None and all(_plain_direct(send) for send in batch):  # `_plain_first`'s part
+        if self.direct is not None and all(_plain_direct(send) for send in batch):  # `_plain_first`'s part
             return await self._write_direct(batch)
         client_ids = {(send.author.id, send.client_id) for send in batch if send.client_id is not None}
         async with self.session_maker() as session:
@@ -331,14 +338,13 @@ class MessageWriter:
 
     async def _write_direct(self, batch: list[NewMessage]) -> list[Result]:
         """A batch of plain DMs (`_plain_direct`) in one statement that commits on its own (module docstring)."""
-        assert self.direct_engine is not None
+        assert self.direct is not None
         results: list[Result | None] = [None] * len(batch)
         self._check_repeats(batch, results, set())  # a `client_id` repeated within the batch waits for the next
         writing = [index for index in range(len(batch)) if results[index] is None]
         rows = [_direct_row(batch[index]) for index in writing]
         date = utc_now()
-        async with self.direct_engine.connect() as connection:
-            writes = await retry_if_connection_died(connection, lambda: write_direct_messages(connection, rows, date))
+        writes = await self.direct.run(lambda connection: write_direct_messages(connection, rows, date))
         fresh = [
             index
             for index, row in zip(writing, rows, strict=True)
