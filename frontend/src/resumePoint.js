@@ -42,6 +42,11 @@ export class ResumePoint {
     while (this.arrivals[0][1] < now - RESUME_HISTORY_MS) this.arrivals.shift()
   }
 
+  /** The highest `seq` received or read so far, safe or not. */
+  get highest() {
+    return Math.max(this.read, this.arrivals.at(-1)?.[2] ?? 0)
+  }
+
   /** The `since` for a connection lost at `lostAt` (a time, as `Date.now()` gives). */
   since(lostAt = Date.now()) {
     const safeBefore = lostAt - RESUME_MARGIN_MS

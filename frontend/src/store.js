@@ -81,8 +81,7 @@ export class Store extends EventTarget {
     this.conversations = new Map()
     this.active = null
     this.lastId = 0
-    // The highest `seq` received from the server; a reconnecting socket resumes from `resumePoint`'s (`since`).
-    this.seq = 0
+    // The `seq`s received from the server and when: a reconnecting socket resumes from its `since`.
     this.resumePoint = new ResumePoint()
     // The sum of every badge, kept as badges change, so the tab title needs no walk over all conversations.
     this.unreadTotal = 0
@@ -112,13 +111,17 @@ export class Store extends EventTarget {
     if (id > this.lastId) this.lastId = id
   }
 
+  /** The highest `seq` received from the server. */
+  get seq() {
+    return this.resumePoint.highest
+  }
+
   /**
    * A `seq` received: pushed (or replayed) over the socket, or `read` from the database (see `resumePoint.js`).
    * A local stand-in (a fractional `seq`, see `markDeleted`) is not the server's.
    */
   noteSeq(seq, { read = false } = {}) {
     if (!Number.isInteger(seq)) return
-    if (seq > this.seq) this.seq = seq
     if (read) this.resumePoint.noteRead(seq)
     else this.resumePoint.noteArrival(seq)
   }

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+import confab.db.engine
 from confab.db.engine import outside_transactions
 from confab.db.held import HeldConnection
 from tests.support.databases import drop_every_connection
@@ -60,9 +61,13 @@ async def test_a_connection_whose_statement_failed_goes_back_to_the_pool(held):
     assert await held.run(backend)
 
 
-async def test_a_statement_retried_after_its_connection_died_still_runs_outside_any_transaction(held, settings):
+async def test_a_statement_retried_after_its_connection_died_still_runs_outside_any_transaction(
+    held, settings, monkeypatch
+):
     """Reconnected in place, the connection would lose AUTOCOMMIT: a write would wait in a transaction that
-    nothing commits, holding its locks, and be rolled back when the connection is next closed."""
+    nothing commits, holding its locks, and be rolled back when the connection is next closed. The death goes
+    unnoticed until the statement meets it (a rebooted host), so the statement is what retries."""
+    monkeypatch.setattr(confab.db.engine, "closed_by_server", lambda _connection: False)
     first = await held.run(backend)
     await drop_every_connection(settings.database_url)
     second = await held.run(backend)

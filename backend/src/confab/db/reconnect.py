@@ -7,6 +7,10 @@ with `connection_invalidated`, and the pool then replaces every connection older
 of that transaction can have been committed (it had sent no COMMIT, and PostgreSQL rolls back the
 transaction of a connection that ends), so it can start over on a fresh connection. Only its first statement
 is retried: after that, a COMMIT may have reached the database, or the caller acted on what it had read.
+
+Sessions only. A connection object reconnects in place without its engine's execution options, so one that
+ran outside transactions (AUTOCOMMIT) would run its retry inside a transaction nothing commits: those
+callers keep a `confab.db.held.HeldConnection`, which retries on a fresh connection from the engine.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 Result = TypeVar("Result")
 
@@ -27,15 +31,13 @@ def connection_died(error: BaseException) -> bool:
     return isinstance(cause, DBAPIError) and cause.connection_invalidated
 
 
-async def retry_if_connection_died(
-    database: AsyncSession | AsyncConnection, first_statement: Callable[[], Awaitable[Result]]
-) -> Result:
-    """Run the first statement of `database`'s transaction (or a read, outside any); when it found the
-    connection dead, roll back and run it once more, on a fresh connection from the pool."""
+async def retry_if_connection_died(session: AsyncSession, first_statement: Callable[[], Awaitable[Result]]) -> Result:
+    """Run the first statement of `session`'s transaction; when it found the connection dead, roll back and run
+    it once more, on a fresh connection from the pool."""
     try:
         return await first_statement()
     except Exception as error:
         if not connection_died(error):
             raise
-    await database.rollback()
+    await session.rollback()
     return await first_statement()

@@ -114,7 +114,7 @@ def issue_token(jwt_auth: JWTAuth[User], user: UserModel, jti: str) -> str:
     )
 
 
-async def user_for_token(database: AsyncSession | AsyncConnection, token: Token, links: FileLinks) -> User | None:
+async def user_for_token(database: AsyncSession, token: Token, links: FileLinks) -> User | None:
     """The token's user while its session is live and it postdates the last password change (one query, the
     first of `database`'s transaction: made once more on a fresh connection if it met a dead one)."""
     user_id = _token_user_id(token)
