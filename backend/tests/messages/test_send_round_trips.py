@@ -13,8 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import event
+
+from tests.support.driver_statements import watch_driver_statements
 
 
 @dataclass
@@ -33,7 +36,8 @@ class CountedSend:
 
 async def counted_send(server, http, sender, body: dict[str, Any], monkeypatch) -> CountedSend:
     """The connections `body`'s send uses, each with its transactions and statements, and how many it took out
-    of the pool; no pings allowed."""
+    of the pool; no pings allowed. Statements come through SQLAlchemy or straight from asyncpg
+    (`confab.db.driver`): each is counted once, on its asyncpg connection."""
     engine = server.app.state.database_config.get_engine().sync_engine
     used: dict[int, UsedConnection] = {}
     checkouts: list[object] = []
@@ -41,17 +45,23 @@ async def counted_send(server, http, sender, body: dict[str, Any], monkeypatch) 
     ping = engine.dialect.do_ping
     monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(connection) or ping(connection))
 
-    def use(connection: Any) -> UsedConnection:
-        autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
-        return used.setdefault(id(connection), UsedConnection(autocommit=autocommit))
+    def use(driver: asyncpg.Connection, autocommit: bool) -> UsedConnection:
+        return used.setdefault(id(driver), UsedConnection(autocommit=autocommit))
+
+    def sqlalchemy_autocommit(connection: Any) -> bool:
+        return connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
     def on_begin(connection: Any) -> None:
-        entry = use(connection)
+        entry = use(connection.connection.driver_connection, sqlalchemy_autocommit(connection))
         entry.transactions += 0 if entry.autocommit else 1
 
     def on_statement(connection: Any, _cursor: Any, statement: str, *_arguments: Any) -> None:
-        use(connection).statements.append(statement)
+        use(connection.connection.driver_connection, sqlalchemy_autocommit(connection)).statements.append(statement)
 
+    watch_driver_statements(
+        monkeypatch,
+        lambda driver, query, _arguments: use(driver, not driver.is_in_transaction()).statements.append(query),
+    )
     listeners = [(engine, "checkout", lambda *_arguments: checkouts.append(None)), (engine, "begin", on_begin)]
     listeners.append((engine, "before_cursor_execute", on_statement))
     for target, name, listener in listeners:

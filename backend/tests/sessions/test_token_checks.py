@@ -8,10 +8,10 @@ from typing import Any
 
 import jwt
 import pytest
-from sqlalchemy import event
 
 import confab.domain.accounts.tokens
 from tests.support.accounts import PASSWORD
+from tests.support.driver_statements import watch_driver_statements
 
 
 def session_of(token: str) -> str:
@@ -26,29 +26,25 @@ def token_checks(server):
 
 
 async def test_concurrent_checks_share_one_read_and_each_gets_only_its_own_live_session(
-    server, http, make_user, token_checks
+    http, make_user, token_checks, monkeypatch
 ):
     alice, bob, carol = await make_user(), await make_user(), await make_user()
     assert (await http.post("/api/auth/logout", headers=carol.headers)).status_code == 204
-    engine = server.app.state.database_config.get_engine().sync_engine
     reads: list[Any] = []
 
-    def on_statement(_connection: Any, _cursor: Any, statement: str, parameters: Any, *_arguments: Any) -> None:
-        if "sessions.jti = ANY" in statement:
-            reads.append(parameters)
+    def on_statement(_driver: Any, query: str, arguments: tuple[Any, ...]) -> None:
+        if "sessions.jti = ANY" in query:
+            reads.append(arguments)
 
-    event.listen(engine, "before_cursor_execute", on_statement)
-    try:
-        rows = await asyncio.gather(
-            token_checks.session_row(alice.id, session_of(alice.token)),
-            token_checks.session_row(bob.id, session_of(bob.token)),
-            token_checks.session_row(carol.id, session_of(carol.token)),  # logged out
-            token_checks.session_row(bob.id, session_of(alice.token)),  # alice's session claimed by bob
-            token_checks.session_row(alice.id, session_of(alice.token)),  # the same token twice
-            token_checks.session_row(alice.id, "no-such-session"),
-        )
-    finally:
-        event.remove(engine, "before_cursor_execute", on_statement)
+    watch_driver_statements(monkeypatch, on_statement)
+    rows = await asyncio.gather(
+        token_checks.session_row(alice.id, session_of(alice.token)),
+        token_checks.session_row(bob.id, session_of(bob.token)),
+        token_checks.session_row(carol.id, session_of(carol.token)),  # logged out
+        token_checks.session_row(bob.id, session_of(alice.token)),  # alice's session claimed by bob
+        token_checks.session_row(alice.id, session_of(alice.token)),  # the same token twice
+        token_checks.session_row(alice.id, "no-such-session"),
+    )
     assert len(reads) == 1, reads
     assert [row.id if row else None for row in rows] == [alice.id, bob.id, None, None, alice.id, None]
 

@@ -4,20 +4,21 @@ The group commit's plain-DM writes and the batched token checks each run one sta
 worker. Checking a connection out of SQLAlchemy's pool and back in for every batch (the pool's events, its
 reset on return) cost more of the worker's CPU than sending the statement did, and it is paid per batch: the
 more workers share a load, the smaller their batches and the more often it is paid (bench/RESULTS.md,
-2026-11-29). So such a caller keeps its connection between batches. The engine must run each statement
-outside any transaction (`outside_transactions`), so nothing is left open while the connection waits.
+2026-11-29). So such a caller keeps its connection between batches.
 
 The pool's checks before it hands out a connection (`confab.db.engine`) still apply: a held connection the
 server has closed, or one idle for longer than `IDLE_PING_SECONDS`, goes back to the pool, and the next
 statement takes one from it, checked (and pinged when it sat idle). So only connections in steady use are
 held, which is where checkouts cost.
 
-A connection that died unnoticed (a rebooted host) fails the next statement before anything is done:
-the statement is made once more on a fresh connection from the engine, as `confab.db.reconnect` does for a
-transaction's first statement. Not on the same connection object, which SQLAlchemy would reconnect without
-the engine's `AUTOCOMMIT`: the statement would then run in a transaction that nothing commits, and a
-plain-DM batch would hold the write order until the connection was closed, and lose its rows then. After
-any other failure, the connection is closed (back to the pool) rather than kept: its state is not known.
+Statements run on the connection's asyncpg connection (`confab.db.driver`), outside any transaction: each
+commits on its own as asyncpg sends it, and nothing is left open while the connection waits.
+
+A connection that died unnoticed (a rebooted host) fails the next statement before anything is done: asyncpg
+then marks it closed (what SQLAlchemy's dialect also takes for a disconnect), it is thrown away, and the
+statement is made once more on a fresh connection from the engine, as `confab.db.reconnect` does for a
+transaction's first statement. After any other failure the connection is thrown away too rather than kept:
+its state is not known.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from confab.db import engine as pool_checks
-from confab.db.reconnect import connection_died
 
 Result = TypeVar("Result")
 
@@ -43,8 +44,9 @@ class HeldConnection:
         self._idle: AsyncConnection | None = None
         self._idle_since = 0.0
 
-    async def run(self, statement: Callable[[AsyncConnection], Awaitable[Result]]) -> Result:
-        """Run `statement` on the held connection (a second caller at the same moment gets one of its own)."""
+    async def run(self, statement: Callable[[asyncpg.Connection], Awaitable[Result]]) -> Result:
+        """Run `statement` on the held connection's asyncpg connection (a second caller at the same moment gets one
+        of its own)."""
         connection, self._idle = self._idle, None
         if connection is not None and not self._fit(connection):
             await _discard(connection)
@@ -52,14 +54,15 @@ class HeldConnection:
         if connection is None:
             connection = await self.engine.connect()
         try:
-            result = await statement(connection)
+            result = await statement(_driver(connection))
         except BaseException as error:
-            await _discard(connection)
-            if not isinstance(error, Exception) or not connection_died(error):
+            if not isinstance(error, Exception) or not _driver(connection).is_closed():
+                await _discard(connection)
                 raise
+            await _discard_dead(connection)
             connection = await self.engine.connect()
             try:
-                result = await statement(connection)
+                result = await statement(_driver(connection))
             except BaseException:
                 await _discard(connection)
                 raise
@@ -85,7 +88,25 @@ class HeldConnection:
             await connection.close()
 
 
+def _driver(connection: AsyncConnection) -> asyncpg.Connection:
+    return connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+
+
+async def _discard_dead(connection: AsyncConnection) -> None:
+    """Throw away a connection that died, and with it the pool's older ones (they likely died with it).
+
+    SQLAlchemy learns of a dead connection from one of its own statements failing on it, and then replaces
+    every older pooled connection at checkout as well (`confab.db.reconnect`); a statement asyncpg sent alone
+    tells it nothing, so one of SQLAlchemy's meets the closed connection (it fails at once, no round trip).
+    """
+    with contextlib.suppress(Exception):
+        await connection.exec_driver_sql("SELECT 1")
+    await _discard(connection)
+
+
 async def _discard(connection: AsyncConnection) -> None:
-    """Close a connection whose state is not known (a dead one is invalidated: the pool replaces it)."""
+    """Throw away a connection whose state is not known (the pool opens another in its place)."""
+    with contextlib.suppress(Exception):
+        await connection.invalidate()
     with contextlib.suppress(Exception):
         await connection.close()

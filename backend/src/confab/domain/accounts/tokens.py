@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Self
 
+import asyncpg
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.openapi.spec import Components, SecurityScheme
@@ -20,6 +21,7 @@ from sqlalchemy import Row, String, any_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from confab.db.driver import DriverStatement
 from confab.db.engine import outside_transactions
 from confab.db.held import HeldConnection
 from confab.db.reconnect import retry_if_connection_died
@@ -52,9 +54,12 @@ _TOKEN_USER_COLUMNS = select(
 TOKEN_USER = _TOKEN_USER_COLUMNS.where(
     _sessions.jti == bindparam("jti"), _sessions.user_id == bindparam("user_id"), _sessions.ended_at.is_(None)
 )
-# The same, for many tokens at once (PostgreSQL: `TokenChecks`); each row is matched to its token by jti.
-TOKEN_USERS = _TOKEN_USER_COLUMNS.add_columns(_sessions.jti, _sessions.user_id).where(
-    _sessions.jti == any_(bindparam("jtis", type_=ARRAY(String))), _sessions.ended_at.is_(None)
+# The same, for many tokens at once (PostgreSQL: `TokenChecks`, sent by asyncpg itself: `confab.db.driver`);
+# each row is matched to its token by jti.
+TOKEN_USERS = DriverStatement(
+    _TOKEN_USER_COLUMNS.add_columns(_sessions.jti, _sessions.user_id).where(
+        _sessions.jti == any_(bindparam("jtis", type_=ARRAY(String))), _sessions.ended_at.is_(None)
+    )
 )
 # At most this many token checks per query.
 MAX_CHECKS_PER_READ = 256
@@ -136,14 +141,14 @@ class TokenChecks:
     request arrived, so a session that had ended by then is never taken for live.
 
     A connection that died with a database restart fails the read before anything is written: the read is
-    made once more, on a fresh connection (`confab.db.reconnect`). The reads share one connection, kept
-    between them (`confab.db.held`).
+    made once more, on a fresh connection. The reads share one connection, kept between them, and are sent
+    by asyncpg itself (`confab.db.held`).
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = outside_transactions(engine)
         self.reads = HeldConnection(self.engine)
-        self._queue: list[tuple[int, str, asyncio.Future[Row[Any] | None]]] = []
+        self._queue: list[tuple[int, str, asyncio.Future[Any]]] = []
         self._reading: asyncio.Task[None] | None = None
 
     async def user_for(self, token: Token, links: FileLinks) -> User | None:
@@ -158,9 +163,9 @@ class TokenChecks:
                 await _touch(connection, row)
         return user
 
-    async def session_row(self, user_id: int, jti: str) -> Row[Any] | None:
-        """The live session `jti` of `user_id` with its user's columns (TOKEN_USER's), or None."""
-        checked: asyncio.Future[Row[Any] | None] = asyncio.get_running_loop().create_future()
+    async def session_row(self, user_id: int, jti: str) -> Any:
+        """The live session `jti` of `user_id` with its user's columns (TOKEN_USER's and more), or None."""
+        checked: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.append((user_id, jti, checked))
         if self._reading is None:
             self._reading = asyncio.create_task(self._read_queued())
@@ -184,16 +189,16 @@ class TokenChecks:
         finally:
             self._reading = None
 
-    async def _read(self, jtis: list[str]) -> dict[str, Row[Any]]:
-        return await self.reads.run(lambda connection: _session_rows(connection, jtis))
+    async def _read(self, jtis: list[str]) -> dict[str, Any]:
+        return await self.reads.run(lambda driver: _session_rows(driver, jtis))
 
     async def close(self) -> None:
         """Give back the connection kept for the reads (the worker is stopping)."""
         await self.reads.close()
 
 
-async def _session_rows(connection: AsyncConnection, jtis: list[str]) -> dict[str, Row[Any]]:
-    return {row.jti: row for row in await connection.execute(TOKEN_USERS, {"jtis": jtis})}
+async def _session_rows(driver: asyncpg.Connection, jtis: list[str]) -> dict[str, Any]:
+    return {row.jti: row for row in await TOKEN_USERS.rows(driver, {"jtis": jtis})}
 
 
 def _token_user_id(token: Token) -> int | None:
@@ -217,7 +222,8 @@ async def _accept(
     return user
 
 
-def _live_user(token: Token, row: Row[Any] | None, links: FileLinks) -> User | None:
+def _live_user(token: Token, row: Any, links: FileLinks) -> User | None:
+    """`row`: TOKEN_USER's (a SQLAlchemy row) or TOKEN_USERS' (a driver row), or None."""
     if row is None or token.extras.get(GENERATION_CLAIM, 0) != row.token_generation:
         return None
     return User(

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
+import asyncpg
 from litestar.exceptions import HTTPException
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
@@ -199,7 +200,7 @@ class MessageWriter:
             return
         try:
             results = await self._write_in_one_transaction(batch)
-        except (SQLAlchemyIntegrityError, ClaimedMeanwhile) as error:
+        except (SQLAlchemyIntegrityError, asyncpg.IntegrityConstraintViolationError, ClaimedMeanwhile) as error:
             if len(batch) > 1:
                 for send in batch:
                     await self._write_batch([send])
@@ -245,7 +246,8 @@ class MessageWriter:
         another send took first is a 409; anything else is the error itself."""
         if isinstance(error, ClaimedMeanwhile):
             return Conflict("a file was attached to another message meanwhile")
-        if send.client_id is not None and "client_id" in str(getattr(error, "orig", "")):  # the driver names columns
+        # The driver names the constraint (plain DMs: asyncpg's own error, the others' wrapped by SQLAlchemy).
+        if send.client_id is not None and "client_id" in str(getattr(error, "orig", error)):
             return REPEATED
         return error
 
@@ -344,7 +346,7 @@ class MessageWriter:
         writing = [index for index in range(len(batch)) if results[index] is None]
         rows = [_direct_row(batch[index]) for index in writing]
         date = utc_now()
-        writes = await self.direct.run(lambda connection: write_direct_messages(connection, rows, date))
+        writes = await self.direct.run(lambda driver: write_direct_messages(driver, rows, date))
         fresh = [
             index
             for index, row in zip(writing, rows, strict=True)

@@ -32,9 +32,11 @@ import functools
 from datetime import datetime
 from typing import Any, NamedTuple
 
+import asyncpg
 from sqlalchemy import Row, ScalarSelect, Select, Update, bindparam, func, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from confab.db.driver import DriverStatement
 from confab.db.pairs import pairs_lookup, pairs_present
 from confab.domain.messages.models import MessageModel
 
@@ -44,8 +46,9 @@ TAKE_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 # In the select list, not FROM: a function scan would first store the one row it returns (measured a little
 # dearer for PostgreSQL, 2026-11-28). The row comes back as one value: (latest, authors, client_ids).
 TAKE_WRITE_ORDER_FOR_NEW = text("SELECT confab_take_write_order(:key, :author_ids, :client_ids)")
-WRITE_DIRECT_MESSAGES = text(
-    "SELECT confab_write_direct_messages(:key, :author_ids, :recipient_ids, :contents, :client_ids, :sent_at)"
+# Sent by asyncpg itself, on the writer's held connection (`confab.db.driver`).
+WRITE_DIRECT_MESSAGES = DriverStatement(
+    text("SELECT confab_write_direct_messages(:key, :author_ids, :recipient_ids, :contents, :client_ids, :sent_at)")
 )
 
 _messages = MessageModel.__table__
@@ -108,9 +111,9 @@ class DirectWrites(NamedTuple):
     repeated: set[tuple[int, str]]
 
 
-async def write_direct_messages(connection: AsyncConnection, rows: list[DirectRow], sent_at: datetime) -> DirectWrites:
-    """Take the write order and insert `rows` (PostgreSQL, on a connection outside any transaction): one statement,
-    committed as it returns. Rows whose (author, `client_id`) was used before are not written."""
+async def write_direct_messages(driver: asyncpg.Connection, rows: list[DirectRow], sent_at: datetime) -> DirectWrites:
+    """Take the write order and insert `rows` (PostgreSQL, on asyncpg's connection, outside any transaction): one
+    statement, committed as it returns. Rows whose (author, `client_id`) was used before are not written."""
     parameters = {
         "key": MESSAGE_ORDER_LOCK,
         "author_ids": [row.author_id for row in rows],
@@ -119,7 +122,7 @@ async def write_direct_messages(connection: AsyncConnection, rows: list[DirectRo
         "client_ids": [row.client_id for row in rows],
         "sent_at": sent_at,
     }
-    ids, seqs, authors, client_ids = (await connection.execute(WRITE_DIRECT_MESSAGES, parameters)).scalar_one()
+    ids, seqs, authors, client_ids = await WRITE_DIRECT_MESSAGES.value(driver, parameters)
     return DirectWrites(
         list(zip(ids or [], seqs or [], strict=True)), set(zip(authors or [], client_ids or [], strict=True))
     )
