@@ -5,8 +5,9 @@ Every Socket.IO room a worker has a socket in is a Redis channel this worker sub
 `...:<sid>`), with sharded pub/sub (SSUBSCRIBE/SPUBLISH, Redis 7): the subscription is made when the
 first local socket enters the room and dropped when the last one leaves it (or disconnects). An emit
 is encoded into its Socket.IO packet once, delivered to this worker's sockets, and published once to
-the channel of each room it is addressed to; a worker that receives it sends the same packet text to
-its sockets, without decoding it. A worker with no socket in a room receives none of its traffic.
+the channel of each room it is addressed to (with the events emitted meanwhile: `confab.realtime.outbox`);
+a worker that receives it sends the same packet text to its sockets, without decoding it. A worker with no
+socket in a room receives none of its traffic.
 
 python-socketio's API keeps working across workers: emitting to a room, a list of rooms (an event
 addressed to several rooms is published to each, and a worker subscribed to more than one of them
@@ -42,6 +43,7 @@ from redis.asyncio import ConnectionPool, Redis
 from redis.asyncio.connection import Connection
 
 from confab.realtime.managers import USER_UPDATED_EVENT, DeliveryControl, message_id, skipped_sids
+from confab.realtime.outbox import PublishOutbox
 
 logger = logging.getLogger("confab.realtime")
 
@@ -70,6 +72,7 @@ class ChannelRouter(DeliveryControl):
         self.worker_channel = f"{channel_prefix}@worker:{self.host_id}"
         self.profiles_channel = f"{channel_prefix}@profiles"
         self.publisher = Redis.from_url(redis_url)
+        self.outbox = PublishOutbox(self.publisher)
         self.subscriber_name = f"socketio-{self.host_id}"
         self._own_mark = self.host_id.encode() + b" "
         self._serials = itertools.count(1)
@@ -250,14 +253,6 @@ class ChannelRouter(DeliveryControl):
     def _message(self, header: list[Any], body: str = "") -> bytes:
         return self._own_mark + _header_encoder.encode(header) + b"\n" + body.encode()
 
-    async def _publish(self, channels: list[str], message: bytes) -> int:
-        if len(channels) == 1:
-            return await self.publisher.spublish(channels[0], message)
-        async with self.publisher.pipeline(transaction=False) as pipe:
-            for channel in channels:
-                pipe.spublish(channel, message)
-            return sum(await pipe.execute())
-
     async def emit(
         self,
         event: str,
@@ -284,7 +279,7 @@ class ChannelRouter(DeliveryControl):
         if event == USER_UPDATED_EVENT:
             channels.append(self.profiles_channel)
         try:
-            await self._publish(channels, self._message(header, encoded))
+            await self.outbox.publish(channels, self._message(header, encoded))
         except Exception as error:  # Redis is away: local sockets got it, the relay watch resyncs the others
             logger.error("cannot publish to Redis (%s); the event reached this worker's sockets only", error)
 
