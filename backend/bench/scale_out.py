@@ -8,8 +8,9 @@ run, a fresh database in it per deployment, and a private `redis-server`), so no
 machine is counted and nothing else is disturbed. CPU is read from `/proc` over whole process trees:
 `confab serve` and its uvicorn workers, the postmaster and every PostgreSQL process under it (the
 backends serving the workers, the WAL writer, the checkpointer), and redis-server. A process that exits
-in between is still counted, in its parent's `cutime`/`cstime`. Before the load, every user connected and
-idle, the deployment's CPU is read for a few seconds too: `above_idle` is the CPU per message beyond what
+in between is still counted, in its parent's `cutime`/`cstime`. Each deployment is first warmed up, 3 s per
+worker, so that every worker's caches are as full as a running deployment's. Before the load, every user
+connected and idle, the deployment's CPU is read for a few seconds too: `above_idle` is the CPU per message beyond what
 the same stretch costs with the sockets idle (pings, presence refreshes, the relay's probes).
 
 Beside confab, the same load runs against the REST floor (`bench.floor_litestar`: no auth, no checks, a
@@ -53,7 +54,11 @@ from bench.floor_socketio import metadata as floor_tables
 from bench.load import Account, DirectSender, Population, closed_loop, open_loop, send_direct_rest, send_direct_socket
 from bench.server import BACKEND_DIR, ServerProcess, analyze, backend_environment, free_port, migrate
 
-WARM_UP_SECONDS = 2.0
+# Each worker keeps its own caches (the profiles of the people its requests name, compiled statements), filled
+# as it first meets them; a deployment that has run for a while has them full. With a fixed 2 s of warm-up
+# four workers each met a quarter of the sends, and their profile reads were 6.7% of their samples during the
+# measured load against 1% for one worker (py-spy, 2026-11-29): so each worker gets as long as one did.
+WARM_UP_SECONDS_PER_WORKER = 3.0
 DRAIN_SECONDS = 10.0
 # With every user connected and nobody sending: what the deployment costs per second for its sockets alone
 # (pings, presence refreshes, the relay's probes), so that the cost of a message can be told from it.
@@ -389,7 +394,7 @@ class ScaleOut:
             return await open_loop(one, rate, seconds, max_in_flight=2000)
 
         population.deliveries = type(population.deliveries)(f"warm{tag}")
-        await load(WARM_UP_SECONDS)
+        await load(WARM_UP_SECONDS_PER_WORKER * deployment.workers)
         if deployment.postgres and database_url:
             await analyze(database_url)
         await population.deliveries.drain(DRAIN_SECONDS)
