@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     rate_limits = RateLimits(settings)
     hub = RealtimeHub(settings, database_config.create_session_maker(), rate_limits)
     # PostgreSQL reads the tokens of concurrent requests together (`domain/accounts/tokens.py`).
-    token_checks = None if settings.is_sqlite else TokenChecks(database_config.get_engine())
+    token_checks = None if settings.is_sqlite else TokenChecks(database_config.get_engine(), hub.profiles)
     register_handlers(hub)
     jwt_auth = build_jwt_auth(settings)
 

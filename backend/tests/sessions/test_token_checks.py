@@ -85,3 +85,38 @@ async def test_concurrent_requests_are_each_let_in_or_refused_by_their_own_token
     assert [answer.json()["id"] for answer in answers if answer.status_code == 200] == [
         user_id for _headers, status, user_id in attempts if status == 200
     ]
+
+
+async def test_a_checked_token_leaves_its_user_s_profile_remembered(server, make_user, token_checks):
+    """The check reads the user's row anyway: the request's own profile (a send's author) is never read again."""
+    alice = await make_user()
+    profiles = server.app.state.hub.profiles
+    profiles.forget()
+    assert (await token_checks.session_row(alice.id, session_of(alice.token))).id == alice.id
+    remembered = profiles.remembered(alice.id)
+    assert remembered is not None
+    assert (remembered.id, remembered.nickname, remembered.name, remembered.deleted) == (
+        alice.id,
+        alice.nickname,
+        alice.name,
+        False,
+    )
+
+
+async def test_a_profile_change_announced_during_the_read_keeps_what_it_read_out_of_the_cache(
+    server, make_user, token_checks, monkeypatch
+):
+    """The read may have seen the profile from before the change: the next request reads it afresh."""
+    alice = await make_user()
+    profiles = server.app.state.hub.profiles
+    profiles.forget()
+    real_read = confab.domain.accounts.tokens._session_rows
+
+    async def read_while_alice_changes(*arguments: Any) -> Any:
+        rows = await real_read(*arguments)
+        profiles.forget(alice.id)  # her `user_updated` arrived meanwhile
+        return rows
+
+    monkeypatch.setattr(confab.domain.accounts.tokens, "_session_rows", read_while_alice_changes)
+    assert (await token_checks.session_row(alice.id, session_of(alice.token))).id == alice.id
+    assert profiles.remembered(alice.id) is None

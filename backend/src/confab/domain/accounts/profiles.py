@@ -65,18 +65,28 @@ class PublicProfiles:
         """The user's profile, from memory or else from `session`; None for no such user (not remembered)."""
         profile = self._profiles.get(user_id)
         if profile is None:
-            changes = self._changes
+            changes = self.changes
             row = (await session.execute(select(*PROFILE_COLUMNS).where(_users.id == user_id))).first()
             if row is None:
                 return None
             profile = Profile(
                 row.id, row.name, row.nickname, row.status, row.avatar_file_id, row.deleted_at is not None
             )
-            if changes == self._changes:
-                if len(self._profiles) >= self.capacity:
-                    del self._profiles[next(iter(self._profiles))]
-                self._profiles[user_id] = profile
+            self.remember(profile, changes)
         return self.public(profile)
+
+    @property
+    def changes(self) -> int:
+        """Read before a profile is read from the database, and given to `remember` with it."""
+        return self._changes
+
+    def remember(self, profile: Profile, changes: int) -> None:
+        """Keep `profile`, read after `changes` was taken, unless a change was announced since."""
+        if changes != self._changes or profile.id in self._profiles:
+            return
+        if len(self._profiles) >= self.capacity:
+            del self._profiles[next(iter(self._profiles))]
+        self._profiles[profile.id] = profile
 
     def forget(self, user_id: int | None = None) -> None:
         """Drop one user's profile (it changed), or every profile (changes may have been missed)."""

@@ -27,6 +27,7 @@ from confab.db.held import HeldConnection
 from confab.db.reconnect import retry_if_connection_died
 from confab.db.types import utc_now
 from confab.domain.accounts.models import UserModel
+from confab.domain.accounts.profiles import Profile, PublicProfiles
 from confab.domain.accounts.schemas import User, avatar_url
 from confab.domain.files.links import FileLinks
 from confab.domain.sessions.models import SessionModel
@@ -140,13 +141,17 @@ class TokenChecks:
     `jti = ANY(...)` lookup for all of them, outside any transaction. Each check's read starts after its
     request arrived, so a session that had ended by then is never taken for live.
 
+    The rows read hold the users' profiles too: each is kept in the worker's profile cache (`PublicProfiles`), so
+    a worker never reads again the profile of a user whose token it checked (a send's author, say).
+
     A connection that died with a database restart fails the read before anything is written: the read is
     made once more, on a fresh connection. The reads share one connection, kept between them, and are sent
     by asyncpg itself (`confab.db.held`).
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, profiles: PublicProfiles) -> None:
         self.engine = outside_transactions(engine)
+        self.profiles = profiles
         self.reads = HeldConnection(self.engine)
         self._queue: list[tuple[int, str, asyncio.Future[Any]]] = []
         self._reading: asyncio.Task[None] | None = None
@@ -175,6 +180,7 @@ class TokenChecks:
         try:
             while self._queue:
                 batch, self._queue = self._queue[:MAX_CHECKS_PER_READ], self._queue[MAX_CHECKS_PER_READ:]
+                changes = self.profiles.changes
                 try:
                     rows = await self._read(list({jti for _user_id, jti, _checked in batch}))
                 except Exception as error:  # every waiting request hears of it rather than waiting forever
@@ -182,6 +188,9 @@ class TokenChecks:
                         if not checked.done():
                             checked.set_exception(error)
                     continue
+                for row in rows.values():  # a live session's user: an open account, whose profile the request needs
+                    profile = Profile(row.id, row.name, row.nickname, row.status, row.avatar_file_id, deleted=False)
+                    self.profiles.remember(profile, changes)
                 for user_id, jti, checked in batch:
                     row = rows.get(jti)
                     if not checked.done():  # a request given up meanwhile
