@@ -42,6 +42,24 @@ async def redis(redis_url) -> AsyncIterator[CountedRedis]:
     await client.aclose()
 
 
+@pytest.fixture
+def channel() -> str:
+    return f"outbox-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def outbox(redis) -> PublishOutbox:
+    return PublishOutbox(redis)
+
+
+async def first_in_flight(redis: CountedRedis, outbox: PublishOutbox, channel: str) -> asyncio.Task[None]:
+    """`first` being published: what is emitted from now on waits for the next publish."""
+    redis.round_trips = 0
+    first = asyncio.create_task(outbox.publish([channel], b"first"))
+    await redis.sending.wait()
+    return first
+
+
 @contextlib.asynccontextmanager
 async def subscribed(redis_url: str, channel: str) -> AsyncIterator[Callable[[int], Awaitable[list[bytes]]]]:
     """Subscribed to `channel` (sharded pub/sub) once entered; yields a function that reads the next `count`
@@ -67,9 +85,9 @@ async def subscribed(redis_url: str, channel: str) -> AsyncIterator[Callable[[in
         await listener.aclose()
 
 
-async def test_events_emitted_together_go_in_one_round_trip_in_the_order_they_were_emitted(redis, redis_url):
-    channel = f"outbox-{uuid.uuid4().hex}"
-    outbox = PublishOutbox(redis)
+async def test_events_emitted_together_go_in_one_round_trip_in_the_order_they_were_emitted(
+    redis, redis_url, outbox, channel
+):
     async with subscribed(redis_url, channel) as receive:
         redis.round_trips = 0
         await asyncio.gather(*(outbox.publish([channel], f"event {n}".encode()) for n in range(100)))
@@ -77,30 +95,22 @@ async def test_events_emitted_together_go_in_one_round_trip_in_the_order_they_we
         assert await receive(100) == [f"event {n}".encode() for n in range(100)]
 
 
-async def test_events_emitted_while_a_publish_is_in_flight_go_in_the_next_one(redis, redis_url):
-    channel = f"outbox-{uuid.uuid4().hex}"
-    outbox = PublishOutbox(redis)
+async def test_events_emitted_while_a_publish_is_in_flight_go_in_the_next_one(redis, redis_url, outbox, channel):
     async with subscribed(redis_url, channel) as receive:
-        redis.round_trips = 0
-        first = asyncio.create_task(outbox.publish([channel], b"first"))
-        await redis.sending.wait()  # its publish is in flight
+        first = await first_in_flight(redis, outbox, channel)
         await asyncio.gather(first, *(outbox.publish([channel], f"meanwhile {n}".encode()) for n in range(10)))
         assert redis.round_trips == 2
         assert await receive(11) == [b"first", *(f"meanwhile {n}".encode() for n in range(10))]
 
 
-async def test_a_lone_event_is_one_round_trip_and_waits_for_no_other(redis, redis_url):
-    channel = f"outbox-{uuid.uuid4().hex}"
-    outbox = PublishOutbox(redis)
+async def test_a_lone_event_is_one_round_trip_and_waits_for_no_other(redis, outbox, channel):
     redis.round_trips = 0
     await outbox.publish([channel], b"alone")
     await outbox.publish([channel, f"{channel}-other"], b"to two channels")
     assert redis.round_trips == 2
 
 
-async def test_every_emitter_of_a_failed_batch_hears_why_and_the_next_batch_is_sent(redis, monkeypatch):
-    outbox = PublishOutbox(redis)
-    channel = f"outbox-{uuid.uuid4().hex}"
+async def test_every_emitter_of_a_failed_batch_hears_why_and_the_next_batch_is_sent(outbox, channel, monkeypatch):
     real_send = outbox._send
 
     async def redis_away(_queued):
@@ -113,13 +123,9 @@ async def test_every_emitter_of_a_failed_batch_hears_why_and_the_next_batch_is_s
     await asyncio.wait_for(outbox.publish([channel], b"back"), timeout=5)
 
 
-async def test_an_emitter_given_up_does_not_cancel_the_others_in_its_batch(redis, redis_url):
-    channel = f"outbox-{uuid.uuid4().hex}"
-    outbox = PublishOutbox(redis)
+async def test_an_emitter_given_up_does_not_cancel_the_others_in_its_batch(redis, redis_url, outbox, channel):
     async with subscribed(redis_url, channel) as receive:
-        redis.round_trips = 0
-        first = asyncio.create_task(outbox.publish([channel], b"first"))
-        await redis.sending.wait()
+        first = await first_in_flight(redis, outbox, channel)
         given_up = asyncio.create_task(outbox.publish([channel], b"given up"))
         kept = asyncio.create_task(outbox.publish([channel], b"kept"))
         await asyncio.sleep(0)  # both queued behind the publish in flight
