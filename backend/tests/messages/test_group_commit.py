@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy import text
@@ -240,6 +241,35 @@ async def test_a_repeat_the_checks_missed_rolls_the_batch_back_and_each_send_is_
         assert original["id"] not in pushed  # the repeat is answered, not pushed again
     finally:
         await watcher.disconnect()
+
+
+async def test_a_batch_of_plain_dms_failed_by_a_constraint_is_written_one_send_at_a_time(
+    server, http, make_user, monkeypatch
+):
+    """The one statement of a plain-DM batch is sent by asyncpg itself, whose errors SQLAlchemy does not wrap: a
+    constraint failing it still has each send written alone, not every caller answered with the error."""
+    if not server.settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite writes every batch in one transaction; the one-statement DM write is PostgreSQL's")
+    alice, bob = await make_user(), await make_user()
+    tried: list[list[str]] = []
+    write_direct_messages = confab.domain.messages.group_commit.write_direct_messages
+
+    async def failing_together(driver: Any, rows: list[DirectRow], sent_at: Any) -> DirectWrites:
+        tried.append([row.content for row in rows])
+        if len(rows) > 1:
+            raise asyncpg.UniqueViolationError("as if a constraint the checks could not foresee failed")
+        return await write_direct_messages(driver, rows, sent_at)
+
+    monkeypatch.setattr(confab.domain.messages.group_commit, "write_direct_messages", failing_together)
+    async with held_writes(server, http, dm(http, bob, alice, "first", client_id="alone-0000")) as held:
+        tasks = await held.started(
+            dm(http, alice, bob, "one", client_id="alone-0001"), dm(http, alice, bob, "two", client_id="alone-0002")
+        )
+        answers = await held.release(tasks)
+    assert [answer.status_code for answer in answers] == [201, 201], [answer.text for answer in answers]
+    assert ["one", "two"] in tried and ["one"] in tried and ["two"] in tried
+    history = (await http.get("/api/messages", headers=bob.headers, params={"with": alice.id})).json()
+    assert [message["content"] for message in history] == ["first", "one", "two"]
 
 
 async def test_replies_and_files_go_through_a_batch(server, http, make_user):

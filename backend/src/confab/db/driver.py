@@ -33,8 +33,9 @@ class DriverStatement:
         compiled = statement.compile(dialect=_DIALECT)
         self.sql = compiled.string
         self._names = list(compiled.positiontup or [])
-        columns = list(statement.selected_columns.keys()) if isinstance(statement, Select) else ["value"]
-        # Rows read by attribute, as SQLAlchemy's are, so code shared with the SQLAlchemy paths reads either.
+        # Rows read by attribute, as SQLAlchemy's are, so code shared with the SQLAlchemy paths reads either. A
+        # text statement is read for its `value` only.
+        columns = statement.selected_columns.keys() if isinstance(statement, Select) else ()
         self._row = namedtuple("DriverRow", columns)  # type: ignore[misc]
 
     def _arguments(self, parameters: Mapping[str, Any]) -> list[Any]:
